@@ -1,0 +1,61 @@
+/**
+ * Every error the product can answer with, in one table: a stable machine code, the HTTP
+ * status it maps to on REST, and a default human message. WS `error` messages, HTTP
+ * `{error:{code,message}}` bodies and SDK exceptions all draw from here.
+ */
+export const ERROR_CODES = {
+  bad_json: { status: 400, message: 'The message is not valid JSON.' },
+  invalid_message: { status: 400, message: 'The message does not match the schema.' },
+  unknown_type: { status: 400, message: 'Unknown message type.' },
+  binary_not_supported: { status: 400, message: 'Binary frames are not supported; send UTF-8 JSON text.' },
+  too_large: { status: 413, message: 'The message is larger than allowed.' },
+  unsupported_media_type: { status: 415, message: 'Unsupported Content-Type.' },
+  not_registered: { status: 403, message: 'Register a name before sending this message.' },
+  already_registered: { status: 409, message: 'This connection has already registered a name.' },
+  name_taken: { status: 409, message: 'Another live agent has registered this name.' },
+  unknown_target: { status: 404, message: 'No agent with that name is connected.' },
+  call_to_self: { status: 400, message: 'An agent cannot call itself.' },
+  unknown_correlation: { status: 404, message: 'No call in flight with that correlation id.' },
+  worker_error: { status: 502, message: 'The worker answered with an error.' },
+  worker_disconnected: { status: 502, message: 'The worker disconnected before answering.' },
+  call_timeout: { status: 504, message: 'The worker did not answer in time.' },
+  too_many_pending: { status: 503, message: 'Too many calls in flight.' },
+  too_many_subscriptions: { status: 429, message: 'Too many subscriptions on this connection.' },
+  rate_limited: { status: 429, message: 'Too many messages; slow down.' },
+  unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
+  forbidden: { status: 403, message: 'Not allowed.' },
+  not_found: { status: 404, message: 'Not found.' },
+  method_not_allowed: { status: 405, message: 'Method not allowed.' },
+  storage_failed: { status: 503, message: 'The event could not be stored; retry.' },
+  shutting_down: { status: 503, message: 'The server is shutting down; retry shortly.' },
+  internal: { status: 500, message: 'Internal error.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+}
+
+/** An error that knows its wire code; thrown inside the server and the SDK, serialized at the edge. */
+export class XrayError extends Error {
+  readonly code: ErrorCode;
+  readonly details?: Record<string, unknown>;
+  constructor(code: ErrorCode, message?: string, details?: Record<string, unknown>) {
+    super(message ?? ERROR_CODES[code].message);
+    this.name = 'XrayError';
+    this.code = code;
+    this.details = details;
+  }
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}

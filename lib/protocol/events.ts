@@ -1,0 +1,64 @@
+/**
+ * The stored event envelope. Every relay message and telemetry frame becomes one of these
+ * in the append-only log; the live model, the fanout and the trace reconstruction read them.
+ */
+export const EVENT_KINDS = [
+  'agent.connect',
+  'agent.register',
+  'agent.disconnect',
+  'call.request',
+  'call.response',
+  'call.error',
+  'call.timeout',
+  'broadcast',
+  'subscribe',
+  'token',
+  'span.start',
+  'span.end',
+] as const;
+export type EventKind = (typeof EVENT_KINDS)[number];
+
+export type Attributes = Record<string, string | number | boolean | null>;
+
+/** Per-kind `data`, so reducers narrow on `kind`. */
+export interface EventData {
+  'agent.connect': { transport: string };
+  'agent.register': { transport: string; capabilities?: string[] };
+  'agent.disconnect': { reason: string };
+  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws' };
+  'call.response': { correlation_id: string; payload: string; duration_ms: number };
+  'call.error': { correlation_id: string; code: string; message: string; duration_ms: number };
+  'call.timeout': { correlation_id: string; timeout_ms: number; duration_ms: number };
+  broadcast: { payload: string };
+  subscribe: { transport: string };
+  token: { text: string; index?: number; correlation_id?: string };
+  'span.start': { name: string; attributes?: Attributes; end_t?: number };
+  'span.end': { status: 'ok' | 'error'; error?: string; attributes?: Attributes };
+}
+
+interface Envelope<K extends EventKind> {
+  /** Server-assigned, strictly increasing. */
+  seq: number;
+  /** The idempotency key (client-supplied or minted). */
+  id: string;
+  /** Server receive time, ms since epoch. */
+  ts: number;
+  /** Source time if the agent gave one. */
+  t: number | null;
+  kind: K;
+  trace_id: string | null;
+  span_id: string | null;
+  parent_span_id: string | null;
+  agent: string;
+  peer: string | null;
+  topic: string | null;
+  /** Logical clock per trace: causal order even when agent clocks disagree. */
+  lamport: number;
+  data: EventData[K];
+}
+
+export type XrayEvent = { [K in EventKind]: Envelope<K> }[EventKind];
+export type EventOf<K extends EventKind> = Envelope<K>;
+
+/** An event before the log stamps `seq` and the ingest stamps `lamport`. */
+export type NewEvent = { [K in EventKind]: Omit<Envelope<K>, 'seq' | 'lamport'> & { lamport?: number } }[EventKind];

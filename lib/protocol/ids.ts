@@ -1,0 +1,60 @@
+/**
+ * W3C Trace Context identifiers. A Neural Trace ID is a W3C trace id (32 lowercase hex, not
+ * all zeros); spans are 16 hex. Works in Node and the browser (Web Crypto).
+ */
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function isTraceId(value: string): boolean {
+  return TRACE_ID.test(value) && !/^0+$/.test(value);
+}
+
+export function isSpanId(value: string): boolean {
+  return SPAN_ID.test(value) && !/^0+$/.test(value);
+}
+
+function randomHex(bytes: number): string {
+  const buf = new Uint8Array(bytes);
+  globalThis.crypto.getRandomValues(buf);
+  let out = '';
+  for (const b of buf) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+export function mintTraceId(): string {
+  let id = randomHex(16);
+  while (!isTraceId(id)) id = randomHex(16);
+  return id;
+}
+
+export function mintSpanId(): string {
+  let id = randomHex(8);
+  while (!isSpanId(id)) id = randomHex(8);
+  return id;
+}
+
+/** Event ids are the idempotency key; minted ones are random enough to never collide. */
+export function mintEventId(): string {
+  return randomHex(12);
+}
+
+export interface TraceParent {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+/** Parses a `traceparent` header; returns undefined for anything malformed (per spec: ignore it). */
+export function parseTraceparent(header: string | null | undefined): TraceParent | undefined {
+  if (!header) return undefined;
+  const m = TRACEPARENT.exec(header.trim().toLowerCase());
+  if (!m || m[1] === 'ff') return undefined;
+  const [, , traceId, spanId, flags] = m;
+  if (!isTraceId(traceId) || !isSpanId(spanId)) return undefined;
+  return { traceId, spanId, sampled: (parseInt(flags, 16) & 1) === 1 };
+}
+
+export function formatTraceparent(traceId: string, spanId: string): string {
+  return `00-${traceId}-${spanId}-01`;
+}

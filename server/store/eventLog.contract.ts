@@ -1,0 +1,132 @@
+/**
+ * The contract every EventLog backend must meet. Run it against a backend with
+ * `eventLogContract(name, factory)`; `reopen` must return a log over the same storage.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewEvent } from '../../lib/protocol/events';
+import type { EventLog, StampedEvent } from './eventLog';
+
+export interface LogFactory {
+  create(): EventLog;
+  /** Closes nothing itself; opens a second handle over the same storage (null if the backend is not persistent). */
+  reopen: (() => EventLog) | null;
+}
+
+const TRACE_A = 'a'.repeat(32);
+const TRACE_B = 'b'.repeat(31) + 'c';
+
+let n = 0;
+export function ev(partial: Partial<NewEvent> & Pick<NewEvent, 'kind'>, lamport = 1): StampedEvent {
+  n++;
+  return {
+    id: `e${n}-${Math.random().toString(36).slice(2)}`,
+    ts: 1_700_000_000_000 + n,
+    t: null,
+    trace_id: null,
+    span_id: null,
+    parent_span_id: null,
+    agent: 'agent-1',
+    peer: null,
+    topic: null,
+    data: partial.kind === 'token' ? { text: 'x' } : {},
+    ...partial,
+    lamport,
+  } as StampedEvent;
+}
+
+export function eventLogContract(name: string, factory: LogFactory): void {
+  describe(`EventLog contract: ${name}`, () => {
+    const open: EventLog[] = [];
+    const make = () => {
+      const log = factory.create();
+      open.push(log);
+      return log;
+    };
+    afterEach(() => {
+      for (const l of open.splice(0)) l.close();
+    });
+
+    it('starts empty and assigns strictly increasing seqs', () => {
+      const log = make();
+      expect(log.head()).toBe(0);
+      const r = log.append([ev({ kind: 'token' }), ev({ kind: 'token' }), ev({ kind: 'token' })]);
+      expect(r.map((x) => x.seq)).toEqual([1, 2, 3]);
+      expect(r.every((x) => !x.duplicate)).toBe(true);
+      expect(log.head()).toBe(3);
+    });
+
+    it('stores the same id once, within a batch and across batches', () => {
+      const log = make();
+      const a = ev({ kind: 'token', data: { text: 'first' } });
+      const r1 = log.append([a, { ...a, data: { text: 'second' } }]);
+      const r2 = log.append([{ ...a, data: { text: 'third' } }]);
+      expect(r1).toEqual([
+        { id: a.id, seq: 1, duplicate: false },
+        { id: a.id, seq: 1, duplicate: true },
+      ]);
+      expect(r2).toEqual([{ id: a.id, seq: 1, duplicate: true }]);
+      expect(log.read({})).toHaveLength(1);
+      expect(log.read({})[0].data).toEqual({ text: 'first' });
+      expect(log.seqOf(a.id)).toBe(1);
+      expect(log.head()).toBe(1);
+    });
+
+    it('reads by seq range, trace, topic, agent and kind', () => {
+      const log = make();
+      log.append([
+        ev({ kind: 'token', trace_id: TRACE_A, data: { text: 'a1' } }),
+        ev({ kind: 'broadcast', topic: 'swarm.health', data: { payload: '{}' } }),
+        ev({ kind: 'token', trace_id: TRACE_B, agent: 'agent-2', data: { text: 'b1' } }),
+        ev({ kind: 'call.request', trace_id: TRACE_A, agent: 'orch', peer: 'agent-2' } as Partial<NewEvent> & { kind: 'call.request' }),
+        ev({ kind: 'broadcast', topic: 'swarm.announce', data: { payload: '{}' } }),
+      ]);
+      expect(log.read({ after: 2, upTo: 4 }).map((e) => e.seq)).toEqual([3, 4]);
+      expect(log.read({ limit: 2 }).map((e) => e.seq)).toEqual([1, 2]);
+      expect(log.read({ traceId: TRACE_A }).map((e) => e.seq)).toEqual([1, 4]);
+      expect(log.read({ traceId: TRACE_A, after: 1 }).map((e) => e.seq)).toEqual([4]);
+      expect(log.read({ topic: 'swarm.health' }).map((e) => e.seq)).toEqual([2]);
+      expect(log.read({ agent: 'agent-2' }).map((e) => e.seq)).toEqual([3, 4]);
+      expect(log.read({ kinds: ['broadcast'] }).map((e) => e.seq)).toEqual([2, 5]);
+      const first = log.read({ limit: 1 })[0];
+      expect(first).toMatchObject({ seq: 1, kind: 'token', trace_id: TRACE_A, agent: 'agent-1', lamport: 1, data: { text: 'a1' } });
+    });
+
+    it('tracks per-trace lamport maxima and trace summaries', () => {
+      const log = make();
+      log.append([
+        ev({ kind: 'call.request', trace_id: TRACE_A, agent: 'orch', peer: 'w1' } as never, 1),
+        ev({ kind: 'token', trace_id: TRACE_A, agent: 'w1', data: { text: 'needle in the text' } }, 2),
+        ev({ kind: 'call.error', trace_id: TRACE_A, agent: 'w1', peer: 'orch' } as never, 3),
+        ev({ kind: 'token', trace_id: TRACE_B, agent: 'w2' }, 1),
+      ]);
+      expect(log.maxLamport(TRACE_A)).toBe(3);
+      expect(log.maxLamport('f'.repeat(32))).toBe(0);
+      const all = log.listTraces({});
+      expect(all.map((t) => t.trace_id)).toEqual([TRACE_B, TRACE_A]);
+      const a = all.find((t) => t.trace_id === TRACE_A)!;
+      expect(a).toMatchObject({ events: 3, errors: 1, first_seq: 1, last_seq: 3 });
+      expect(a.agents.sort()).toEqual(['orch', 'w1']);
+      expect(log.listTraces({ status: 'error' }).map((t) => t.trace_id)).toEqual([TRACE_A]);
+      expect(log.listTraces({ status: 'ok' }).map((t) => t.trace_id)).toEqual([TRACE_B]);
+      expect(log.listTraces({ agent: 'w2' }).map((t) => t.trace_id)).toEqual([TRACE_B]);
+      expect(log.listTraces({ text: 'needle' }).map((t) => t.trace_id)).toEqual([TRACE_A]);
+      expect(log.listTraces({ text: '100%_' })).toEqual([]);
+      expect(log.listTraces({ limit: 1 }).map((t) => t.trace_id)).toEqual([TRACE_B]);
+      expect(log.listTraces({ before: 4 }).map((t) => t.trace_id)).toEqual([TRACE_A]);
+    });
+
+    it.runIf(factory.reopen !== null)('keeps everything after close and reopen, and continues the seq', () => {
+      const log = make();
+      const first = ev({ kind: 'token', trace_id: TRACE_A }, 7);
+      log.append([first, ev({ kind: 'token' })]);
+      log.close();
+      const again = factory.reopen!();
+      open.push(again);
+      expect(again.head()).toBe(2);
+      expect(again.read({}).map((e) => e.id)[0]).toBe(first.id);
+      expect(again.maxLamport(TRACE_A)).toBe(7);
+      expect(again.append([first])[0]).toEqual({ id: first.id, seq: 1, duplicate: true });
+      expect(again.append([ev({ kind: 'token' })])[0].seq).toBe(3);
+    });
+  });
+}

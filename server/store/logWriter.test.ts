@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { XrayEvent } from '../../lib/protocol/events';
+import { ev } from './eventLog.contract';
+import { LogWriter } from './logWriter';
+import { SqliteEventLog } from './sqliteEventLog';
+
+const TRACE = 'c'.repeat(32);
+const fresh = ({ lamport: _l, ...e }: ReturnType<typeof ev>) => e;
+
+describe('LogWriter', () => {
+  it('resolves only after commit, and listeners see committed events in seq order', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory());
+    const seen: XrayEvent[] = [];
+    writer.onCommit((events) => seen.push(...events));
+    const p = writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))]);
+    expect(writer.log.head()).toBe(0); // nothing durable yet: the commit is batched
+    const r = await p;
+    expect(r.map((x) => x.seq)).toEqual([1, 2]);
+    expect(seen.map((e) => e.seq)).toEqual([1, 2]);
+    writer.close();
+  });
+
+  it('answers duplicates from the window and from the log, storing once', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory(), { dedupWindow: 2 });
+    const a = fresh(ev({ kind: 'token' }));
+    await writer.submit([a]);
+    expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
+    // Push `a` out of the window: the log's unique index still catches it.
+    await writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))]);
+    expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
+    expect(writer.log.read({}).length).toBe(3);
+    expect(writer.stats.duplicates).toBe(2);
+    writer.close();
+  });
+
+  it('stamps lamport per trace, taking the max with an incoming clock', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory());
+    const e1 = fresh(ev({ kind: 'token', trace_id: TRACE }));
+    const e2 = { ...fresh(ev({ kind: 'token', trace_id: TRACE })), lamport: 10 };
+    const e3 = fresh(ev({ kind: 'token', trace_id: TRACE }));
+    const other = fresh(ev({ kind: 'token' }));
+    await writer.submit([e1, e2, e3, other]);
+    expect(writer.log.read({}).map((e) => e.lamport)).toEqual([1, 11, 12, 0]);
+    writer.close();
+  });
+
+  it('rejects every event of a failed batch and stores none of it', async () => {
+    const log = SqliteEventLog.inMemory();
+    const writer = new LogWriter(log);
+    const bad = { ...fresh(ev({ kind: 'token' })), id: null as unknown as string }; // NOT NULL violation
+    await expect(writer.submit([fresh(ev({ kind: 'token' })), bad])).rejects.toMatchObject({ code: 'storage_failed' });
+    expect(log.head()).toBe(0);
+    expect((await writer.submit([fresh(ev({ kind: 'token' }))]))[0].seq).toBe(1);
+    writer.close();
+  });
+
+  it('refuses work after close', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory());
+    writer.close();
+    await expect(writer.submit([fresh(ev({ kind: 'token' }))])).rejects.toMatchObject({ code: 'shutting_down' });
+  });
+});
