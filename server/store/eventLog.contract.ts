@@ -58,8 +58,8 @@ export function eventLogContract(name: string, factory: LogFactory): void {
     it('stores the same id once, within a batch and across batches', () => {
       const log = make();
       const a = ev({ kind: 'token', data: { text: 'first' } });
-      const r1 = log.append([a, { ...a, data: { text: 'second' } }]);
-      const r2 = log.append([{ ...a, data: { text: 'third' } }]);
+      const r1 = log.append([a, { ...a, data: { text: 'second' } } as StampedEvent]);
+      const r2 = log.append([{ ...a, data: { text: 'third' } } as StampedEvent]);
       expect(r1).toEqual([
         { id: a.id, seq: 1, duplicate: false },
         { id: a.id, seq: 1, duplicate: true },

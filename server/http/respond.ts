@@ -1,0 +1,70 @@
+/** Small helpers for node:http handlers: bounded body reading and coded JSON errors. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { z } from 'zod';
+import { XrayError } from '../../lib/protocol/errors';
+import { describeZodError } from '../../lib/protocol/relay';
+import { parseJsonText } from '../relay/safeJson';
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (res.headersSent) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+  res.end(text);
+}
+
+export function sendError(res: ServerResponse, err: unknown, extra: Record<string, unknown> = {}): void {
+  const e = err instanceof XrayError ? err : new XrayError('internal');
+  if (!(err instanceof XrayError)) console.error('[http] unexpected error:', err);
+  const headers: Record<string, string> = e.code === 'rate_limited' ? { 'retry-after': '1' } : {};
+  sendJson(res, e.status, { error: e.toWire(), ...(e.details ?? {}), ...extra }, headers);
+}
+
+/** Reads the body up to `limit` bytes; refuses larger ones with too_large without buffering them. */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      req.resume();
+      reject(new XrayError('too_large', `body exceeds ${limit} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        req.removeAllListeners('data');
+        req.resume();
+        reject(new XrayError('too_large', `body exceeds ${limit} bytes`));
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Strict UTF-8 decoding: invalid byte sequences are an error, not replacement characters. */
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+export function decodeUtf8(body: Buffer): string {
+  try {
+    return utf8.decode(body);
+  } catch {
+    throw new XrayError('bad_json', 'body is not valid UTF-8');
+  }
+}
+
+export function requireJsonContentType(req: IncomingMessage): void {
+  const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  if (type && type !== 'application/json') throw new XrayError('unsupported_media_type', `expected application/json, got ${type}`);
+}
+
+/** Reads, decodes, parses and validates a JSON body in one step. */
+export async function readJson<T extends z.ZodType>(req: IncomingMessage, schema: T, limit: number): Promise<z.infer<T>> {
+  requireJsonContentType(req);
+  const text = decodeUtf8(await readBody(req, limit));
+  const parsed = schema.safeParse(parseJsonText(text));
+  if (!parsed.success) throw new XrayError('invalid_message', describeZodError(parsed.error));
+  return parsed.data;
+}

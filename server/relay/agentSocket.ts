@@ -1,0 +1,11 @@
+/**
+ * The minimal surface the relay needs from a connection. The real one wraps a `ws`
+ * WebSocket; tests use an in-memory pair, so relay logic is tested without a network.
+ */
+import type { RelayToAgent } from '../../lib/protocol/relay';
+
+export interface AgentSocket {
+  readonly remote: string;
+  send(message: RelayToAgent): void;
+  close(code?: number, reason?: string): void;
+}

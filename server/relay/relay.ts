@@ -1,0 +1,233 @@
+/**
+ * The relay: agents register names, call each other (WS or REST), broadcast on topics and
+ * stream frames. Transport-agnostic: it talks to `AgentSocket`s. Everything it learns goes
+ * to the log through the writer; topic messages are delivered from the commit stream, so
+ * subscribers only ever see durable messages, in seq order.
+ */
+import { XrayError } from '../../lib/protocol/errors';
+import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import { formatTraceparent, mintEventId, mintSpanId, mintTraceId } from '../../lib/protocol/ids';
+import { LIMITS } from '../../lib/protocol/limits';
+import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
+import type { LogWriter } from '../store/logWriter';
+import { AgentSession } from './agentSession';
+import type { AgentSocket } from './agentSocket';
+import { InFlightCalls, type CallOutcome } from './inFlightCalls';
+
+export interface RelayOptions {
+  /** Per-connection message rate limit. */
+  rateLimit?: { perSecond: number; burst: number };
+  /** When set, `register` must present one of these keys. */
+  agentKeys?: ReadonlySet<string> | null;
+  now?: () => number;
+}
+
+export interface CallRequest {
+  to: string;
+  method: string;
+  payload: string;
+  timeout_ms?: number;
+  trace_id?: string;
+  parent_span_id?: string;
+}
+
+export interface AgentInfo {
+  name: string;
+  remote: string;
+  connectedAt: number;
+  capabilities: string[];
+  subscriptions: string[];
+}
+
+export class Relay {
+  readonly calls = new InFlightCalls();
+  private readonly sessions = new Set<AgentSession>();
+  private readonly byName = new Map<string, AgentSession>();
+  private readonly topics = new Map<string, Set<AgentSession>>();
+  private closing = false;
+  readonly now: () => number;
+  readonly stats = { rejected: 0, rateLimited: 0 };
+
+  constructor(
+    readonly writer: LogWriter,
+    readonly options: RelayOptions = {},
+  ) {
+    this.now = options.now ?? Date.now;
+    writer.onCommit((events) => this.deliverTopicMessages(events));
+  }
+
+  /** A new agent connection; the session parses and dispatches its messages. */
+  connect(socket: AgentSocket): AgentSession {
+    const session = new AgentSession(this, socket);
+    if (this.closing) {
+      socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
+      socket.close(1001, 'shutting down');
+      return session;
+    }
+    this.sessions.add(session);
+    return session;
+  }
+
+  agents(): AgentInfo[] {
+    return [...this.byName.values()].map((s) => s.info());
+  }
+
+  isConnected(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** Claims a name for a session. Throws name_taken while another live session holds it. */
+  register(session: AgentSession, name: string, capabilities: string[] | undefined): void {
+    const holder = this.byName.get(name);
+    if (holder && holder !== session) throw new XrayError('name_taken', `"${name}" is registered by another live connection`);
+    this.byName.set(name, session);
+    void this.record({
+      kind: 'agent.register',
+      agent: name,
+      data: { transport: 'ws', ...(capabilities?.length ? { capabilities } : {}) },
+    });
+  }
+
+  subscribe(session: AgentSession, topic: string): void {
+    let set = this.topics.get(topic);
+    if (!set) this.topics.set(topic, (set = new Set()));
+    if (set.has(session)) return;
+    set.add(session);
+    void this.record({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
+  }
+
+  unsubscribe(session: AgentSession, topic: string): void {
+    const set = this.topics.get(topic);
+    set?.delete(session);
+    if (set?.size === 0) this.topics.delete(topic);
+  }
+
+  /** Called by a session when its socket closes: frees the name, fails calls addressed to it. */
+  disconnected(session: AgentSession, reason: string): void {
+    this.sessions.delete(session);
+    for (const topic of session.subscriptions) this.unsubscribe(session, topic);
+    const name = session.name;
+    if (!name || this.byName.get(name) !== session) return;
+    this.byName.delete(name);
+    for (const call of this.calls.to(name)) {
+      this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('worker_disconnected', `${name} disconnected before answering`) });
+    }
+    void this.record({ kind: 'agent.disconnect', agent: name, data: { reason } });
+  }
+
+  /**
+   * Routes a call to a connected agent and resolves with its answer. The call gets a span
+   * in the caller's trace (or a new Neural Trace), propagated to the worker in inbound_call.
+   */
+  call(from: string, req: CallRequest, via: 'rest' | 'ws'): Promise<RestCallResult> {
+    if (this.closing) return Promise.reject(new XrayError('shutting_down'));
+    if (req.to === from) return Promise.reject(new XrayError('call_to_self', `${from} cannot call itself`));
+    const target = this.byName.get(req.to);
+    if (!target) return Promise.reject(new XrayError('unknown_target', `no agent named "${req.to}" is connected`));
+    const traceId = req.trace_id ?? mintTraceId();
+    const spanId = mintSpanId();
+    const correlationId = mintEventId();
+    const timeoutMs = Math.min(req.timeout_ms ?? LIMITS.defaultCallTimeoutMs, LIMITS.maxCallTimeoutMs);
+    const startedAt = this.now();
+    const call = { correlationId, from, to: req.to, method: req.method, traceId, spanId, startedAt, timeoutMs };
+    const envelope = { trace_id: traceId, span_id: spanId, parent_span_id: req.parent_span_id ?? null };
+
+    return new Promise<RestCallResult>((resolve, reject) => {
+      const settle = (outcome: CallOutcome) => {
+        const duration_ms = this.now() - startedAt;
+        const done = this.recordOutcome(call, outcome, duration_ms, envelope);
+        done.then(
+          () => {
+            if (outcome.kind === 'response') resolve({ payload: outcome.payload, from: req.to, correlation_id: correlationId, trace_id: traceId, span_id: spanId, duration_ms });
+            else if (outcome.kind === 'timeout') reject(new XrayError('call_timeout', `${req.to} did not answer within ${timeoutMs} ms`, { trace_id: traceId }));
+            else reject(new XrayError(outcome.error.code, outcome.error.message, { trace_id: traceId }));
+          },
+          (err: Error) => reject(err),
+        );
+      };
+      this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
+      void this.record({
+        kind: 'call.request',
+        agent: from,
+        peer: req.to,
+        ...envelope,
+        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via },
+      });
+      target.send({
+        type: 'inbound_call',
+        correlation_id: correlationId,
+        method: req.method,
+        payload: req.payload,
+        from,
+        trace_id: traceId,
+        span_id: spanId,
+        traceparent: formatTraceparent(traceId, spanId),
+      });
+    });
+  }
+
+  private recordOutcome(
+    call: { correlationId: string; from: string; to: string; timeoutMs: number },
+    outcome: CallOutcome,
+    duration_ms: number,
+    envelope: { trace_id: string; span_id: string; parent_span_id: string | null },
+  ): Promise<unknown> {
+    const base = { agent: call.to, peer: call.from, ...envelope };
+    if (outcome.kind === 'response') {
+      return this.record({ ...base, kind: 'call.response', data: { correlation_id: call.correlationId, payload: outcome.payload, duration_ms } });
+    }
+    if (outcome.kind === 'timeout') {
+      return this.record({ ...base, kind: 'call.timeout', data: { correlation_id: call.correlationId, timeout_ms: call.timeoutMs, duration_ms } });
+    }
+    return this.record({ ...base, kind: 'call.error', data: { correlation_id: call.correlationId, code: outcome.error.code, message: outcome.error.message, duration_ms } });
+  }
+
+  /** A worker's `call_response`. Only the agent that was called may answer. */
+  respond(session: AgentSession, correlationId: string, payload: string | undefined, error: string | { code?: string; message: string } | undefined): void {
+    const call = this.calls.get(correlationId);
+    if (!call || call.to !== session.name) throw new XrayError('unknown_correlation', `no call ${correlationId} in flight to you (it may have timed out)`);
+    if (error !== undefined) {
+      const message = typeof error === 'string' ? error : error.message;
+      this.calls.finish(correlationId, { kind: 'error', error: new XrayError('worker_error', message) });
+    } else {
+      this.calls.finish(correlationId, { kind: 'response', payload: payload ?? '' });
+    }
+  }
+
+  /** Publishes on a topic; resolves with the seq once durable. */
+  async broadcast(from: string, topic: string, payload: string, id?: string, traceId?: string): Promise<{ id: string; seq: number; duplicate: boolean }> {
+    if (this.closing) throw new XrayError('shutting_down');
+    const [r] = await this.writer.submit([
+      { id: id ?? mintEventId(), ts: this.now(), t: null, kind: 'broadcast', trace_id: traceId ?? null, span_id: null, parent_span_id: null, agent: from, peer: null, topic, data: { payload } },
+    ]);
+    return r;
+  }
+
+  /** Writes one event with defaults for the envelope fields the caller leaves out. */
+  record(e: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>): Promise<unknown> {
+    return this.writer
+      .submit([{ id: mintEventId(), ts: this.now(), t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, ...e } as NewEvent])
+      .catch((err: Error) => {
+        // Relay-originated bookkeeping events have no one to nack; surface the failure loudly.
+        console.error(`[relay] could not record ${e.kind}: ${err.message}`);
+        throw err;
+      });
+  }
+
+  private deliverTopicMessages(events: readonly XrayEvent[]): void {
+    for (const e of events) {
+      if (e.kind !== 'broadcast' || !e.topic) continue;
+      const subs = this.topics.get(e.topic);
+      if (!subs) continue;
+      const msg: RelayToAgent = { type: 'message', topic: e.topic, payload: e.data.payload, seq: e.seq, from: e.agent };
+      for (const s of subs) s.send(msg);
+    }
+  }
+
+  /** Stops accepting, fails calls in flight with shutting_down, closes every agent socket. */
+  shutdown(): void {
+    this.closing = true;
+    for (const call of this.calls.all()) this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('shutting_down') });
+    for (const s of [...this.sessions]) s.close(1001, 'relay shutting down');
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The data plane on RELAY_PORT: one HTTP server; WebSocket upgrades on `/ws` only, REST
+ * under `/v1`. Every body is size-limited and schema-validated; every failure is a coded
+ * JSON error. Heartbeats terminate dead agent sockets so their names free up.
+ */
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { XrayError } from '../../lib/protocol/errors';
+import { parseTraceparent } from '../../lib/protocol/ids';
+import { LIMITS } from '../../lib/protocol/limits';
+import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
+import { readJson, sendError, sendJson } from '../http/respond';
+import type { AgentSocket } from './agentSocket';
+import type { Relay } from './relay';
+import type { SseHub } from './sseHub';
+
+const HEARTBEAT_MS = 15_000;
+/** An agent that stops reading is disconnected rather than buffered without bound. */
+const AGENT_SEND_BUFFER_LIMIT = 16 * 1024 * 1024;
+
+export type RestRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+export interface RelayServerDeps {
+  relay: Relay;
+  sse: SseHub;
+  /** Extra REST routes (telemetry ingest, replay) keyed by "METHOD /path". */
+  routes?: Record<string, RestRoute>;
+  /** Checks REST/WS credentials; throws XrayError('unauthorized') to refuse. */
+  authorize?: (req: IncomingMessage) => void;
+}
+
+function wrapSocket(ws: WebSocket, remote: string): AgentSocket {
+  return {
+    remote,
+    send(message) {
+      if (ws.readyState !== ws.OPEN) return;
+      if (ws.bufferedAmount > AGENT_SEND_BUFFER_LIMIT) {
+        ws.close(1013, 'agent is not reading its messages');
+        return;
+      }
+      ws.send(JSON.stringify(message));
+    },
+    close(code, reason) {
+      ws.close(code, reason);
+    },
+  };
+}
+
+export function createRelayServer(deps: RelayServerDeps): http.Server {
+  const { relay, sse } = deps;
+  // maxPayload is the hard cap (connection closed with 1009); the session answers too_large below it.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsMessageBytes * 4 });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
+    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
+    const session = relay.connect(wrapSocket(ws, remote));
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(isBinary ? data : data.toString('utf8'), isBinary));
+    ws.on('close', (code: number) => session.onClosed(`socket closed (${code})`));
+    ws.on('error', () => session.onClosed('socket error'));
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const routes: Record<string, RestRoute> = {
+    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head() }),
+    'GET /v1/agents': (_req, res) => sendJson(res, 200, { agents: relay.agents() }),
+    'POST /v1/call': async (req, res) => {
+      const body = await readJson(req, restCallBody, LIMITS.httpBodyBytes);
+      const parent = parseTraceparent(req.headers.traceparent as string | undefined);
+      const traceId = body.trace_id ?? parent?.traceId;
+      const parentSpanId = parent && parent.traceId === traceId ? parent.spanId : undefined;
+      try {
+        const result = await relay.call(body.from ?? 'rest', { ...body, trace_id: traceId, parent_span_id: parentSpanId }, 'rest');
+        sendJson(res, 200, result, { traceparent: `00-${result.trace_id}-${result.span_id}-01` });
+      } catch (err) {
+        sendError(res, err);
+      }
+    },
+    'POST /v1/broadcast': async (req, res) => {
+      const body = await readJson(req, restBroadcastBody, LIMITS.httpBodyBytes);
+      const r = await relay.broadcast(body.from ?? 'rest', body.topic, body.payload, body.id, body.trace_id);
+      sendJson(res, 200, r);
+    },
+    'GET /v1/subscribe': (req, res, url) => {
+      const topic = topicName.safeParse(url.searchParams.get('topic'));
+      if (!topic.success) throw new XrayError('invalid_message', 'topic query parameter is required (letters, digits, . _ : @ / + -)');
+      if (sse.isFull()) throw new XrayError('rate_limited', 'too many SSE subscribers');
+      const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? '';
+      const last = /^\d{1,15}$/.test(raw) ? Number(raw) : relay.writer.head();
+      sse.open(res, topic.data, last);
+    },
+    ...deps.routes,
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    const route = routes[`${req.method} ${url.pathname}`];
+    if (!route) {
+      const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
+      sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));
+      return;
+    }
+    Promise.resolve()
+      .then(() => {
+        if (url.pathname !== '/healthz') deps.authorize?.(req);
+        return route(req, res, url);
+      })
+      .catch((err) => sendError(res, err));
+  });
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://relay');
+    if (url.pathname !== '/ws') {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    try {
+      deps.authorize?.(req);
+    } catch {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"missing or invalid agent key"}}');
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  server.on('close', () => {
+    clearInterval(heartbeat);
+    wss.close();
+  });
+  return server;
+}

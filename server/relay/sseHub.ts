@@ -1,0 +1,107 @@
+/**
+ * Server-Sent Events for topic subscribers (`GET /v1/subscribe?topic=`). `data:` is exactly
+ * the payload, `id:` its seq, so a reconnecting EventSource's `Last-Event-ID` resumes from
+ * the log without loss. Each client is a cursor: when its socket buffer passes the
+ * high-water mark it stops receiving live writes and catches up from the log on drain,
+ * so a slow reader costs one integer, not a growing queue.
+ */
+import type { ServerResponse } from 'node:http';
+import type { XrayEvent } from '../../lib/protocol/events';
+import type { EventLog } from '../store/eventLog';
+import type { LogWriter } from '../store/logWriter';
+
+const HIGH_WATER_BYTES = 1024 * 1024;
+const PAGE = 1000;
+
+interface SseClient {
+  res: ServerResponse;
+  topic: string;
+  cursor: number;
+  paused: boolean;
+}
+
+export function formatSse(seq: number, payload: string): string {
+  // Each line of the payload becomes a data: line; EventSource joins them back with \n.
+  const lines = payload.split(/\r\n|\r|\n/);
+  return `id: ${seq}\n${lines.map((l) => `data: ${l}`).join('\n')}\n\n`;
+}
+
+export class SseHub {
+  private readonly clients = new Set<SseClient>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(
+    private readonly log: EventLog,
+    writer: LogWriter,
+    private readonly maxClients: number,
+  ) {
+    writer.onCommit((events) => this.onCommit(events));
+    this.heartbeat = setInterval(() => {
+      for (const c of this.clients) if (!c.paused) c.res.write(': keep-alive\n\n');
+    }, 15_000);
+    this.heartbeat.unref();
+  }
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  isFull(): boolean {
+    return this.clients.size >= this.maxClients;
+  }
+
+  /** Starts a stream after `lastSeq`: replays the log synchronously, then goes live. */
+  open(res: ServerResponse, topic: string, lastSeq: number): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write('retry: 1000\n\n');
+    const client: SseClient = { res, topic, cursor: lastSeq, paused: false };
+    this.clients.add(client);
+    res.on('close', () => this.clients.delete(client));
+    res.on('drain', () => this.catchUp(client));
+    this.catchUp(client);
+  }
+
+  /** Writes from the log until the client is current or its buffer is full again. Synchronous: no commit can interleave. */
+  private catchUp(client: SseClient): void {
+    client.paused = false;
+    for (;;) {
+      const page = this.log.read({ after: client.cursor, topic: client.topic, kinds: ['broadcast'], limit: PAGE });
+      for (const e of page) this.write(client, e);
+      if (client.res.writableLength > HIGH_WATER_BYTES) {
+        client.paused = true;
+        return;
+      }
+      if (page.length < PAGE) break;
+    }
+    client.cursor = Math.max(client.cursor, this.log.head());
+  }
+
+  private write(client: SseClient, e: XrayEvent): void {
+    if (e.kind !== 'broadcast') return;
+    client.res.write(formatSse(e.seq, e.data.payload));
+    client.cursor = e.seq;
+  }
+
+  private onCommit(events: readonly XrayEvent[]): void {
+    for (const client of this.clients) {
+      if (client.paused) continue;
+      for (const e of events) {
+        if (e.seq <= client.cursor) continue;
+        if (e.kind === 'broadcast' && e.topic === client.topic) this.write(client, e);
+        else client.cursor = e.seq;
+      }
+      if (client.res.writableLength > HIGH_WATER_BYTES) client.paused = true;
+    }
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+    for (const c of this.clients) c.res.end();
+    this.clients.clear();
+  }
+}

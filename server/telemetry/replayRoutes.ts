@@ -1,0 +1,34 @@
+/**
+ * `GET /v1/events?after=SEQ&trace_id=&topic=&agent=&kind=&limit=`: pages through the log so
+ * a late listener catches up. `next_after` is the cursor for the following page.
+ */
+import { z } from 'zod';
+import { XrayError } from '../../lib/protocol/errors';
+import { EVENT_KINDS } from '../../lib/protocol/events';
+import { LIMITS } from '../../lib/protocol/limits';
+import { agentName, describeZodError, topicName, traceId } from '../../lib/protocol/relay';
+import { sendJson } from '../http/respond';
+import type { RestRoute } from '../relay/relayServer';
+import type { EventLog } from '../store/eventLog';
+
+export const eventsQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(LIMITS.maxReadLimit).default(500),
+  trace_id: traceId.optional(),
+  topic: topicName.optional(),
+  agent: agentName.optional(),
+  kind: z.enum(EVENT_KINDS).optional(),
+});
+
+export function createReplayRoutes(log: EventLog): Record<string, RestRoute> {
+  return {
+    'GET /v1/events': (_req, res, url) => {
+      const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
+      const { after, limit, trace_id, topic, agent, kind } = q.data;
+      const events = log.read({ after, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
+      const last = events.at(-1)?.seq;
+      sendJson(res, 200, { events, next_after: last ?? after, head: log.head(), more: events.length === limit });
+    },
+  };
+}
