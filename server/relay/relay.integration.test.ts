@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formatTraceparent, mintSpanId, mintTraceId } from '../../lib/protocol/ids';
+import type { EventOf } from '../../lib/protocol/events';
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import { postJson, startTestRelay, TestAgent, waitFor } from '../testing/harness';
 
@@ -184,7 +185,7 @@ describe('frames', () => {
     const acks = [await worker.next((m) => m.type === 'ack'), await worker.next((m) => m.type === 'ack')];
     expect(acks[0]).toEqual({ type: 'ack', ids: ['tok-0', 'tok-1', 'tok-2'] });
     expect(acks[1]).toEqual(acks[0]);
-    const tokens = relay.log.read({ kinds: ['token'] });
+    const tokens = relay.log.read({ kinds: ['token'] }) as EventOf<'token'>[];
     expect(tokens.map((t) => t.data.text).join('')).toBe('Hello world');
     expect(tokens.every((t) => t.trace_id === call.trace_id && t.span_id === call.span_id)).toBe(true);
     worker.send({ type: 'call_response', correlation_id: call.correlation_id, payload: 'Hello world' });

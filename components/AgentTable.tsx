@@ -1,0 +1,52 @@
+'use client';
+import { useMemo } from 'react';
+import { useXray } from './XrayProviders';
+
+/** The connected agents and their live counters: the first proof that the path works end to end. */
+export function AgentTable() {
+  const seq = useXray((s) => s.overview.seq);
+  const agentsById = useXray((s) => s.overview.agents);
+  const agents = useMemo(() => Object.values(agentsById).sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name)), [agentsById]);
+  if (seq < 0) return <p className="placeholder">Loading the swarm…</p>;
+  if (agents.length === 0) {
+    return (
+      <p className="placeholder" data-testid="no-agents">
+        No agents yet. Connect one to <code>ws://localhost:9002/ws</code> or run <code>npm run demo</code>.
+      </p>
+    );
+  }
+  return (
+    <table className="agents" aria-label="agents">
+      <thead>
+        <tr>
+          <th>agent</th>
+          <th>state</th>
+          <th>load</th>
+          <th className="num">calls in</th>
+          <th className="num">calls out</th>
+          <th className="num">tokens</th>
+          <th className="num">errors</th>
+          <th>latest text</th>
+        </tr>
+      </thead>
+      <tbody>
+        {agents.map((a) => (
+          <tr key={a.name} data-testid="agent-row" data-agent={a.name} data-status={a.status}>
+            <td className="name">{a.name}</td>
+            <td>
+              <span className={`state state-${a.status}`}>{a.status}</span>
+            </td>
+            <td>{a.load ? `${a.load.active}/${a.load.max}` : '—'}</td>
+            <td className="num">{a.callsIn}</td>
+            <td className="num">{a.callsOut}</td>
+            <td className="num">{a.tokens}</td>
+            <td className="num" title={a.lastError ?? undefined}>
+              {a.errors}
+            </td>
+            <td className="text">{a.recentText.slice(-80)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

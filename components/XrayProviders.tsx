@@ -1,0 +1,37 @@
+'use client';
+/** Client providers: one React Query client and one zustand store per tab, plus the live socket. */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { createContext, useContext, useState, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import { createXrayStore, type XrayState, type XrayStore } from '../lib/client/store';
+import { useDashboardSocket } from './useDashboardSocket';
+
+const StoreContext = createContext<XrayStore | null>(null);
+
+export function useXrayStoreApi(): XrayStore {
+  const store = useContext(StoreContext);
+  if (!store) throw new Error('useXrayStore must be used inside <XrayProviders>');
+  return store;
+}
+
+export function useXray<T>(selector: (s: XrayState) => T): T {
+  return useStore(useXrayStoreApi(), selector);
+}
+
+function SocketBridge() {
+  useDashboardSocket(useXrayStoreApi());
+  return null;
+}
+
+export function XrayProviders({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: 1 } } }));
+  const [store] = useState(createXrayStore);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <StoreContext.Provider value={store}>
+        <SocketBridge />
+        {children}
+      </StoreContext.Provider>
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,229 @@
+/**
+ * The live model of the swarm, folded from committed events: agents with their state,
+ * counters and recent text, and call edges with in-flight counts. Each agent and edge
+ * remembers the seq that last changed it, so a fanout cursor finds "what changed since
+ * seq N" without keeping a queue per client.
+ */
+import type { XrayEvent } from '../protocol/events';
+
+export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
+
+export interface AgentState {
+  name: string;
+  status: AgentStatus;
+  connected: boolean;
+  capabilities: string[];
+  load: { active: number; max: number } | null;
+  callsIn: number;
+  callsOut: number;
+  inflight: number;
+  errors: number;
+  tokens: number;
+  /** The last characters this agent streamed (the overview shows a preview, not the full text). */
+  recentText: string;
+  recentTraceId: string | null;
+  lastError: string | null;
+  lastTs: number;
+  /** Seq of the event that last changed this agent. */
+  seq: number;
+}
+
+export interface EdgeState {
+  /** `${from}->${to}` for calls, `topic:${name}->${agent}` for broadcasts. */
+  key: string;
+  from: string;
+  to: string;
+  kind: 'call' | 'topic';
+  calls: number;
+  inflight: number;
+  errors: number;
+  lastTs: number;
+  seq: number;
+}
+
+export interface SwarmTotals {
+  events: number;
+  tokens: number;
+  calls: number;
+  errors: number;
+}
+
+export interface SwarmModel {
+  seq: number;
+  agents: Map<string, AgentState>;
+  edges: Map<string, EdgeState>;
+  totals: SwarmTotals;
+}
+
+export const RECENT_TEXT_CHARS = 280;
+/** Disconnected agents kept for display past this count are dropped, oldest first. */
+const MAX_GONE_AGENTS = 2000;
+/** Agent names the relay uses for callers that are not registered agents. */
+const PSEUDO_AGENTS = new Set(['rest']);
+
+export function createSwarmModel(seq = 0): SwarmModel {
+  return { seq, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
+}
+
+function agentOf(model: SwarmModel, name: string, seq: number, ts: number): AgentState {
+  let a = model.agents.get(name);
+  if (!a) {
+    a = {
+      name,
+      status: 'idle',
+      connected: false,
+      capabilities: [],
+      load: null,
+      callsIn: 0,
+      callsOut: 0,
+      inflight: 0,
+      errors: 0,
+      tokens: 0,
+      recentText: '',
+      recentTraceId: null,
+      lastError: null,
+      lastTs: ts,
+      seq,
+    };
+    model.agents.set(name, a);
+  }
+  a.seq = seq;
+  a.lastTs = ts;
+  return a;
+}
+
+function edgeOf(model: SwarmModel, kind: 'call' | 'topic', from: string, to: string, seq: number, ts: number): EdgeState {
+  const key = kind === 'call' ? `${from}->${to}` : `topic:${from}->${to}`;
+  let e = model.edges.get(key);
+  if (!e) {
+    e = { key, from, to, kind, calls: 0, inflight: 0, errors: 0, lastTs: ts, seq };
+    model.edges.set(key, e);
+  }
+  e.seq = seq;
+  e.lastTs = ts;
+  return e;
+}
+
+function parsePayload(payload: string): Record<string, unknown> | null {
+  try {
+    const v: unknown = JSON.parse(payload);
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Folds `swarm.announce` / `swarm.health` conventions from the seed into agent state. */
+function applyBroadcast(model: SwarmModel, e: Extract<XrayEvent, { kind: 'broadcast' }>): void {
+  if (e.topic !== 'swarm.announce' && e.topic !== 'swarm.health') return;
+  const body = parsePayload(e.data.payload);
+  const name = typeof body?.name === 'string' ? body.name : null;
+  if (!body || !name) return;
+  const a = agentOf(model, name, e.seq, e.ts);
+  if (e.topic === 'swarm.announce' && Array.isArray(body.capabilities)) {
+    a.capabilities = body.capabilities.filter((c): c is string => typeof c === 'string').slice(0, 32);
+  }
+  if (e.topic === 'swarm.health' && typeof body.activeTasks === 'number') {
+    a.load = { active: body.activeTasks, max: typeof body.maxTasks === 'number' ? body.maxTasks : 0 };
+  }
+}
+
+function settleCall(model: SwarmModel, e: XrayEvent, failed: string | null): void {
+  // Outcome events are recorded with agent = the worker, peer = the caller.
+  const worker = agentOf(model, e.agent, e.seq, e.ts);
+  worker.inflight = Math.max(0, worker.inflight - 1);
+  if (failed) {
+    worker.errors++;
+    worker.status = 'error';
+    worker.lastError = failed;
+    model.totals.errors++;
+  } else if (worker.inflight === 0 && worker.status !== 'gone') worker.status = 'idle';
+  if (e.peer) {
+    const edge = edgeOf(model, 'call', e.peer, e.agent, e.seq, e.ts);
+    edge.inflight = Math.max(0, edge.inflight - 1);
+    if (failed) edge.errors++;
+  }
+}
+
+function pruneGone(model: SwarmModel): void {
+  if (model.agents.size <= MAX_GONE_AGENTS) return;
+  const gone = [...model.agents.values()].filter((a) => !a.connected).sort((a, b) => a.lastTs - b.lastTs);
+  for (const a of gone.slice(0, model.agents.size - MAX_GONE_AGENTS)) model.agents.delete(a.name);
+}
+
+export function applyEvent(model: SwarmModel, e: XrayEvent): void {
+  model.seq = e.seq;
+  model.totals.events++;
+  switch (e.kind) {
+    case 'agent.connect':
+    case 'agent.register': {
+      const a = agentOf(model, e.agent, e.seq, e.ts);
+      a.connected = true;
+      a.status = 'idle';
+      if (e.kind === 'agent.register' && e.data.capabilities) a.capabilities = e.data.capabilities;
+      return;
+    }
+    case 'agent.disconnect': {
+      const a = agentOf(model, e.agent, e.seq, e.ts);
+      a.connected = false;
+      a.status = 'gone';
+      a.inflight = 0;
+      pruneGone(model);
+      return;
+    }
+    case 'call.request': {
+      model.totals.calls++;
+      if (e.peer) {
+        const worker = agentOf(model, e.peer, e.seq, e.ts);
+        worker.callsIn++;
+        worker.inflight++;
+        if (worker.status !== 'gone') worker.status = 'working';
+        edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts).calls++;
+        model.edges.get(`${e.agent}->${e.peer}`)!.inflight++;
+      }
+      if (!PSEUDO_AGENTS.has(e.agent)) agentOf(model, e.agent, e.seq, e.ts).callsOut++;
+      return;
+    }
+    case 'call.response':
+      settleCall(model, e, null);
+      return;
+    case 'call.error':
+      settleCall(model, e, `${e.data.code}: ${e.data.message}`);
+      return;
+    case 'call.timeout':
+      settleCall(model, e, `call_timeout after ${e.data.timeout_ms} ms`);
+      return;
+    case 'token': {
+      const a = agentOf(model, e.agent, e.seq, e.ts);
+      a.tokens++;
+      model.totals.tokens++;
+      if (a.status !== 'gone' && a.status !== 'error') a.status = 'streaming';
+      if (e.trace_id !== a.recentTraceId) {
+        a.recentText = '';
+        a.recentTraceId = e.trace_id;
+      }
+      a.recentText = (a.recentText + e.data.text).slice(-RECENT_TEXT_CHARS);
+      return;
+    }
+    case 'span.end':
+      if (e.data.status === 'error') {
+        const a = agentOf(model, e.agent, e.seq, e.ts);
+        a.errors++;
+        a.status = 'error';
+        a.lastError = e.data.error ?? 'span failed';
+        model.totals.errors++;
+      }
+      return;
+    case 'broadcast':
+      applyBroadcast(model, e);
+      if (e.topic && !PSEUDO_AGENTS.has(e.agent)) edgeOf(model, 'topic', e.topic, e.agent, e.seq, e.ts).calls++;
+      return;
+    case 'subscribe':
+    case 'span.start':
+      return;
+  }
+}
+
+export function applyEvents(model: SwarmModel, events: readonly XrayEvent[]): void {
+  for (const e of events) applyEvent(model, e);
+}

@@ -1,0 +1,48 @@
+/**
+ * Entry point: `node --import tsx server/index.ts`. Validates configuration, starts both
+ * planes, and shuts down gracefully on SIGINT/SIGTERM (stop accepting, flush the log,
+ * close sockets). Any start-up failure — a port in use, a bad env var — exits non-zero.
+ */
+import { loadConfig } from './config';
+import { startXray } from './xray';
+
+process.env.NEXT_TELEMETRY_DISABLED = '1';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const xray = await startXray(config);
+  const dashboardUrl = `http://localhost:${xray.observation!.port}`;
+  console.log(`[xray] relay listening on ${config.relayHost}:${xray.data.relayPort} (ws /ws, REST /v1)${config.relayKeys ? '' : ' — loopback only: no RELAY_KEYS set'}`);
+  console.log(`[xray] dashboard on ${dashboardUrl}`);
+  console.log(`[xray] event log in ${config.dataDir} (head seq ${xray.data.log.head()})`);
+  console.log('[xray] ready');
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[xray] ${signal}: shutting down`);
+    const force = setTimeout(() => {
+      console.error('[xray] shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    force.unref();
+    xray.close().then(
+      () => {
+        console.log('[xray] stopped cleanly');
+        process.exit(0);
+      },
+      (err) => {
+        console.error('[xray] error while stopping:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: Error) => {
+  console.error(`[xray] failed to start: ${err.message}`);
+  process.exit(1);
+});

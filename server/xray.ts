@@ -1,0 +1,39 @@
+/**
+ * Composes the process: data plane (relay + log) and observation plane (dashboard), joined
+ * by the live model that folds every committed event.
+ */
+import { applyEvents, createSwarmModel, type SwarmModel } from '../lib/model/swarmModel';
+import type { XrayConfig } from './config';
+import { startDataPlane, type DataPlane } from './dataPlane';
+import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+
+export interface Xray {
+  data: DataPlane;
+  observation: ObservationPlane | null;
+  model: SwarmModel;
+  close(): Promise<void>;
+}
+
+export async function startXray(config: XrayConfig, options: { dashboard?: boolean } = {}): Promise<Xray> {
+  const data = await startDataPlane(config);
+  const model = createSwarmModel(data.log.head());
+  data.writer.onCommit((events) => applyEvents(model, events));
+  let observation: ObservationPlane | null = null;
+  if (options.dashboard !== false) {
+    try {
+      observation = await startObservationPlane(config, data, model);
+    } catch (err) {
+      await data.close();
+      throw err;
+    }
+  }
+  return {
+    data,
+    observation,
+    model,
+    async close() {
+      await observation?.close();
+      await data.close();
+    },
+  };
+}
