@@ -10,10 +10,11 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const xray = await startXray(config);
-  const dashboardUrl = `http://localhost:${xray.observation!.port}`;
+  // --relay-only runs the data plane alone (no Next.js): used by process-level tests.
+  const dashboard = !process.argv.includes('--relay-only');
+  const xray = await startXray(config, { dashboard });
   console.log(`[xray] relay listening on ${config.relayHost}:${xray.data.relayPort} (ws /ws, REST /v1)${config.relayKeys ? '' : ' — loopback only: no RELAY_KEYS set'}`);
-  console.log(`[xray] dashboard on ${dashboardUrl}`);
+  if (xray.observation) console.log(`[xray] dashboard on http://localhost:${xray.observation.port}`);
   console.log(`[xray] event log in ${config.dataDir} (head seq ${xray.data.log.head()})`);
   console.log('[xray] ready');
 

@@ -28,6 +28,8 @@ export const ERROR_CODES = {
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   storage_failed: { status: 503, message: 'The event could not be stored; retry.' },
   shutting_down: { status: 503, message: 'The server is shutting down; retry shortly.' },
+  buffer_full: { status: 503, message: 'The local send buffer is full.' },
+  connection_lost: { status: 503, message: 'The connection to the relay was lost.' },
   internal: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

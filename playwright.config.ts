@@ -1,0 +1,44 @@
+import { defineConfig } from '@playwright/test';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The e2e suite boots the real custom server with the demo swarm, on ports of its own. */
+export const E2E = {
+  port: 3100,
+  relayPort: 9102,
+  dataDir: path.join(os.tmpdir(), `xray-e2e-${process.pid}-${Date.now()}`),
+};
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  outputDir: 'test-results',
+  use: {
+    baseURL: `http://localhost:${E2E.port}`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    },
+  },
+  webServer: {
+    command: 'node --import tsx scripts/demo.ts',
+    url: `http://localhost:${E2E.port}/api/health`,
+    timeout: 180_000,
+    reuseExistingServer: false,
+    stdout: 'pipe',
+    env: {
+      PORT: String(E2E.port),
+      RELAY_PORT: String(E2E.relayPort),
+      XRAY_DATA_DIR: E2E.dataDir,
+      NEXT_TELEMETRY_DISABLED: '1',
+    },
+  },
+});
