@@ -12,6 +12,7 @@ import { SseHub } from './relay/sseHub';
 import type { EventLog } from './store/eventLog';
 import { LogWriter } from './store/logWriter';
 import { SqliteEventLog } from './store/sqliteEventLog';
+import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
 
 export interface DataPlane {
@@ -32,7 +33,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
   });
   const sse = new SseHub(log, writer, LIMITS.sseClients);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...extraRoutes } });
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes } });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentState } from '../model/swarmModel';
+import { newAgentState, type AgentState } from '../model/swarmModel';
 import { applyDelta, applySnapshot, emptyOverview } from './overviewState';
 
-const agent = (name: string, seq: number, tokens = 0): AgentState => ({
-  name,
-  status: 'idle',
-  connected: true,
-  capabilities: [],
-  load: null,
-  callsIn: 0,
-  callsOut: 0,
-  inflight: 0,
-  errors: 0,
-  tokens,
-  recentText: '',
-  recentTraceId: null,
-  lastError: null,
-  lastTs: 0,
-  seq,
-});
+const agent = (name: string, seq: number, tokens = 0): AgentState => ({ ...newAgentState(name, seq, 0), connected: true, tokens });
 const totals = { events: 0, tokens: 0, calls: 0, errors: 0 };
 const rates = { eventsPerSec: 0, tokensPerSec: 0 };
 

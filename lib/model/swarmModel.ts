@@ -65,26 +65,31 @@ export function createSwarmModel(seq = 0): SwarmModel {
   return { seq, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
 }
 
+/** A just-seen agent: no counters yet, idle, not known to be connected. */
+export function newAgentState(name: string, seq: number, ts: number): AgentState {
+  return {
+    name,
+    status: 'idle',
+    connected: false,
+    capabilities: [],
+    load: null,
+    callsIn: 0,
+    callsOut: 0,
+    inflight: 0,
+    errors: 0,
+    tokens: 0,
+    recentText: '',
+    recentTraceId: null,
+    lastError: null,
+    lastTs: ts,
+    seq,
+  };
+}
+
 function agentOf(model: SwarmModel, name: string, seq: number, ts: number): AgentState {
   let a = model.agents.get(name);
   if (!a) {
-    a = {
-      name,
-      status: 'idle',
-      connected: false,
-      capabilities: [],
-      load: null,
-      callsIn: 0,
-      callsOut: 0,
-      inflight: 0,
-      errors: 0,
-      tokens: 0,
-      recentText: '',
-      recentTraceId: null,
-      lastError: null,
-      lastTs: ts,
-      seq,
-    };
+    a = newAgentState(name, seq, ts);
     model.agents.set(name, a);
   }
   a.seq = seq;

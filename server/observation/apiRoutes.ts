@@ -7,6 +7,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
+import { addTraceRoutes } from './traceRoutes';
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void> | void;
 
@@ -48,9 +49,10 @@ export class ApiRouter {
 }
 
 export function createApiRouter(plane: DataPlane, model: SwarmModel): ApiRouter {
-  return new ApiRouter()
+  const api = new ApiRouter()
     .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
+  return addTraceRoutes(api, plane.log);
 }

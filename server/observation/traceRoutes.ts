@@ -1,0 +1,39 @@
+/** `GET /api/traces` (filtered list of recent traces) and `GET /api/traces/:traceId` (the reconstructed tree). */
+import { z } from 'zod';
+import { XrayError } from '../../lib/protocol/errors';
+import { agentName, describeZodError, traceId } from '../../lib/protocol/relay';
+import { buildTrace } from '../../lib/trace/buildTrace';
+import { sendJson } from '../http/respond';
+import type { EventLog } from '../store/eventLog';
+import type { ApiRouter } from './apiRoutes';
+
+export const traceListQuery = z.object({
+  agent: agentName.optional(),
+  status: z.enum(['ok', 'error']).optional(),
+  since: z.coerce.number().int().nonnegative().optional(),
+  until: z.coerce.number().int().nonnegative().optional(),
+  q: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  before: z.coerce.number().int().positive().optional(),
+});
+
+/** The most events one trace view reads: far above 1,000 spans + 100,000 tokens. */
+const MAX_TRACE_EVENTS = 1_000_000;
+
+export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
+  return api
+    .add('GET', '/api/traces', (_req, res, url) => {
+      const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
+      if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
+      const { q: text, ...rest } = q.data;
+      const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
+      sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
+    })
+    .add('GET', '/api/traces/:traceId', (_req, res, _url, params) => {
+      const id = traceId.safeParse(params.traceId.toLowerCase());
+      if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
+      const events = log.read({ traceId: id.data, limit: MAX_TRACE_EVENTS });
+      if (!events.length) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
+      sendJson(res, 200, buildTrace(id.data, events));
+    });
+}
