@@ -43,7 +43,7 @@ export function AgentTable() {
             <td className="num" title={a.lastError ?? undefined}>
               {a.errors}
             </td>
-            <td className="text">{a.recentText.slice(-80)}</td>
+            <td className="text">{a.textTail}</td>
           </tr>
         ))}
       </tbody>

@@ -1,23 +1,38 @@
 'use client';
 /**
- * Connects to the `/dashboard` namespace and feeds the store. A delta that leaves a seq gap
+ * Connects to the `/dashboard` namespace and keeps the store's watched scopes subscribed.
+ * On every (re)connect each scope is subscribed with `after` = the last seq applied, so the
+ * server resumes the stream without loss or duplication; a delta that leaves a seq gap
  * triggers a resync (a fresh snapshot), so the view never silently misses an event.
  */
 import { useEffect } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { DASHBOARD_NAMESPACE, type ClientToServerEvents, type ServerToClientEvents } from '../lib/protocol/dashboard';
+import { DASHBOARD_NAMESPACE, type ClientToServerEvents, type Scope, type ServerToClientEvents } from '../lib/protocol/dashboard';
 import type { XrayStore } from '../lib/client/store';
+
+type DashboardClient = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+function subscribe(socket: DashboardClient, store: XrayStore, key: string, scope: Scope): void {
+  const after = store.getState().cursorOf(key);
+  socket.emit('subscribe', after >= 0 ? { scope, after } : { scope }, (r) => {
+    if (!r.ok) store.getState().setStatus(store.getState().status, `${r.error.code}: ${r.error.message}`);
+  });
+}
 
 export function useDashboardSocket(store: XrayStore): void {
   useEffect(() => {
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(DASHBOARD_NAMESPACE, {
+    const socket: DashboardClient = io(DASHBOARD_NAMESPACE, {
       path: '/socket.io',
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
     });
+    (window as unknown as { __xraySocket?: DashboardClient }).__xraySocket = socket; // for e2e tests and debugging
     const s = store.getState();
-    socket.on('connect', () => s.setStatus('live'));
+    socket.on('connect', () => {
+      s.setStatus('live');
+      for (const [key, scope] of Object.entries(store.getState().scopes)) subscribe(socket, store, key, scope);
+    });
     socket.on('disconnect', () => s.setStatus('lost'));
     socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
       if (err.data?.code === 'unauthorized') s.setStatus('unauthorized', err.data.message ?? 'unauthorized');
@@ -25,9 +40,16 @@ export function useDashboardSocket(store: XrayStore): void {
     });
     socket.on('snapshot', (snap) => store.getState().onSnapshot(snap));
     socket.on('delta', (delta) => {
-      if (!store.getState().onDelta(delta)) socket.emit('resync');
+      if (!store.getState().onDelta(delta)) socket.emit('resync', delta.sub);
+    });
+    // Scopes watched or unwatched later (selecting an agent, opening a trace).
+    const unsubscribe = store.subscribe((state, prev) => {
+      if (state.scopes === prev.scopes || !socket.connected) return;
+      for (const [key, scope] of Object.entries(state.scopes)) if (!prev.scopes[key]) subscribe(socket, store, key, scope);
+      for (const key of Object.keys(prev.scopes)) if (!state.scopes[key]) socket.emit('unsubscribe', key);
     });
     return () => {
+      unsubscribe();
       socket.disconnect();
     };
   }, [store]);

@@ -11,10 +11,12 @@ process.env.NEXT_TELEMETRY_DISABLED = '1';
 async function main(): Promise<void> {
   const config = loadConfig();
   // --relay-only runs the data plane alone (no Next.js): used by process-level tests.
+  // --no-next serves /api, /metrics and Socket.IO but no pages (fanout tests, benchmark).
   const dashboard = !process.argv.includes('--relay-only');
-  const xray = await startXray(config, { dashboard });
+  const xray = await startXray(config, { dashboard, next: !process.argv.includes('--no-next') });
   console.log(`[xray] relay listening on ${config.relayHost}:${xray.data.relayPort} (ws /ws, REST /v1)${config.relayKeys ? '' : ' — loopback only: no RELAY_KEYS set'}`);
   if (xray.observation) console.log(`[xray] dashboard on http://localhost:${xray.observation.port}`);
+  if (xray.observation) console.log(`[xray] metrics on http://localhost:${xray.observation.port}/metrics`);
   console.log(`[xray] event log in ${config.dataDir} (head seq ${xray.data.log.head()})`);
   console.log('[xray] ready');
 

@@ -14,14 +14,14 @@ export interface Xray {
   close(): Promise<void>;
 }
 
-export async function startXray(config: XrayConfig, options: { dashboard?: boolean } = {}): Promise<Xray> {
+export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
-      observation = await startObservationPlane(config, data, model);
+      observation = await startObservationPlane(config, data, model, { next: options.next });
     } catch (err) {
       await data.close();
       throw err;

@@ -1,39 +1,53 @@
 import { describe, expect, it } from 'vitest';
-import { newAgentState, type AgentState } from '../model/swarmModel';
-import { applyDelta, applySnapshot, emptyOverview } from './overviewState';
+import type { AgentRow, Delta, Snapshot } from '../protocol/dashboard';
+import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview } from './overviewState';
 
-const agent = (name: string, seq: number, tokens = 0): AgentState => ({ ...newAgentState(name, seq, 0), connected: true, tokens });
 const totals = { events: 0, tokens: 0, calls: 0, errors: 0 };
 const rates = { eventsPerSec: 0, tokensPerSec: 0 };
+const row = (idx: number, tokens: number, status = 0): AgentRow => [idx, status, 1, tokens, 0, 0, 0, 0, -1, 0, ''];
+const snapshot: Extract<Snapshot, { kind: 'overview' }> = {
+  sub: 'overview',
+  kind: 'overview',
+  seq: 10,
+  meta: [
+    [0, 'a', ['process'], null],
+    [1, 'b', [], null],
+  ],
+  agents: [row(0, 3), row(1, 0)],
+  edges: [[0, 1, 0, 2, 1, 0]],
+  totals,
+  rates,
+};
+const delta = (from: number, to: number, extra: Partial<Extract<Delta, { kind: 'overview' }>> = {}): Extract<Delta, { kind: 'overview' }> => ({ sub: 'overview', kind: 'overview', from, to, meta: [], agents: [], edges: [], totals, rates, ...extra });
 
 describe('overview state', () => {
-  const snap = applySnapshot(emptyOverview, { scope: { kind: 'overview' }, seq: 10, agents: [agent('a', 3), agent('b', 10)], edges: [], totals, rates });
+  const snap = applyOverviewSnapshot(emptyOverview, snapshot);
 
-  it('applies a snapshot', () => {
+  it('decodes a snapshot of compact rows into agents and edges', () => {
     expect(snap.seq).toBe(10);
-    expect(Object.keys(snap.agents)).toEqual(['a', 'b']);
+    expect(snap.agents.a).toMatchObject({ name: 'a', tokens: 3, connected: true, capabilities: ['process'], status: 'idle', load: null });
+    expect(snap.edges['a->b']).toMatchObject({ from: 'a', to: 'b', kind: 'call', calls: 2, inflight: 1 });
   });
 
-  it('merges contiguous deltas last-write-wins', () => {
-    const r1 = applyDelta(snap, { from: 11, to: 15, agents: [agent('a', 15, 7), agent('c', 12)], edges: [], totals: { ...totals, tokens: 7 }, rates });
-    expect(r1.gap).toBe(false);
-    expect(r1.state.seq).toBe(15);
-    expect(r1.state.agents.a.tokens).toBe(7);
-    expect(Object.keys(r1.state.agents).sort()).toEqual(['a', 'b', 'c']);
-    expect(r1.state.totals.tokens).toBe(7);
-    expect(r1.state.deltasApplied).toBe(1);
+  it('merges contiguous deltas last-write-wins, learning new names from meta', () => {
+    const r = applyOverviewDelta(snap, delta(11, 15, { meta: [[2, 'c', [], null]], agents: [row(0, 7, 2), row(2, 1)], edges: [[2, 'swarm.health', 1, 4, 0, 0]] }));
+    expect(r.gap).toBe(false);
+    expect(r.state.seq).toBe(15);
+    expect(r.state.agents.a).toMatchObject({ tokens: 7, status: 'streaming', capabilities: ['process'] });
+    expect(r.state.agents.c.tokens).toBe(1);
+    expect(r.state.edges['topic:swarm.health->c']).toMatchObject({ kind: 'topic', from: 'swarm.health', to: 'c', calls: 4 });
   });
 
   it('reports a gap and leaves the data unchanged', () => {
-    const r = applyDelta(snap, { from: 12, to: 15, agents: [agent('z', 15)], edges: [], totals, rates });
+    const r = applyOverviewDelta(snap, delta(12, 15, { agents: [row(0, 99)] }));
     expect(r.gap).toBe(true);
     expect(r.state.seq).toBe(10);
-    expect(r.state.agents.z).toBeUndefined();
+    expect(r.state.agents.a.tokens).toBe(3);
     expect(r.state.gaps).toBe(1);
   });
 
-  it('treats a replayed (old) delta as a gap, never applying it twice', () => {
-    const r1 = applyDelta(snap, { from: 11, to: 12, agents: [], edges: [], totals, rates });
-    expect(applyDelta(r1.state, { from: 11, to: 12, agents: [], edges: [], totals, rates }).gap).toBe(true);
+  it('never applies a replayed delta twice', () => {
+    const r1 = applyOverviewDelta(snap, delta(11, 12));
+    expect(applyOverviewDelta(r1.state, delta(11, 12)).gap).toBe(true);
   });
 });

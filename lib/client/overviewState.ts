@@ -1,18 +1,46 @@
 /**
- * Pure shaping of the overview as the browser holds it: apply a snapshot, merge a delta
- * (agents and edges last-write-wins by key), and detect a seq gap that needs a resync.
+ * Pure shaping of the overview as the browser holds it: apply a snapshot, merge a compact
+ * delta (agents by index, last-write-wins), and detect a seq gap that needs a resync.
  */
-import type { OverviewDelta, OverviewSnapshot, ServerRates } from '../protocol/dashboard';
-import type { AgentState, EdgeState, SwarmTotals } from '../model/swarmModel';
+import { STATUS_CODES, type AgentMeta, type AgentRow, type Delta, type EdgeRow, type OverviewPayload, type ServerRates, type Snapshot, type SwarmTotalsWire } from '../protocol/dashboard';
+import type { AgentStatus } from '../model/swarmModel';
+
+export interface AgentView {
+  idx: number;
+  name: string;
+  status: AgentStatus;
+  connected: boolean;
+  capabilities: string[];
+  lastError: string | null;
+  load: { active: number; max: number } | null;
+  tokens: number;
+  callsIn: number;
+  callsOut: number;
+  inflight: number;
+  errors: number;
+  /** A short preview of what it is writing now. */
+  textTail: string;
+}
+
+export interface EdgeView {
+  key: string;
+  from: string;
+  to: string;
+  kind: 'call' | 'topic';
+  calls: number;
+  inflight: number;
+  errors: number;
+}
 
 export interface OverviewState {
   /** Last seq applied; -1 before the first snapshot. */
   seq: number;
-  agents: Record<string, AgentState>;
-  edges: Record<string, EdgeState>;
-  totals: SwarmTotals;
+  /** Agents by name; `names` maps the wire index to the name. */
+  agents: Record<string, AgentView>;
+  names: Record<number, string>;
+  edges: Record<string, EdgeView>;
+  totals: SwarmTotalsWire;
   rates: ServerRates;
-  /** Deltas applied since the last snapshot, and gaps detected (each triggers a resync). */
   deltasApplied: number;
   gaps: number;
 }
@@ -20,6 +48,7 @@ export interface OverviewState {
 export const emptyOverview: OverviewState = {
   seq: -1,
   agents: {},
+  names: {},
   edges: {},
   totals: { events: 0, tokens: 0, calls: 0, errors: 0 },
   rates: { eventsPerSec: 0, tokensPerSec: 0 },
@@ -27,26 +56,51 @@ export const emptyOverview: OverviewState = {
   gaps: 0,
 };
 
-export function applySnapshot(prev: OverviewState, s: OverviewSnapshot): OverviewState {
-  return {
-    seq: s.seq,
-    agents: Object.fromEntries(s.agents.map((a) => [a.name, a])),
-    edges: Object.fromEntries(s.edges.map((e) => [e.key, e])),
-    totals: s.totals,
-    rates: s.rates,
-    deltasApplied: 0,
-    gaps: prev.gaps,
-  };
+function blankAgent(idx: number, name: string): AgentView {
+  return { idx, name, status: 'idle', connected: false, capabilities: [], lastError: null, load: null, tokens: 0, callsIn: 0, callsOut: 0, inflight: 0, errors: 0, textTail: '' };
 }
 
-export type DeltaResult = { state: OverviewState; gap: false } | { state: OverviewState; gap: true };
+function merge(prev: OverviewState, p: OverviewPayload, base: { agents: Record<string, AgentView>; names: Record<number, string>; edges: Record<string, EdgeView> }) {
+  const agents = { ...base.agents };
+  const names = { ...base.names };
+  for (const [idx, name, capabilities, lastError] of p.meta as AgentMeta[]) {
+    names[idx] = name;
+    agents[name] = { ...(agents[name] ?? blankAgent(idx, name)), capabilities, lastError };
+  }
+  for (const row of p.agents as AgentRow[]) {
+    const [idx, status, connected, tokens, callsIn, callsOut, inflight, errors, loadActive, loadMax, textTail] = row;
+    const name = names[idx];
+    if (name === undefined) continue; // cannot happen with a contiguous stream: meta precedes rows
+    agents[name] = {
+      ...(agents[name] ?? blankAgent(idx, name)),
+      status: STATUS_CODES[status] ?? 'idle',
+      connected: connected === 1,
+      tokens,
+      callsIn,
+      callsOut,
+      inflight,
+      errors,
+      load: loadActive >= 0 ? { active: loadActive, max: loadMax } : null,
+      textTail,
+    };
+  }
+  const edges = p.edges.length ? { ...base.edges } : base.edges;
+  for (const [fromIdx, to, kind, calls, inflight, errors] of p.edges as EdgeRow[]) {
+    const from = kind === 0 ? names[fromIdx] : String(to);
+    const target = kind === 0 ? names[to as number] : names[fromIdx];
+    if (from === undefined || target === undefined) continue;
+    const key = kind === 0 ? `${from}->${target}` : `topic:${from}->${target}`;
+    edges[key] = { key, from, to: target, kind: kind === 0 ? 'call' : 'topic', calls, inflight, errors };
+  }
+  return { ...prev, agents, names, edges, totals: p.totals, rates: p.rates };
+}
 
-/** Merges a delta if it starts right after what we have; otherwise reports a gap and changes nothing but the gap count. */
-export function applyDelta(prev: OverviewState, d: OverviewDelta): DeltaResult {
-  if (d.from !== prev.seq + 1 || d.to < d.from) return { state: { ...prev, gaps: prev.gaps + 1 }, gap: true };
-  const agents = d.agents.length ? { ...prev.agents } : prev.agents;
-  for (const a of d.agents) agents[a.name] = a;
-  const edges = d.edges.length ? { ...prev.edges } : prev.edges;
-  for (const e of d.edges) edges[e.key] = e;
-  return { state: { ...prev, seq: d.to, agents, edges, totals: d.totals, rates: d.rates, deltasApplied: prev.deltasApplied + 1 }, gap: false };
+export function applyOverviewSnapshot(prev: OverviewState, s: Extract<Snapshot, { kind: 'overview' }>): OverviewState {
+  return { ...merge(prev, s, { agents: {}, names: {}, edges: {} }), seq: s.seq, deltasApplied: 0 };
+}
+
+/** Merges a delta if it starts right after what we have; otherwise reports a gap and changes nothing else. */
+export function applyOverviewDelta(prev: OverviewState, d: Extract<Delta, { kind: 'overview' }>): { state: OverviewState; gap: boolean } {
+  if (prev.seq < 0 || d.from !== prev.seq + 1 || d.to < d.from) return { state: { ...prev, gaps: prev.gaps + 1 }, gap: true };
+  return { state: { ...merge(prev, d, prev), seq: d.to, deltasApplied: prev.deltasApplied + 1 }, gap: false };
 }

@@ -1,30 +1,44 @@
 /**
  * The dashboard's zustand store, one per browser tab, created in the client provider.
- * Slices: connection (socket status, proof of no loss) and overview (the swarm).
+ * Slices: connection (socket status), overview (the swarm), streams (full text of the
+ * scopes being watched), selection. Snapshots and deltas go through pure functions;
+ * a delta that leaves a gap returns false so the socket layer asks for a resync.
  */
 import { createStore } from 'zustand/vanilla';
-import type { OverviewDelta, OverviewSnapshot } from '../protocol/dashboard';
-import { applyDelta, applySnapshot, emptyOverview, type OverviewState } from './overviewState';
+import { scopeKey, type Delta, type Scope, type Snapshot } from '../protocol/dashboard';
+import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview, type OverviewState } from './overviewState';
+import { applyStreamDelta, applyStreamSnapshot, emptyStream, type StreamState } from './streamState';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'lost' | 'unauthorized';
 
 export interface ConnectionSlice {
   status: ConnectionStatus;
   error: string | null;
-  /** When the connection was last lost (for the banner), and when it came back. */
   lostAt: number | null;
   resumedAt: number | null;
   setStatus(status: ConnectionStatus, error?: string | null): void;
 }
 
-export interface OverviewSlice {
+export interface DataSlice {
   overview: OverviewState;
-  onSnapshot(s: OverviewSnapshot): void;
+  /** Watched scopes by subscription key. */
+  scopes: Record<string, Scope>;
+  streams: Record<string, StreamState>;
+  watch(scope: Scope): string;
+  unwatch(key: string): void;
+  onSnapshot(s: Snapshot): void;
   /** Returns false when the delta left a gap and the caller must ask for a resync. */
-  onDelta(d: OverviewDelta): boolean;
+  onDelta(d: Delta): boolean;
+  /** The last seq applied per subscription, for resuming after a reconnect. */
+  cursorOf(key: string): number;
 }
 
-export type XrayState = ConnectionSlice & OverviewSlice;
+export interface SelectionSlice {
+  selectedAgent: string | null;
+  select(name: string | null): void;
+}
+
+export type XrayState = ConnectionSlice & DataSlice & SelectionSlice;
 
 export function createXrayStore() {
   return createStore<XrayState>()((set, get) => ({
@@ -42,14 +56,42 @@ export function createXrayStore() {
         ...(status === 'live' && prev === 'lost' ? { resumedAt: now } : {}),
       });
     },
+
     overview: emptyOverview,
+    scopes: { overview: { kind: 'overview' } },
+    streams: {},
+    watch(scope) {
+      const key = scopeKey(scope);
+      if (!get().scopes[key]) set({ scopes: { ...get().scopes, [key]: scope } });
+      return key;
+    },
+    unwatch(key) {
+      const { [key]: _s, ...scopes } = get().scopes;
+      const { [key]: _t, ...streams } = get().streams;
+      set({ scopes, streams });
+    },
     onSnapshot(s) {
-      set({ overview: applySnapshot(get().overview, s) });
+      if (s.kind === 'overview') set({ overview: applyOverviewSnapshot(get().overview, s) });
+      else if (get().scopes[s.sub]) set({ streams: { ...get().streams, [s.sub]: applyStreamSnapshot(get().streams[s.sub] ?? emptyStream, s) } });
     },
     onDelta(d) {
-      const r = applyDelta(get().overview, d);
-      set({ overview: r.state });
+      if (d.kind === 'overview') {
+        const r = applyOverviewDelta(get().overview, d);
+        set({ overview: r.state });
+        return !r.gap;
+      }
+      if (!get().scopes[d.sub]) return true; // unwatched meanwhile: ignore
+      const r = applyStreamDelta(get().streams[d.sub] ?? emptyStream, d);
+      set({ streams: { ...get().streams, [d.sub]: r.state } });
       return !r.gap;
+    },
+    cursorOf(key) {
+      return key === 'overview' ? get().overview.seq : (get().streams[key]?.seq ?? -1);
+    },
+
+    selectedAgent: null,
+    select(name) {
+      set({ selectedAgent: name });
     },
   }));
 }

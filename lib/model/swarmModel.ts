@@ -10,6 +10,10 @@ export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
 
 export interface AgentState {
   name: string;
+  /** Stable small index, assigned on first sight: compact overview rows refer to agents by it. */
+  idx: number;
+  /** Seq of the last change to name-level facts (capabilities, last error); counters change `seq`. */
+  metaSeq: number;
   status: AgentStatus;
   connected: boolean;
   capabilities: string[];
@@ -50,6 +54,7 @@ export interface SwarmTotals {
 
 export interface SwarmModel {
   seq: number;
+  nextIdx: number;
   agents: Map<string, AgentState>;
   edges: Map<string, EdgeState>;
   totals: SwarmTotals;
@@ -58,17 +63,17 @@ export interface SwarmModel {
 export const RECENT_TEXT_CHARS = 280;
 /** Disconnected agents kept for display past this count are dropped, oldest first. */
 const MAX_GONE_AGENTS = 2000;
-/** Agent names the relay uses for callers that are not registered agents. */
-const PSEUDO_AGENTS = new Set(['rest']);
 
 export function createSwarmModel(seq = 0): SwarmModel {
-  return { seq, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
+  return { seq, nextIdx: 0, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
 }
 
 /** A just-seen agent: no counters yet, idle, not known to be connected. */
-export function newAgentState(name: string, seq: number, ts: number): AgentState {
+export function newAgentState(name: string, seq: number, ts: number, idx = 0): AgentState {
   return {
     name,
+    idx,
+    metaSeq: seq,
     status: 'idle',
     connected: false,
     capabilities: [],
@@ -89,7 +94,7 @@ export function newAgentState(name: string, seq: number, ts: number): AgentState
 function agentOf(model: SwarmModel, name: string, seq: number, ts: number): AgentState {
   let a = model.agents.get(name);
   if (!a) {
-    a = newAgentState(name, seq, ts);
+    a = newAgentState(name, seq, ts, model.nextIdx++);
     model.agents.set(name, a);
   }
   a.seq = seq;
@@ -127,6 +132,7 @@ function applyBroadcast(model: SwarmModel, e: Extract<XrayEvent, { kind: 'broadc
   const a = agentOf(model, name, e.seq, e.ts);
   if (e.topic === 'swarm.announce' && Array.isArray(body.capabilities)) {
     a.capabilities = body.capabilities.filter((c): c is string => typeof c === 'string').slice(0, 32);
+    a.metaSeq = e.seq;
   }
   if (e.topic === 'swarm.health' && typeof body.activeTasks === 'number') {
     a.load = { active: body.activeTasks, max: typeof body.maxTasks === 'number' ? body.maxTasks : 0 };
@@ -141,6 +147,7 @@ function settleCall(model: SwarmModel, e: XrayEvent, failed: string | null): voi
     worker.errors++;
     worker.status = 'error';
     worker.lastError = failed;
+    worker.metaSeq = e.seq;
     model.totals.errors++;
   } else if (worker.inflight === 0 && worker.status !== 'gone') worker.status = 'idle';
   if (e.peer) {
@@ -165,7 +172,10 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       const a = agentOf(model, e.agent, e.seq, e.ts);
       a.connected = true;
       a.status = 'idle';
-      if (e.kind === 'agent.register' && e.data.capabilities) a.capabilities = e.data.capabilities;
+      if (e.kind === 'agent.register' && e.data.capabilities) {
+        a.capabilities = e.data.capabilities;
+        a.metaSeq = e.seq;
+      }
       return;
     }
     case 'agent.disconnect': {
@@ -186,7 +196,8 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
         edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts).calls++;
         model.edges.get(`${e.agent}->${e.peer}`)!.inflight++;
       }
-      if (!PSEUDO_AGENTS.has(e.agent)) agentOf(model, e.agent, e.seq, e.ts).callsOut++;
+      // REST callers appear as the agent "rest" (or the `from` they name): the graph shows who asked.
+      agentOf(model, e.agent, e.seq, e.ts).callsOut++;
       return;
     }
     case 'call.response':
@@ -216,12 +227,13 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
         a.errors++;
         a.status = 'error';
         a.lastError = e.data.error ?? 'span failed';
+        a.metaSeq = e.seq;
         model.totals.errors++;
       }
       return;
     case 'broadcast':
       applyBroadcast(model, e);
-      if (e.topic && !PSEUDO_AGENTS.has(e.agent)) edgeOf(model, 'topic', e.topic, e.agent, e.seq, e.ts).calls++;
+      if (e.topic) edgeOf(model, 'topic', e.topic, e.agent, e.seq, e.ts).calls++;
       return;
     case 'subscribe':
     case 'span.start':

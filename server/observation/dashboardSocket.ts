@@ -1,19 +1,33 @@
-/** The `/dashboard` Socket.IO namespace: validates subscriptions at the edge and hands sockets to the fanout. */
-import type { Server as HttpServer } from 'node:http';
+/**
+ * The `/dashboard` Socket.IO namespace: authenticates the handshake, validates every
+ * client message at the edge, and hands subscriptions to the fanout.
+ */
+import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { DASHBOARD_NAMESPACE, scopeSchema, type ClientToServerEvents, type ServerToClientEvents } from '../../lib/protocol/dashboard';
+import { DASHBOARD_NAMESPACE, subscribeRequest, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '../../lib/protocol/dashboard';
 import { describeZodError } from '../../lib/protocol/relay';
 import type { SwarmModel } from '../../lib/model/swarmModel';
-import { OverviewFanout, type DashboardNamespace } from './overviewFanout';
+import type { EventLog } from '../store/eventLog';
+import { EventWindow } from './eventWindow';
+import { Fanout, type DashboardNamespace, type FanoutOptions } from './fanout';
+import { FanoutMetrics } from './fanoutMetrics';
 
 export interface DashboardIo {
   io: Server;
-  fanout: OverviewFanout;
+  fanout: Fanout;
+  metrics: FanoutMetrics;
+  onCommit: Fanout['onCommit'];
   close(): Promise<void>;
 }
 
-export function attachDashboardSocket(server: HttpServer, model: SwarmModel, authorize?: (headers: Record<string, string | string[] | undefined>) => boolean): DashboardIo {
-  const io = new Server(server, {
+export interface DashboardSocketOptions extends FanoutOptions {
+  /** Refuses the handshake when it returns false (admin session check). */
+  authorize?: (req: IncomingMessage) => boolean;
+  windowEvents?: number;
+}
+
+export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log: EventLog, options: DashboardSocketOptions = {}): DashboardIo {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
@@ -21,32 +35,46 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, aut
     destroyUpgrade: false,
   });
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
-  const fanout = new OverviewFanout(nsp, model);
+  const metrics = new FanoutMetrics();
+  const fanout = new Fanout(nsp, model, log, new EventWindow(options.windowEvents ?? 50_000), metrics, options);
+  const { authorize } = options;
   if (authorize) {
     nsp.use((socket, next) => {
-      if (authorize(socket.handshake.headers)) next();
+      if (authorize(socket.request)) next();
       else next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in to the dashboard first' } }));
     });
   }
   nsp.on('connection', (socket) => {
-    fanout.add(socket);
-    socket.on('subscribe', (scope, ack) => {
-      const parsed = scopeSchema.safeParse(scope);
-      if (!parsed.success) {
-        const error = { code: 'invalid_message' as const, message: describeZodError(parsed.error) };
-        if (typeof ack === 'function') ack({ ok: false, error });
-        else socket.emit('xray:error', error);
-        return;
+    fanout.connect(socket);
+    socket.on('subscribe', (request, ack) => {
+      // Without an ack callback, a refusal still reaches the client as an xray:error event.
+      const reply = (r: SubscribeAck) => {
+        if (typeof ack === 'function') ack(r);
+        else if (!r.ok) socket.emit('xray:error', r.error);
+      };
+      const parsed = subscribeRequest.safeParse(request);
+      if (!parsed.success) return reply({ ok: false, error: { code: 'invalid_message', message: describeZodError(parsed.error) } });
+      try {
+        const { key, resumed } = fanout.subscribe(socket, parsed.data.scope, parsed.data.after);
+        reply({ ok: true, sub: key, resumed });
+      } catch (err) {
+        reply({ ok: false, error: { code: 'too_many_subscriptions', message: (err as Error).message } });
       }
-      fanout.sendSnapshot(socket);
-      if (typeof ack === 'function') ack({ ok: true });
     });
-    socket.on('resync', () => fanout.sendSnapshot(socket));
+    socket.on('unsubscribe', (key) => {
+      if (typeof key === 'string' && key.length <= 300) fanout.unsubscribe(socket, key);
+    });
+    socket.on('resync', (key) => {
+      if (typeof key === 'string' && key.length <= 300) fanout.resync(socket, key);
+      else socket.emit('xray:error', { code: 'invalid_message', message: 'resync needs a subscription key' });
+    });
   });
   fanout.start();
   return {
     io,
     fanout,
+    metrics,
+    onCommit: (events) => fanout.onCommit(events),
     close: () =>
       new Promise<void>((resolve) => {
         fanout.stop();

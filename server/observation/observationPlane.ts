@@ -1,18 +1,20 @@
 /**
- * The observation plane on PORT: the Next.js dashboard, the /api routes and the Socket.IO
+ * The observation plane on PORT: the Next.js dashboard, /api, /metrics and the Socket.IO
  * namespace for browsers, all on one HTTP server. It reads the data plane's log and the
- * live model; it never writes to the log.
+ * live model; it never writes to the log. Without Next (`--no-next`, tests, benchmark)
+ * everything but the pages is served.
  */
-import http, { type Server } from 'node:http';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import path from 'node:path';
-import next from 'next';
 import type { SwarmModel } from '../../lib/model/swarmModel';
+import { XrayError } from '../../lib/protocol/errors';
 import type { XrayConfig } from '../config';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
+import { renderMetrics } from './prometheus';
 
 export interface ObservationPlane {
   server: Server;
@@ -21,29 +23,57 @@ export interface ObservationPlane {
   close(): Promise<void>;
 }
 
+type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+interface NextLike {
+  close(): Promise<void>;
+  getUpgradeHandler(): (req: IncomingMessage, socket: never, head: Buffer) => Promise<void>;
+}
+
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel): Promise<ObservationPlane> {
-  const app = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
-  await app.prepare();
-  const handle = app.getRequestHandler();
+/** The HTTP server and socket namespace, with pages delegated to `pages` (Next) when given. */
+export function createObservationServer(plane: DataPlane, model: SwarmModel, pages: PageHandler | null): { server: Server; dashboard: DashboardIo } {
   const api = createApiRouter(plane, model);
-
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
+    if (url.pathname === '/metrics') {
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      return;
+    }
     if (url.pathname.startsWith('/api/')) {
       void api.handle(req, res, url);
       return;
     }
-    handle(req, res).catch((err) => sendError(res, err));
+    if (!pages) {
+      sendError(res, new XrayError('not_found', 'pages are not served in this mode (--no-next)'));
+      return;
+    }
+    pages(req, res).catch((err) => sendError(res, err));
   });
-  if (config.dev) {
+  const dashboard = attachDashboardSocket(server, model, plane.log);
+  plane.writer.onCommit(dashboard.onCommit);
+  return { server, dashboard };
+}
+
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, options: { next?: boolean } = {}): Promise<ObservationPlane> {
+  let pages: PageHandler | null = null;
+  let app = null as NextLike | null;
+  if (options.next !== false) {
+    const { default: next } = await import('next');
+    const nextApp = next({ dev: config.dev, dir: PROJECT_ROOT, hostname: config.host, port: config.port });
+    await nextApp.prepare();
+    const handle = nextApp.getRequestHandler();
+    pages = (req, res) => handle(req, res);
+    app = nextApp as unknown as NextLike;
+  }
+  const { server, dashboard } = createObservationServer(plane, model, pages);
+  if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {
-      if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket, head);
+      if (!req.url?.startsWith('/socket.io')) void upgrade(req, socket as never, head);
     });
   }
-  const dashboard = attachDashboardSocket(server, model);
   const port = await listen(server, config.port, config.host);
   return {
     server,
@@ -52,7 +82,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     async close() {
       await dashboard.close();
       await closeServer(server);
-      await app.close();
+      await app?.close();
     },
   };
 }

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import type { Delta, Snapshot } from '../protocol/dashboard';
+import { applyStreamDelta, applyStreamSnapshot, emptyStream } from './streamState';
+
+const T = 'a'.repeat(32);
+const snap: Extract<Snapshot, { kind: 'stream' }> = { sub: 'agent:w', kind: 'stream', seq: 5, scope: { kind: 'agent', name: 'w' }, truncated: false, text: [[T, 's1', 'w', 'Hel', 2]], events: [] };
+const delta = (from: number, to: number, text: Extract<Delta, { kind: 'stream' }>['text']): Extract<Delta, { kind: 'stream' }> => ({ sub: 'agent:w', kind: 'stream', from, to, text, events: [] });
+
+describe('stream state', () => {
+  it('grows span text across contiguous deltas', () => {
+    let s = applyStreamSnapshot(emptyStream, snap);
+    s = applyStreamDelta(s, delta(6, 9, [[T, 's1', 'w', 'lo', 1], [T, 's2', 'w', 'New', 1]])).state;
+    expect(s.spans[`${T}/s1/w`].text).toBe('Hello');
+    expect(s.order).toEqual([`${T}/s1/w`, `${T}/s2/w`]);
+    expect(s.tokens).toBe(4);
+    expect(s.seq).toBe(9);
+  });
+  it('refuses a gap or a replay without touching the text', () => {
+    const s = applyStreamSnapshot(emptyStream, snap);
+    const gap = applyStreamDelta(s, delta(7, 9, [[T, 's1', 'w', 'X', 1]]));
+    expect(gap.gap).toBe(true);
+    expect(gap.state.spans[`${T}/s1/w`].text).toBe('Hel');
+    const once = applyStreamDelta(s, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).state;
+    expect(applyStreamDelta(once, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).gap).toBe(true);
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * The fanout's in-memory window: the most recent committed events, in seq order, bounded
+ * by count and by (estimated) bytes. A client whose cursor is still inside it gets a delta
+ * from it; one that fell behind gets a snapshot instead. Memory is one bounded ring,
+ * whatever the clients do.
+ */
+import type { XrayEvent } from '../../lib/protocol/events';
+
+/** A cheap size estimate: envelope plus the text or payload it carries. */
+export function approxEventBytes(e: XrayEvent): number {
+  switch (e.kind) {
+    case 'token':
+      return 200 + e.data.text.length * 2;
+    case 'broadcast':
+      return 200 + e.data.payload.length * 2;
+    case 'call.request':
+    case 'call.response':
+      return 250 + e.data.payload.length * 2;
+    default:
+      return 400;
+  }
+}
+
+export class EventWindow {
+  private readonly ring: (XrayEvent | undefined)[];
+  private readonly sizes: Float64Array;
+  private start = 0; // index of the oldest event
+  private count = 0;
+  private bytes = 0;
+
+  constructor(
+    readonly capacity: number,
+    readonly maxBytes = 32 * 1024 * 1024,
+  ) {
+    this.ring = new Array(capacity);
+    this.sizes = new Float64Array(capacity);
+  }
+
+  private dropOldest(): void {
+    this.bytes -= this.sizes[this.start];
+    this.ring[this.start] = undefined;
+    this.start = (this.start + 1) % this.capacity;
+    this.count--;
+  }
+
+  push(events: readonly XrayEvent[]): void {
+    for (const e of events) {
+      if (this.count === this.capacity) this.dropOldest();
+      const at = (this.start + this.count) % this.capacity;
+      const size = approxEventBytes(e);
+      this.ring[at] = e;
+      this.sizes[at] = size;
+      this.bytes += size;
+      this.count++;
+      while (this.bytes > this.maxBytes && this.count > 1) this.dropOldest();
+    }
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get approxBytes(): number {
+    return this.bytes;
+  }
+
+  /** The lowest seq a cursor may hold and still be served from the window. */
+  get floor(): number {
+    return this.count ? this.ring[this.start]!.seq - 1 : Infinity;
+  }
+
+  /**
+   * Events with seq in (cursor, upTo], at most `max`; undefined when the cursor is below the
+   * window (the caller must snapshot). Seqs may have gaps (duplicates never get one).
+   */
+  since(cursor: number, upTo: number, max: number): XrayEvent[] | undefined {
+    if (this.count === 0) return [];
+    if (cursor < this.floor) return undefined;
+    let lo = 0;
+    let hi = this.count;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ring[(this.start + mid) % this.capacity]!.seq <= cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: XrayEvent[] = [];
+    for (let i = lo; i < this.count && out.length < max; i++) {
+      const e = this.ring[(this.start + i) % this.capacity]!;
+      if (e.seq > upTo) break;
+      out.push(e);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,252 @@
+/**
+ * Cursor fanout to dashboards (DESIGN.md "Fanout: cursor, not queue"). Each socket holds
+ * subscriptions, each a scope and a cursor (the last seq it was sent). Every tick, for each
+ * socket whose engine.io write buffer is below the high-water mark, the events in
+ * (cursor, head] its scope sees are coalesced into ONE delta and the cursor advances.
+ * Subscriptions at the same scope and cursor share one encoded packet. A stalled socket is
+ * skipped: its backlog costs one integer per subscription, and its next delta covers
+ * everything it missed — from the window, or, if it fell behind that, a fresh snapshot.
+ * No volatile emits anywhere: every delta is on the no-loss path.
+ */
+import type { Namespace, Socket } from 'socket.io';
+import { scopeKey, type ClientToServerEvents, type Delta, type Scope, type ServerRates, type ServerToClientEvents, type Snapshot } from '../../lib/protocol/dashboard';
+import type { XrayEvent } from '../../lib/protocol/events';
+import type { SwarmModel } from '../../lib/model/swarmModel';
+import type { EventLog } from '../store/eventLog';
+import type { EventWindow } from './eventWindow';
+import type { FanoutMetrics } from './fanoutMetrics';
+import { encodeOverview } from './overviewEncode';
+import { coalesce } from './scopeStream';
+
+export type DashboardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+export type DashboardNamespace = Namespace<ClientToServerEvents, ServerToClientEvents>;
+
+export interface FanoutOptions {
+  /** Frame tick (ms); the fanout adapts between 16 and 50 ms by load. */
+  tickMs?: number;
+  /** The overview is re-sent at most this often (ms): counters, not a per-token stream. */
+  overviewEveryMs?: number;
+  /** Engine.io packets queued above which a socket is skipped this tick. */
+  highWaterPackets?: number;
+  /** Events one stream delta carries at most; the rest follow next tick (bounded messages). */
+  maxDeltaEvents?: number;
+  /** Seqs an agent/topic snapshot looks back over. */
+  snapshotLookback?: number;
+  maxSubscriptionsPerSocket?: number;
+}
+
+interface Subscription {
+  key: string;
+  scope: Scope;
+  cursor: number;
+  lastEmit: number;
+}
+
+/** Packets engine.io has queued but not yet written to the transport (not ws bufferedAmount: DESIGN.md). */
+export function queuedPackets(socket: DashboardSocket): number {
+  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
+}
+
+export class Fanout {
+  private readonly clients = new Map<DashboardSocket, Map<string, Subscription>>();
+  private timer: NodeJS.Timeout | null = null;
+  private tickMs: number;
+  private lastOverview = 0;
+  private rateWindow = { at: Date.now(), events: 0, tokens: 0 };
+  private rates: ServerRates = { eventsPerSec: 0, tokensPerSec: 0 };
+  private readonly o: Required<FanoutOptions>;
+
+  constructor(
+    private readonly nsp: DashboardNamespace,
+    private readonly model: SwarmModel,
+    private readonly log: EventLog,
+    private readonly window: EventWindow,
+    private readonly metrics: FanoutMetrics,
+    options: FanoutOptions = {},
+  ) {
+    this.o = { tickMs: 33, overviewEveryMs: 300, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, ...options };
+    this.tickMs = this.o.tickMs;
+  }
+
+  /** Committed events enter the window; the model has already folded them. */
+  onCommit(events: readonly XrayEvent[]): void {
+    this.window.push(events);
+    this.metrics.eventsIn += events.length;
+  }
+
+  start(): void {
+    const loop = () => {
+      const started = performance.now();
+      this.tick(Date.now());
+      // Adaptive frame: a slow tick (many clients, big deltas) stretches the next interval toward 50 ms.
+      const spent = performance.now() - started;
+      this.tickMs = Math.min(50, Math.max(16, this.o.tickMs, spent * 4));
+      this.timer = setTimeout(loop, this.tickMs);
+      this.timer.unref();
+    };
+    this.timer = setTimeout(loop, this.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  get head(): number {
+    return this.model.seq;
+  }
+
+  connect(socket: DashboardSocket): void {
+    this.clients.set(socket, new Map());
+    socket.on('disconnect', () => this.clients.delete(socket));
+  }
+
+  /**
+   * Subscribes. With `after` (a reconnecting client's last applied seq) the stream resumes
+   * right after it when the window still holds it — the overview can always resume, its
+   * model knows what changed since any seq; otherwise the scope's snapshot goes out at once.
+   */
+  subscribe(socket: DashboardSocket, scope: Scope, after?: number): { key: string; resumed: boolean } {
+    const subs = this.clients.get(socket);
+    if (!subs) throw new Error('socket not connected');
+    const key = scopeKey(scope);
+    if (!subs.has(key) && subs.size >= this.o.maxSubscriptionsPerSocket) throw new Error(`at most ${this.o.maxSubscriptionsPerSocket} subscriptions per connection`);
+    const sub: Subscription = { key, scope, cursor: 0, lastEmit: 0 };
+    subs.set(key, sub);
+    const resumable = after !== undefined && after <= this.head && (scope.kind === 'overview' || after >= this.window.floor || after === this.head);
+    if (resumable) {
+      sub.cursor = after;
+      return { key, resumed: true };
+    }
+    this.sendSnapshot(socket, sub);
+    return { key, resumed: false };
+  }
+
+  unsubscribe(socket: DashboardSocket, key: string): void {
+    this.clients.get(socket)?.delete(key);
+  }
+
+  resync(socket: DashboardSocket, key: string): void {
+    const sub = this.clients.get(socket)?.get(key);
+    if (sub) this.sendSnapshot(socket, sub);
+  }
+
+  private snapshot(sub: Subscription): Snapshot {
+    const head = this.head;
+    if (sub.scope.kind === 'overview') return { sub: 'overview', kind: 'overview', seq: head, ...encodeOverview(this.model, -1, this.rates) };
+    const scope = sub.scope;
+    let events: XrayEvent[];
+    let truncated = false;
+    if (scope.kind === 'trace') events = this.log.read({ traceId: scope.traceId, upTo: head, limit: 2_000_000 });
+    else {
+      const after = Math.max(0, head - this.o.snapshotLookback);
+      truncated = after > 0;
+      events = scope.kind === 'agent' ? this.log.read({ agent: scope.name, after, upTo: head, limit: 1_000_000 }) : this.log.read({ topic: scope.topic, after, upTo: head, limit: 1_000_000 });
+    }
+    return { sub: sub.key, kind: 'stream', seq: head, scope, truncated, ...coalesce(events, scope) };
+  }
+
+  private sendSnapshot(socket: DashboardSocket, sub: Subscription): void {
+    const snap = this.snapshot(sub);
+    socket.emit('snapshot', snap);
+    sub.cursor = snap.seq;
+    sub.lastEmit = Date.now();
+    this.metrics.snapshots++;
+    this.metrics.countOut(JSON.stringify(snap).length, 1);
+  }
+
+  private updateRates(now: number): void {
+    const elapsed = now - this.rateWindow.at;
+    if (elapsed < 1000) return;
+    const t = this.model.totals;
+    this.rates = {
+      eventsPerSec: Math.round(((t.events - this.rateWindow.events) * 1000) / elapsed),
+      tokensPerSec: Math.round(((t.tokens - this.rateWindow.tokens) * 1000) / elapsed),
+    };
+    this.rateWindow = { at: now, events: t.events, tokens: t.tokens };
+  }
+
+  /** One frame: group ready subscriptions by (scope, cursor), build each group's delta once, emit it to the group. */
+  tick(now: number): void {
+    this.updateRates(now);
+    const head = this.head;
+    const overviewDue = now - this.lastOverview >= this.o.overviewEveryMs;
+    if (overviewDue) this.lastOverview = now;
+    const groups = new Map<string, { sub: Subscription; members: [DashboardSocket, Subscription][] }>();
+    let maxLag = 0;
+    for (const [socket, subs] of this.clients) {
+      let lagging = false;
+      for (const sub of subs.values()) {
+        maxLag = Math.max(maxLag, head - sub.cursor);
+        if (sub.cursor < head) lagging = true;
+      }
+      if (!lagging) continue;
+      if (queuedPackets(socket) > this.o.highWaterPackets) {
+        this.metrics.skippedForBackpressure++;
+        continue;
+      }
+      for (const sub of subs.values()) {
+        if (sub.cursor >= head || (sub.scope.kind === 'overview' && !overviewDue)) continue;
+        const gk = `${sub.key}|${sub.cursor}`;
+        let g = groups.get(gk);
+        if (!g) groups.set(gk, (g = { sub, members: [] }));
+        g.members.push([socket, sub]);
+      }
+    }
+    this.metrics.maxClientLag = maxLag;
+    for (const { sub, members } of groups.values()) this.emitGroup(sub, members, head, now);
+  }
+
+  private emitGroup(model: Subscription, members: [DashboardSocket, Subscription][], head: number, now: number): void {
+    const cursor = model.cursor;
+    let delta: Delta;
+    let newest = 0;
+    let rawBytes = 0;
+    if (model.scope.kind === 'overview') {
+      delta = { sub: 'overview', kind: 'overview', from: cursor + 1, to: head, ...encodeOverview(this.model, cursor, this.rates) };
+      const events = this.window.since(cursor, head, Number.MAX_SAFE_INTEGER);
+      if (events) for (const e of events) rawBytes += rawFrameBytes(e);
+    } else {
+      const events = this.window.since(cursor, head, this.o.maxDeltaEvents);
+      if (!events) {
+        // Fell behind the window: a fresh snapshot replaces the missed deltas.
+        for (const [socket, sub] of members) this.sendSnapshot(socket, sub);
+        return;
+      }
+      const to = events.length === this.o.maxDeltaEvents ? events[events.length - 1].seq : head;
+      const payload = coalesce(events, model.scope);
+      if (payload.text.length === 0 && payload.events.length === 0 && now - model.lastEmit < 1000) return; // nothing to show: skip, cursor stays (at most one empty delta a second)
+      delta = { sub: model.key, kind: 'stream', from: cursor + 1, to, ...payload };
+      for (const e of events) {
+        newest = Math.max(newest, e.ts);
+        rawBytes += rawFrameBytes(e);
+      }
+    }
+    // Broadcasting to the members' socket-id rooms encodes the packet once for all of them.
+    this.nsp.to(members.map(([s]) => s.id)).emit('delta', delta);
+    for (const [, sub] of members) {
+      sub.cursor = delta.to;
+      sub.lastEmit = now;
+    }
+    this.metrics.deltas += members.length;
+    this.metrics.countOut(JSON.stringify(delta).length, members.length, rawBytes * members.length);
+    if (newest) this.metrics.observeLatency(now - newest);
+  }
+
+  get clientCount(): number {
+    return this.clients.size;
+  }
+
+  /** Per-socket lag (seq behind head, worst subscription), for /metrics. */
+  lags(): number[] {
+    const head = this.head;
+    return [...this.clients.values()].map((subs) => Math.max(0, ...[...subs.values()].map((s) => head - s.cursor)));
+  }
+}
+
+/** What one event would cost as its own Socket.IO message (the naive baseline), estimated without serializing. */
+export function rawFrameBytes(e: XrayEvent): number {
+  const body = e.kind === 'token' ? e.data.text.length + 20 : 120;
+  return 230 + body;
+}
