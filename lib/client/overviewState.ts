@@ -3,7 +3,7 @@
  * delta (agents by index, last-write-wins), and detect a seq gap that needs a resync.
  */
 import { STATUS_CODES, type AgentMeta, type AgentRow, type Delta, type EdgeRow, type OverviewPayload, type ServerRates, type Snapshot, type SwarmTotalsWire } from '../protocol/dashboard';
-import type { AgentStatus } from '../model/swarmModel';
+import type { AgentStatus, EdgeState } from '../model/swarmModel';
 
 export interface AgentView {
   idx: number;
@@ -22,15 +22,7 @@ export interface AgentView {
   textTail: string;
 }
 
-export interface EdgeView {
-  key: string;
-  from: string;
-  to: string;
-  kind: 'call' | 'topic';
-  calls: number;
-  inflight: number;
-  errors: number;
-}
+export type EdgeView = Omit<EdgeState, 'lastTs' | 'seq'>;
 
 export interface OverviewState {
   /** Last seq applied; -1 before the first snapshot. */
