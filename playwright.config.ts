@@ -4,6 +4,7 @@ import path from 'node:path';
 
 /** The e2e suite boots the real custom server with the demo swarm, on ports of its own. */
 export const E2E = {
+  adminToken: 'e2e-admin-token-0123456789',
   port: 3100,
   relayPort: 9102,
   dataDir: path.join(os.tmpdir(), `xray-e2e-${process.pid}-${Date.now()}`),
@@ -30,7 +31,7 @@ export default defineConfig({
   },
   webServer: {
     command: 'node --import tsx scripts/demo.ts',
-    url: `http://localhost:${E2E.port}/api/health`,
+    url: `http://localhost:${E2E.port}/login`,
     timeout: 180_000,
     reuseExistingServer: false,
     stdout: 'pipe',
@@ -38,6 +39,7 @@ export default defineConfig({
       PORT: String(E2E.port),
       RELAY_PORT: String(E2E.relayPort),
       XRAY_DATA_DIR: E2E.dataDir,
+      ADMIN_TOKEN: E2E.adminToken,
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

@@ -1,7 +1,8 @@
 import { expect, test } from '@playwright/test';
+import { loginAndOpen } from './login';
 
 test('the dashboard shows the demo swarm’s agents live, with a growing event count', async ({ page }) => {
-  await page.goto('/');
+  await loginAndOpen(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');
   const rows = page.getByTestId('agent-row');
   // The orchestrator and 8 workers of the demo swarm appear as they register.

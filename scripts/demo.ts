@@ -37,7 +37,9 @@ async function main(): Promise<void> {
 
   const swarm = new DemoSwarm({ relayUrl: `ws://127.0.0.1:${relayPort}/ws`, log: (l) => console.log(`[demo] ${l}`) });
   await swarm.start();
-  console.log(`\n[demo] swarm running: 1 orchestrator + 8 workers.\n[demo] open http://localhost:${port} — Ctrl-C to stop.\n`);
+  const token = env.ADMIN_TOKEN || fs.readFileSync(path.join(path.resolve(root, env.XRAY_DATA_DIR ?? 'data'), 'admin-token'), 'utf8').trim();
+  console.log(`\n[demo] swarm running: 1 orchestrator + 8 workers.`);
+  console.log(`[demo] open http://localhost:${port}/auth/login?token=${token}  (logs you in) — Ctrl-C to stop.\n`);
 
   let stopping = false;
   const stop = async () => {

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
+/** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
 const envSchema = z.object({
   PORT: port.default(3000),
@@ -13,11 +15,11 @@ const envSchema = z.object({
   /** Host the dashboard binds to. */
   HOST: z.string().default('0.0.0.0'),
   /** Host the relay binds to; defaults to loopback unless agent keys are configured. */
-  RELAY_HOST: z.string().optional(),
+  RELAY_HOST: optional(z.string()),
   XRAY_DATA_DIR: z.string().default('./data'),
   XRAY_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  ADMIN_TOKEN: z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional(),
-  RELAY_KEYS: z.string().optional(),
+  ADMIN_TOKEN: optional(z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters')),
+  RELAY_KEYS: optional(z.string()),
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),

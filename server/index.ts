@@ -15,7 +15,15 @@ async function main(): Promise<void> {
   const dashboard = !process.argv.includes('--relay-only');
   const xray = await startXray(config, { dashboard, next: !process.argv.includes('--no-next') });
   console.log(`[xray] relay listening on ${config.relayHost}:${xray.data.relayPort} (ws /ws, REST /v1)${config.relayKeys ? '' : ' — loopback only: no RELAY_KEYS set'}`);
-  if (xray.observation) console.log(`[xray] dashboard on http://localhost:${xray.observation.port}`);
+  if (xray.observation) {
+    const base = `http://localhost:${xray.observation.port}`;
+    console.log(`[xray] dashboard on ${base}`);
+    if (xray.admin.source === 'generated') {
+      // Printed once, when generated; later starts only say where it is kept.
+      console.log(`[xray] admin token generated and saved to ${xray.admin.file} (0600). Log in: ${base}/auth/login?token=${xray.admin.token}`);
+    } else if (xray.admin.source === 'file') console.log(`[xray] admin token: see ${xray.admin.file}`);
+    else console.log('[xray] admin token: from ADMIN_TOKEN');
+  }
   if (xray.observation) console.log(`[xray] metrics on http://localhost:${xray.observation.port}/metrics`);
   console.log(`[xray] event log in ${config.dataDir} (head seq ${xray.data.log.head()})`);
   console.log('[xray] ready');

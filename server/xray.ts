@@ -3,11 +3,15 @@
  * by the live model that folds every committed event.
  */
 import { applyEvents, createSwarmModel, type SwarmModel } from '../lib/model/swarmModel';
+import { AdminAuth } from './auth/adminAuth';
+import { resolveAdminToken, type AdminToken } from './auth/adminToken';
+import { TokenSigner } from './auth/signedToken';
 import type { XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
 
 export interface Xray {
+  admin: AdminToken;
   data: DataPlane;
   observation: ObservationPlane | null;
   model: SwarmModel;
@@ -15,19 +19,22 @@ export interface Xray {
 }
 
 export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
+  const admin = resolveAdminToken(config.dataDir, config.adminToken);
+  const auth = new AdminAuth(admin.token, new TokenSigner(admin.token));
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
-      observation = await startObservationPlane(config, data, model, { next: options.next });
+      observation = await startObservationPlane(config, data, model, auth, { next: options.next });
     } catch (err) {
       await data.close();
       throw err;
     }
   }
   return {
+    admin,
     data,
     observation,
     model,

@@ -11,6 +11,8 @@ import { TestDashboard } from '../testing/dashboardClient';
 import { tempDir, waitFor } from '../testing/harness';
 import { freePort, startServerProcess, type ServerProcess } from '../testing/serverProcess';
 
+const ADMIN_TOKEN = 'fanout-test-admin-token';
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 let server: ServerProcess;
 let relayUrl = '';
 let dashUrl = '';
@@ -18,7 +20,7 @@ const dashboards: TestDashboard[] = [];
 
 beforeAll(async () => {
   const [port, relayPort] = [await freePort(), await freePort()];
-  server = await startServerProcess({ PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir() }, ['--no-next']);
+  server = await startServerProcess({ PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir(), ADMIN_TOKEN }, ['--no-next']);
   relayUrl = `http://127.0.0.1:${relayPort}`;
   dashUrl = `http://127.0.0.1:${port}`;
 });
@@ -28,7 +30,7 @@ afterAll(() => {
 });
 
 async function dashboard(): Promise<TestDashboard> {
-  const d = new TestDashboard(dashUrl);
+  const d = new TestDashboard(dashUrl, auth);
   dashboards.push(d);
   await d.connected();
   return d;
@@ -79,7 +81,7 @@ async function tokensOf(agent: string): Promise<EventOf<'token'>[]> {
 }
 
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`${dashUrl}/metrics`)).text();
+  const text = await (await fetch(`${dashUrl}/metrics`, { headers: auth })).text();
   const line = text.split('\n').find((l) => l.startsWith(`${name} `));
   return Number(line?.split(' ')[1]);
 }

@@ -15,6 +15,8 @@ import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
+import type { AdminAuth } from '../auth/adminAuth';
+import { applySecurityHeaders } from '../http/securityHeaders';
 
 export interface ObservationPlane {
   server: Server;
@@ -32,31 +34,43 @@ interface NextLike {
 const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The HTTP server and socket namespace, with pages delegated to `pages` (Next) when given. */
-export function createObservationServer(plane: DataPlane, model: SwarmModel, pages: PageHandler | null): { server: Server; dashboard: DashboardIo } {
+/** Bundles, fonts and icons carry no data: the login page needs them before there is a session. */
+const PUBLIC_PREFIXES = ['/_next/static/', '/favicon.ico'];
+
+export function createObservationServer(plane: DataPlane, model: SwarmModel, pages: PageHandler | null, auth: AdminAuth): { server: Server; dashboard: DashboardIo } {
   const api = createApiRouter(plane, model);
   const server = http.createServer((req, res) => {
+    void route(req, res).catch((err) => sendError(res, err));
+  });
+  const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
+    applySecurityHeaders(res, "'none'");
+    const isPublic = PUBLIC_PREFIXES.some((p) => url.pathname.startsWith(p));
+    if (!isPublic) {
+      if (await auth.handleAuthRoutes(req, res, url)) return;
+      if (!auth.gate(req, res, url)) return;
+    }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
       res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
       return;
     }
     if (url.pathname.startsWith('/api/')) {
-      void api.handle(req, res, url);
+      await api.handle(req, res, url);
       return;
     }
     if (!pages) {
       sendError(res, new XrayError('not_found', 'pages are not served in this mode (--no-next)'));
       return;
     }
-    pages(req, res).catch((err) => sendError(res, err));
-  });
-  const dashboard = attachDashboardSocket(server, model, plane.log);
+    await pages(req, res);
+  };
+  const dashboard = attachDashboardSocket(server, model, plane.log, { authorize: (req) => auth.isAdmin(req) });
   plane.writer.onCommit(dashboard.onCommit);
   return { server, dashboard };
 }
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, options: { next?: boolean } = {}): Promise<ObservationPlane> {
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean } = {}): Promise<ObservationPlane> {
   let pages: PageHandler | null = null;
   let app = null as NextLike | null;
   if (options.next !== false) {
@@ -67,7 +81,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -25,6 +25,7 @@ export class AgentSession {
   constructor(
     private readonly relay: Relay,
     private readonly socket: AgentSocket,
+    private authenticated: boolean,
   ) {
     this.connectedAt = relay.now();
     const rate = relay.options.rateLimit ?? DEFAULT_RATE;
@@ -86,8 +87,8 @@ export class AgentSession {
     switch (msg.type) {
       case 'register': {
         if (this.name) throw new XrayError('already_registered', `this connection is already registered as "${this.name}"`);
-        const keys = this.relay.options.agentKeys;
-        if (keys && (!msg.key || !keys.has(msg.key))) throw new XrayError('unauthorized', 'register needs a valid agent key');
+        if (!this.authenticated && !this.relay.keyIsValid(msg.key)) throw new XrayError('unauthorized', 'register needs a valid agent key (key field, or Authorization: Bearer on the upgrade)');
+        this.authenticated = true;
         this.relay.register(this, msg.name, msg.capabilities);
         this.name = msg.name;
         this.capabilities = msg.capabilities ?? [];

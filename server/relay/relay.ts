@@ -10,6 +10,7 @@ import { formatTraceparent, mintEventId, mintSpanId, mintTraceId } from '../../l
 import { LIMITS } from '../../lib/protocol/limits';
 import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import type { LogWriter } from '../store/logWriter';
+import { safeEqual } from '../auth/adminToken';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
@@ -17,7 +18,7 @@ import { InFlightCalls, type CallOutcome } from './inFlightCalls';
 export interface RelayOptions {
   /** Per-connection message rate limit. */
   rateLimit?: { perSecond: number; burst: number };
-  /** When set, `register` must present one of these keys. */
+  /** When set, agents must present one of these keys (on the upgrade or in `register`). */
   agentKeys?: ReadonlySet<string> | null;
   now?: () => number;
 }
@@ -56,9 +57,23 @@ export class Relay {
     writer.onCommit((events) => this.deliverTopicMessages(events));
   }
 
-  /** A new agent connection; the session parses and dispatches its messages. */
-  connect(socket: AgentSocket): AgentSession {
-    const session = new AgentSession(this, socket);
+  /** Whether a presented key is valid; always true when no keys are configured. Constant-time per key. */
+  keyIsValid(key: string | undefined): boolean {
+    const keys = this.options.agentKeys;
+    if (!keys) return true;
+    if (!key) return false;
+    let ok = false;
+    for (const k of keys) if (safeEqual(k, key)) ok = true;
+    return ok;
+  }
+
+  get keysRequired(): boolean {
+    return !!this.options.agentKeys;
+  }
+
+  /** A new agent connection; `authenticated` when it already presented a valid key on the upgrade. */
+  connect(socket: AgentSocket, authenticated = false): AgentSession {
+    const session = new AgentSession(this, socket, authenticated || !this.keysRequired);
     if (this.closing) {
       socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
       socket.close(1001, 'shutting down');

@@ -26,8 +26,7 @@ export interface RelayServerDeps {
   sse: SseHub;
   /** Extra REST routes (telemetry ingest, replay) keyed by "METHOD /path". */
   routes?: Record<string, RestRoute>;
-  /** Checks REST/WS credentials; throws XrayError('unauthorized') to refuse. */
-  authorize?: (req: IncomingMessage) => void;
+
 }
 
 function wrapSocket(ws: WebSocket, remote: string): AgentSocket {
@@ -53,9 +52,18 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsMessageBytes * 4 });
   const alive = new WeakMap<WebSocket, boolean>();
 
+  const bearer = (req: IncomingMessage) => {
+    const h = req.headers.authorization;
+    return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
+  };
+  /** REST, SSE and OTLP need a valid agent key as a Bearer token when keys are configured. */
+  const authorize = (req: IncomingMessage) => {
+    if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
+  };
+
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    const session = relay.connect(wrapSocket(ws, remote));
+    const session = relay.connect(wrapSocket(ws, remote), relay.keysRequired && bearer(req) !== undefined);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(isBinary ? data : data.toString('utf8'), isBinary));
@@ -116,7 +124,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     }
     Promise.resolve()
       .then(() => {
-        if (url.pathname !== '/healthz') deps.authorize?.(req);
+        if (url.pathname !== '/healthz') authorize(req);
         return route(req, res, url);
       })
       .catch((err) => sendError(res, err));
@@ -128,10 +136,9 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
-    try {
-      deps.authorize?.(req);
-    } catch {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"missing or invalid agent key"}}');
+    // A key on the upgrade must be valid; without one, the agent must send it in `register`.
+    if (relay.keysRequired && bearer(req) !== undefined && !relay.keyIsValid(bearer(req))) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"invalid agent key"}}');
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
