@@ -1,0 +1,244 @@
+/**
+ * G6: bad input on every entry point. Each row sends one kind of bad input and asserts
+ * the coded error, that nothing was stored, that a well-behaved agent is still served in
+ * parallel, and that nothing unexpected was logged. Then a bounded fuzz run of random
+ * mutations of valid relay messages with the same assertions.
+ */
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { EVENT_KINDS } from '../lib/protocol/events';
+import { postJson, startTestApi, startTestRelay, TestAgent, waitFor } from './testing/harness';
+
+type Relay = Awaited<ReturnType<typeof startTestRelay>>;
+let relay: Relay;
+let api: Awaited<ReturnType<typeof startTestApi>>;
+let good: TestAgent;
+let goodCaller: TestAgent;
+const logged: string[] = [];
+
+beforeAll(async () => {
+  // A low per-connection rate limit so that a 10,000-message burst trips it.
+  relay = await startTestRelay({ rateLimitPerSecond: 500 });
+  api = await startTestApi(relay);
+  good = await TestAgent.connect(relay.wsUrl, 'good-worker');
+  good.ws.on('message', (d) => {
+    const m = JSON.parse(d.toString());
+    if (m.type === 'inbound_call') good.send({ type: 'call_response', correlation_id: m.correlation_id, payload: `echo:${m.payload}` });
+  });
+  goodCaller = await TestAgent.connect(relay.wsUrl, 'good-caller');
+  vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')));
+  process.on('uncaughtException', (e) => logged.push(`uncaught: ${e.message}`));
+  process.on('unhandledRejection', (e) => logged.push(`unhandled: ${String(e)}`));
+});
+afterAll(async () => {
+  await Promise.all([good.close(), goodCaller.close()]);
+  await api.close();
+  await relay.close();
+});
+
+async function wellBehavedAgentStillServed(): Promise<void> {
+  const r = await postJson(`${relay.url}/v1/call`, { to: 'good-worker', method: 'ping', payload: 'x' });
+  expect(r.status).toBe(200);
+  expect(r.body.payload).toBe('echo:x');
+}
+
+async function wsConnect(name?: string): Promise<TestAgent> {
+  return TestAgent.connect(relay.wsUrl, name);
+}
+
+/** Sends raw data on a fresh connection and returns the relay's answer: an error/nack code, or the close code. */
+async function wsAnswer(data: string | Buffer, opts: { register?: boolean; binary?: boolean } = {}): Promise<string> {
+  const a = await wsConnect(opts.register ? `bad-${Math.random().toString(36).slice(2, 8)}` : undefined);
+  const closed = new Promise<string>((r) => a.ws.once('close', (code) => r(`close:${code}`)));
+  a.ws.send(data, { binary: opts.binary ?? false });
+  const answered = a.next((m) => m.type === 'error' || m.type === 'nack', 4000).then((m) => (m as { code: string }).code);
+  const out = await Promise.race([answered, closed]);
+  await a.close();
+  return out;
+}
+
+const T = 'a'.repeat(32);
+const big = (n: number) => 'x'.repeat(n);
+const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+interface Case {
+  name: string;
+  run: () => Promise<string | number>;
+  expect: string | number;
+}
+
+const wsCases: Case[] = [
+  { name: 'WS malformed JSON', run: () => wsAnswer('{"type":"register",'), expect: 'bad_json' },
+  { name: 'WS not an object (number)', run: () => wsAnswer('42'), expect: 'invalid_message' },
+  { name: 'WS null', run: () => wsAnswer('null'), expect: 'invalid_message' },
+  { name: 'WS array', run: () => wsAnswer('[{"type":"register","name":"x"}]'), expect: 'invalid_message' },
+  { name: 'WS empty string', run: () => wsAnswer(''), expect: 'bad_json' },
+  { name: 'WS unknown type', run: () => wsAnswer('{"type":"teleport"}'), expect: 'unknown_type' },
+  { name: 'WS missing type', run: () => wsAnswer('{"name":"x"}'), expect: 'invalid_message' },
+  { name: 'WS register wrong type for name', run: () => wsAnswer('{"type":"register","name":7}'), expect: 'invalid_message' },
+  { name: 'WS register name with bad characters', run: () => wsAnswer('{"type":"register","name":"<script>"}'), expect: 'invalid_message' },
+  { name: 'WS register name too long', run: () => wsAnswer(JSON.stringify({ type: 'register', name: big(500) })), expect: 'invalid_message' },
+  { name: 'WS register twice on one connection', run: () => wsAnswer('{"type":"register","name":"again"}', { register: true }), expect: 'already_registered' },
+  { name: 'WS token before register', run: () => wsAnswer('{"type":"token","text":"hi"}'), expect: 'not_registered' },
+  { name: 'WS token text wrong type', run: () => wsAnswer('{"type":"token","text":{"a":1}}', { register: true }), expect: 'invalid_message' },
+  { name: 'WS token text too long', run: () => wsAnswer(JSON.stringify({ type: 'token', text: big(20_000) }), { register: true }), expect: 'invalid_message' },
+  { name: 'WS token invalid trace id', run: () => wsAnswer('{"type":"token","text":"a","trace_id":"xyz"}', { register: true }), expect: 'invalid_message' },
+  { name: 'WS acked token with unknown correlation id', run: () => wsAnswer('{"type":"token","id":"t1","text":"a","correlation_id":"nope","ack":true}', { register: true }), expect: 'unknown_correlation' },
+  { name: 'WS frames batch empty', run: () => wsAnswer('{"type":"frames","frames":[]}', { register: true }), expect: 'invalid_message' },
+  { name: 'WS frames batch over 1,000', run: () => wsAnswer(JSON.stringify({ type: 'frames', frames: Array.from({ length: 1001 }, () => ({ type: 'token', text: 'a' })) }), { register: true }), expect: 'invalid_message' },
+  { name: 'WS frames batch with one bad frame (all or nothing)', run: () => wsAnswer(JSON.stringify({ type: 'frames', frames: [{ type: 'token', text: 'ok' }, { type: 'token' }] }), { register: true }), expect: 'invalid_message' },
+  { name: 'WS message over 1 MiB', run: () => wsAnswer(JSON.stringify({ type: 'broadcast', topic: 't', payload: big(1_100_000) }), { register: true }), expect: 'too_large' },
+  { name: 'WS frame over 4 MiB (hard cap)', run: () => wsAnswer(big(4 * 1024 * 1024 + 10), { register: true }), expect: 'close:1009' },
+  { name: 'WS binary frame', run: () => wsAnswer(Buffer.from([1, 2, 3]), { register: true, binary: true }), expect: 'binary_not_supported' },
+  { name: 'WS invalid UTF-8 text frame', run: () => wsAnswer(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { register: true }), expect: 'close:1007' },
+  // Nesting hidden in an extra field of an otherwise valid message: only the depth bound refuses it.
+  { name: 'WS deeply nested JSON', run: () => wsAnswer(`{"type":"broadcast","topic":"t","payload":"p","extra":${nested(5000)}}`, { register: true }), expect: 'invalid_message' },
+  { name: 'WS prototype-pollution keys', run: () => wsAnswer('{"type":"broadcast","topic":"t","payload":7,"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}', { register: true }), expect: 'invalid_message' },
+  { name: 'WS call to self', run: async () => {
+    const a = await wsConnect('self-caller');
+    a.send({ type: 'call', ref: 'r', to: 'self-caller', method: 'm', payload: '' });
+    const m = (await a.next((x) => x.type === 'call_result')) as { error: { code: string } };
+    await a.close();
+    return m.error.code;
+  }, expect: 'call_to_self' },
+  { name: 'WS call to unknown target', run: async () => {
+    const a = await wsConnect('lonely-caller');
+    a.send({ type: 'call', ref: 'r', to: 'nobody-here', method: 'm', payload: '' });
+    const m = (await a.next((x) => x.type === 'call_result')) as { error: { code: string } };
+    await a.close();
+    return m.error.code;
+  }, expect: 'unknown_target' },
+  { name: 'WS call with timeout over the maximum', run: () => wsAnswer('{"type":"call","ref":"r","to":"good-worker","method":"m","payload":"","timeout_ms":99999999}', { register: true }), expect: 'invalid_message' },
+  { name: 'WS response to an unknown correlation id', run: () => wsAnswer('{"type":"call_response","correlation_id":"never-issued","payload":"x"}', { register: true }), expect: 'unknown_correlation' },
+  { name: 'WS more than 256 subscriptions', run: async () => {
+    const a = await wsConnect('greedy');
+    for (let i = 0; i < 257; i++) a.send({ type: 'unsubscribe', topic: `z${i}` }); // warm nothing: unsubscribe stores nothing
+    for (let i = 0; i < 257; i++) a.send({ type: 'subscribe', topic: `topic-${i}` });
+    const m = (await a.next((x) => x.type === 'error')) as { code: string };
+    await a.close();
+    return m.code;
+  }, expect: 'too_many_subscriptions' },
+  { name: 'WS flood of 10,000 messages in a burst', run: async () => {
+    const a = await wsConnect('flooder');
+    for (let i = 0; i < 10_000; i++) a.send({ type: 'unsubscribe', topic: 'nothing' });
+    const m = (await a.next((x) => x.type === 'error', 10_000)) as { code: string };
+    await a.close();
+    return m.code;
+  }, expect: 'rate_limited' },
+];
+
+async function rest(path: string, init: RequestInit): Promise<string | number> {
+  const r = await fetch(`${relay.url}${path}`, init);
+  const body = await r.json().catch(() => ({}));
+  return `${r.status} ${body?.error?.code}`;
+}
+const json = (body: string, extra: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body });
+
+const restCases: Case[] = [
+  { name: 'REST call malformed JSON', run: () => rest('/v1/call', json('{"to":')), expect: '400 bad_json' },
+  { name: 'REST call missing fields', run: () => rest('/v1/call', json('{"to":"good-worker"}')), expect: '400 invalid_message' },
+  { name: 'REST call wrong field types', run: () => rest('/v1/call', json('{"to":"good-worker","method":5,"payload":[]}')), expect: '400 invalid_message' },
+  { name: 'REST call unknown target', run: () => rest('/v1/call', json('{"to":"ghost","method":"m","payload":""}')), expect: '404 unknown_target' },
+  { name: 'REST wrong content type', run: () => rest('/v1/broadcast', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'hi' }), expect: '415 unsupported_media_type' },
+  { name: 'REST body over 1 MiB', run: () => rest('/v1/broadcast', json(JSON.stringify({ topic: 't', payload: big(1_200_000) }))), expect: '413 too_large' },
+  { name: 'REST invalid UTF-8 body', run: () => rest('/v1/broadcast', { method: 'POST', headers: { 'content-type': 'application/json' }, body: Buffer.from([0x7b, 0xff, 0x7d]) }), expect: '400 bad_json' },
+  { name: 'REST deeply nested body', run: () => rest('/v1/broadcast', json(`{"topic":"t","payload":"p","extra":${nested(10_000)}}`)), expect: '400 invalid_message' },
+  { name: 'REST prototype-pollution body', run: () => rest('/v1/broadcast', json('{"__proto__":{"polluted":true},"topic":"t"}')), expect: '400 invalid_message' },
+  { name: 'REST unknown path', run: () => rest('/v1/teleport', { method: 'GET' }), expect: '404 not_found' },
+  { name: 'REST wrong method', run: () => rest('/v1/call', { method: 'GET' }), expect: '405 method_not_allowed' },
+  { name: 'SSE without topic', run: () => rest('/v1/subscribe', { method: 'GET' }), expect: '400 invalid_message' },
+  { name: 'SSE invalid topic', run: () => rest('/v1/subscribe?topic=%3Cscript%3E', { method: 'GET' }), expect: '400 invalid_message' },
+  { name: 'replay with a negative cursor', run: () => rest('/v1/events?after=-5', { method: 'GET' }), expect: '400 invalid_message' },
+  { name: 'frames without an agent name', run: () => rest('/v1/frames', json('[{"type":"token","text":"a"}]')), expect: '400 invalid_message' },
+  { name: 'frames bad NDJSON line', run: () => rest('/v1/frames', { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-agent-name': 'a' }, body: '{"type":"token","text":"a"}\n{' }), expect: '400 bad_json' },
+  { name: 'OTLP truncated protobuf', run: () => rest('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array([0x0a, 0x80]) }), expect: '400 invalid_message' },
+  { name: 'OTLP JSON with bad ids', run: () => rest('/v1/traces', json('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"1","name":"n","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}')), expect: '400 invalid_message' },
+  { name: 'OTLP bad gzip', run: () => rest('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip' }), expect: '400 invalid_message' },
+];
+
+async function apiGet(path: string): Promise<string> {
+  const r = await fetch(`${api.url}${path}`);
+  return `${r.status} ${(await r.json()).error?.code}`;
+}
+const apiCases: Case[] = [
+  { name: 'API trace id not hex', run: () => apiGet('/api/traces/not-a-trace'), expect: '400 invalid_message' },
+  { name: 'API unknown trace', run: () => apiGet(`/api/traces/${'b'.repeat(32)}`), expect: '404 not_found' },
+  { name: 'API trace list limit too large', run: () => apiGet('/api/traces?limit=100000'), expect: '400 invalid_message' },
+  { name: 'API unknown endpoint', run: () => apiGet('/api/teleport'), expect: '404 not_found' },
+];
+
+describe('bad input, one kind per row', () => {
+  const all = [...wsCases, ...restCases, ...apiCases];
+  it('covers at least 30 kinds', () => expect(all.length).toBeGreaterThanOrEqual(30));
+  it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+    await waitFor(() => relay.writer['queue'].length === 0, 2000, 'idle writer');
+    const head = relay.log.head();
+    const before = logged.length;
+    expect(await c.run()).toBe(c.expect);
+    await new Promise((r) => setTimeout(r, 20));
+    // Nothing stored but the bookkeeping of the test's own connections (register/disconnect/subscribe).
+    const stored = relay.log.read({ after: head }).filter((e) => !['agent.register', 'agent.disconnect', 'subscribe'].includes(e.kind));
+    expect(stored).toEqual([]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await wellBehavedAgentStillServed();
+    expect(logged.slice(before)).toEqual([]);
+  });
+});
+
+describe('fuzz', () => {
+  const valid = [
+    { type: 'register', name: 'fz' },
+    { type: 'token', text: 'hello', trace_id: T, index: 1 },
+    { type: 'frames', frames: [{ type: 'token', text: 'a' }, { type: 'span.start', trace_id: T, span_id: '1'.repeat(16), name: 'n' }], ack: true },
+    { type: 'broadcast', topic: 'fuzz', payload: 'p', ack: true },
+    { type: 'call', ref: 'r', to: 'good-worker', method: 'm', payload: 'x', timeout_ms: 500 },
+    { type: 'call_response', correlation_id: 'c', payload: 'x' },
+    { type: 'subscribe', topic: 'fuzz' },
+    { type: 'span.end', trace_id: T, span_id: '1'.repeat(16), status: 'error', error: 'e' },
+  ];
+  const junk = [null, true, 0, -1, 1e308, '', 'x'.repeat(300), [], {}, { nested: { deeper: [1, 2] } }, '__proto__', 'ZZZZ'];
+  function mutate(rng: () => number): string {
+    const base = structuredClone(valid[Math.floor(rng() * valid.length)]) as Record<string, unknown>;
+    const keys = Object.keys(base);
+    const op = Math.floor(rng() * 6);
+    if (op === 0) base[keys[Math.floor(rng() * keys.length)]] = junk[Math.floor(rng() * junk.length)];
+    else if (op === 1) delete base[keys[Math.floor(rng() * keys.length)]];
+    else if (op === 2) base[['__proto__', 'constructor', 'extra', 'type'][Math.floor(rng() * 4)]] = junk[Math.floor(rng() * junk.length)];
+    const text = JSON.stringify(base);
+    if (op === 3) return text.slice(0, Math.floor(rng() * text.length)); // truncated
+    if (op === 4) {
+      const i = Math.floor(rng() * text.length);
+      return text.slice(0, i) + String.fromCharCode(Math.floor(rng() * 128)) + text.slice(i + 1); // one byte flipped
+    }
+    return text;
+  }
+
+  it('survives random mutations of valid relay messages for a bounded time', { timeout: 30_000 }, async () => {
+    let seed = 42;
+    const rng = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const before = logged.length;
+    const end = Date.now() + 4000;
+    let sent = 0;
+    while (Date.now() < end) {
+      const a = await wsConnect();
+      const answers: unknown[] = [];
+      a.ws.on('message', (d) => answers.push(JSON.parse(d.toString())));
+      for (let i = 0; i < 200 && a.ws.readyState === WebSocket.OPEN; i++) {
+        a.ws.send(mutate(rng));
+        sent++;
+      }
+      await new Promise((r) => setTimeout(r, 30));
+      await a.close();
+      await wellBehavedAgentStillServed();
+    }
+    expect(sent).toBeGreaterThan(1000);
+    // Whatever was stored is a well-formed event.
+    for (const e of relay.log.read({ limit: 100_000 })) {
+      expect(EVENT_KINDS).toContain(e.kind);
+      expect(typeof e.agent).toBe('string');
+      expect(e.trace_id === null || /^[0-9a-f]{32}$/.test(e.trace_id)).toBe(true);
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(logged.slice(before)).toEqual([]);
+  });
+});
