@@ -8,6 +8,11 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { agentStats } from '../../lib/model/agentStats';
+import { agentName } from '../../lib/protocol/relay';
+
+/** Seqs of log the agent inspector's statistics look back over. */
+const AGENT_LOOKBACK = 200_000;
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void> | void;
 
@@ -54,5 +59,15 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel): ApiRouter 
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
+  api.add('GET', '/api/agents/:name', (_req, res, _url, params) => {
+    const name = agentName.safeParse(params.name);
+    if (!name.success) throw new XrayError('invalid_message', 'invalid agent name');
+    const agent = model.agents.get(name.data);
+    if (!agent) throw new XrayError('not_found', `no agent "${name.data}" seen`);
+    // Stats over the recent log (bounded lookback), traces from the trace index.
+    const head = plane.log.head();
+    const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
+  });
   return addTraceRoutes(api, plane.log);
 }

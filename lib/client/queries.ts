@@ -1,0 +1,66 @@
+/** React Query `queryOptions` factories, one per REST resource. Server data stays here, never mirrored into zustand. */
+import { queryOptions } from '@tanstack/react-query';
+import type { AgentState } from '../model/swarmModel';
+import type { AgentStats } from '../model/agentStats';
+import type { TraceTree } from '../trace/buildTrace';
+
+export interface TraceSummary {
+  trace_id: string;
+  first_seq: number;
+  last_seq: number;
+  start_ts: number;
+  end_ts: number;
+  events: number;
+  errors: number;
+  agents: string[];
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const res = await fetch(url, { credentials: 'same-origin' });
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
+  return body as T;
+}
+
+export const agentQuery = (name: string) =>
+  queryOptions({
+    queryKey: ['agent', name],
+    queryFn: () => getJson<{ agent: AgentState; stats: AgentStats; traces: TraceSummary[] }>(`/api/agents/${encodeURIComponent(name)}`),
+    refetchInterval: 3000,
+  });
+
+export interface TraceFilters {
+  agent?: string;
+  status?: 'ok' | 'error';
+  since?: number;
+  until?: number;
+  q?: string;
+}
+
+export const tracesQuery = (filters: TraceFilters) =>
+  queryOptions({
+    queryKey: ['traces', filters],
+    queryFn: () => {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== '') p.set(k, String(v));
+      return getJson<{ traces: TraceSummary[]; next_before: number | null }>(`/api/traces?${p}`);
+    },
+    refetchInterval: 5000,
+  });
+
+export const traceQuery = (traceId: string) =>
+  queryOptions({
+    queryKey: ['trace', traceId],
+    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`),
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });

@@ -1,0 +1,125 @@
+/**
+ * Pure: the force graph's nodes and links from the overview — agents as nodes, calls and
+ * broadcast topics as links — after the view's filters (state, topic), with agents grouped
+ * by name prefix when there are too many to read one by one.
+ */
+import type { AgentStatus } from '../model/swarmModel';
+import type { AgentView, EdgeView } from '../client/overviewState';
+
+export interface GraphNode {
+  id: string;
+  label: string;
+  kind: 'agent' | 'topic' | 'group';
+  status: AgentStatus;
+  /** Drawing radius, from activity. */
+  radius: number;
+  tokens: number;
+  inflight: number;
+  errors: number;
+  load: { active: number; max: number } | null;
+  /** Agents inside a group node. */
+  members: number;
+}
+
+export interface GraphLink {
+  id: string;
+  source: string;
+  target: string;
+  kind: 'call' | 'topic';
+  calls: number;
+  inflight: number;
+  errors: number;
+}
+
+export interface GraphFilters {
+  states?: ReadonlySet<AgentStatus>;
+  topic?: string | null;
+  /** Group agents by name prefix: 'auto' groups past `groupThreshold` agents. */
+  group?: 'auto' | 'always' | 'never';
+  groupThreshold?: number;
+}
+
+const SEVERITY: AgentStatus[] = ['gone', 'idle', 'working', 'streaming', 'error'];
+
+export function prefixOf(name: string): string {
+  const m = /^[^-.:/_@]+/.exec(name);
+  return m && m[0] !== name ? m[0] : name;
+}
+
+export function radiusFor(tokens: number, callsIn: number, members = 1): number {
+  return Math.min(28, 5 + Math.sqrt(Math.log1p(tokens) * 4 + callsIn) + Math.sqrt(members) * 1.5);
+}
+
+export function buildGraph(agents: Record<string, AgentView>, edges: Record<string, EdgeView>, filters: GraphFilters = {}): { nodes: GraphNode[]; links: GraphLink[]; grouped: boolean } {
+  let visible = Object.values(agents);
+  if (filters.states?.size) visible = visible.filter((a) => filters.states!.has(a.status));
+  const edgeList = Object.values(edges);
+  if (filters.topic) {
+    const onTopic = new Set(edgeList.filter((e) => e.kind === 'topic' && e.from === filters.topic).map((e) => e.to));
+    visible = visible.filter((a) => onTopic.has(a.name));
+  }
+  const group = filters.group ?? 'auto';
+  const grouped = group === 'always' || (group === 'auto' && visible.length > (filters.groupThreshold ?? 300));
+
+  const nodeOf = new Map<string, string>(); // agent name → node id
+  const nodes = new Map<string, GraphNode>();
+  for (const a of visible) {
+    const id = grouped ? `group:${prefixOf(a.name)}` : a.name;
+    nodeOf.set(a.name, id);
+    const n = nodes.get(id);
+    if (!n) {
+      nodes.set(id, {
+        id,
+        label: grouped ? `${prefixOf(a.name)}*` : a.name,
+        kind: grouped ? 'group' : 'agent',
+        status: a.status,
+        radius: 0,
+        tokens: a.tokens,
+        inflight: a.inflight,
+        errors: a.errors,
+        load: a.load,
+        members: 1,
+      });
+    } else {
+      n.members++;
+      n.tokens += a.tokens;
+      n.inflight += a.inflight;
+      n.errors += a.errors;
+      if (SEVERITY.indexOf(a.status) > SEVERITY.indexOf(n.status)) n.status = a.status;
+      n.load = n.load && a.load ? { active: n.load.active + a.load.active, max: n.load.max + a.load.max } : (n.load ?? a.load);
+    }
+  }
+  for (const n of nodes.values()) n.radius = radiusFor(n.tokens, n.inflight, n.members);
+
+  const links = new Map<string, GraphLink>();
+  for (const e of edgeList) {
+    if (e.kind === 'call') {
+      const s = nodeOf.get(e.from);
+      const t = nodeOf.get(e.to);
+      if (!s || !t || s === t) continue;
+      const id = `${s}->${t}`;
+      const l = links.get(id) ?? { id, source: s, target: t, kind: 'call' as const, calls: 0, inflight: 0, errors: 0 };
+      l.calls += e.calls;
+      l.inflight += e.inflight;
+      l.errors += e.errors;
+      links.set(id, l);
+    } else {
+      const t = nodeOf.get(e.to);
+      if (!t) continue;
+      const topicId = `topic:${e.from}`;
+      if (!nodes.has(topicId)) nodes.set(topicId, { id: topicId, label: `#${e.from}`, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
+      const id = `${topicId}->${t}`;
+      const l = links.get(id) ?? { id, source: t, target: topicId, kind: 'topic' as const, calls: 0, inflight: 0, errors: 0 };
+      l.calls += e.calls;
+      links.set(id, l);
+    }
+  }
+  return { nodes: [...nodes.values()], links: [...links.values()], grouped };
+}
+
+/** Case-insensitive substring search over node labels. */
+export function matchNodes(nodes: readonly GraphNode[], query: string): string[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  return nodes.filter((n) => n.label.toLowerCase().includes(q)).map((n) => n.id);
+}
