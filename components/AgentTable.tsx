@@ -5,16 +5,10 @@ import { useXray } from './XrayProviders';
 /** The connected agents and their live counters: the first proof that the path works end to end. */
 export function AgentTable() {
   const seq = useXray((s) => s.overview.seq);
+  const select = useXray((s) => s.select);
   const agentsById = useXray((s) => s.overview.agents);
   const agents = useMemo(() => Object.values(agentsById).sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name)), [agentsById]);
-  if (seq < 0) return <p className="placeholder">Loading the swarm…</p>;
-  if (agents.length === 0) {
-    return (
-      <p className="placeholder" data-testid="no-agents">
-        No agents yet. Connect one to <code>ws://localhost:9002/ws</code> or run <code>npm run demo</code>.
-      </p>
-    );
-  }
+  if (seq < 0 || agents.length === 0) return null; // the view shows the loading / empty state
   return (
     <table className="agents" aria-label="agents">
       <thead>
@@ -31,7 +25,7 @@ export function AgentTable() {
       </thead>
       <tbody>
         {agents.map((a) => (
-          <tr key={a.name} data-testid="agent-row" data-agent={a.name} data-status={a.status}>
+          <tr key={a.name} data-testid="agent-row" data-agent={a.name} data-status={a.status} onClick={() => select(a.name)}>
             <td className="name">{a.name}</td>
             <td>
               <span className={`state state-${a.status}`}>{a.status}</span>

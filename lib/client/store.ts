@@ -6,6 +6,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { scopeKey, type Delta, type Scope, type Snapshot } from '../protocol/dashboard';
+import type { AgentStatus } from '../model/swarmModel';
 import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview, type OverviewState } from './overviewState';
 import { applyStreamDelta, applyStreamSnapshot, emptyStream, type StreamState } from './streamState';
 
@@ -36,6 +37,12 @@ export interface DataSlice {
 export interface SelectionSlice {
   selectedAgent: string | null;
   select(name: string | null): void;
+  /** Graph view filters. */
+  search: string;
+  stateFilter: AgentStatus[];
+  topicFilter: string | null;
+  grouping: 'auto' | 'always' | 'never';
+  setView(v: Partial<Pick<SelectionSlice, 'search' | 'stateFilter' | 'topicFilter' | 'grouping'>>): void;
 }
 
 export type XrayState = ConnectionSlice & DataSlice & SelectionSlice;
@@ -92,6 +99,13 @@ export function createXrayStore() {
     selectedAgent: null,
     select(name) {
       set({ selectedAgent: name });
+    },
+    search: '',
+    stateFilter: [],
+    topicFilter: null,
+    grouping: 'auto',
+    setView(v) {
+      set(v);
     },
   }));
 }

@@ -1,0 +1,40 @@
+'use client';
+import { useMemo } from 'react';
+import { buildGraph } from '../lib/graph/buildGraph';
+import { useXray, useXrayStoreApi } from './XrayProviders';
+
+/**
+ * The accessible mirror of the canvas: every node the graph draws, as a list a screen reader
+ * (and a test) can read and a keyboard can use. Rebuilt from the store at React speed, never
+ * per animation frame.
+ */
+export function GraphNodeList() {
+  const store = useXrayStoreApi();
+  const agents = useXray((s) => s.overview.agents);
+  const edges = useXray((s) => s.overview.edges);
+  const stateFilter = useXray((s) => s.stateFilter);
+  const topicFilter = useXray((s) => s.topicFilter);
+  const grouping = useXray((s) => s.grouping);
+  const selected = useXray((s) => s.selectedAgent);
+  const nodes = useMemo(
+    () => buildGraph(agents, edges, { states: stateFilter.length ? new Set(stateFilter) : undefined, topic: topicFilter, group: grouping }).nodes.filter((n) => n.kind !== 'topic').sort((a, b) => a.label.localeCompare(b.label)),
+    [agents, edges, stateFilter, topicFilter, grouping],
+  );
+  return (
+    <details className="node-list">
+      <summary>
+        {nodes.length} node{nodes.length === 1 ? '' : 's'} in the graph (list view)
+      </summary>
+      <ul aria-label="agents in the graph">
+        {nodes.map((n) => (
+          <li key={n.id} data-testid="graph-node" data-node={n.id} data-status={n.status} data-errors={n.errors}>
+            <button type="button" aria-current={selected === n.id} onClick={() => n.kind === 'agent' && store.getState().select(n.id)}>
+              <span className={`state state-${n.status}`}>{n.status}</span> {n.label}
+              {n.kind === 'group' ? ` (${n.members})` : ''} · {n.tokens} tokens · {n.errors} errors
+            </button>
+          </li>
+        ))}
+      </ul>
+    </details>
+  );
+}

@@ -1,0 +1,166 @@
+/** Canvas drawing of the force graph: one pass per animation frame, no allocation per node beyond the path. */
+import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
+import type { GraphLink, GraphNode } from '../../lib/graph/buildGraph';
+
+export type SimNode = GraphNode & SimulationNodeDatum & { flashUntil?: number };
+export type SimLink = Omit<GraphLink, 'source' | 'target'> & SimulationLinkDatum<SimNode>;
+
+export interface Palette {
+  bg: string;
+  text: string;
+  muted: string;
+  border: string;
+  idle: string;
+  working: string;
+  streaming: string;
+  error: string;
+  gone: string;
+  topic: string;
+  accent: string;
+}
+
+export function readPalette(el: Element): Palette {
+  const css = getComputedStyle(el);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    bg: v('--bg', '#0d1117'),
+    text: v('--text', '#e6edf3'),
+    muted: v('--muted', '#8b949e'),
+    border: v('--border', '#30363d'),
+    idle: v('--node-idle', '#6e7681'),
+    working: v('--warn', '#d29922'),
+    streaming: v('--stream', '#a371f7'),
+    error: v('--err', '#f85149'),
+    gone: v('--border', '#30363d'),
+    topic: v('--ok', '#3fb950'),
+    accent: v('--accent', '#58a6ff'),
+  };
+}
+
+export interface View {
+  k: number;
+  x: number;
+  y: number;
+}
+
+export interface DrawState {
+  nodes: SimNode[];
+  links: SimLink[];
+  view: View;
+  width: number;
+  height: number;
+  dpr: number;
+  now: number;
+  selected: string | null;
+  hovered: string | null;
+  matches: Set<string>;
+  palette: Palette;
+  showLabels: boolean;
+}
+
+export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
+  const { view, palette: p, now } = s;
+  ctx.setTransform(s.dpr, 0, 0, s.dpr, 0, 0);
+  ctx.clearRect(0, 0, s.width, s.height);
+  ctx.save();
+  ctx.translate(s.width / 2 + view.x, s.height / 2 + view.y);
+  ctx.scale(view.k, view.k);
+  const dim = s.matches.size > 0;
+
+  // Links, then the in-flight calls moving along them.
+  ctx.lineWidth = 1 / view.k;
+  for (const l of s.links) {
+    const a = l.source as SimNode;
+    const b = l.target as SimNode;
+    if (a.x === undefined || b.x === undefined) continue;
+    ctx.strokeStyle = l.errors > 0 && l.kind === 'call' ? p.error : l.kind === 'topic' ? p.topic : p.border;
+    ctx.globalAlpha = l.kind === 'topic' ? 0.35 : dim ? 0.3 : 0.8;
+    ctx.beginPath();
+    ctx.moveTo(a.x, a.y!);
+    ctx.lineTo(b.x, b.y!);
+    ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = p.working;
+  for (const l of s.links) {
+    if (l.inflight <= 0) continue;
+    const a = l.source as SimNode;
+    const b = l.target as SimNode;
+    if (a.x === undefined || b.x === undefined) continue;
+    const dots = Math.min(l.inflight, 5);
+    for (let i = 0; i < dots; i++) {
+      const t = ((now / 900 + i / dots) % 1 + 1) % 1;
+      ctx.beginPath();
+      ctx.arc(a.x + (b.x - a.x) * t, a.y! + (b.y! - a.y!) * t, 2.5 / Math.sqrt(view.k), 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+
+  for (const n of s.nodes) {
+    if (n.x === undefined) continue;
+    const faded = dim && !s.matches.has(n.id);
+    ctx.globalAlpha = faded ? 0.2 : n.status === 'gone' ? 0.45 : 1;
+    if (n.flashUntil && n.flashUntil > now) {
+      // Error flash: a pulsing halo for two seconds after the error count rose.
+      const phase = (n.flashUntil - now) / 2000;
+      ctx.fillStyle = p.error;
+      ctx.globalAlpha = 0.25 + 0.35 * Math.abs(Math.sin(phase * Math.PI * 4));
+      ctx.beginPath();
+      ctx.arc(n.x, n.y!, n.radius + 7, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.globalAlpha = faded ? 0.2 : 1;
+    }
+    ctx.fillStyle = n.kind === 'topic' ? p.topic : p[n.status];
+    ctx.beginPath();
+    if (n.kind === 'topic') ctx.rect(n.x - n.radius, n.y! - n.radius, n.radius * 2, n.radius * 2);
+    else ctx.arc(n.x, n.y!, n.radius, 0, Math.PI * 2);
+    ctx.fill();
+    if (n.kind === 'group') {
+      ctx.strokeStyle = p.text;
+      ctx.lineWidth = 1.5 / view.k;
+      ctx.stroke();
+    }
+    if (n.load && n.load.max > 0) {
+      // Load ring from swarm.health: the filled arc is activeTasks / maxTasks.
+      ctx.strokeStyle = p.accent;
+      ctx.lineWidth = 2 / view.k;
+      ctx.beginPath();
+      ctx.arc(n.x, n.y!, n.radius + 3, -Math.PI / 2, -Math.PI / 2 + Math.PI * 2 * Math.min(1, n.load.active / n.load.max));
+      ctx.stroke();
+    }
+    if (n.id === s.selected || n.id === s.hovered) {
+      ctx.strokeStyle = n.id === s.selected ? p.accent : p.text;
+      ctx.lineWidth = 2.5 / view.k;
+      ctx.beginPath();
+      ctx.arc(n.x, n.y!, n.radius + 6, 0, Math.PI * 2);
+      ctx.stroke();
+    }
+  }
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = p.text;
+  ctx.font = `${11 / view.k}px system-ui, sans-serif`;
+  ctx.textAlign = 'center';
+  for (const n of s.nodes) {
+    if (n.x === undefined) continue;
+    if (!(s.showLabels || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id))) continue;
+    ctx.fillText(n.kind === 'group' ? `${n.label} (${n.members})` : n.label, n.x, n.y! + n.radius + 12 / view.k);
+  }
+  ctx.restore();
+}
+
+/** The node under a screen point, if any (linear scan: fine for a few thousand nodes per pointer event). */
+export function nodeAt(nodes: readonly SimNode[], view: View, width: number, height: number, sx: number, sy: number): SimNode | null {
+  const wx = (sx - width / 2 - view.x) / view.k;
+  const wy = (sy - height / 2 - view.y) / view.k;
+  let best: SimNode | null = null;
+  let bestD = Infinity;
+  for (const n of nodes) {
+    if (n.x === undefined) continue;
+    const d = Math.hypot(n.x - wx, n.y! - wy);
+    if (d <= n.radius + 4 / view.k && d < bestD) {
+      best = n;
+      bestD = d;
+    }
+  }
+  return best;
+}

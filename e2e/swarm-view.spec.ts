@@ -1,0 +1,75 @@
+import { expect, test } from '@playwright/test';
+import { loginAndOpen } from './login';
+import { callAgent, faultyAgent, SpareServer } from './testAgents';
+
+test('agents of the demo swarm appear in the graph', async ({ page }) => {
+  await loginAndOpen(page, '/');
+  await expect(page.getByTestId('connection-status')).toHaveText('live');
+  const nodes = page.getByTestId('graph-node');
+  await expect(nodes.filter({ hasText: 'orchestrator.relay' })).toHaveCount(1);
+  for (let i = 1; i <= 8; i++) await expect(page.locator(`[data-testid="graph-node"][data-node="worker-${i}.relay"]`)).toHaveCount(1);
+  // The canvas really draws: some pixels are not the background.
+  const painted = await page.locator('canvas.graph-canvas').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < d.length; i += 4 * 16) if (d[i] > 0) n++;
+    return n;
+  });
+  expect(painted).toBeGreaterThan(50);
+  await page.screenshot({ path: test.info().outputPath('swarm-view.png') });
+});
+
+test('selecting an agent shows its live token stream, and the text grows', async ({ page }) => {
+  await loginAndOpen(page, '/');
+  await page.getByLabel('Search agents').fill('worker-2.relay');
+  await page.getByLabel('Search agents').press('Enter');
+  await expect(page.getByTestId('inspector')).toContainText('worker-2.relay');
+  const stream = page.getByTestId('token-stream');
+  await expect(stream.getByTestId('stream-span').first()).toBeVisible({ timeout: 30_000 });
+  const length = async () => (await stream.innerText()).length;
+  const before = await length();
+  await expect.poll(length, { timeout: 30_000 }).toBeGreaterThan(before);
+  await expect(stream.locator('a.trace-link').first()).toHaveAttribute('href', /^\/trace\/[0-9a-f]{32}$/);
+  // Esc clears the selection.
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('inspector')).toHaveCount(0);
+});
+
+test('an error injected by the test swarm is shown on the right node', async ({ page }) => {
+  const ws = await faultyAgent('e2e-faulty');
+  try {
+    await loginAndOpen(page, '/');
+    const node = page.locator('[data-testid="graph-node"][data-node="e2e-faulty"]');
+    await expect(node).toHaveCount(1);
+    const r = await callAgent('e2e-faulty');
+    expect(r.status).toBe(502);
+    await expect(node).toHaveAttribute('data-status', 'error');
+    await expect(node).toHaveAttribute('data-errors', '1');
+    // The caller did not take the blame: the error sits on the worker that failed.
+    await expect(page.locator('[data-testid="graph-node"][data-node="rest"]')).toHaveAttribute('data-errors', '0');
+    await page.getByLabel('Search agents').fill('e2e-faulty');
+    await page.getByLabel('Search agents').press('Enter');
+    await expect(page.getByTestId('inspector-last-error')).toContainText('injected failure: tool crashed');
+  } finally {
+    ws.close();
+  }
+});
+
+test('the connection-lost banner appears when the server stops and clears when it returns', async ({ page }) => {
+  const spare = new SpareServer();
+  await spare.start();
+  try {
+    await page.goto(`http://localhost:${spare.port}/login?next=/`);
+    await page.getByLabel('Admin token').fill((await import('../playwright.config')).E2E.adminToken);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await expect(page.getByTestId('connection-status')).toHaveText('live');
+    await expect(page.getByTestId('connection-lost')).toHaveCount(0);
+    await spare.stop();
+    await expect(page.getByTestId('connection-lost')).toBeVisible();
+    await spare.start();
+    await expect(page.getByTestId('connection-lost')).toHaveCount(0, { timeout: 20_000 });
+    await expect(page.getByTestId('connection-status')).toHaveText('live');
+  } finally {
+    await spare.stop();
+  }
+});
