@@ -40,6 +40,8 @@ export default defineConfig({
       RELAY_PORT: String(E2E.relayPort),
       XRAY_DATA_DIR: E2E.dataDir,
       ADMIN_TOKEN: E2E.adminToken,
+      // The embed test serves a host page from this origin (allowed) and from :3198 (not allowed).
+      EMBED_FRAME_ANCESTORS: "'self' http://localhost:3199",
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

@@ -6,6 +6,7 @@ import { ConnectionBanner } from './ConnectionBanner';
 import { GraphNodeList } from './GraphNodeList';
 import { GraphToolbar } from './GraphToolbar';
 import { SwarmGraph } from './graph/SwarmGraph';
+import { ShareDialog } from './ShareDialog';
 import { StatusBar } from './StatusBar';
 import { TokenStreams } from './TokenStreams';
 import { TopBar } from './TopBar';
@@ -33,6 +34,8 @@ export function SwarmView() {
               </button>
             </div>
             <GraphToolbar />
+            <div className="spacer" />
+            <ShareDialog scope="swarm" title="the live swarm graph" />
           </div>
           {seq < 0 ? <p className="placeholder">Connecting to the swarm…</p> : null}
           {seq >= 0 && count === 0 ? (

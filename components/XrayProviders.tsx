@@ -18,20 +18,29 @@ export function useXray<T>(selector: (s: XrayState) => T): T {
   return useStore(useXrayStoreApi(), selector);
 }
 
-function SocketBridge() {
-  useDashboardSocket(useXrayStoreApi());
+const EmbedContext = createContext<string | null>(null);
+
+/** The embed token when rendered inside an iframe embed, else null. */
+export function useEmbedToken(): string | null {
+  return useContext(EmbedContext);
+}
+
+function SocketBridge({ embedToken }: { embedToken: string | null }) {
+  useDashboardSocket(useXrayStoreApi(), embedToken);
   return null;
 }
 
-export function XrayProviders({ children }: { children: ReactNode }) {
+export function XrayProviders({ children, embedToken = null, overview = true }: { children: ReactNode; embedToken?: string | null; overview?: boolean }) {
   const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { staleTime: 2000, retry: 1 } } }));
-  const [store] = useState(createXrayStore);
+  const [store] = useState(() => createXrayStore(overview));
   return (
     <QueryClientProvider client={queryClient}>
-      <StoreContext.Provider value={store}>
-        <SocketBridge />
-        {children}
-      </StoreContext.Provider>
+      <EmbedContext.Provider value={embedToken}>
+        <StoreContext.Provider value={store}>
+          <SocketBridge embedToken={embedToken} />
+          {children}
+        </StoreContext.Provider>
+      </EmbedContext.Provider>
     </QueryClientProvider>
   );
 }

@@ -19,13 +19,14 @@ function subscribe(socket: DashboardClient, store: XrayStore, key: string, scope
   });
 }
 
-export function useDashboardSocket(store: XrayStore): void {
+export function useDashboardSocket(store: XrayStore, embedToken: string | null = null): void {
   useEffect(() => {
     const socket: DashboardClient = io(DASHBOARD_NAMESPACE, {
       path: '/socket.io',
       transports: ['websocket'],
       reconnectionDelay: 500,
       reconnectionDelayMax: 5000,
+      ...(embedToken ? { auth: { embed: embedToken } } : {}),
     });
     (window as unknown as { __xraySocket?: DashboardClient }).__xraySocket = socket; // for e2e tests and debugging
     const s = store.getState();
@@ -52,5 +53,5 @@ export function useDashboardSocket(store: XrayStore): void {
       unsubscribe();
       socket.disconnect();
     };
-  }, [store]);
+  }, [store, embedToken]);
 }

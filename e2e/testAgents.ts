@@ -63,3 +63,77 @@ export class SpareServer {
     });
   }
 }
+
+/**
+ * A chain that fails two levels deep: REST → e2e-planner (streams a plan) → e2e-tool
+ * (streams, then errors) → the planner fails too. Returns the trace id.
+ */
+export async function failingChain(): Promise<{ traceId: string; close(): void }> {
+  const open = (name: string, onMessage: (ws: WebSocket, m: any) => void) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${E2E.relayPort}/ws`);
+      ws.on('open', () => ws.send(JSON.stringify({ type: 'register', name })));
+      ws.on('message', (d) => {
+        const m = JSON.parse(d.toString());
+        if (m.type === 'registered') resolve(ws);
+        else onMessage(ws, m);
+      });
+      ws.on('error', reject);
+    });
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const send = (ws: WebSocket, m: unknown) => ws.send(JSON.stringify(m));
+  const pending = new Map<string, (m: any) => void>();
+  const tool = await open('e2e-tool', async (ws, m) => {
+    if (m.type !== 'inbound_call') return;
+    for (const w of ['searching ', 'the ', 'index…']) {
+      send(ws, { type: 'token', correlation_id: m.correlation_id, text: w });
+      await sleep(60);
+    }
+    send(ws, { type: 'call_response', correlation_id: m.correlation_id, error: 'index offline' });
+  });
+  const planner = await open('e2e-planner', async (ws, m) => {
+    if (m.type === 'call_result') return pending.get(m.ref)?.(m);
+    if (m.type !== 'inbound_call') return;
+    const words = ['Planning ', 'step ', 'one: ', 'look ', 'up ', 'the ', 'facts ', 'in ', 'the ', 'index.'];
+    for (const w of words) {
+      send(ws, { type: 'token', correlation_id: m.correlation_id, text: w });
+      await sleep(80);
+    }
+    const result = await new Promise<any>((resolve) => {
+      pending.set('lookup', resolve);
+      send(ws, { type: 'call', ref: 'lookup', to: 'e2e-tool', method: 'lookup', payload: 'facts', trace_id: m.trace_id, parent_span_id: m.span_id });
+    });
+    send(ws, { type: 'call_response', correlation_id: m.correlation_id, error: `lookup failed: ${result.error?.message}` });
+  });
+  const r = await callAgent('e2e-planner', '{"task":"plan"}');
+  if (r.status !== 502 || !r.body.trace_id) throw new Error(`expected the chain to fail with a trace id, got ${r.status}`);
+  return {
+    traceId: r.body.trace_id,
+    close: () => {
+      tool.close();
+      planner.close();
+    },
+  };
+}
+
+/** Writes a trace of `spans` spans × `tokensPerSpan` tokens through POST /v1/frames. */
+export async function bigTrace(traceId: string, spans: number, tokensPerSpan: number): Promise<void> {
+  const hex = (n: number) => n.toString(16).padStart(16, '0');
+  let batch: unknown[] = [];
+  const flush = async () => {
+    if (!batch.length) return;
+    const r = await fetch(`${relayHttp}/v1/frames`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-agent-name': 'bulk-agent' }, body: JSON.stringify(batch) });
+    if (!r.ok) throw new Error(`frames: ${r.status} ${await r.text()}`);
+    batch = [];
+  };
+  for (let s = 1; s <= spans; s++) {
+    batch.push({ type: 'span.start', trace_id: traceId, span_id: hex(s), ...(s > 1 ? { parent_span_id: hex(Math.floor(s / 2)) } : {}), name: `step-${s}` });
+    for (let k = 0; k < tokensPerSpan; k++) {
+      batch.push({ type: 'token', trace_id: traceId, span_id: hex(s), index: k, text: k === 0 ? `[${s}]` : ' w' });
+      if (batch.length >= 1000) await flush();
+    }
+    batch.push({ type: 'span.end', trace_id: traceId, span_id: hex(s), status: 'ok' });
+    if (batch.length >= 1000) await flush();
+  }
+  await flush();
+}

@@ -21,6 +21,11 @@ const envSchema = z.object({
   ADMIN_TOKEN: optional(z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters')),
   RELAY_KEYS: optional(z.string()),
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
+  /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
+  EMBED_FRAME_ANCESTORS: z
+    .string()
+    .regex(/^[\w\s:/.*'-]+$/, "space-separated CSP sources, e.g. 'self' https://grafana.example.com")
+    .default("'self'"),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -36,6 +41,7 @@ export interface XrayConfig {
   adminToken?: string;
   relayKeys: Set<string> | null;
   rateLimitPerSecond: number;
+  embedFrameAncestors: string;
   commitDelayMs: number;
   dev: boolean;
 }
@@ -58,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     adminToken: e.ADMIN_TOKEN,
     relayKeys: keys,
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,
+    embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     dev: e.NODE_ENV !== 'production',
   };

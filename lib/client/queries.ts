@@ -25,8 +25,9 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson<T>(url: string): Promise<T> {
-  const res = await fetch(url, { credentials: 'same-origin' });
+async function getJson<T>(url: string, embedToken?: string | null): Promise<T> {
+  // Embeds have no session: their scoped token rides along as a header.
+  const res = await fetch(url, { credentials: 'same-origin', headers: embedToken ? { 'x-xray-embed': embedToken } : {} });
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
   return body as T;
@@ -58,9 +59,23 @@ export const tracesQuery = (filters: TraceFilters) =>
     refetchInterval: 5000,
   });
 
-export const traceQuery = (traceId: string) =>
+export const traceQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace', traceId],
-    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`),
+    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`, embedToken),
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
+
+export const timelineQuery = (traceId: string, embedToken?: string | null) =>
+  queryOptions({
+    queryKey: ['timeline', traceId],
+    queryFn: () => getJson<{ tokens: [string, number, number][] }>(`/api/traces/${traceId}/timeline`, embedToken),
+    staleTime: 1000,
+  });
+
+export async function createEmbedToken(scope: string, ttlSeconds: number): Promise<{ token: string; url: string; iframe: string; expires_at: number }> {
+  const res = await fetch('/api/embed-tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope, ttl_s: ttlSeconds }) });
+  const body = await res.json();
+  if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
+  return body;
+}

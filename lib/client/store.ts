@@ -47,7 +47,8 @@ export interface SelectionSlice {
 
 export type XrayState = ConnectionSlice & DataSlice & SelectionSlice;
 
-export function createXrayStore() {
+/** `watchOverview`: whether the swarm overview is watched from the start (not on a trace embed). */
+export function createXrayStore(watchOverview = true) {
   return createStore<XrayState>()((set, get) => ({
     status: 'connecting',
     error: null,
@@ -65,7 +66,7 @@ export function createXrayStore() {
     },
 
     overview: emptyOverview,
-    scopes: { overview: { kind: 'overview' } },
+    scopes: (watchOverview ? { overview: { kind: 'overview' } } : {}) as Record<string, Scope>,
     streams: {},
     watch(scope) {
       const key = scopeKey(scope);

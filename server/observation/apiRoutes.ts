@@ -8,6 +8,8 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { addEmbedRoutes } from './embedRoutes';
+import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
 
@@ -53,7 +55,7 @@ export class ApiRouter {
   }
 }
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel): ApiRouter {
+export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner): ApiRouter {
   const api = new ApiRouter()
     .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
     .add('GET', '/api/agents', (_req, res) =>
@@ -69,5 +71,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel): ApiRouter 
     const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
     sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
   });
+  if (signer) addEmbedRoutes(api, signer);
   return addTraceRoutes(api, plane.log);
 }

@@ -9,6 +9,7 @@ import { describeZodError } from '../../lib/protocol/relay';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import type { EventLog } from '../store/eventLog';
 import { EventWindow } from './eventWindow';
+import { embedAllows } from '../auth/embedAccess';
 import { Fanout, type DashboardNamespace, type FanoutOptions } from './fanout';
 import { FanoutMetrics } from './fanoutMetrics';
 
@@ -23,6 +24,8 @@ export interface DashboardIo {
 export interface DashboardSocketOptions extends FanoutOptions {
   /** Refuses the handshake when it returns false (admin session check). */
   authorize?: (req: IncomingMessage) => boolean;
+  /** The scope an embed token grants (`swarm`, `trace:<id>`), or null when it grants none. */
+  embedScopeOf?: (token: string) => string | null;
   windowEvents?: number;
 }
 
@@ -37,11 +40,17 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
   const metrics = new FanoutMetrics();
   const fanout = new Fanout(nsp, model, log, new EventWindow(options.windowEvents ?? 50_000), metrics, options);
-  const { authorize } = options;
+  const { authorize, embedScopeOf } = options;
   if (authorize) {
     nsp.use((socket, next) => {
-      if (authorize(socket.request)) next();
-      else next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in to the dashboard first' } }));
+      if (authorize(socket.request)) return next();
+      const embed = (socket.handshake.auth as { embed?: unknown } | undefined)?.embed;
+      const scope = typeof embed === 'string' && embedScopeOf ? embedScopeOf(embed) : null;
+      if (scope) {
+        socket.data.embedScope = scope;
+        return next();
+      }
+      next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in to the dashboard first' } }));
     });
   }
   nsp.on('connection', (socket) => {
@@ -54,6 +63,8 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
       };
       const parsed = subscribeRequest.safeParse(request);
       if (!parsed.success) return reply({ ok: false, error: { code: 'invalid_message', message: describeZodError(parsed.error) } });
+      const embedScope = socket.data.embedScope as string | undefined;
+      if (embedScope && !embedAllows(embedScope, parsed.data.scope)) return reply({ ok: false, error: { code: 'forbidden', message: 'this embed may only watch its own view' } });
       try {
         const { key, resumed } = fanout.subscribe(socket, parsed.data.scope, parsed.data.after);
         reply({ ok: true, sub: key, resumed });

@@ -17,6 +17,7 @@ import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
+import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
 
 export interface ObservationPlane {
   server: Server;
@@ -37,16 +38,35 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 /** Bundles, fonts and icons carry no data: the login page needs them before there is a session. */
 const PUBLIC_PREFIXES = ['/_next/static/', '/favicon.ico'];
 
-export function createObservationServer(plane: DataPlane, model: SwarmModel, pages: PageHandler | null, auth: AdminAuth): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model);
+function embedRefusal(res: ServerResponse, message: string): void {
+  res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(`<!doctype html><meta charset="utf-8"><title>Embed refused</title><body style="font:14px system-ui;padding:24px;color:#8b949e"><p role="alert" data-testid="embed-refused">${message}</p></body>`);
+}
+
+export function createObservationServer(
+  plane: DataPlane,
+  model: SwarmModel,
+  pages: PageHandler | null,
+  auth: AdminAuth,
+  embedFrameAncestors = "'self'",
+): { server: Server; dashboard: DashboardIo } {
+  const api = createApiRouter(plane, model, auth.signer);
   const server = http.createServer((req, res) => {
     void route(req, res).catch((err) => sendError(res, err));
   });
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
-    applySecurityHeaders(res, "'none'");
+    const isEmbedPage = url.pathname.startsWith('/embed/');
+    // Only embed pages may be framed, and only by the configured origins.
+    applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");
     const isPublic = PUBLIC_PREFIXES.some((p) => url.pathname.startsWith(p));
-    if (!isPublic) {
+    const embedScope = embedScopeForPath(url.pathname);
+    if (isEmbedPage && !auth.hasSession(req)) {
+      const check = embedScope ? checkEmbedToken(auth.signer, embedTokenOf(req, url), embedScope) : ({ ok: false, reason: 'wrong_scope' } as const);
+      if (!check.ok) return embedRefusal(res, EMBED_REFUSALS[check.reason]);
+    } else if (embedScope && req.method === 'GET' && !auth.isAdmin(req) && checkEmbedToken(auth.signer, embedTokenOf(req, url), embedScope).ok) {
+      // An embed page's own data read: allowed by its scoped token.
+    } else if (!isPublic) {
       if (await auth.handleAuthRoutes(req, res, url)) return;
       if (!auth.gate(req, res, url)) return;
     }
@@ -65,7 +85,14 @@ export function createObservationServer(plane: DataPlane, model: SwarmModel, pag
     }
     await pages(req, res);
   };
-  const dashboard = attachDashboardSocket(server, model, plane.log, { authorize: (req) => auth.isAdmin(req) });
+  const dashboard = attachDashboardSocket(server, model, plane.log, {
+    authorize: (req) => auth.isAdmin(req),
+    // An embed's socket carries its token in the handshake and may watch only its own scope.
+    embedScopeOf: (token) => {
+      const v = auth.signer.verify(token);
+      return v.ok && v.claims.kind === 'embed' && v.claims.scope ? v.claims.scope : null;
+    },
+  });
   plane.writer.onCommit(dashboard.onCommit);
   return { server, dashboard };
 }
@@ -81,7 +108,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -29,6 +29,13 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
       const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
       sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
     })
+    .add('GET', '/api/traces/:traceId/timeline', (_req, res, _url, params) => {
+      // Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back.
+      const id = traceId.safeParse(params.traceId.toLowerCase());
+      if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
+      const tokens = log.read({ traceId: id.data, kinds: ['token'], limit: MAX_TRACE_EVENTS });
+      sendJson(res, 200, { tokens: tokens.map((e) => [e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.kind === 'token' ? e.data.text.length : 0]) });
+    })
     .add('GET', '/api/traces/:traceId', (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');

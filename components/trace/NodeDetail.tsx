@@ -1,0 +1,92 @@
+'use client';
+import type { TraceNode } from '../../lib/trace/buildTrace';
+import { CopyButton } from '../CopyButton';
+
+const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end - n.start)} ms`);
+const MAX_PAYLOAD = 20_000;
+
+/** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
+export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
+  return (
+    <section className="node-detail" aria-label="selected node" data-testid="node-detail">
+      <header className="panel-head">
+        <h2>
+          {node.agent} · {node.name}
+        </h2>
+        <span className={`state state-${node.status}`}>{node.status}</span>
+      </header>
+      {node.error ? <p className="error-text" data-testid="node-error">{node.error}</p> : null}
+      <dl className="facts">
+        <dt>kind</dt>
+        <dd>{node.kind}</dd>
+        {node.caller ? (
+          <>
+            <dt>asked by</dt>
+            <dd>{node.caller}</dd>
+          </>
+        ) : null}
+        <dt>started</dt>
+        <dd>{new Date(node.start).toLocaleTimeString()}</dd>
+        <dt>latency</dt>
+        <dd>{dur(node)}</dd>
+        <dt>tokens</dt>
+        <dd>{node.tokens}</dd>
+        {node.model ? (
+          <>
+            <dt>model</dt>
+            <dd>{node.model}</dd>
+          </>
+        ) : null}
+        {node.operation ? (
+          <>
+            <dt>operation</dt>
+            <dd>{node.operation}</dd>
+          </>
+        ) : null}
+        {node.usage.input !== null || node.usage.output !== null ? (
+          <>
+            <dt>usage</dt>
+            <dd>
+              {node.usage.input ?? '—'} in / {node.usage.output ?? '—'} out
+            </dd>
+          </>
+        ) : null}
+        <dt>span id</dt>
+        <dd>
+          <code>{node.id}</code>
+        </dd>
+      </dl>
+      <h3>
+        Text <CopyButton text={text} />
+      </h3>
+      <pre className="node-text" data-testid="node-text">
+        {text || <span className="muted">(no tokens)</span>}
+      </pre>
+      {node.request !== null ? (
+        <>
+          <h3>Request</h3>
+          <pre className="payload">{node.request.slice(0, MAX_PAYLOAD)}</pre>
+        </>
+      ) : null}
+      {node.response !== null ? (
+        <>
+          <h3>Response</h3>
+          <pre className="payload">{node.response.slice(0, MAX_PAYLOAD)}</pre>
+        </>
+      ) : null}
+      {Object.keys(node.attributes).length ? (
+        <>
+          <h3>Attributes</h3>
+          <dl className="facts attrs">
+            {Object.entries(node.attributes).map(([k, v]) => (
+              <div key={k} className="attr">
+                <dt>{k}</dt>
+                <dd>{String(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,119 @@
+'use client';
+/**
+ * One Neural Trace: the causal tree as a waterfall beside the selected node's text, the
+ * flawed reasoning paths, replay. Structure comes from /api/traces/:id (refetched when the
+ * live trace scope brings new calls or spans); text comes live from the trace scope, so a
+ * trace still in progress keeps growing on the page.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { scopeKey } from '../../lib/protocol/dashboard';
+import { ApiError, timelineQuery, traceQuery } from '../../lib/client/queries';
+import { buildReplayIndex, textLengthAt } from '../../lib/trace/replay';
+import type { TraceTree } from '../../lib/trace/buildTrace';
+import { CopyButton } from '../CopyButton';
+import { ShareDialog } from '../ShareDialog';
+import { useEmbedToken, useXray, useXrayStoreApi } from '../XrayProviders';
+import { FailurePaths } from './FailurePaths';
+import { NodeDetail } from './NodeDetail';
+import { ReplayBar, type ReplayState } from './ReplayBar';
+import { Waterfall } from './Waterfall';
+
+function nodeIdOfSpan(spanId: string | null, agent: string): string {
+  return spanId ?? `stream:${agent}`;
+}
+
+export function TraceView({ traceId }: { traceId: string }) {
+  const embedToken = useEmbedToken();
+  const store = useXrayStoreApi();
+  const client = useQueryClient();
+  const q = useQuery(traceQuery(traceId, embedToken));
+  const key = scopeKey({ kind: 'trace', traceId });
+  useEffect(() => {
+    store.getState().watch({ kind: 'trace', traceId });
+    return () => store.getState().unwatch(key);
+  }, [store, traceId, key]);
+  const stream = useXray((s) => s.streams[key]);
+
+  // New calls/spans on the live scope change the tree's shape: refetch it, at most once a second.
+  const structure = stream?.events.length ?? 0;
+  const lastFetch = useRef(0);
+  useEffect(() => {
+    if (!structure) return;
+    const wait = Math.max(0, 1000 - (Date.now() - lastFetch.current));
+    const t = setTimeout(() => {
+      lastFetch.current = Date.now();
+      void client.invalidateQueries({ queryKey: ['trace', traceId] });
+    }, wait);
+    return () => clearTimeout(t);
+  }, [structure, client, traceId]);
+  // Tokens that arrive before the first tree (a trace that just started) also deserve a fetch.
+  useEffect(() => {
+    if (q.isError && stream && stream.tokens + stream.events.length > 0) void q.refetch();
+  }, [q, stream]);
+
+  const liveText = useMemo(() => {
+    const m = new Map<string, string>();
+    for (const s of Object.values(stream?.spans ?? {})) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
+    return m;
+  }, [stream]);
+
+  const tree = q.data;
+  const [selected, setSelected] = useState<string | null>(null);
+  useEffect(() => {
+    if (tree && !selected) setSelected(tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null);
+  }, [tree, selected]);
+
+  const [replay, setReplay] = useState<ReplayState>({ playhead: null, playing: false, speed: 4 });
+  const onReplay = useCallback((s: ReplayState) => setReplay(s), []);
+  const timeline = useQuery({ ...timelineQuery(traceId, embedToken), enabled: replay.playhead !== null || replay.playing });
+  const index = useMemo(() => (timeline.data && tree ? buildReplayIndex(timeline.data.tokens, tree.start, tree.end) : null), [timeline.data, tree]);
+
+  if (q.isPending) return <p className="placeholder">Loading trace {traceId}…</p>;
+  if (q.isError && !tree) {
+    const missing = q.error instanceof ApiError && q.error.status === 404;
+    return (
+      <div className="placeholder" role="alert" data-testid="trace-error">
+        {missing ? (
+          <>
+            <p>No events recorded for trace {traceId} yet.</p>
+            <p className="muted small">This page updates as soon as the trace starts.</p>
+          </>
+        ) : (
+          <p>Could not load the trace: {q.error.message}</p>
+        )}
+      </div>
+    );
+  }
+  const t = tree as TraceTree;
+  const start = index?.start ?? t.start;
+  const end = index?.end ?? t.end;
+  const node = selected ? t.nodes[selected] : undefined;
+  const fullText = node ? (liveText.get(node.id) ?? node.text) : '';
+  const shownText = node && replay.playhead !== null && index ? fullText.slice(0, textLengthAt(index, node.id, replay.playhead)) : fullText;
+  const spans = t.order.length;
+  return (
+    <div className="trace">
+      <header className="trace-head">
+        <h1 className="trace-id">
+          <span className="muted">trace</span> <code data-testid="trace-id">{traceId}</code>
+        </h1>
+        <span className={`state state-${t.status === 'timeout' ? 'error' : t.status === 'running' ? 'working' : t.status === 'ok' ? 'idle' : 'error'}`} data-testid="trace-status">
+          {t.status}
+        </span>
+        <span className="muted small" data-testid="trace-summary">
+          {spans} spans · {(stream?.tokens ?? t.tokens).toLocaleString()} tokens · {t.agents.length} agents · {Math.round(t.end - t.start)} ms
+        </span>
+        <div className="spacer" />
+        {!embedToken ? <CopyButton label="Copy link" text={() => `${location.origin}/trace/${traceId}`} /> : null}
+        {!embedToken ? <ShareDialog scope={`trace:${traceId}`} title="this trace" /> : null}
+      </header>
+      <FailurePaths tree={t} onSelect={setSelected} />
+      <ReplayBar start={start} end={end} state={replay} onChange={onReplay} loading={timeline.isFetching && !timeline.data} />
+      <div className="trace-body">
+        <Waterfall tree={t} selected={selected} onSelect={setSelected} playhead={replay.playhead} />
+        {node ? <NodeDetail node={node} text={shownText} /> : <p className="placeholder">Select a row.</p>}
+      </div>
+    </div>
+  );
+}

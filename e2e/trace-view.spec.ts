@@ -1,0 +1,131 @@
+import http from 'node:http';
+import { expect, test } from '@playwright/test';
+import { E2E } from '../playwright.config';
+import { TokenSigner } from '../server/auth/signedToken';
+import { loginAndOpen } from './login';
+import { bigTrace, failingChain } from './testAgents';
+
+test('a deep link to a failing trace opens it after login, with the right tree, text and failing path', async ({ page }) => {
+  const chain = await failingChain();
+  try {
+    await loginAndOpen(page, `/trace/${chain.traceId}`);
+    await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
+    const rows = page.getByTestId('waterfall-row');
+    const planner = rows.filter({ hasText: 'e2e-planner' }).filter({ hasText: 'process' });
+    const tool = rows.filter({ hasText: 'e2e-tool' }).filter({ hasText: 'lookup' });
+    await expect(planner).toHaveCount(1);
+    await expect(tool).toHaveCount(1);
+    await expect(planner).toHaveAttribute('data-failure-path', 'true');
+    await expect(tool).toHaveAttribute('data-failure-path', 'true');
+    await expect(tool).toHaveAttribute('data-status', 'error');
+    const failures = page.getByTestId('failure-paths');
+    await expect(failures).toContainText('index offline');
+    await expect(failures).toContainText('e2e-planner');
+    // The root cause is selected first; then the planner's own text.
+    await expect(page.getByTestId('node-error')).toContainText('index offline');
+    await planner.click();
+    await expect(page.getByTestId('node-text')).toHaveText('Planning step one: look up the facts in the index.');
+    await page.screenshot({ path: test.info().outputPath('trace-view.png') });
+  } finally {
+    chain.close();
+  }
+});
+
+test('replay moves the playhead and the text grows with it', async ({ page }) => {
+  const chain = await failingChain();
+  try {
+    await loginAndOpen(page, `/trace/${chain.traceId}`);
+    await page.getByTestId('waterfall-row').filter({ hasText: 'e2e-planner' }).filter({ hasText: 'process' }).click();
+    await page.getByRole('button', { name: '1×' }).click();
+    await page.getByTestId('replay-play').click();
+    const scrubber = page.getByTestId('replay-scrubber');
+    const lengths = new Set<number>();
+    const positions: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      positions.push(Number(await scrubber.inputValue()));
+      lengths.add(((await page.getByTestId('node-text').textContent()) ?? '').length);
+      await page.waitForTimeout(50);
+    }
+    expect(positions.at(-1)!).toBeGreaterThan(positions[0]);
+    expect(lengths.size).toBeGreaterThan(2); // the text grew through several lengths, not just empty → full
+    await expect(page.getByTestId('node-text')).toHaveText('Planning step one: look up the facts in the index.', { timeout: 10_000 });
+  } finally {
+    chain.close();
+  }
+});
+
+function hostPage(port: number, src: string): Promise<http.Server> {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>host</title><iframe id="xray" src="${src}" width="900" height="500"></iframe>`);
+  });
+  return new Promise((r) => server.listen(port, '127.0.0.1', () => r(server)));
+}
+
+test('the embed works in an iframe on an allowed origin and is refused by CSP on another', async ({ page, browser }) => {
+  const chain = await failingChain();
+  const servers: http.Server[] = [];
+  try {
+    await loginAndOpen(page, '/traces');
+    const minted = await page.request.post('/api/embed-tokens', { data: { scope: `trace:${chain.traceId}`, ttl_s: 600 } });
+    expect(minted.status()).toBe(200);
+    const { url, iframe } = await minted.json();
+    expect(iframe).toContain(url.replaceAll('&', '&'));
+    const src = url.replace('localhost', 'localhost'); // absolute URL on the dashboard origin
+
+    // A browser with no session at all: only the embed token grants access.
+    const anon = await browser.newContext();
+    const p = await anon.newPage();
+    servers.push(await hostPage(3199, src));
+    await p.goto('http://localhost:3199/');
+    await expect(p.frameLocator('#xray').getByTestId('trace-id')).toHaveText(chain.traceId);
+    await expect(p.frameLocator('#xray').getByTestId('waterfall-row').filter({ hasText: 'e2e-tool' })).toHaveCount(1);
+
+    servers.push(await hostPage(3198, src));
+    const blocked: string[] = [];
+    p.on('console', (m) => blocked.push(m.text()));
+    await p.goto('http://localhost:3198/');
+    await p.waitForTimeout(1500);
+    await expect(p.frameLocator('#xray').getByTestId('trace-id')).toHaveCount(0);
+    expect(blocked.join('\n')).toMatch(/frame-ancestors|Refused to frame/i);
+    await anon.close();
+  } finally {
+    chain.close();
+    for (const s of servers) s.close();
+  }
+});
+
+test('an expired or tampered embed token is refused with a clear message', async ({ browser }) => {
+  const trace = 'e'.repeat(32);
+  const signer = new TokenSigner(E2E.adminToken);
+  const expired = signer.issue('embed', 60, `trace:${trace}`, Date.now() - 3600_000);
+  const valid = signer.issue('embed', 600, `trace:${trace}`);
+  const tampered = valid.slice(0, -4) + (valid.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+  const ctx = await browser.newContext();
+  const p = await ctx.newPage();
+  for (const [token, message] of [
+    [expired, /expired/],
+    [tampered, /not valid/],
+    [signer.issue('embed', 600, 'swarm'), /different view/],
+  ] as const) {
+    const r = await p.goto(`/embed/trace/${trace}?token=${encodeURIComponent(token)}`);
+    expect(r!.status()).toBe(403);
+    await expect(p.getByTestId('embed-refused')).toHaveText(message);
+  }
+  await ctx.close();
+});
+
+test('a trace of 1,000 spans and 100,000 tokens opens and scrolls', async ({ page }) => {
+  test.setTimeout(120_000);
+  const traceId = 'b16'.padEnd(32, '0').replace(/^(.{31})./, '$11');
+  await bigTrace(traceId, 1000, 100);
+  await loginAndOpen(page, '/traces');
+  const started = Date.now();
+  await page.goto(`/trace/${traceId}`);
+  await expect(page.getByTestId('trace-summary')).toContainText('1000 spans · 100,000 tokens', { timeout: 30_000 });
+  test.info().annotations.push({ type: 'open-ms', description: String(Date.now() - started) });
+  // Virtualized: far fewer rows in the DOM than spans, and scrolling reaches the last one.
+  expect(await page.getByTestId('waterfall-row').count()).toBeLessThan(200);
+  await page.getByTestId('waterfall').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await expect(page.getByTestId('waterfall-row').filter({ hasText: 'step-1000' })).toHaveCount(1);
+});
