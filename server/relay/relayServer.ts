@@ -61,13 +61,30 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
   };
 
+  // Ingest backpressure: while the log writer is over its high-water mark, stop reading agent
+  // sockets; TCP flow control then slows the agents down instead of the server buffering them.
+  const paused = new Set<WebSocket>();
+  relay.writer.onDrain(() => {
+    for (const ws of paused) ws.resume();
+    paused.clear();
+  });
+
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
     const session = relay.connect(wrapSocket(ws, remote), relay.keysRequired && bearer(req) !== undefined);
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
-    ws.on('message', (data: Buffer, isBinary: boolean) => session.receive(isBinary ? data : data.toString('utf8'), isBinary));
-    ws.on('close', (code: number) => session.onClosed(`socket closed (${code})`));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      session.receive(isBinary ? data : data.toString('utf8'), isBinary);
+      if (relay.writer.overloaded && !paused.has(ws)) {
+        ws.pause();
+        paused.add(ws);
+      }
+    });
+    ws.on('close', (code: number) => {
+      paused.delete(ws);
+      session.onClosed(`socket closed (${code})`);
+    });
     ws.on('error', () => session.onClosed('socket error'));
   });
 

@@ -60,3 +60,19 @@ describe('LogWriter', () => {
     await expect(writer.submit([fresh(ev({ kind: 'token' }))])).rejects.toMatchObject({ code: 'shutting_down' });
   });
 });
+
+describe('LogWriter backpressure', () => {
+  it('reports overload above the high-water mark and calls drain listeners after the commit', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory(), { highWater: 3 });
+    let drains = 0;
+    writer.onDrain(() => drains++);
+    const p = writer.submit([1, 2, 3].map(() => fresh(ev({ kind: 'token' }))));
+    expect(writer.backlog).toBe(3);
+    expect(writer.overloaded).toBe(true);
+    await p;
+    expect(writer.backlog).toBe(0);
+    expect(writer.overloaded).toBe(false);
+    expect(drains).toBe(1);
+    writer.close();
+  });
+});

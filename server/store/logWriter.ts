@@ -14,9 +14,13 @@ export interface SubmitResult extends AppendResult {}
 
 export type CommitListener = (events: readonly XrayEvent[]) => void;
 
+/** One submit call: its events (duplicates already answered) and the slots their results go to. */
 interface Pending {
-  event: StampedEvent;
-  resolve: (r: SubmitResult) => void;
+  events: StampedEvent[];
+  /** Index into `results` for each event in `events`. */
+  slots: number[];
+  results: SubmitResult[];
+  resolve: (r: SubmitResult[]) => void;
   reject: (e: Error) => void;
 }
 
@@ -27,11 +31,16 @@ export interface LogWriterOptions {
   dedupWindow?: number;
   /** Fault injection for tests: hold every commit this long (ms). Never set in production. */
   commitDelayMs?: number;
+  /** Queued events above which `overloaded` turns true (ingest should stop reading). */
+  highWater?: number;
 }
 
 export class LogWriter {
   private queue: Pending[] = [];
+  private queuedEvents = 0;
   private scheduled = false;
+  private readonly drainListeners = new Set<() => void>();
+  private readonly highWater: number;
   private closed = false;
   private readonly listeners = new Set<CommitListener>();
   private readonly recent: BoundedMap<string, number>;
@@ -48,6 +57,23 @@ export class LogWriter {
     this.maxBatch = options.maxBatch ?? 5000;
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
+    this.highWater = options.highWater ?? 20_000;
+  }
+
+  /** Events waiting for their commit. */
+  get backlog(): number {
+    return this.queuedEvents;
+  }
+
+  /** True while the backlog is above the high-water mark: ingest should pause reading its sockets. */
+  get overloaded(): boolean {
+    return this.queuedEvents >= this.highWater;
+  }
+
+  /** Called after every commit that leaves the writer below its high-water mark. */
+  onDrain(listener: () => void): () => void {
+    this.drainListeners.add(listener);
+    return () => this.drainListeners.delete(listener);
   }
 
   onCommit(listener: CommitListener): () => void {
@@ -55,21 +81,30 @@ export class LogWriter {
     return () => this.listeners.delete(listener);
   }
 
-  /** Queues events for the next commit; each promise settles once that event is durable (or is a duplicate). */
+  /**
+   * Queues events for the next commit; resolves once they are durable (duplicates resolve at
+   * once with the seq of the original). One promise per call, not per event: ingest is hot.
+   */
   submit(events: readonly NewEvent[]): Promise<SubmitResult[]> {
     if (this.closed) return Promise.reject(new XrayError('shutting_down'));
-    return Promise.all(events.map((e) => this.submitOne(e)));
-  }
-
-  private submitOne(event: NewEvent): Promise<SubmitResult> {
-    const known = this.recent.get(event.id);
-    if (known !== undefined) {
-      this.stats.duplicates++;
-      return Promise.resolve({ id: event.id, seq: known, duplicate: true });
+    const results: SubmitResult[] = new Array(events.length);
+    const fresh: StampedEvent[] = [];
+    const slots: number[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const known = this.recent.get(e.id);
+      if (known !== undefined) {
+        this.stats.duplicates++;
+        results[i] = { id: e.id, seq: known, duplicate: true };
+        continue;
+      }
+      fresh.push({ ...e, lamport: this.tick(e.trace_id, e.lamport) } as StampedEvent);
+      slots.push(i);
     }
-    const stamped = { ...event, lamport: this.tick(event.trace_id, event.lamport) } as StampedEvent;
-    return new Promise<SubmitResult>((resolve, reject) => {
-      this.queue.push({ event: stamped, resolve, reject });
+    if (!fresh.length) return Promise.resolve(results);
+    return new Promise<SubmitResult[]>((resolve, reject) => {
+      this.queue.push({ events: fresh, slots, results, resolve, reject });
+      this.queuedEvents += fresh.length;
       this.schedule();
     });
   }
@@ -94,31 +129,48 @@ export class LogWriter {
     else setImmediate(run);
   }
 
-  /** Commits everything queued now, in batches. Synchronous (better-sqlite3). */
+  /** Commits everything queued now, in batches of whole submits. Synchronous (better-sqlite3). */
   flush(): void {
-    while (this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatch);
-      let results: AppendResult[];
+    // Take the whole queue and walk it by index (shift() on a long array is O(n) per call).
+    const queue = this.queue;
+    this.queue = [];
+    let at = 0;
+    while (at < queue.length) {
+      const batch: Pending[] = [];
+      let size = 0;
+      while (at < queue.length && (size === 0 || size + queue[at].events.length <= this.maxBatch)) {
+        const p = queue[at++];
+        batch.push(p);
+        size += p.events.length;
+      }
+      this.queuedEvents -= size;
+      const events = batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events);
+      let appended: AppendResult[];
       try {
-        results = this.log.append(batch.map((p) => p.event));
+        appended = this.log.append(events);
       } catch (err) {
-        this.stats.failed += batch.length;
+        this.stats.failed += size;
         const error = new XrayError('storage_failed', `storage failed: ${(err as Error).message}`);
         for (const p of batch) p.reject(error);
         continue;
       }
       this.stats.batches++;
       const committed: XrayEvent[] = [];
-      for (let i = 0; i < batch.length; i++) {
-        const r = results[i];
+      for (let i = 0; i < events.length; i++) {
+        const r = appended[i];
         this.recent.set(r.id, r.seq);
         if (r.duplicate) this.stats.duplicates++;
-        else committed.push({ ...batch[i].event, seq: r.seq } as XrayEvent);
+        else committed.push({ ...events[i], seq: r.seq } as XrayEvent);
       }
       this.stats.committed += committed.length;
       if (committed.length) for (const l of this.listeners) l(committed);
-      for (let i = 0; i < batch.length; i++) batch[i].resolve(results[i]);
+      let k = 0;
+      for (const p of batch) {
+        for (let j = 0; j < p.events.length; j++) p.results[p.slots[j]] = appended[k++];
+        p.resolve(p.results);
+      }
     }
+    if (!this.overloaded) for (const l of this.drainListeners) l();
   }
 
   head(): number {

@@ -1,0 +1,101 @@
+/** Child processes for the benchmark: the real server, load generators, baseline servers. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
+import path from 'node:path';
+import type { LoadConfig } from './loadgen';
+
+export const ROOT = path.resolve(import.meta.dirname, '..');
+export const ADMIN_TOKEN = 'bench-admin-token-0123456789';
+
+export interface Proc {
+  child: ChildProcess;
+  output(): string;
+  /** Resolves with the next stdout line matching `pred`. */
+  line(pred: (l: string) => boolean, timeoutMs?: number): Promise<string>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export function start(args: string[], env: Record<string, string> = {}): Proc {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  let buffer = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d;
+    buffer += d;
+    let i: number;
+    while ((i = buffer.indexOf('\n')) >= 0) {
+      const l = buffer.slice(0, i);
+      buffer = buffer.slice(i + 1);
+      for (const w of [...waiters]) if (w.pred(l)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve(l);
+      }
+    }
+  });
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  return {
+    child,
+    output: () => out + err,
+    line: (pred, timeoutMs = 120_000) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting for output of ${args[0]}:\n${(out + err).slice(-2000)}`)), timeoutMs);
+        waiters.push({ pred, resolve: (l) => (clearTimeout(timer), resolve(l)) });
+        void exited.then(() => setTimeout(() => reject(new Error(`${args[0]} exited:\n${(out + err).slice(-2000)}`)), 50));
+      }),
+    stop: async (signal = 'SIGTERM') => {
+      if (child.exitCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface XrayProc extends Proc {
+  port: number;
+  relayPort: number;
+  dataDir: string;
+  metric(name: string): Promise<number>;
+  api<T>(path: string): Promise<T>;
+}
+
+export async function startXray(port: number, relayPort: number, extraArgs: string[] = []): Promise<XrayProc> {
+  const dataDir = path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
+  const p = start(['server/index.ts', ...extraArgs], {
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    RELAY_PORT: String(relayPort),
+    XRAY_DATA_DIR: dataDir,
+    ADMIN_TOKEN,
+    // The benchmark drives one connection far past an agent's default budget.
+    XRAY_RATE_LIMIT: '10000000',
+  });
+  await p.line((l) => l.includes('[xray] ready'));
+  const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  return {
+    ...p,
+    port,
+    relayPort,
+    dataDir,
+    async metric(name) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers })).text();
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return Number(line?.split(' ')[1] ?? NaN);
+    },
+    async api(p2) {
+      return (await (await fetch(`http://127.0.0.1:${port}${p2}`, { headers })).json()) as never;
+    },
+  };
+}
+
+export async function runLoad(cfg: LoadConfig): Promise<{ sent: number; acked: number; seconds: number; bytes: number }> {
+  const p = start(['bench/loadgen.ts', JSON.stringify(cfg)]);
+  const line = await p.line((l) => l.startsWith('{'), (cfg.seconds + 120) * 1000);
+  await p.stop();
+  return JSON.parse(line);
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

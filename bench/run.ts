@@ -1,0 +1,129 @@
+/**
+ * `npm run bench` — the benchmark. Starts the real server (production build) and drives it
+ * from load generators in separate processes over loopback; prints a table and writes
+ * bench/results.json. `--quick` is a reduced run (< 1 min) that a test exercises so the
+ * harness cannot rot. `--out FILE` writes the JSON elsewhere.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchBandwidth } from './bandwidth';
+import { benchBrowser } from './browser';
+import { benchIngest } from './ingest';
+import { benchLatency } from './latency';
+import { ROOT, startXray } from './procs';
+import { benchSlowClient } from './slowClient';
+
+const quick = process.argv.includes('--quick');
+const outArg = process.argv.indexOf('--out');
+const outFile = outArg > 0 ? path.resolve(process.argv[outArg + 1]) : path.join(ROOT, 'bench', 'results.json');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+
+const P = quick
+  ? {
+      ingest: { agents: 50, seconds: 2, repeats: 1, batch: 50 },
+      latency: { rates: [1000], clients: [1], seconds: 2, agents: 50 },
+      bandwidth: { agents: 100, rate: 1000, seconds: 2 },
+      slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
+      browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
+    }
+  : {
+      ingest: { agents: 1000, seconds: 6, repeats: 3, batch: 50 },
+      latency: { rates: [1000, 10_000, 0], clients: [1, 20], seconds: 5, agents: 100 },
+      bandwidth: { agents: 100, rate: 1000, seconds: 8 },
+      slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
+      browser: { agentCounts: [100, 1000, 5000], sampleSeconds: 5, traceSpans: 1000, traceTokensPerSpan: 100 },
+    };
+
+function ensureBuild(): void {
+  if (fs.existsSync(path.join(ROOT, '.next', 'BUILD_ID'))) return;
+  console.log('[bench] building the dashboard…');
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/next/dist/bin/next'), 'build'], { cwd: ROOT, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  if (r.status !== 0) throw new Error('build failed');
+}
+
+const want = (name: string) => !only || only.includes(name);
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  ensureBuild();
+  const base = quick ? 3400 : 3500;
+  const x = await startXray(base, base + 10);
+  const results: Record<string, unknown> = {};
+  const step = async (name: string, fn: () => Promise<unknown>) => {
+    if (!want(name)) return;
+    const t = Date.now();
+    console.log(`[bench] ${name}…`);
+    results[name] = await fn();
+    console.log(`[bench] ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  };
+  try {
+    await step('ingest', () => benchIngest(x, base + 20, P.ingest));
+    const ingest = results.ingest as { tokens_per_s: { single: number } } | undefined;
+    // "Highest sustainable" latency rate: 70% of the measured single-frame ingest rate.
+    const latencyRates = P.latency.rates.map((r) => (r === 0 ? Math.round((ingest?.tokens_per_s.single ?? 20_000) * 0.7) : r));
+    await step('latency', () => benchLatency(x, { ...P.latency, rates: latencyRates }));
+    await step('bandwidth', () => benchBandwidth(x, [base + 30, base + 31], P.bandwidth));
+    await step('slow_client', () => benchSlowClient(x, P.slow));
+    await step('browser', () => benchBrowser(x, P.browser));
+  } catch (err) {
+    console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
+    throw err;
+  } finally {
+    await x.stop();
+    fs.rmSync(x.dataDir, { recursive: true, force: true });
+  }
+  const report = {
+    date: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    duration_s: Math.round((Date.now() - t0) / 1000),
+    results,
+  };
+  fs.mkdirSync(path.dirname(outFile), { recursive: true });
+  fs.writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
+  printTable(report.results as never);
+  console.log(`\n[bench] ${report.mode} run on ${report.machine.cpus} cores, ${report.duration_s} s; results in ${path.relative(process.cwd(), outFile)}`);
+}
+
+function printTable(r: Record<string, any>): void {
+  const rows: [string, string, string][] = [];
+  const add = (metric: string, value: unknown, target = '') => rows.push([metric, String(value), target]);
+  if (r.ingest) {
+    const i = r.ingest;
+    add(`ingest, single frames, ${i.agents} agents (tokens/s)`, i.tokens_per_s.single, '≥ 100,000');
+    add(`ingest, batched frames (tokens/s)`, i.tokens_per_s.batched, '≥ 100,000');
+    add('bare ws ceiling (msgs/s)', i.bare_ws_ceiling_msgs_per_s);
+    add('single-frame ingest / ceiling', i.single_vs_ceiling);
+    add('durability cost: acked / unacked (single)', i.durability_cost.single_acked_vs_unacked);
+    add('durability cost: acked / unacked (batched)', i.durability_cost.batched_acked_vs_unacked);
+  }
+  for (const l of r.latency ?? []) add(`e2e latency @${l.rate}/s (got ${l.achieved_rate}/s), ${l.clients} client(s): p50/p95/p99 ms`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}`, l.rate === 10_000 && l.clients === 20 ? 'p99 ≤ 75 (source: 150)' : '');
+  if (r.bandwidth) {
+    const b = r.bandwidth;
+    add('overview bytes / raw frame bytes', b.overview_vs_raw, '≤ 0.05');
+    add('trace-scope bytes / raw frame bytes', b.trace_vs_raw);
+    add('overview bytes / naive one-message-per-frame', b.overview_vs_naive, 'source: 90% cut');
+    add('trace-scope bytes / naive', b.trace_vs_naive);
+  }
+  if (r.slow_client) {
+    const s = r.slow_client;
+    add(`slow client stalled ${s.stall_s} s: heap growth (MB)`, s.heap_growth_mb, '≤ 20');
+    add('slow client: catch-up (ms)', s.catch_up_ms);
+    add('slow client: tokens lost', s.tokens_lost, '0');
+    add('slow client: text identical to the log', s.text_identical);
+  }
+  if (r.browser) {
+    for (const v of r.browser.live_view) add(`live view, ${v.agents} agents: frame work p50/p95, frame interval p50/p95 (ms)`, `${v.work_p50_ms} / ${v.work_p95_ms}, ${v.frame_interval_p50_ms} / ${v.frame_interval_p95_ms}`, v.agents === 1000 ? 'p95 ≤ 16.7' : v.agents === 5000 ? 'p95 ≤ 33' : '');
+    add(`open a trace of ${r.browser.trace_open.spans} spans / ${r.browser.trace_open.tokens} tokens (ms, median)`, r.browser.trace_open.median_ms, '≤ 1000');
+  }
+  const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
+  console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);
+  for (const [m, v, t] of rows) console.log(`${m.padEnd(w[0])}  ${v.padEnd(w[1])}  ${t}`);
+}
+
+main().catch((err) => {
+  console.error(`[bench] failed: ${err.stack ?? err.message}`);
+  process.exit(1);
+});
