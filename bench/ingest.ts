@@ -5,27 +5,30 @@
  */
 import type { LoadConfig } from './loadgen';
 import { start, sleep, type XrayProc } from './procs';
-import { median, round, sustainedRate } from './stats';
+import { median, round } from './stats';
 
-async function sampled(loadCfg: LoadConfig, read: () => Promise<number>): Promise<number> {
+/**
+ * Committed per second from the moment the generator starts sending until the server has
+ * absorbed everything (the counter stops moving): what the server sustained end to end,
+ * including the backlog it had to drain. Robust to /metrics answering slowly under load.
+ */
+async function sustained(loadCfg: LoadConfig, read: () => Promise<number>): Promise<number> {
   const gen = start(['bench/loadgen.ts', JSON.stringify(loadCfg)]);
   await gen.line((l) => l === 'sending', 120_000);
-  const samples: [number, number][] = [];
-  let done = false;
-  const finished = gen.line((l) => l.startsWith('{'), (loadCfg.seconds + 120) * 1000).then(() => (done = true));
-  while (!done) {
-    samples.push([Date.now(), await read()]);
-    await Promise.race([sleep(250), finished]);
-  }
+  const t0 = Date.now();
+  const c0 = await read();
+  await gen.line((l) => l.startsWith('{'), (loadCfg.seconds + 120) * 1000);
   await gen.stop();
-  // Let the server absorb what is still in flight before the next run (bounded wait).
-  for (let last = -1, i = 0; i < 120; i++) {
+  let last = await read();
+  let lastChange = Date.now();
+  for (let i = 0; i < 240; i++) {
+    await sleep(250);
     const now = await read();
     if (now === last) break;
     last = now;
-    await sleep(250);
+    lastChange = Date.now();
   }
-  return sustainedRate(samples);
+  return ((last - c0) * 1000) / Math.max(1, lastChange - t0);
 }
 
 export interface IngestParams {
@@ -33,10 +36,12 @@ export interface IngestParams {
   seconds: number;
   repeats: number;
   batch: number;
+  /** Offered load in tokens/s; 0 = as fast as the server takes it. */
+  rate: number;
 }
 
 export async function benchIngest(x: XrayProc, bareWsPort: number, p: IngestParams) {
-  const base = { url: `ws://127.0.0.1:${x.relayPort}/ws`, agents: p.agents, seconds: p.seconds, rate: 0, stamp: false } as const;
+  const base = { url: `ws://127.0.0.1:${x.relayPort}/ws`, agents: p.agents, seconds: p.seconds, rate: p.rate, stamp: false } as const;
   const committed = () => x.metric('xray_events_committed_total');
   const modes = [
     { name: 'single', batch: 1, ack: false },
@@ -47,7 +52,7 @@ export async function benchIngest(x: XrayProc, bareWsPort: number, p: IngestPara
   const rates: Record<string, number[]> = {};
   for (let r = 0; r < p.repeats; r++) {
     for (const m of modes) {
-      (rates[m.name] ??= []).push(await sampled({ ...base, namePrefix: `ing-${m.name}-${r}`, batch: m.batch, ack: m.ack }, committed));
+      (rates[m.name] ??= []).push(await sustained({ ...base, namePrefix: `ing-${m.name}-${r}`, batch: m.batch, ack: m.ack }, committed));
       await sleep(500);
     }
   }
@@ -61,13 +66,14 @@ export async function benchIngest(x: XrayProc, bareWsPort: number, p: IngestPara
       bare.child.kill('SIGUSR2');
       return (JSON.parse(await line) as { messages: number }).messages;
     };
-    ceiling.push(await sampled({ ...base, url: `ws://127.0.0.1:${bareWsPort}`, namePrefix: `bare-${r}`, batch: 1, ack: false, bare: true }, read));
+    ceiling.push(await sustained({ ...base, url: `ws://127.0.0.1:${bareWsPort}`, namePrefix: `bare-${r}`, batch: 1, ack: false, bare: true }, read));
   }
   await bare.stop();
   const med = Object.fromEntries(Object.entries(rates).map(([k, v]) => [k, round(median(v), 0)]));
   const ceilingMedian = round(median(ceiling), 0);
   return {
     agents: p.agents,
+    offered: p.rate || 'max',
     tokens_per_s: med,
     bare_ws_ceiling_msgs_per_s: ceilingMedian,
     single_vs_ceiling: round(med.single / ceilingMedian, 3),

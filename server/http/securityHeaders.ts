@@ -11,7 +11,8 @@ export function applySecurityHeaders(res: ServerResponse, frameAncestors: string
     'content-security-policy',
     [
       "default-src 'self'",
-      "script-src 'self' 'unsafe-inline'",
+      // Next's dev server (React Refresh) evaluates code; production never does.
+      `script-src 'self' 'unsafe-inline'${process.env.NODE_ENV === 'production' ? '' : " 'unsafe-eval'"}`,
       "style-src 'self' 'unsafe-inline'",
       "img-src 'self' data: blob:",
       "connect-src 'self' ws: wss:",

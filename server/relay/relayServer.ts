@@ -11,6 +11,7 @@ import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
 import { readJson, sendError, sendJson } from '../http/respond';
+import type { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import type { Relay } from './relay';
 import type { SseHub } from './sseHub';
@@ -61,12 +62,30 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
   };
 
-  // Ingest backpressure: while the log writer is over its high-water mark, stop reading agent
-  // sockets; TCP flow control then slows the agents down instead of the server buffering them.
-  const paused = new Set<WebSocket>();
+  // Ingest backpressure. While the log writer is over its high-water mark, a socket's further
+  // messages are deferred and the socket paused, so TCP flow control slows the agent down.
+  // ws still hands over the rest of the chunk it already read, so at most one read chunk per
+  // socket waits here; it is processed after the next commit, before the socket resumes.
+  // This bounds both memory and the work done per event-loop turn (/metrics stays answerable).
+  const deferred = new Map<WebSocket, { session: AgentSession; items: [Buffer, boolean][]; at: number }>();
+  let draining = false;
+  const drainDeferred = () => {
+    draining = false;
+    for (const [ws, d] of deferred) {
+      while (d.at < d.items.length && !relay.writer.overloaded) {
+        const [data, isBinary] = d.items[d.at++];
+        d.session.receive(isBinary ? data : data.toString('utf8'), isBinary);
+      }
+      if (d.at < d.items.length) return; // overloaded again: the next commit continues from here
+      deferred.delete(ws);
+      ws.resume();
+    }
+  };
   relay.writer.onDrain(() => {
-    for (const ws of paused) ws.resume();
-    paused.clear();
+    if (deferred.size && !draining) {
+      draining = true;
+      setImmediate(drainDeferred);
+    }
   });
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
@@ -75,14 +94,25 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
-      session.receive(isBinary ? data : data.toString('utf8'), isBinary);
-      if (relay.writer.overloaded && !paused.has(ws)) {
-        ws.pause();
-        paused.add(ws);
+      const waiting = deferred.get(ws);
+      if (waiting) {
+        waiting.items.push([data, isBinary]);
+        return;
       }
+      if (relay.writer.overloaded) {
+        deferred.set(ws, { session, items: [[data, isBinary]], at: 0 });
+        ws.pause();
+        return;
+      }
+      session.receive(isBinary ? data : data.toString('utf8'), isBinary);
     });
     ws.on('close', (code: number) => {
-      paused.delete(ws);
+      // Messages that arrived before the close are still processed (in order) before the disconnect.
+      const d = deferred.get(ws);
+      if (d) {
+        deferred.delete(ws);
+        for (let i = d.at; i < d.items.length; i++) session.receive(d.items[i][1] ? d.items[i][0] : d.items[i][0].toString('utf8'), d.items[i][1]);
+      }
       session.onClosed(`socket closed (${code})`);
     });
     ws.on('error', () => session.onClosed('socket error'));
