@@ -81,7 +81,17 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
     relayPort,
     dataDir,
     async metric(name) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers })).text();
+      // Under a deliberate flood the server may answer slowly; retry rather than abort the run.
+      let text = '';
+      for (let attempt = 0; ; attempt++) {
+        try {
+          text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers, signal: AbortSignal.timeout(15_000) })).text();
+          break;
+        } catch (err) {
+          if (attempt >= 4) throw err;
+          await sleep(500);
+        }
+      }
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
     },

@@ -2,7 +2,7 @@
  * Pure shaping of the overview as the browser holds it: apply a snapshot, merge a compact
  * delta (agents by index, last-write-wins), and detect a seq gap that needs a resync.
  */
-import { STATUS_CODES, type AgentMeta, type AgentRow, type Delta, type EdgeRow, type OverviewPayload, type ServerRates, type Snapshot, type SwarmTotalsWire } from '../protocol/dashboard';
+import { STATUS_CODES, type AgentMeta, type AgentRow, type FullAgentRow, type Delta, type EdgeRow, type OverviewPayload, type ServerRates, type Snapshot, type SwarmTotalsWire } from '../protocol/dashboard';
 import type { AgentStatus, EdgeState } from '../model/swarmModel';
 
 export interface AgentView {
@@ -60,9 +60,15 @@ function merge(prev: OverviewState, p: OverviewPayload, base: { agents: Record<s
     agents[name] = { ...(agents[name] ?? blankAgent(idx, name)), capabilities, lastError };
   }
   for (const row of p.agents as AgentRow[]) {
-    const [idx, status, connected, tokens, callsIn, callsOut, inflight, errors, loadActive, loadMax, textTail] = row;
-    const name = names[idx];
+    const name = names[row[0]];
     if (name === undefined) continue; // cannot happen with a contiguous stream: meta precedes rows
+    if (row.length <= 3) {
+      // Only the token count moved (and maybe the preview).
+      const prev = agents[name] ?? blankAgent(row[0], name);
+      agents[name] = { ...prev, tokens: row[1], textTail: row.length === 3 ? row[2] : prev.textTail };
+      continue;
+    }
+    const [idx, status, connected, tokens, callsIn, callsOut, inflight, errors, loadActive, loadMax, textTail] = row as FullAgentRow;
     agents[name] = {
       ...(agents[name] ?? blankAgent(idx, name)),
       status: STATUS_CODES[status] ?? 'idle',

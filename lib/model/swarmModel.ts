@@ -14,6 +14,11 @@ export interface AgentState {
   idx: number;
   /** Seq of the last change to name-level facts (capabilities, last error); counters change `seq`. */
   metaSeq: number;
+  /** Seq of the last change to anything but the token count and text (state, calls, errors, load). */
+  countersSeq: number;
+  /** Seq at which the text preview was last refreshed for the overview (at most every TAIL_REFRESH_MS). */
+  tailSeq: number;
+  tailTs: number;
   status: AgentStatus;
   connected: boolean;
   capabilities: string[];
@@ -61,6 +66,8 @@ export interface SwarmModel {
 }
 
 export const RECENT_TEXT_CHARS = 280;
+/** The overview's text preview of an agent refreshes at most this often: a glance, not a stream. */
+export const TAIL_REFRESH_MS = 2000;
 /** Disconnected agents kept for display past this count are dropped, oldest first. */
 const MAX_GONE_AGENTS = 2000;
 
@@ -74,6 +81,9 @@ export function newAgentState(name: string, seq: number, ts: number, idx = 0): A
     name,
     idx,
     metaSeq: seq,
+    countersSeq: seq,
+    tailSeq: seq,
+    tailTs: ts,
     status: 'idle',
     connected: false,
     capabilities: [],
@@ -99,6 +109,7 @@ function agentOf(model: SwarmModel, name: string, seq: number, ts: number): Agen
   }
   a.seq = seq;
   a.lastTs = ts;
+  a.countersSeq = seq; // the token path narrows this back: tokens alone change only the count
   return a;
 }
 
@@ -210,10 +221,19 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       settleCall(model, e, `call_timeout after ${e.data.timeout_ms} ms`);
       return;
     case 'token': {
+      const known = model.agents.get(e.agent);
+      const countersBefore = known?.countersSeq;
       const a = agentOf(model, e.agent, e.seq, e.ts);
       a.tokens++;
       model.totals.tokens++;
-      if (a.status !== 'gone' && a.status !== 'error') a.status = 'streaming';
+      const status: AgentStatus = a.status !== 'gone' && a.status !== 'error' ? 'streaming' : a.status;
+      // Only the count moved (same state as before): the overview can send a short row.
+      if (known && countersBefore !== undefined && status === a.status) a.countersSeq = countersBefore;
+      a.status = status;
+      if (e.ts - a.tailTs >= TAIL_REFRESH_MS) {
+        a.tailSeq = e.seq;
+        a.tailTs = e.ts;
+      }
       if (e.trace_id !== a.recentTraceId) {
         a.recentText = '';
         a.recentTraceId = e.trace_id;

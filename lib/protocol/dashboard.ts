@@ -59,7 +59,10 @@ export const STATUS_CODES = ['idle', 'working', 'streaming', 'error', 'gone'] as
  * A compact agent row: [idx, status, connected, tokens, callsIn, callsOut, inflight, errors,
  * loadActive (-1 = unknown), loadMax, textTail].
  */
-export type AgentRow = [number, number, 0 | 1, number, number, number, number, number, number, number, string];
+export type FullAgentRow = [number, number, 0 | 1, number, number, number, number, number, number, number, string];
+/** When only the token count moved: [idx, tokens], or [idx, tokens, textTail] when the preview refreshed. */
+export type TokenAgentRow = [number, number] | [number, number, string];
+export type AgentRow = FullAgentRow | TokenAgentRow;
 /** Name-level facts, sent when an agent first appears or they change: [idx, name, capabilities, lastError]. */
 export type AgentMeta = [number, string, string[], string | null];
 /** [from idx, to idx or topic, kind (0 call, 1 topic), calls, inflight, errors] — topic edges name the topic. */

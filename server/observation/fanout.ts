@@ -64,7 +64,7 @@ export class Fanout {
     private readonly metrics: FanoutMetrics,
     options: FanoutOptions = {},
   ) {
-    this.o = { tickMs: 33, overviewEveryMs: 300, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, ...options };
+    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, ...options };
     this.tickMs = this.o.tickMs;
   }
 

@@ -67,7 +67,14 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   // ws still hands over the rest of the chunk it already read, so at most one read chunk per
   // socket waits here; it is processed after the next commit, before the socket resumes.
   // This bounds both memory and the work done per event-loop turn (/metrics stays answerable).
-  const deferred = new Map<WebSocket, { session: AgentSession; items: [Buffer, boolean][]; at: number }>();
+  interface Deferred {
+    session: AgentSession;
+    items: [Buffer, boolean][];
+    at: number;
+    /** Set when the socket closed with messages still waiting: the disconnect is recorded after them. */
+    closedWith?: string;
+  }
+  const deferred = new Map<WebSocket, Deferred>();
   let draining = false;
   const drainDeferred = () => {
     draining = false;
@@ -78,15 +85,17 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       }
       if (d.at < d.items.length) return; // overloaded again: the next commit continues from here
       deferred.delete(ws);
-      ws.resume();
+      if (d.closedWith) d.session.onClosed(d.closedWith);
+      else ws.resume();
     }
   };
-  relay.writer.onDrain(() => {
+  const scheduleDrain = () => {
     if (deferred.size && !draining) {
       draining = true;
       setImmediate(drainDeferred);
     }
-  });
+  };
+  relay.writer.onDrain(scheduleDrain);
 
   wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
     const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
@@ -107,11 +116,13 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       session.receive(isBinary ? data : data.toString('utf8'), isBinary);
     });
     ws.on('close', (code: number) => {
-      // Messages that arrived before the close are still processed (in order) before the disconnect.
+      // Messages that arrived before the close are still processed, in order and through the
+      // same bounded drain, and only then is the disconnect recorded.
       const d = deferred.get(ws);
       if (d) {
-        deferred.delete(ws);
-        for (let i = d.at; i < d.items.length; i++) session.receive(d.items[i][1] ? d.items[i][0] : d.items[i][0].toString('utf8'), d.items[i][1]);
+        d.closedWith = `socket closed (${code})`;
+        if (!relay.writer.overloaded) scheduleDrain();
+        return;
       }
       session.onClosed(`socket closed (${code})`);
     });
