@@ -5,6 +5,7 @@
  * interval between animation frames the page actually got.
  */
 import { chromium, type Page } from '@playwright/test';
+import { writeBigTrace } from '../scripts/bigTrace';
 import { ADMIN_TOKEN, sleep, start, type XrayProc } from './procs';
 import { percentile, round } from './stats';
 
@@ -52,23 +53,7 @@ export async function benchBrowser(x: XrayProc, p: { agentCounts: number[]; samp
 
   // Open a big trace, written through the REST frames endpoint.
   const traceId = 'bbbbbbbb'.repeat(4);
-  const hex = (k: number) => k.toString(16).padStart(16, '0');
-  let batch: unknown[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const r = await fetch(`http://127.0.0.1:${x.relayPort}/v1/frames`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-agent-name': 'bench-trace' }, body: JSON.stringify(batch) });
-    if (!r.ok) throw new Error(`frames ${r.status}`);
-    batch = [];
-  };
-  for (let s = 1; s <= p.traceSpans; s++) {
-    batch.push({ type: 'span.start', trace_id: traceId, span_id: hex(s), ...(s > 1 ? { parent_span_id: hex(Math.floor(s / 2)) } : {}), name: `step-${s}` });
-    for (let k = 0; k < p.traceTokensPerSpan; k++) {
-      batch.push({ type: 'token', trace_id: traceId, span_id: hex(s), index: k, text: ' w' });
-      if (batch.length >= 1000) await flush();
-    }
-    batch.push({ type: 'span.end', trace_id: traceId, span_id: hex(s), status: 'ok' });
-  }
-  await flush();
+  await writeBigTrace(`http://127.0.0.1:${x.relayPort}`, traceId, p.traceSpans, p.traceTokensPerSpan, 'bench-trace');
   const opens: number[] = [];
   for (let i = 0; i < 3; i++) {
     const t0 = Date.now();

@@ -22,14 +22,14 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split('
 
 const P = quick
   ? {
-      ingest: { agents: 50, seconds: 2, repeats: 1, batch: 50, rate: 20_000 },
+      ingest: { agents: 50, seconds: 2, repeats: 1, ackedRepeats: 1, batch: 50, rate: 20_000 },
       latency: { rates: [1000], clients: [1], seconds: 2, agents: 50 },
       bandwidth: { agents: 100, rate: 1000, seconds: 2 },
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
       browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
     }
   : {
-      ingest: { agents: 1000, seconds: 6, repeats: 3, batch: 50, rate: 0 },
+      ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
       latency: { rates: [1000, 10_000, 0], clients: [1, 20], seconds: 5, agents: 100 },
       bandwidth: { agents: 100, rate: 1000, seconds: 8 },
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { E2E } from '../playwright.config';
+import { writeBigTrace } from '../scripts/bigTrace';
 
 export const relayHttp = `http://127.0.0.1:${E2E.relayPort}`;
 
@@ -117,23 +118,4 @@ export async function failingChain(): Promise<{ traceId: string; close(): void }
 }
 
 /** Writes a trace of `spans` spans × `tokensPerSpan` tokens through POST /v1/frames. */
-export async function bigTrace(traceId: string, spans: number, tokensPerSpan: number): Promise<void> {
-  const hex = (n: number) => n.toString(16).padStart(16, '0');
-  let batch: unknown[] = [];
-  const flush = async () => {
-    if (!batch.length) return;
-    const r = await fetch(`${relayHttp}/v1/frames`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-agent-name': 'bulk-agent' }, body: JSON.stringify(batch) });
-    if (!r.ok) throw new Error(`frames: ${r.status} ${await r.text()}`);
-    batch = [];
-  };
-  for (let s = 1; s <= spans; s++) {
-    batch.push({ type: 'span.start', trace_id: traceId, span_id: hex(s), ...(s > 1 ? { parent_span_id: hex(Math.floor(s / 2)) } : {}), name: `step-${s}` });
-    for (let k = 0; k < tokensPerSpan; k++) {
-      batch.push({ type: 'token', trace_id: traceId, span_id: hex(s), index: k, text: k === 0 ? `[${s}]` : ' w' });
-      if (batch.length >= 1000) await flush();
-    }
-    batch.push({ type: 'span.end', trace_id: traceId, span_id: hex(s), status: 'ok' });
-    if (batch.length >= 1000) await flush();
-  }
-  await flush();
-}
+export const bigTrace = (traceId: string, spans: number, tokensPerSpan: number) => writeBigTrace(relayHttp, traceId, spans, tokensPerSpan);
