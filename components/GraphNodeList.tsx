@@ -1,5 +1,5 @@
 'use client';
-import { useMemo } from 'react';
+import { useMemo, useState } from 'react';
 import { buildGraph } from '../lib/graph/buildGraph';
 import { useXray, useXrayStoreApi } from './XrayProviders';
 
@@ -16,17 +16,19 @@ export function GraphNodeList() {
   const topicFilter = useXray((s) => s.topicFilter);
   const grouping = useXray((s) => s.grouping);
   const selected = useXray((s) => s.selectedAgent);
+  // The items are rendered only while the list is open: thousands of hidden rows would cost every update.
+  const [open, setOpen] = useState(false);
   const nodes = useMemo(
     () => buildGraph(agents, edges, { states: stateFilter.length ? new Set(stateFilter) : undefined, topic: topicFilter, group: grouping }).nodes.filter((n) => n.kind !== 'topic').sort((a, b) => a.label.localeCompare(b.label)),
     [agents, edges, stateFilter, topicFilter, grouping],
   );
   return (
-    <details className="node-list">
+    <details className="node-list" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>
         {nodes.length} node{nodes.length === 1 ? '' : 's'} in the graph (list view)
       </summary>
       <ul aria-label="agents in the graph">
-        {nodes.map((n) => (
+        {(open ? nodes : []).map((n) => (
           <li key={n.id} data-testid="graph-node" data-node={n.id} data-status={n.status} data-errors={n.errors}>
             <button type="button" aria-current={selected === n.id} onClick={() => n.kind === 'agent' && store.getState().select(n.id)}>
               <span className={`state state-${n.status}`}>{n.status}</span> {n.label}

@@ -5,6 +5,7 @@ import { callAgent, faultyAgent, SpareServer } from './testAgents';
 test('agents of the demo swarm appear in the graph', async ({ page }) => {
   await loginAndOpen(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');
+  await page.getByText(/nodes? in the graph/).click(); // open the list view that mirrors the canvas
   const nodes = page.getByTestId('graph-node');
   await expect(nodes.filter({ hasText: 'orchestrator.relay' })).toHaveCount(1);
   for (let i = 1; i <= 8; i++) await expect(page.locator(`[data-testid="graph-node"][data-node="worker-${i}.relay"]`)).toHaveCount(1);
@@ -39,6 +40,7 @@ test('an error injected by the test swarm is shown on the right node', async ({ 
   const ws = await faultyAgent('e2e-faulty');
   try {
     await loginAndOpen(page, '/');
+    await page.getByText(/nodes? in the graph/).click();
     const node = page.locator('[data-testid="graph-node"][data-node="e2e-faulty"]');
     await expect(node).toHaveCount(1);
     const r = await callAgent('e2e-faulty');

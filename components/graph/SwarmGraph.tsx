@@ -98,6 +98,8 @@ export function SwarmGraph() {
       sim.nodes(nodes);
       sim.force<ReturnType<typeof forceLink<SimNode, SimLink>>>('link')!.links(links);
       matches = new Set(matchNodes(nodes, state.search));
+      // Collision resolution is the costliest force; on very large graphs the charge force alone spreads nodes.
+      sim.force('collide', nodes.length > 1500 ? null : forceCollide<SimNode>((d) => d.radius + 2));
       if (structural) sim.alpha(Math.max(sim.alpha(), 0.5));
       if (structural && nodes.length > WARMUP_THRESHOLD && !warming && sim.alpha() > 0.3) warm();
     };

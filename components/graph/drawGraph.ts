@@ -96,31 +96,54 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     }
   }
 
+  // Nodes: one path and one fill per colour and opacity (a handful of fills per frame, not one
+  // per node — software canvas cost is per fill). Decorations are drawn only where they apply.
+  const batches = new Map<string, { color: string; alpha: number; nodes: SimNode[] }>();
   for (const n of s.nodes) {
     if (n.x === undefined) continue;
     const faded = dim && !s.matches.has(n.id);
-    ctx.globalAlpha = faded ? 0.2 : n.status === 'gone' ? 0.45 : 1;
+    const alpha = faded ? 0.2 : n.status === 'gone' ? 0.45 : 1;
+    const color = n.kind === 'topic' ? p.topic : p[n.status];
+    const key = `${color}|${alpha}`;
+    let b = batches.get(key);
+    if (!b) batches.set(key, (b = { color, alpha, nodes: [] }));
+    b.nodes.push(n);
+  }
+  for (const b of batches.values()) {
+    ctx.globalAlpha = b.alpha;
+    ctx.fillStyle = b.color;
+    ctx.beginPath();
+    for (const n of b.nodes) {
+      if (n.kind === 'topic') ctx.rect(n.x! - n.radius, n.y! - n.radius, n.radius * 2, n.radius * 2);
+      else {
+        ctx.moveTo(n.x! + n.radius, n.y!);
+        ctx.arc(n.x!, n.y!, n.radius, 0, Math.PI * 2);
+      }
+    }
+    ctx.fill();
+  }
+  ctx.globalAlpha = 1;
+  for (const n of s.nodes) {
+    if (n.x === undefined) continue;
     if (n.flashUntil && n.flashUntil > now) {
       // Error flash: a pulsing halo for two seconds after the error count rose.
       const phase = (n.flashUntil - now) / 2000;
-      ctx.fillStyle = p.error;
-      ctx.globalAlpha = 0.25 + 0.35 * Math.abs(Math.sin(phase * Math.PI * 4));
+      ctx.strokeStyle = p.error;
+      ctx.lineWidth = 3 / view.k;
+      ctx.globalAlpha = 0.35 + 0.5 * Math.abs(Math.sin(phase * Math.PI * 4));
       ctx.beginPath();
-      ctx.arc(n.x, n.y!, n.radius + 7, 0, Math.PI * 2);
-      ctx.fill();
-      ctx.globalAlpha = faded ? 0.2 : 1;
+      ctx.arc(n.x, n.y!, n.radius + 6, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
     }
-    ctx.fillStyle = n.kind === 'topic' ? p.topic : p[n.status];
-    ctx.beginPath();
-    if (n.kind === 'topic') ctx.rect(n.x - n.radius, n.y! - n.radius, n.radius * 2, n.radius * 2);
-    else ctx.arc(n.x, n.y!, n.radius, 0, Math.PI * 2);
-    ctx.fill();
     if (n.kind === 'group') {
       ctx.strokeStyle = p.text;
       ctx.lineWidth = 1.5 / view.k;
+      ctx.beginPath();
+      ctx.arc(n.x, n.y!, n.radius, 0, Math.PI * 2);
       ctx.stroke();
     }
-    if (n.load && n.load.max > 0) {
+    if (n.load && n.load.max > 0 && n.load.active > 0) {
       // Load ring from swarm.health: the filled arc is activeTasks / maxTasks.
       ctx.strokeStyle = p.accent;
       ctx.lineWidth = 2 / view.k;
