@@ -3,17 +3,9 @@ import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import type { TraceTree } from '../trace/buildTrace';
+import type { TraceSummary } from '../protocol/api';
 
-export interface TraceSummary {
-  trace_id: string;
-  first_seq: number;
-  last_seq: number;
-  start_ts: number;
-  end_ts: number;
-  events: number;
-  errors: number;
-  agents: string[];
-}
+export type { TraceSummary } from '../protocol/api';
 
 export class ApiError extends Error {
   constructor(

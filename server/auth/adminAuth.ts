@@ -70,25 +70,11 @@ export class AdminAuth {
       res.end(loginPage(safeNext(url.searchParams.get('next')), url.searchParams.get('error')));
       return true;
     }
-    if (url.pathname === '/auth/login' && req.method === 'POST') {
-      const body = (await readBody(req, 8 * 1024)).toString('utf8');
-      const form = new URLSearchParams(body);
-      const token = form.get('token') ?? '';
-      const next = safeNext(form.get('next'));
-      if (!token || !safeEqual(token, this.adminToken)) {
-        res.writeHead(303, { location: `/login?error=invalid&next=${encodeURIComponent(next)}` });
-        res.end();
-        return true;
-      }
-      this.setSession(res, secure);
-      res.writeHead(303, { location: next });
-      res.end();
-      return true;
-    }
-    if (url.pathname === '/auth/login' && req.method === 'GET') {
-      // The one-time login link printed at start-up: sets the session, then drops the token from the URL.
-      const token = url.searchParams.get('token') ?? '';
-      const next = safeNext(url.searchParams.get('next'));
+    if (url.pathname === '/auth/login' && (req.method === 'POST' || req.method === 'GET')) {
+      // POST: the login form. GET: the login link printed at start-up (the redirect drops the token from the URL).
+      const params = req.method === 'POST' ? new URLSearchParams((await readBody(req, 8 * 1024)).toString('utf8')) : url.searchParams;
+      const token = params.get('token') ?? '';
+      const next = safeNext(params.get('next'));
       if (!token || !safeEqual(token, this.adminToken)) {
         res.writeHead(303, { location: `/login?error=invalid&next=${encodeURIComponent(next)}` });
         res.end();

@@ -2,6 +2,7 @@
  * The append-only event log, as an interface so another backend (Redis Streams, Postgres)
  * can be added later and checked by the same contract suite (eventLog.contract.ts).
  */
+import type { TraceSummary } from '../../lib/protocol/api';
 import type { EventKind, NewEvent, XrayEvent } from '../../lib/protocol/events';
 
 export type StampedEvent = NewEvent & { lamport: number };
@@ -25,16 +26,7 @@ export interface ReadQuery {
   kinds?: readonly EventKind[];
 }
 
-export interface TraceSummaryRow {
-  trace_id: string;
-  first_seq: number;
-  last_seq: number;
-  start_ts: number;
-  end_ts: number;
-  events: number;
-  agents: string[];
-  errors: number;
-}
+export type TraceSummaryRow = TraceSummary;
 
 export interface TraceListQuery {
   agent?: string;
