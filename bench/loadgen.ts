@@ -31,29 +31,44 @@ let bytes = 0;
 let acked = 0;
 let seq = 0;
 
+/** One agent: connect and register, with a handshake timeout and a few retries (a loaded server may drop a SYN). */
+async function connectOne(name: string): Promise<WebSocket> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(cfg.url, { handshakeTimeout: 15_000, ...(cfg.key ? { headers: { authorization: `Bearer ${cfg.key}` } } : {}) });
+        const timer = setTimeout(() => {
+          ws.terminate();
+          reject(new Error(`${name}: not registered within 30 s`));
+        }, 30_000);
+        const done = (err?: Error) => {
+          clearTimeout(timer);
+          if (err) reject(err);
+          else resolve(ws);
+        };
+        ws.on('open', () => {
+          ws.send(JSON.stringify({ type: 'register', name }));
+          if (cfg.bare) done();
+        });
+        ws.on('message', (d) => {
+          const m = JSON.parse(d.toString());
+          if (m.type === 'registered') done();
+          else if (m.type === 'ack') acked += m.ids.length;
+          else if (m.type === 'error' && !cfg.bare && m.code !== 'rate_limited') done(new Error(`${name}: ${m.code} ${m.message}`));
+        });
+        ws.on('error', (err) => done(err));
+      });
+    } catch (err) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
 async function connectAll(): Promise<void> {
   const CONCURRENCY = 200;
   for (let i = 0; i < cfg.agents; i += CONCURRENCY) {
-    await Promise.all(
-      Array.from({ length: Math.min(CONCURRENCY, cfg.agents - i) }, (_, k) => {
-        const name = `${cfg.namePrefix}-${i + k}`;
-        return new Promise<void>((resolve, reject) => {
-          const ws = new WebSocket(cfg.url, cfg.key ? { headers: { authorization: `Bearer ${cfg.key}` } } : {});
-          ws.on('open', () => {
-            ws.send(JSON.stringify({ type: 'register', name }));
-            if (cfg.bare) resolve();
-          });
-          ws.on('message', (d) => {
-            const m = JSON.parse(d.toString());
-            if (m.type === 'registered') resolve();
-            else if (m.type === 'ack') acked += m.ids.length;
-            else if (m.type === 'error' && !cfg.bare && m.code !== 'rate_limited') reject(new Error(`${name}: ${m.code} ${m.message}`));
-          });
-          ws.on('error', reject);
-          sockets.push(ws);
-        });
-      }),
-    );
+    const batch = await Promise.all(Array.from({ length: Math.min(CONCURRENCY, cfg.agents - i) }, (_, k) => connectOne(`${cfg.namePrefix}-${i + k}`)));
+    sockets.push(...batch);
   }
 }
 
