@@ -51,8 +51,19 @@ async function main(): Promise<void> {
   const base = quick ? 3400 : 3500;
   const x = await startXray(base, base + 10);
   const results: Record<string, unknown> = {};
+  /** Waits until the server has absorbed everything (committed count steady for 1 s), so sections do not bleed into each other. */
+  const settle = async () => {
+    let last = -1;
+    for (let i = 0; i < 240; i++) {
+      const now = await x.metric('xray_events_committed_total');
+      if (now === last) return;
+      last = now;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  };
   const step = async (name: string, fn: () => Promise<unknown>) => {
     if (!want(name)) return;
+    await settle();
     const t = Date.now();
     console.log(`[bench] ${name}…`);
     results[name] = await fn();

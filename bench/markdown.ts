@@ -1,0 +1,37 @@
+/** Prints bench/results.json as the README's Markdown table: `node --import tsx bench/markdown.ts`. */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const file = process.argv[2] ?? path.join(import.meta.dirname, 'results.json');
+const r = JSON.parse(fs.readFileSync(file, 'utf8'));
+const x = r.results;
+const rows: [string, string, string][] = [];
+const add = (m: string, v: unknown, t = '') => rows.push([m, String(v), t]);
+const n = (v: number) => v.toLocaleString('en-US');
+if (x.ingest) {
+  add(`Ingest, ${n(x.ingest.agents)} agents, single frames (tokens/s)`, n(x.ingest.tokens_per_s.single), '≥ 100,000');
+  add('Ingest, batched frames of 50 (tokens/s)', n(x.ingest.tokens_per_s.batched), '≥ 100,000');
+  add('Bare `ws` server that only counts, same generator (msgs/s)', n(x.ingest.bare_ws_ceiling_msgs_per_s), '');
+  add('Single-frame ingest ÷ bare ceiling', x.ingest.single_vs_ceiling, '');
+  add('Durability cost: acked ÷ unacked (single / batched)', `${x.ingest.durability_cost.single_acked_vs_unacked} / ${x.ingest.durability_cost.batched_acked_vs_unacked}`, '');
+}
+for (const l of x.latency ?? []) add(`End-to-end latency at ${n(l.achieved_rate)} tokens/s, ${l.clients} client(s): p50 / p95 / p99 (ms)`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}`, l.rate === 10000 && l.clients === 20 ? 'p99 ≤ 75 (source claims 150)' : '');
+if (x.bandwidth) {
+  add('Overview client bytes ÷ raw frame bytes', x.bandwidth.overview_vs_raw, '≤ 0.05');
+  add('Overview bytes ÷ naive one-message-per-frame (same run)', x.bandwidth.overview_vs_naive, 'source claims a 90% cut');
+  add('Trace-scope client bytes ÷ raw / ÷ naive', `${x.bandwidth.trace_vs_raw} / ${x.bandwidth.trace_vs_naive}`, '');
+}
+if (x.slow_client) {
+  const s = x.slow_client;
+  add(`Client stalled ${s.stall_s} s at ${n(s.rate)} tokens/s: tokens lost`, s.tokens_lost, '0');
+  add('… text identical to the log after catching up', s.text_identical, '');
+  add('… server heap growth while stalled (MB)', s.heap_growth_mb, '≤ 20');
+  add('… time to catch up (ms)', n(s.catch_up_ms), '');
+}
+if (x.browser) {
+  for (const v of x.browser.live_view) add(`Live view, ${n(v.agents)} agents streaming: frame work p95 / frame interval p95 (ms)`, `${v.work_p95_ms} / ${v.frame_interval_p95_ms}`, v.agents === 1000 ? '≤ 16.7' : v.agents === 5000 ? '≤ 33' : '');
+  add(`Open a trace of ${n(x.browser.trace_open.spans)} spans / ${n(x.browser.trace_open.tokens)} tokens (ms)`, n(x.browser.trace_open.median_ms), '≤ 1,000');
+}
+console.log(`Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpu}), ${r.machine.memory_gb} GB, Node ${r.machine.node}; full run ${r.duration_s} s. Medians of repeated runs where repeated.\n`);
+console.log('| measure | ours | target |\n|---|---|---|');
+for (const [m, v, t] of rows) console.log(`| ${m} | ${v} | ${t} |`);
