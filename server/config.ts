@@ -21,6 +21,8 @@ const envSchema = z.object({
   ADMIN_TOKEN: optional(z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters')),
   RELAY_KEYS: optional(z.string()),
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
+  /** REST/OTLP requests per second per client address on the relay, burst 2×. */
+  XRAY_HTTP_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
   /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
   EMBED_FRAME_ANCESTORS: z
     .string()
@@ -41,6 +43,7 @@ export interface XrayConfig {
   adminToken?: string;
   relayKeys: Set<string> | null;
   rateLimitPerSecond: number;
+  httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
   commitDelayMs: number;
   dev: boolean;
@@ -64,6 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     adminToken: e.ADMIN_TOKEN,
     relayKeys: keys,
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,
+    httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     dev: e.NODE_ENV !== 'production',

@@ -33,7 +33,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
   });
   const sse = new SseHub(log, writer, LIMITS.sseClients);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes } });
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);

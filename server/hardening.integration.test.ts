@@ -242,3 +242,30 @@ describe('fuzz', () => {
     expect(logged.slice(before)).toEqual([]);
   });
 });
+
+describe('REST rate limit', () => {
+  it('answers 429 rate_limited past the per-address budget, stores nothing refused, and keeps serving', async () => {
+    const limited = await startTestRelay({ httpRateLimitPerSecond: 5 });
+    try {
+      const worker = await TestAgent.connect(limited.wsUrl, 'limited-worker');
+      const head = limited.log.head();
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => postJson(`${limited.url}/v1/broadcast`, { topic: 'burst', payload: `${i}` })));
+      const ok = results.filter((r) => r.status === 200);
+      const refused = results.filter((r) => r.status === 429);
+      expect(ok.length + refused.length).toBe(30);
+      expect(ok.length).toBeGreaterThan(0);
+      expect(ok.length).toBeLessThanOrEqual(11); // burst of 10, plus what refills meanwhile
+      for (const r of refused) expect(r.body.error.code).toBe('rate_limited');
+      expect(refused[0].headers.get('retry-after')).toBe('1');
+      expect(limited.log.read({ after: head, kinds: ['broadcast'] })).toHaveLength(ok.length);
+      // The agent connection (WebSocket) is unaffected, and the budget refills.
+      worker.send({ type: 'broadcast', topic: 'burst', payload: 'ws', ack: true, id: 'ws-1' });
+      expect(await worker.next((m) => m.type === 'ack')).toMatchObject({ ids: ['ws-1'] });
+      await new Promise((r) => setTimeout(r, 1200));
+      expect((await postJson(`${limited.url}/v1/broadcast`, { topic: 'burst', payload: 'later' })).status).toBe(200);
+      await worker.close();
+    } finally {
+      await limited.close();
+    }
+  });
+});

@@ -11,7 +11,9 @@ import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
 import { readJson, sendError, sendJson } from '../http/respond';
+import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
+import { TokenBucket } from './rateLimiter';
 import type { AgentSocket } from './agentSocket';
 import type { Relay } from './relay';
 import type { SseHub } from './sseHub';
@@ -27,6 +29,8 @@ export interface RelayServerDeps {
   sse: SseHub;
   /** Extra REST routes (telemetry ingest, replay) keyed by "METHOD /path". */
   routes?: Record<string, RestRoute>;
+  /** REST/OTLP requests per second per client address (burst 2×). */
+  httpRatePerSecond?: number;
 
 }
 
@@ -172,8 +176,24 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     ...deps.routes,
   };
 
+  // One bucket per client address, in a bounded map: a flood of addresses cannot grow it.
+  const rate = deps.httpRatePerSecond ?? 1000;
+  const buckets = new BoundedMap<string, TokenBucket>(10_000);
+  const allowed = (req: IncomingMessage) => {
+    const ip = req.socket.remoteAddress ?? '?';
+    let b = buckets.get(ip);
+    if (!b) buckets.set(ip, (b = new TokenBucket(rate, rate * 2)));
+    return b.take();
+  };
+
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://relay');
+    if (url.pathname !== '/healthz' && !allowed(req)) {
+      relay.stats.rateLimited++;
+      req.resume();
+      sendError(res, new XrayError('rate_limited', `more than ${rate} requests/s from this address`));
+      return;
+    }
     const route = routes[`${req.method} ${url.pathname}`];
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
