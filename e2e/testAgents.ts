@@ -1,10 +1,10 @@
 /** Node-side helpers for e2e tests: a scripted agent on the demo server's relay, and a second server the test can stop and start. */
-import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { E2E } from '../playwright.config';
 import { writeBigTrace } from '../scripts/bigTrace';
+import { startServerProcess, type ServerProcess } from '../server/testing/serverProcess';
 
 export const relayHttp = `http://127.0.0.1:${E2E.relayPort}`;
 
@@ -33,35 +33,21 @@ export async function callAgent(to: string, payload = '{}', traceId?: string): P
 
 /** A second X-Ray server on its own ports, using the same build and admin token as the suite. */
 export class SpareServer {
-  private child: ChildProcess | null = null;
+  private proc: ServerProcess | null = null;
   readonly port = 3190;
   readonly relayPort = 9190;
   readonly dataDir = path.join(os.tmpdir(), `xray-e2e-spare-${process.pid}-${Date.now()}`);
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: String(this.port), RELAY_PORT: String(this.relayPort), XRAY_DATA_DIR: this.dataDir, ADMIN_TOKEN: E2E.adminToken },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    this.child = child;
-    await new Promise<void>((resolve, reject) => {
-      let out = '';
-      child.stdout!.on('data', (d) => {
-        out += d;
-        if (out.includes('[xray] ready')) resolve();
-      });
-      child.on('exit', (code) => reject(new Error(`spare server exited ${code}: ${out}`)));
-    });
+    this.proc = await startServerProcess({ PORT: String(this.port), RELAY_PORT: String(this.relayPort), XRAY_DATA_DIR: this.dataDir, ADMIN_TOKEN: E2E.adminToken }, []);
   }
 
   async stop(): Promise<void> {
-    const child = this.child;
-    if (!child) return;
-    this.child = null;
-    await new Promise((r) => {
-      child.once('exit', r);
-      child.kill('SIGTERM');
-    });
+    const proc = this.proc;
+    if (!proc) return;
+    this.proc = null;
+    proc.child.kill('SIGTERM');
+    await proc.exited;
   }
 }
 

@@ -101,7 +101,8 @@ export function newAgentState(name: string, seq: number, ts: number, idx = 0): A
   };
 }
 
-function agentOf(model: SwarmModel, name: string, seq: number, ts: number): AgentState {
+/** The agent an event touches; `countersChanged` is false only for a token, which moves just the count and text. */
+function agentOf(model: SwarmModel, name: string, seq: number, ts: number, countersChanged = true): AgentState {
   let a = model.agents.get(name);
   if (!a) {
     a = newAgentState(name, seq, ts, model.nextIdx++);
@@ -109,7 +110,7 @@ function agentOf(model: SwarmModel, name: string, seq: number, ts: number): Agen
   }
   a.seq = seq;
   a.lastTs = ts;
-  a.countersSeq = seq; // the token path narrows this back: tokens alone change only the count
+  if (countersChanged) a.countersSeq = seq;
   return a;
 }
 
@@ -221,15 +222,14 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       settleCall(model, e, `call_timeout after ${e.data.timeout_ms} ms`);
       return;
     case 'token': {
-      const known = model.agents.get(e.agent);
-      const countersBefore = known?.countersSeq;
-      const a = agentOf(model, e.agent, e.seq, e.ts);
+      const a = agentOf(model, e.agent, e.seq, e.ts, false);
       a.tokens++;
       model.totals.tokens++;
-      const status: AgentStatus = a.status !== 'gone' && a.status !== 'error' ? 'streaming' : a.status;
-      // Only the count moved (same state as before): the overview can send a short row.
-      if (known && countersBefore !== undefined && status === a.status) a.countersSeq = countersBefore;
-      a.status = status;
+      // A state change needs a full overview row; the count alone travels as a short one.
+      if (a.status !== 'gone' && a.status !== 'error' && a.status !== 'streaming') {
+        a.status = 'streaming';
+        a.countersSeq = e.seq;
+      }
       if (e.ts - a.tailTs >= TAIL_REFRESH_MS) {
         a.tailSeq = e.seq;
         a.tailTs = e.ts;

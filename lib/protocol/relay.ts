@@ -4,7 +4,7 @@
  * unions. Seed-compatible: `register`, `inbound_call`, `call_response` are exactly the seed's.
  */
 import { z } from 'zod';
-import { ERROR_CODES, type ErrorCode } from './errors';
+import type { ErrorCode } from './errors';
 import { isSpanId, isTraceId } from './ids';
 import { LIMITS } from './limits';
 
@@ -166,10 +166,6 @@ export interface RestCallResult {
   trace_id: string;
   span_id: string;
   duration_ms: number;
-}
-
-export function errorMessage(code: ErrorCode, message?: string, ref?: string): RelayToAgent {
-  return { type: 'error', code, message: message ?? ERROR_CODES[code].message, ...(ref ? { ref } : {}) };
 }
 
 /** Turns a zod failure into one readable line: `frames.0.text: expected string`. */
