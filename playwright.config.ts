@@ -5,8 +5,10 @@ import path from 'node:path';
 /** The e2e suite boots the real custom server with the demo swarm, on ports of its own. */
 export const E2E = {
   adminToken: 'e2e-admin-token-0123456789',
-  port: 3100,
-  relayPort: 9102,
+  // Overridable so two checkouts on one machine can run their suites side by side.
+  port: Number(process.env.E2E_PORT ?? 3100),
+  relayPort: Number(process.env.E2E_RELAY_PORT ?? 9102),
+  embedHostPorts: [Number(process.env.E2E_EMBED_PORT ?? 3199), Number(process.env.E2E_EMBED_PORT ?? 3199) - 1] as const,
   dataDir: path.join(os.tmpdir(), `xray-e2e-${process.pid}-${Date.now()}`),
 };
 
@@ -41,7 +43,7 @@ export default defineConfig({
       XRAY_DATA_DIR: E2E.dataDir,
       ADMIN_TOKEN: E2E.adminToken,
       // The embed test serves a host page from this origin (allowed) and from :3198 (not allowed).
-      EMBED_FRAME_ANCESTORS: "'self' http://localhost:3199",
+      EMBED_FRAME_ANCESTORS: `'self' http://localhost:${Number(process.env.E2E_EMBED_PORT ?? 3199)}`,
       NEXT_TELEMETRY_DISABLED: '1',
     },
   },

@@ -76,15 +76,15 @@ test('the embed works in an iframe on an allowed origin and is refused by CSP on
     // A browser with no session at all: only the embed token grants access.
     const anon = await browser.newContext();
     const p = await anon.newPage();
-    servers.push(await hostPage(3199, src));
-    await p.goto('http://localhost:3199/');
+    servers.push(await hostPage(E2E.embedHostPorts[0], src));
+    await p.goto(`http://localhost:${E2E.embedHostPorts[0]}/`);
     await expect(p.frameLocator('#xray').getByTestId('trace-id')).toHaveText(chain.traceId);
     await expect(p.frameLocator('#xray').getByTestId('waterfall-row').filter({ hasText: 'e2e-tool' })).toHaveCount(1);
 
-    servers.push(await hostPage(3198, src));
+    servers.push(await hostPage(E2E.embedHostPorts[1], src));
     const blocked: string[] = [];
     p.on('console', (m) => blocked.push(m.text()));
-    await p.goto('http://localhost:3198/');
+    await p.goto(`http://localhost:${E2E.embedHostPorts[1]}/`);
     await p.waitForTimeout(1500);
     await expect(p.frameLocator('#xray').getByTestId('trace-id')).toHaveCount(0);
     expect(blocked.join('\n')).toMatch(/frame-ancestors|Refused to frame/i);
