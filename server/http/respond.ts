@@ -62,9 +62,10 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       clearTimeout(idle);
       resolve(Buffer.concat(chunks));
     });
-    req.on('error', (err) => {
+    req.on('error', () => {
+      // The client went away or Node's requestTimeout ended the request: a coded error, not a crash log.
       clearTimeout(idle);
-      reject(err);
+      reject(new XrayError('request_timeout', 'the request body did not arrive (aborted or timed out)'));
     });
   });
 }
