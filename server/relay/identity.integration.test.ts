@@ -95,6 +95,21 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
     expect(relay.log.read({ traceId: T })).toHaveLength(2);
   });
 
+  it('[G3] with agent keys, an exporter holding another key cannot pre-claim a span of the same service: both exports are stored', async () => {
+    const [K1, K2] = ['first-agent-key-000', 'second-agent-key-00'];
+    await start({ relayKeys: new Set([K1, K2]) });
+    const span = (name: string) => ({
+      resourceSpans: [{
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: 'planner' } }] },
+        scopeSpans: [{ spans: [{ traceId: T, spanId: S, name, startTimeUnixNano: '1700000000000000000', endTimeUnixNano: '1700000000500000000' }] }],
+      }],
+    });
+    expect((await postJson(`${relay.url}/v1/traces`, span('forged first'), { authorization: `Bearer ${K2}` })).status).toBe(200);
+    expect((await postJson(`${relay.url}/v1/traces`, span('real'), { authorization: `Bearer ${K1}` })).status).toBe(200);
+    const names = relay.log.read({ traceId: T, kinds: ['span.start'] }).map((e) => (e.data as { name: string }).name);
+    expect(names).toEqual(['forged first', 'real']);
+  });
+
   it('[G3] with agent keys the scope is (key, name): a holder of another key registering the same name later cannot claim its ids; the same key over REST can retry them', async () => {
     const [K1, K2] = ['first-agent-key-000', 'second-agent-key-00'];
     await start({ relayKeys: new Set([K1, K2]) });
