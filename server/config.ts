@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { LIMITS } from '../lib/protocol/limits';
 
 const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -33,9 +34,9 @@ export const DEFAULT_PEER_LIMITS: PeerLimits = {
   wsUnregisteredPerAddress: 1000,
   registerTimeoutMs: 5000,
   ssePerAddress: 100,
-  sseTotal: 1000,
+  sseTotal: LIMITS.sseClients,
   callsPerAddress: 5000,
-  callsTotal: 20_000,
+  callsTotal: LIMITS.pendingCallsTotal,
   socketIoPerAddress: 100,
   socketIoConnectTimeoutMs: 5000,
   headersTimeoutMs: 10_000,

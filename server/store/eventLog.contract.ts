@@ -76,7 +76,7 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       const a = { ...ev({ kind: 'token', agent: 'alice', data: { text: 'alice' } }), id: 'shared', scope: 'anon|agent:alice' };
       const b = { ...ev({ kind: 'token', agent: 'bob', data: { text: 'bob' } }), id: 'shared', scope: 'anon|agent:bob' };
       expect(log.append([a])).toEqual([{ id: 'shared', seq: 1, duplicate: false }]);
-      expect(log.append([b, { ...b, data: { text: 'bob again' } }])).toEqual([
+      expect(log.append([b, { ...b, data: { text: 'bob again' } } as StampedEvent])).toEqual([
         { id: 'shared', seq: 2, duplicate: false },
         { id: 'shared', seq: 2, duplicate: true },
       ]);
