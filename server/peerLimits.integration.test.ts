@@ -5,6 +5,7 @@
  * register are closed with a coded error; slow headers and slow bodies are timed out.
  * Hog and bystander are told apart by loopback source address (127.0.0.2 / 127.0.0.3).
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayToAgent } from '../lib/protocol/relay';
@@ -159,5 +160,60 @@ describe('[G6] slow peers on the relay port', () => {
     const openMs = await peer.closed;
     expect(peer.received()).toMatch(/^HTTP\/1\.1 408/);
     expect(openMs).toBeLessThan(5000); // the trickle alone would last 6 s
+  });
+});
+
+describe('[G6] slot hogging does not hurt a well-behaved agent', () => {
+  it('[G6] while one address hogs WS, unregistered, SSE, call and slow-header slots, an agent elsewhere streams acked tokens with ack p99 < 250 ms and event-loop delay p99 < 100 ms', { timeout: 30_000 }, async () => {
+    const r = await start({ wsUnregisteredPerAddress: 20, ssePerAddress: 10, callsPerAddress: 50, registerTimeoutMs: 4000, headersTimeoutMs: 2000 });
+    await agentFrom(r, '127.0.0.1', 'sink', true);
+    const good = await TestAgent.connect(r.wsUrl, 'good-streamer');
+    cleanup.push(() => good.close());
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+
+    // The hog, all from one address: more sockets, streams and calls than its share allows (the
+    // shares are small, so the refusals happen with few clients: the test process hosts them too).
+    const hogging = (async () => {
+      const parkers = await Promise.all([0, 1, 2].map((i) => agentFrom(r, HOG, `hog-parker-${i}`)));
+      for (let i = 0; i < 75; i++) parkers[i % 3].send(JSON.stringify({ type: 'call', ref: `h${i}`, to: 'sink', method: 'm', payload: '', timeout_ms: 60_000 }));
+      const sockets: Awaited<ReturnType<typeof openWs>>[] = [];
+      cleanup.push(() => sockets.forEach((x) => x.ws?.terminate()));
+      for (let i = 0; i < 3; i++) sockets.push(...(await Promise.all(Array.from({ length: 10 }, () => openWs(r.wsUrl, HOG)))));
+      const streams: Awaited<ReturnType<typeof openSse>>[] = [];
+      cleanup.push(() => streams.forEach((x) => x.close()));
+      for (let i = 0; i < 3; i++) streams.push(...(await Promise.all(Array.from({ length: 5 }, () => openSse(r.url, 'hog', HOG)))));
+      const slow = await Promise.all(Array.from({ length: 20 }, () => rawConnect(r.relayPort)));
+      cleanup.push(() => slow.forEach((p) => p.socket.destroy()));
+      await Promise.all(slow.map((p) => trickle(p, ['GET /healthz HTTP/1.1\r\n', 'X-A: 1\r\n', 'X-B: 1\r\n'], 300)));
+      return { refusedWs: sockets.filter((x) => x.refused).length, refusedSse: streams.filter((x) => x.status === 429).length };
+    })();
+
+    // The well-behaved agent: one acked token every 10 ms for 3 s, latency send → ack.
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    good.ws.on('message', (d) => {
+      const m = JSON.parse(d.toString());
+      if (m.type === 'ack') for (const id of m.ids) latencies.push(performance.now() - (sentAt.get(id) ?? 0));
+    });
+    for (let i = 0; i < 300; i++) {
+      const id = `good-${i}`;
+      sentAt.set(id, performance.now());
+      good.send({ type: 'token', id, text: `t${i} `, ack: true });
+      await new Promise((res) => setTimeout(res, 10));
+    }
+    const hog = await hogging;
+    await waitFor(() => latencies.length === 300, 5000, 'every token acked');
+    loop.disable();
+    latencies.sort((a, b) => a - b);
+    const ackP99 = latencies[Math.floor(latencies.length * 0.99)];
+    const loopP99 = loop.percentile(99) / 1e6;
+    console.info(`[slot hogging] ack p99 ${ackP99.toFixed(1)} ms, event-loop delay p99 ${loopP99.toFixed(1)} ms, refused: ${hog.refusedWs} WS, ${hog.refusedSse} SSE`);
+    expect(hog.refusedWs).toBe(10); // 30 unregistered sockets against a share of 20
+    expect(hog.refusedSse).toBe(5);
+    expect(r.relay.peers.calls.heldBy(HOG)).toBe(50);
+    expect(ackP99).toBeLessThan(250);
+    expect(loopP99).toBeLessThan(100);
+    expect(r.log.read({ kinds: ['token'] })).toHaveLength(300);
   });
 });
