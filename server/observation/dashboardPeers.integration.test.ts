@@ -8,7 +8,7 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestDashboard } from '../testing/dashboardClient';
-import { tempDir } from '../testing/harness';
+import { postJson, tempDir, waitFor } from '../testing/harness';
 import { HOG, rawConnect, trickle } from '../testing/peers';
 import { freePort, startServerProcess, type ServerProcess } from '../testing/serverProcess';
 
@@ -16,9 +16,10 @@ const ADMIN = 'dashboard-peers-admin-token-0123';
 const CONNECT_TIMEOUT_MS = 2500;
 let server: ServerProcess;
 let port = 0;
+let relayPort = 0;
 
 beforeAll(async () => {
-  const relayPort = await freePort();
+  relayPort = await freePort();
   port = await freePort();
   server = await startServerProcess(
     {
@@ -133,5 +134,25 @@ describe('[G6] slow peers on the dashboard port', () => {
     await peer.closed;
     expect(peer.received()).toMatch(/^HTTP\/1\.1 408/);
     expect(peer.received()).toContain('request_timeout');
+  });
+});
+
+describe('[G6] a dashboard resume cursor beyond the head', () => {
+  it('[G6] subscribe with `after` beyond the head gets a snapshot at the head (not a resume), then live deltas', async () => {
+    const admin = new TestDashboard(`http://127.0.0.1:${port}`, { authorization: `Bearer ${ADMIN}` });
+    try {
+      await admin.connected();
+      const ack = await admin.subscribe({ kind: 'overview' }, 1_000_000_000);
+      expect(ack).toMatchObject({ ok: true, resumed: false });
+      await waitFor(() => admin.snapshots.length === 1, 3000, 'snapshot');
+      const snapSeq = admin.overview.seq;
+      expect(snapSeq).toBeLessThan(1_000_000_000);
+      const r = await postJson(`http://127.0.0.1:${relayPort}/v1/broadcast`, { topic: 'swarm.health', payload: '{"name":"w","activeTasks":1}' });
+      expect(r.status).toBe(200);
+      await waitFor(() => admin.overview.seq >= r.body.seq, 5000, 'live delta after the clamped cursor');
+      expect(admin.gaps).toBe(0);
+    } finally {
+      admin.close();
+    }
   });
 });
