@@ -14,7 +14,7 @@ import { readJson, sendError, sendJson } from '../http/respond';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
-import { bearerOf, principalOf, senderScope } from './principal';
+import { bearerOf, senderScope } from './principal';
 import { TokenBucket } from './rateLimiter';
 import type { AgentSocket } from './agentSocket';
 import type { Relay } from './relay';
@@ -192,8 +192,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       const body = await readJson(req, restBroadcastBody, LIMITS.httpBodyBytes);
       // Stored under the REST principal, never under the name the body claims: a `from` is kept
       // as data.from_unverified. Ids are scoped to that principal (G3).
-      const principal = principalOf(bearer(req), relay.keysRequired);
-      const r = await relay.broadcast('rest', body.topic, body.payload, body.id, body.trace_id, { scope: senderScope(principal, 'rest', 'rest'), fromUnverified: body.from });
+      const scope = senderScope(relay.principalOf(bearer(req)), 'rest', 'rest');
+      const r = await relay.broadcast('rest', body.topic, body.payload, body.id, body.trace_id, { scope, fromUnverified: body.from });
       sendJson(res, 200, r);
     },
     'GET /v1/subscribe': (req, res, url) => {
