@@ -4,11 +4,47 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { LIMITS } from '../lib/protocol/limits';
 
+const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
+/** Per-address caps and slow-peer timeouts; every one an env var, documented in README "Security". */
+export interface PeerLimits {
+  wsPerAddress: number;
+  wsTotal: number;
+  wsUnregisteredPerAddress: number;
+  registerTimeoutMs: number;
+  ssePerAddress: number;
+  sseTotal: number;
+  callsPerAddress: number;
+  callsTotal: number;
+  socketIoPerAddress: number;
+  socketIoConnectTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+  bodyIdleTimeoutMs: number;
+}
+
+export const DEFAULT_PEER_LIMITS: PeerLimits = {
+  wsPerAddress: 10_000,
+  wsTotal: 50_000,
+  wsUnregisteredPerAddress: 1000,
+  registerTimeoutMs: 5000,
+  ssePerAddress: 100,
+  sseTotal: LIMITS.sseClients,
+  callsPerAddress: 5000,
+  callsTotal: LIMITS.pendingCallsTotal,
+  socketIoPerAddress: 100,
+  socketIoConnectTimeoutMs: 5000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  bodyIdleTimeoutMs: 10_000,
+};
+
+const D = DEFAULT_PEER_LIMITS;
 const envSchema = z.object({
   PORT: port.default(3000),
   RELAY_PORT: port.default(9002),
@@ -23,6 +59,21 @@ const envSchema = z.object({
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
   /** REST/OTLP requests per second per client address on the relay, burst 2×. */
   XRAY_HTTP_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
+  // Fair shares per client address (issue 11, class 3); a global bound stays the outer limit.
+  XRAY_WS_PER_ADDRESS: count.default(D.wsPerAddress),
+  XRAY_WS_TOTAL: count.default(D.wsTotal),
+  XRAY_WS_UNREGISTERED_PER_ADDRESS: count.default(D.wsUnregisteredPerAddress),
+  XRAY_REGISTER_TIMEOUT_MS: count.default(D.registerTimeoutMs),
+  XRAY_SSE_PER_ADDRESS: count.default(D.ssePerAddress),
+  XRAY_SSE_TOTAL: count.default(D.sseTotal),
+  XRAY_CALLS_PER_ADDRESS: count.default(D.callsPerAddress),
+  XRAY_CALLS_TOTAL: count.default(D.callsTotal),
+  XRAY_SOCKETIO_PER_ADDRESS: count.default(D.socketIoPerAddress),
+  XRAY_SOCKETIO_CONNECT_TIMEOUT_MS: count.default(D.socketIoConnectTimeoutMs),
+  // Slow peers (slowloris): both HTTP servers.
+  XRAY_HEADERS_TIMEOUT_MS: count.default(D.headersTimeoutMs),
+  XRAY_REQUEST_TIMEOUT_MS: count.default(D.requestTimeoutMs),
+  XRAY_BODY_IDLE_TIMEOUT_MS: count.default(D.bodyIdleTimeoutMs),
   /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
   EMBED_FRAME_ANCESTORS: z
     .string()
@@ -46,6 +97,7 @@ export interface XrayConfig {
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
   commitDelayMs: number;
+  limits: PeerLimits;
   dev: boolean;
 }
 
@@ -70,6 +122,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
+    limits: {
+      wsPerAddress: e.XRAY_WS_PER_ADDRESS,
+      wsTotal: e.XRAY_WS_TOTAL,
+      wsUnregisteredPerAddress: e.XRAY_WS_UNREGISTERED_PER_ADDRESS,
+      registerTimeoutMs: e.XRAY_REGISTER_TIMEOUT_MS,
+      ssePerAddress: e.XRAY_SSE_PER_ADDRESS,
+      sseTotal: e.XRAY_SSE_TOTAL,
+      callsPerAddress: e.XRAY_CALLS_PER_ADDRESS,
+      callsTotal: e.XRAY_CALLS_TOTAL,
+      socketIoPerAddress: e.XRAY_SOCKETIO_PER_ADDRESS,
+      socketIoConnectTimeoutMs: e.XRAY_SOCKETIO_CONNECT_TIMEOUT_MS,
+      headersTimeoutMs: e.XRAY_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.XRAY_REQUEST_TIMEOUT_MS,
+      bodyIdleTimeoutMs: e.XRAY_BODY_IDLE_TIMEOUT_MS,
+    },
     dev: e.NODE_ENV !== 'production',
   };
 }

@@ -3,7 +3,6 @@
  * dashboard, which is how most integration tests start it.
  */
 import type { Server } from 'node:http';
-import { LIMITS } from '../lib/protocol/limits';
 import type { XrayConfig } from './config';
 import { closeServer, listen } from './listen';
 import { Relay } from './relay/relay';
@@ -31,8 +30,9 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   const relay = new Relay(writer, {
     agentKeys: config.relayKeys,
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
+    limits: config.limits,
   });
-  const sse = new SseHub(log, writer, LIMITS.sseClients);
+  const sse = new SseHub(log, writer, relay.peers.sse);
   const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
   let relayPort: number;
   try {

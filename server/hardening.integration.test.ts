@@ -7,7 +7,9 @@
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_KINDS } from '../lib/protocol/events';
+import { DEFAULT_PEER_LIMITS } from './config';
 import { postJson, startTestApi, startTestRelay, TestAgent, waitFor } from './testing/harness';
+import { rawConnect } from './testing/peers';
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
 let relay: Relay;
@@ -18,7 +20,8 @@ const logged: string[] = [];
 
 beforeAll(async () => {
   // A low per-connection rate limit so that a 10,000-message burst trips it.
-  relay = await startTestRelay({ rateLimitPerSecond: 500 });
+  // Short register and body-idle timeouts so the slow-peer rows finish quickly.
+  relay = await startTestRelay({ rateLimitPerSecond: 500, limits: { ...DEFAULT_PEER_LIMITS, registerTimeoutMs: 2000, bodyIdleTimeoutMs: 500 } });
   api = await startTestApi(relay);
   good = await TestAgent.connect(relay.wsUrl, 'good-worker');
   good.ws.on('message', (d) => {
@@ -118,6 +121,12 @@ const wsCases: Case[] = [
     await a.close();
     return m.code;
   }, expect: 'too_many_subscriptions' },
+  { name: '[G6] WS connection that never registers (closed with a code)', run: async () => {
+    const a = await wsConnect();
+    const closed = new Promise<number>((r) => a.ws.once('close', (code) => r(code)));
+    const m = (await a.next((x) => x.type === 'error', 5000)) as { code: string };
+    return `${m.code} ${await closed}`;
+  }, expect: 'register_timeout 4408' },
   { name: 'WS flood of 10,000 messages in a burst', run: async () => {
     const a = await wsConnect('flooder');
     for (let i = 0; i < 10_000; i++) a.send({ type: 'unsubscribe', topic: 'nothing' });
@@ -153,6 +162,13 @@ const restCases: Case[] = [
   { name: 'frames bad NDJSON line', run: () => rest('/v1/frames', { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-agent-name': 'a' }, body: '{"type":"token","text":"a"}\n{' }), expect: '400 bad_json' },
   { name: 'OTLP truncated protobuf', run: () => rest('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array([0x0a, 0x80]) }), expect: '400 invalid_message' },
   { name: 'OTLP JSON with bad ids', run: () => rest('/v1/traces', json('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"1","name":"n","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}')), expect: '400 invalid_message' },
+  { name: '[G6] REST body that stalls (slowloris)', run: async () => {
+    const peer = await rawConnect(relay.relayPort, '127.0.0.1');
+    peer.socket.write('POST /v1/broadcast HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"topic":"t"');
+    await peer.closed;
+    const status = /^HTTP\/1\.1 (\d+)/.exec(peer.received())?.[1];
+    return `${status} ${/"code":"(\w+)"/.exec(peer.received())?.[1]}`;
+  }, expect: '408 request_timeout' },
   { name: 'OTLP bad gzip', run: () => rest('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip' }), expect: '400 invalid_message' },
 ];
 

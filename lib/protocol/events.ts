@@ -25,11 +25,13 @@ export interface EventData {
   'agent.connect': { transport: string };
   'agent.register': { transport: string; capabilities?: string[] };
   'agent.disconnect': { reason: string };
-  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws' };
+  /** `from_unverified`: a caller name a REST body claimed; the caller is `agent` (the REST principal). */
+  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; from_unverified?: string };
   'call.response': { correlation_id: string; payload: string; duration_ms: number };
   'call.error': { correlation_id: string; code: string; message: string; duration_ms: number };
   'call.timeout': { correlation_id: string; timeout_ms: number; duration_ms: number };
-  broadcast: { payload: string };
+  /** `from_unverified`: a sender name a REST body claimed; the sender is `agent` (the REST principal), never this. */
+  broadcast: { payload: string; from_unverified?: string };
   subscribe: { transport: string };
   token: { text: string; index?: number; correlation_id?: string };
   'span.start': { name: string; attributes?: Attributes; end_t?: number };

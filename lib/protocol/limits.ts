@@ -18,11 +18,11 @@ export const LIMITS = {
   jsonDepth: 32,
   /** Calls a single agent may have in flight as caller. */
   pendingCallsPerAgent: 1000,
-  /** Calls in flight in the whole relay. */
+  /** Calls in flight in the whole relay (default of XRAY_CALLS_TOTAL; XRAY_CALLS_PER_ADDRESS shares it out). */
   pendingCallsTotal: 20_000,
   /** Topic subscriptions per connection. */
   subscriptionsPerConnection: 256,
-  /** Concurrent SSE subscribers. */
+  /** Concurrent SSE subscribers (default of XRAY_SSE_TOTAL; XRAY_SSE_PER_ADDRESS shares it out). */
   sseClients: 1000,
   /** Default and maximum call timeouts (ms). */
   defaultCallTimeoutMs: 30_000,

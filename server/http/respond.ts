@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { describeZodError } from '../../lib/protocol/relay';
 import { parseJsonText } from '../relay/safeJson';
+import { abandonSlowBody, bodyIdleTimeoutOf } from './slowPeers';
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent) return;
@@ -19,7 +20,10 @@ export function sendError(res: ServerResponse, err: unknown, extra: Record<strin
   sendJson(res, e.status, { error: e.toWire(), ...(e.details ?? {}), ...extra }, headers);
 }
 
-/** Reads the body up to `limit` bytes; refuses larger ones with too_large without buffering them. */
+/**
+ * Reads the body up to `limit` bytes; refuses larger ones with too_large without buffering
+ * them, and a body that stalls between chunks (slowloris) with request_timeout.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
@@ -30,9 +34,23 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     }
     const chunks: Buffer[] = [];
     let size = 0;
+    const idleMs = bodyIdleTimeoutOf(req);
+    let idle: NodeJS.Timeout | undefined;
+    const armIdle = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        req.removeAllListeners('data');
+        abandonSlowBody(req);
+        reject(new XrayError('request_timeout', `no body data for ${idleMs} ms`));
+      }, idleMs);
+      idle.unref();
+    };
+    armIdle();
     req.on('data', (c: Buffer) => {
+      armIdle();
       size += c.length;
       if (size > limit) {
+        clearTimeout(idle);
         req.removeAllListeners('data');
         req.resume();
         reject(new XrayError('too_large', `body exceeds ${limit} bytes`));
@@ -40,8 +58,15 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       }
       chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
+    req.on('end', () => {
+      clearTimeout(idle);
+      resolve(Buffer.concat(chunks));
+    });
+    req.on('error', () => {
+      // The client went away or Node's requestTimeout ended the request: a coded error, not a crash log.
+      clearTimeout(idle);
+      reject(new XrayError('request_timeout', 'the request body did not arrive (aborted or timed out)'));
+    });
   });
 }
 

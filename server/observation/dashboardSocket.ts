@@ -12,11 +12,13 @@ import { EventWindow } from './eventWindow';
 import { embedAllows } from '../auth/embedAccess';
 import { Fanout, type DashboardNamespace, type FanoutOptions } from './fanout';
 import { FanoutMetrics } from './fanoutMetrics';
+import { SocketAdmission } from './socketAdmission';
 
 export interface DashboardIo {
   io: Server;
   fanout: Fanout;
   metrics: FanoutMetrics;
+  admission: SocketAdmission;
   onCommit: Fanout['onCommit'];
   close(): Promise<void>;
 }
@@ -27,15 +29,29 @@ export interface DashboardSocketOptions extends FanoutOptions {
   /** The scope an embed token grants (`swarm`, `trace:<id>`), or null when it grants none. */
   embedScopeOf?: (token: string) => string | null;
   windowEvents?: number;
+  /** Engine connections per client address (XRAY_SOCKETIO_PER_ADDRESS). */
+  connectionsPerAddress?: number;
+  /** Ms a connection may take to join a namespace before it is closed (XRAY_SOCKETIO_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
 }
 
 export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log: EventLog, options: DashboardSocketOptions = {}): DashboardIo {
+  const admission = new SocketAdmission(options.connectionsPerAddress ?? 100);
   const io = new Server<ClientToServerEvents, ServerToClientEvents>(server, {
     path: '/socket.io',
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,
     // Next's dev server uses other upgrade paths (HMR); leave them alone.
     destroyUpgrade: false,
+    allowRequest: admission.allowRequest,
+    // A connection that joins no namespace (refused, or never asks) is closed, not held.
+    connectTimeout: options.connectTimeoutMs ?? 5000,
+  });
+  admission.track(io);
+  // Nothing is served on the main namespace: refuse it and drop the connection.
+  io.use((socket, next) => {
+    next(Object.assign(new Error('not_found'), { data: { code: 'not_found', message: `connect to ${DASHBOARD_NAMESPACE}` } }));
+    admission.dropRefused(socket.conn);
   });
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
   const metrics = new FanoutMetrics();
@@ -51,6 +67,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
         return next();
       }
       next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in to the dashboard first' } }));
+      admission.dropRefused(socket.conn); // an unauthenticated connection is not held open
     });
   }
   nsp.on('connection', (socket) => {
@@ -85,6 +102,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     io,
     fanout,
     metrics,
+    admission,
     onCommit: (events) => fanout.onCommit(events),
     close: () =>
       new Promise<void>((resolve) => {

@@ -8,7 +8,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import path from 'node:path';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { XrayError } from '../../lib/protocol/errors';
-import type { XrayConfig } from '../config';
+import { DEFAULT_PEER_LIMITS, type PeerLimits, type XrayConfig } from '../config';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
@@ -17,6 +17,7 @@ import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
+import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
 
 export interface ObservationPlane {
@@ -49,11 +50,14 @@ export function createObservationServer(
   pages: PageHandler | null,
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
+  limits: PeerLimits = DEFAULT_PEER_LIMITS,
 ): { server: Server; dashboard: DashboardIo } {
   const api = createApiRouter(plane, model, auth.signer);
-  const server = http.createServer((req, res) => {
+  // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
+  const server = http.createServer(slowPeerServerOptions(limits), (req, res) => {
     void route(req, res).catch((err) => sendError(res, err));
   });
+  guardSlowBodies(server, limits.bodyIdleTimeoutMs, () => dashboard.admission.stats.slowBodies++);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://dashboard');
     const isEmbedPage = url.pathname.startsWith('/embed/');
@@ -72,7 +76,7 @@ export function createObservationServer(
     }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission }));
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -86,6 +90,8 @@ export function createObservationServer(
     await pages(req, res);
   };
   const dashboard = attachDashboardSocket(server, model, plane.log, {
+    connectionsPerAddress: limits.socketIoPerAddress,
+    connectTimeoutMs: limits.socketIoConnectTimeoutMs,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -108,7 +114,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

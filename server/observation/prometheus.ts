@@ -3,15 +3,18 @@ import type { LogWriter } from '../store/logWriter';
 import type { Relay } from '../relay/relay';
 import type { Fanout } from './fanout';
 import type { FanoutMetrics } from './fanoutMetrics';
+import type { SocketAdmission } from './socketAdmission';
+import type { AddressSlots } from '../relay/addressSlots';
 
 interface Sources {
   writer: LogWriter;
   relay: Relay;
   fanout: Fanout;
   metrics: FanoutMetrics;
+  admission?: SocketAdmission;
 }
 
-export function renderMetrics({ writer, relay, fanout, metrics }: Sources): string {
+export function renderMetrics({ writer, relay, fanout, metrics, admission }: Sources): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   const lags = fanout.lags();
@@ -40,6 +43,31 @@ export function renderMetrics({ writer, relay, fanout, metrics }: Sources): stri
     lines.push(`xray_fanout_latency_ms_bucket{le="${b}"} ${cumulative}`);
   });
   lines.push(`xray_fanout_latency_ms_bucket{le="+Inf"} ${metrics.latencyCount}`, `xray_fanout_latency_ms_sum ${metrics.latencySum}`, `xray_fanout_latency_ms_count ${metrics.latencyCount}`);
+  // Per-address fair shares (issue 11): configured limits, what is held, what was refused.
+  const slots = (name: string, what: string, s: AddressSlots) => {
+    metric(`xray_${name}_open`, 'gauge', `${what} open.`, s.size);
+    metric(`xray_${name}_addresses`, 'gauge', `Client addresses holding ${what}.`, s.addresses);
+    metric(`xray_${name}_limit_per_address`, 'gauge', `Configured cap of ${what} per client address.`, s.perAddress);
+    metric(`xray_${name}_limit_total`, 'gauge', `Configured cap of ${what} in total.`, s.maxTotal);
+    metric(`xray_${name}_refused_per_address_total`, 'counter', `${what} refused because the address used its share.`, s.refused.address);
+    metric(`xray_${name}_refused_total_cap_total`, 'counter', `${what} refused because the global cap was reached.`, s.refused.total);
+  };
+  const { peers } = relay;
+  slots('relay_ws_connections', 'Agent WebSocket connections', peers.ws);
+  slots('relay_ws_unregistered', 'Agent WebSocket connections not yet registered', peers.unregistered);
+  slots('relay_sse_streams', 'SSE streams', peers.sse);
+  slots('relay_calls_by_address', 'Calls in flight', peers.calls);
+  metric('xray_relay_register_timeouts_total', 'counter', 'Agent sockets closed for not registering in time.', peers.stats.registerTimeouts);
+  metric('xray_relay_register_timeout_ms', 'gauge', 'Configured register timeout (ms).', peers.limits.registerTimeoutMs);
+  metric('xray_relay_slow_bodies_total', 'counter', 'Relay requests refused because the body stalled.', peers.stats.slowBodies);
+  metric('xray_http_headers_timeout_ms', 'gauge', 'Configured header timeout on both ports (ms).', peers.limits.headersTimeoutMs);
+  metric('xray_http_request_timeout_ms', 'gauge', 'Configured request timeout on both ports (ms).', peers.limits.requestTimeoutMs);
+  metric('xray_http_body_idle_timeout_ms', 'gauge', 'Configured body idle timeout on both ports (ms).', peers.limits.bodyIdleTimeoutMs);
+  if (admission) {
+    slots('dashboard_socket_connections', 'Dashboard Socket.IO connections', admission.slots);
+    metric('xray_dashboard_socket_unauthenticated_closed_total', 'counter', 'Dashboard Socket.IO connections refused by auth and closed.', admission.stats.unauthenticatedClosed);
+    metric('xray_dashboard_slow_bodies_total', 'counter', 'Dashboard requests refused because the body stalled.', admission.stats.slowBodies);
+  }
   const mem = process.memoryUsage();
   metric('xray_process_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
   metric('xray_process_rss_bytes', 'gauge', 'Resident set size.', mem.rss);

@@ -10,6 +10,7 @@ import type { AgentSocket } from './agentSocket';
 import { frameToEvent } from './frameEvents';
 import { TokenBucket } from './rateLimiter';
 import type { AgentInfo, Relay } from './relay';
+import { senderScope } from './principal';
 import { parseJsonText } from './safeJson';
 
 const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
@@ -21,11 +22,17 @@ export class AgentSession {
   private readonly connectedAt: number;
   private readonly bucket: TokenBucket;
   private closed = false;
+  /** The transport's hook for the moment a name is registered (frees the unregistered slot, stops the register timer). */
+  onRegistered: (() => void) | null = null;
+  /** The idempotency scope of everything this agent sends: its ids can never collide with another sender's (G3). */
+  private scope = '';
 
   constructor(
     private readonly relay: Relay,
     private readonly socket: AgentSocket,
     private authenticated: boolean,
+    /** Who this connection is (key principal or anonymous); with the name, its idempotency scope. */
+    private principal: string,
   ) {
     this.connectedAt = relay.now();
     const rate = relay.options.rateLimit ?? DEFAULT_RATE;
@@ -34,6 +41,10 @@ export class AgentSession {
 
   get remote(): string {
     return this.socket.remote;
+  }
+
+  get address(): string {
+    return this.socket.address;
   }
 
   info(): AgentInfo {
@@ -88,10 +99,13 @@ export class AgentSession {
       case 'register': {
         if (this.name) throw new XrayError('already_registered', `this connection is already registered as "${this.name}"`);
         if (!this.authenticated && !this.relay.keyIsValid(msg.key)) throw new XrayError('unauthorized', 'register needs a valid agent key (key field, or Authorization: Bearer on the upgrade)');
+        if (!this.authenticated) this.principal = this.relay.principalOf(msg.key);
         this.authenticated = true;
         this.relay.register(this, msg.name, msg.capabilities);
+        this.scope = senderScope(this.principal, 'agent', msg.name);
         this.name = msg.name;
         this.capabilities = msg.capabilities ?? [];
+        this.onRegistered?.();
         this.send({ type: 'registered', name: msg.name });
         return;
       }
@@ -100,7 +114,7 @@ export class AgentSession {
         return;
       case 'call': {
         const from = this.requireName();
-        this.relay.call(from, msg, 'ws').then(
+        this.relay.call(from, msg, 'ws', this.address).then(
           (r) => this.send({ type: 'call_result', ref: msg.ref, correlation_id: r.correlation_id, trace_id: r.trace_id, span_id: r.span_id, payload: r.payload }),
           (err: XrayError) =>
             this.send({
@@ -116,7 +130,7 @@ export class AgentSession {
       }
       case 'broadcast': {
         const from = this.requireName();
-        const done = this.relay.broadcast(from, msg.topic, msg.payload, msg.id, msg.trace_id);
+        const done = this.relay.broadcast(from, msg.topic, msg.payload, msg.id, msg.trace_id, { scope: this.scope });
         this.ackWhenDurable(done.then((r) => [r.id]), msg.ack, msg.id ? [msg.id] : []);
         return;
       }
@@ -144,7 +158,7 @@ export class AgentSession {
   private ingest(frames: DataFrame[], ack: boolean | undefined): void {
     const agent = this.requireName();
     const now = this.relay.now();
-    const events = frames.map((f) => frameToEvent(f, agent, now, (id) => this.relay.calls.context(id)));
+    const events = frames.map((f) => frameToEvent(f, agent, now, (id) => this.relay.calls.context(id), this.scope));
     const ids = events.map((e) => e.id);
     this.ackWhenDurable(this.relay.writer.submit(events).then(() => ids), ack || frames.some((f) => f.ack), ids);
   }

@@ -6,6 +6,8 @@ import type { RelayToAgent } from '../../lib/protocol/relay';
 
 export interface AgentSocket {
   readonly remote: string;
+  /** The peer's IP address alone: per-address fair shares are counted against it. */
+  readonly address: string;
   send(message: RelayToAgent): void;
   close(code?: number, reason?: string): void;
 }

@@ -4,7 +4,7 @@
  * knows nothing of tracing still lands its tokens in the caller's Neural Trace.
  */
 import { XrayError } from '../../lib/protocol/errors';
-import type { NewEvent } from '../../lib/protocol/events';
+import type { ScopedEvent } from '../store/eventLog';
 import { mintEventId } from '../../lib/protocol/ids';
 import type { DataFrame } from '../../lib/protocol/relay';
 
@@ -22,9 +22,10 @@ function resolve(frame: DataFrame, lookup: CorrelationLookup): CallContext | und
   return ctx;
 }
 
-export function frameToEvent(frame: DataFrame, agent: string, now: number, lookup: CorrelationLookup): NewEvent {
+/** `scope`: the sender's idempotency scope, so a client-given id is unique per sender only (G3). */
+export function frameToEvent(frame: DataFrame, agent: string, now: number, lookup: CorrelationLookup, scope?: string): ScopedEvent {
   const ctx = resolve(frame, lookup);
-  const base = { id: frame.id ?? mintEventId(), ts: now, t: frame.t ?? null, agent, peer: null, topic: null };
+  const base = { id: frame.id ?? mintEventId(), ts: now, t: frame.t ?? null, agent, peer: null, topic: null, ...(frame.id && scope ? { scope } : {}) };
   switch (frame.type) {
     case 'token':
       return {

@@ -14,12 +14,17 @@ import { safeEqual } from '../auth/adminToken';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
+import { PeerGuards } from './peerGuards';
+import { principalOf } from './principal';
+import type { PeerLimits } from '../config';
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
   rateLimit?: { perSecond: number; burst: number };
   /** When set, agents must present one of these keys (on the upgrade or in `register`). */
   agentKeys?: ReadonlySet<string> | null;
+  /** Per-address fair shares and slow-peer timeouts (defaults: DEFAULT_PEER_LIMITS). */
+  limits?: PeerLimits;
   now?: () => number;
 }
 
@@ -30,6 +35,8 @@ export interface CallRequest {
   timeout_ms?: number;
   trace_id?: string;
   parent_span_id?: string;
+  /** A caller name a REST body claimed; recorded, never used as the caller's identity. */
+  from_unverified?: string;
 }
 
 export interface AgentInfo {
@@ -41,7 +48,8 @@ export interface AgentInfo {
 }
 
 export class Relay {
-  readonly calls = new InFlightCalls();
+  readonly peers: PeerGuards;
+  readonly calls: InFlightCalls;
   private readonly sessions = new Set<AgentSession>();
   private readonly byName = new Map<string, AgentSession>();
   private readonly topics = new Map<string, Set<AgentSession>>();
@@ -54,6 +62,8 @@ export class Relay {
     readonly options: RelayOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.peers = new PeerGuards(options.limits);
+    this.calls = new InFlightCalls(this.peers.calls);
     writer.onCommit((events) => this.deliverTopicMessages(events));
   }
 
@@ -71,9 +81,14 @@ export class Relay {
     return !!this.options.agentKeys;
   }
 
-  /** A new agent connection; `authenticated` when it already presented a valid key on the upgrade. */
-  connect(socket: AgentSocket, authenticated = false): AgentSession {
-    const session = new AgentSession(this, socket, authenticated || !this.keysRequired);
+  /** The principal a presented key stands for (see principal.ts). */
+  principalOf(key: string | undefined): string {
+    return principalOf(key, this.keysRequired);
+  }
+
+  /** A new agent connection; `authenticated` when it already presented a valid key (`key`) on the upgrade. */
+  connect(socket: AgentSocket, authenticated = false, key?: string): AgentSession {
+    const session = new AgentSession(this, socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined));
     if (this.closing) {
       socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
       socket.close(1001, 'shutting down');
@@ -134,7 +149,7 @@ export class Relay {
    * Routes a call to a connected agent and resolves with its answer. The call gets a span
    * in the caller's trace (or a new Neural Trace), propagated to the worker in inbound_call.
    */
-  call(from: string, req: CallRequest, via: 'rest' | 'ws'): Promise<RestCallResult> {
+  call(from: string, req: CallRequest, via: 'rest' | 'ws', address: string): Promise<RestCallResult> {
     if (this.closing) return Promise.reject(new XrayError('shutting_down'));
     if (req.to === from) return Promise.reject(new XrayError('call_to_self', `${from} cannot call itself`));
     const target = this.byName.get(req.to);
@@ -144,7 +159,9 @@ export class Relay {
     const correlationId = mintEventId();
     const timeoutMs = Math.min(req.timeout_ms ?? LIMITS.defaultCallTimeoutMs, LIMITS.maxCallTimeoutMs);
     const startedAt = this.now();
-    const call = { correlationId, from, to: req.to, method: req.method, traceId, spanId, startedAt, timeoutMs };
+    // REST callers share the name 'rest': their per-caller share is counted per address instead.
+    const callerKey = via === 'rest' ? `rest@${address}` : from;
+    const call = { correlationId, from, callerKey, address, to: req.to, method: req.method, traceId, spanId, startedAt, timeoutMs };
     const envelope = { trace_id: traceId, span_id: spanId, parent_span_id: req.parent_span_id ?? null };
 
     return new Promise<RestCallResult>((resolve, reject) => {
@@ -166,7 +183,7 @@ export class Relay {
         agent: from,
         peer: req.to,
         ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via },
+        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}) },
       });
       target.send({
         type: 'inbound_call',
@@ -209,11 +226,23 @@ export class Relay {
     }
   }
 
-  /** Publishes on a topic; resolves with the seq once durable. */
-  async broadcast(from: string, topic: string, payload: string, id?: string, traceId?: string): Promise<{ id: string; seq: number; duplicate: boolean }> {
+  /**
+   * Publishes on a topic; resolves with the seq once durable. `from` must be the sender's
+   * authenticated identity; `scope` is its idempotency scope (a client id is only ever a
+   * duplicate of the same sender's earlier message); `fromUnverified` records a claimed name.
+   */
+  async broadcast(
+    from: string,
+    topic: string,
+    payload: string,
+    id?: string,
+    traceId?: string,
+    meta: { scope?: string; fromUnverified?: string } = {},
+  ): Promise<{ id: string; seq: number; duplicate: boolean }> {
     if (this.closing) throw new XrayError('shutting_down');
+    const data = meta.fromUnverified ? { payload, from_unverified: meta.fromUnverified } : { payload };
     const [r] = await this.writer.submit([
-      { id: id ?? mintEventId(), ts: this.now(), t: null, kind: 'broadcast', trace_id: traceId ?? null, span_id: null, parent_span_id: null, agent: from, peer: null, topic, data: { payload } },
+      { id: id ?? mintEventId(), ts: this.now(), t: null, kind: 'broadcast', trace_id: traceId ?? null, span_id: null, parent_span_id: null, agent: from, peer: null, topic, data, scope: id ? meta.scope : undefined },
     ]);
     return r;
   }

@@ -11,8 +11,10 @@ import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
 import { readJson, sendError, sendJson } from '../http/respond';
+import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
+import { bearerOf, senderScope } from './principal';
 import { TokenBucket } from './rateLimiter';
 import type { AgentSocket } from './agentSocket';
 import type { Relay } from './relay';
@@ -34,9 +36,21 @@ export interface RelayServerDeps {
 
 }
 
-function wrapSocket(ws: WebSocket, remote: string): AgentSocket {
+/** Close code for a connection that did not register in time (4000–4999: application codes). */
+export const REGISTER_TIMEOUT_CLOSE = 4408;
+
+const addressOf = (req: IncomingMessage) => req.socket.remoteAddress ?? '?';
+
+/** A refusal at the upgrade: plain HTTP with the coded JSON error, before any WebSocket exists. */
+function refuseUpgrade(socket: Duplex, status: string, err: XrayError): void {
+  const body = JSON.stringify({ error: err.toWire() });
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+}
+
+function wrapSocket(ws: WebSocket, remote: string, address: string): AgentSocket {
   return {
     remote,
+    address,
     send(message) {
       if (ws.readyState !== ws.OPEN) return;
       if (ws.bufferedAmount > AGENT_SEND_BUFFER_LIMIT) {
@@ -57,10 +71,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   const wss = new WebSocketServer({ noServer: true, maxPayload: LIMITS.wsMessageBytes * 4 });
   const alive = new WeakMap<WebSocket, boolean>();
 
-  const bearer = (req: IncomingMessage) => {
-    const h = req.headers.authorization;
-    return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
-  };
+  const bearer = bearerOf;
   /** REST, SSE and OTLP need a valid agent key as a Bearer token when keys are configured. */
   const authorize = (req: IncomingMessage) => {
     if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
@@ -101,9 +112,25 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   };
   relay.writer.onDrain(scheduleDrain);
 
-  wss.on('connection', (ws: WebSocket, req: IncomingMessage) => {
-    const remote = `${req.socket.remoteAddress ?? '?'}:${req.socket.remotePort ?? '?'}`;
-    const session = relay.connect(wrapSocket(ws, remote), relay.keysRequired && bearer(req) !== undefined);
+  const { peers } = relay;
+  wss.on('connection', (ws: WebSocket, req: IncomingMessage, releaseUnregistered: () => void) => {
+    const address = addressOf(req);
+    const remote = `${address}:${req.socket.remotePort ?? '?'}`;
+    const upgradeKey = relay.keysRequired ? bearer(req) : undefined;
+    const session = relay.connect(wrapSocket(ws, remote, address), upgradeKey !== undefined, upgradeKey);
+    // A socket that never registers holds a slot for nothing: close it with a coded error.
+    const registerTimer = setTimeout(() => {
+      if (session.name) return;
+      peers.stats.registerTimeouts++;
+      session.send({ type: 'error', code: 'register_timeout', message: `register a name within ${peers.limits.registerTimeoutMs} ms of connecting` });
+      session.close(REGISTER_TIMEOUT_CLOSE, 'register_timeout');
+    }, peers.limits.registerTimeoutMs);
+    registerTimer.unref();
+    session.onRegistered = () => {
+      clearTimeout(registerTimer);
+      releaseUnregistered();
+    };
+    ws.once('close', () => clearTimeout(registerTimer));
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     ws.on('message', (data: Buffer, isBinary: boolean) => {
@@ -154,7 +181,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       const traceId = body.trace_id ?? parent?.traceId;
       const parentSpanId = parent && parent.traceId === traceId ? parent.spanId : undefined;
       try {
-        const result = await relay.call(body.from ?? 'rest', { ...body, trace_id: traceId, parent_span_id: parentSpanId }, 'rest');
+        // The caller is the REST principal; a `from` in the body is a claim, kept as from_unverified.
+        const result = await relay.call('rest', { ...body, trace_id: traceId, parent_span_id: parentSpanId, from_unverified: body.from }, 'rest', addressOf(req));
         sendJson(res, 200, result, { traceparent: `00-${result.trace_id}-${result.span_id}-01` });
       } catch (err) {
         sendError(res, err);
@@ -162,16 +190,18 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     },
     'POST /v1/broadcast': async (req, res) => {
       const body = await readJson(req, restBroadcastBody, LIMITS.httpBodyBytes);
-      const r = await relay.broadcast(body.from ?? 'rest', body.topic, body.payload, body.id, body.trace_id);
+      // Stored under the REST principal, never under the name the body claims: a `from` is kept
+      // as data.from_unverified. Ids are scoped to that principal (G3).
+      const scope = senderScope(relay.principalOf(bearer(req)), 'rest', 'rest');
+      const r = await relay.broadcast('rest', body.topic, body.payload, body.id, body.trace_id, { scope, fromUnverified: body.from });
       sendJson(res, 200, r);
     },
     'GET /v1/subscribe': (req, res, url) => {
       const topic = topicName.safeParse(url.searchParams.get('topic'));
       if (!topic.success) throw new XrayError('invalid_message', 'topic query parameter is required (letters, digits, . _ : @ / + -)');
-      if (sse.isFull()) throw new XrayError('rate_limited', 'too many SSE subscribers');
       const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? '';
       const last = /^\d{1,15}$/.test(raw) ? Number(raw) : relay.writer.head();
-      sse.open(res, topic.data, last);
+      sse.open(res, topic.data, last, addressOf(req)); // clamps a cursor beyond the head; refuses past the address's share
     },
     ...deps.routes,
   };
@@ -186,7 +216,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     return b.take();
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(slowPeerServerOptions(peers.limits), (req, res) => {
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
@@ -208,6 +238,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       .catch((err) => sendError(res, err));
   });
 
+  guardSlowBodies(server, peers.limits.bodyIdleTimeoutMs, () => peers.stats.slowBodies++);
+
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/ws') {
@@ -219,7 +251,30 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"invalid agent key"}}');
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // Fair shares per client address: all agent sockets, and those not yet registered.
+    const address = addressOf(req);
+    const wsRefused = peers.ws.acquire(address);
+    if (wsRefused) {
+      refuseUpgrade(socket, '429 Too Many Requests', new XrayError('too_many_connections', wsRefused === 'address' ? `at most ${peers.ws.perAddress} agent connections per client address` : `the relay holds at most ${peers.ws.maxTotal} agent connections`));
+      return;
+    }
+    if (peers.unregistered.acquire(address)) {
+      peers.ws.release(address);
+      refuseUpgrade(socket, '429 Too Many Requests', new XrayError('too_many_connections', `at most ${peers.unregistered.perAddress} unregistered connections per client address; register first`));
+      return;
+    }
+    // Both slots are released exactly once, whatever ends the connection (failed handshake included).
+    let unregisteredHeld = true;
+    const releaseUnregistered = () => {
+      if (!unregisteredHeld) return;
+      unregisteredHeld = false;
+      peers.unregistered.release(address);
+    };
+    socket.once('close', () => {
+      releaseUnregistered();
+      peers.ws.release(address);
+    });
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req, releaseUnregistered));
   });
 
   server.on('close', () => {

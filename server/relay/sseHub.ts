@@ -6,9 +6,11 @@
  * so a slow reader costs one integer, not a growing queue.
  */
 import type { ServerResponse } from 'node:http';
+import { XrayError } from '../../lib/protocol/errors';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
+import type { AddressSlots } from './addressSlots';
 
 const HIGH_WATER_BYTES = 1024 * 1024;
 const PAGE = 1000;
@@ -33,7 +35,8 @@ export class SseHub {
   constructor(
     private readonly log: EventLog,
     writer: LogWriter,
-    private readonly maxClients: number,
+    /** Streams per client address and in total: one peer cannot take every slot. */
+    readonly slots: AddressSlots,
   ) {
     writer.onCommit((events) => this.onCommit(events));
     this.heartbeat = setInterval(() => {
@@ -46,12 +49,17 @@ export class SseHub {
     return this.clients.size;
   }
 
-  isFull(): boolean {
-    return this.clients.size >= this.maxClients;
-  }
-
-  /** Starts a stream after `lastSeq`: replays the log synchronously, then goes live. */
-  open(res: ServerResponse, topic: string, lastSeq: number): void {
+  /**
+   * Starts a stream after `lastSeq`: replays the log synchronously, then goes live. A cursor
+   * beyond the head (a stale or forged Last-Event-ID) is clamped to the head, or the stream
+   * would skip every live message until the log grew past it. Throws too_many_connections
+   * (before any byte is written) when the address has used its share or the hub is full.
+   */
+  open(res: ServerResponse, topic: string, lastSeq: number, address: string): void {
+    const refused = this.slots.acquire(address);
+    if (refused === 'address') throw new XrayError('too_many_connections', `at most ${this.slots.perAddress} SSE streams per client address`);
+    if (refused) throw new XrayError('too_many_connections', `the relay serves at most ${this.slots.maxTotal} SSE streams`);
+    lastSeq = Math.min(lastSeq, this.log.head());
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-store',
@@ -61,7 +69,10 @@ export class SseHub {
     res.write('retry: 1000\n\n');
     const client: SseClient = { res, topic, cursor: lastSeq, paused: false };
     this.clients.add(client);
-    res.on('close', () => this.clients.delete(client));
+    res.on('close', () => {
+      this.clients.delete(client);
+      this.slots.release(address);
+    });
     res.on('drain', () => this.catchUp(client));
     this.catchUp(client);
   }

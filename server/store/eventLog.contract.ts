@@ -71,6 +71,25 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(log.head()).toBe(1);
     });
 
+    it('[G3] ids are unique per sender scope: the same id from two scopes is stored twice, a repeat within a scope once; the scope never leaves in an event', () => {
+      const log = make();
+      const a = { ...ev({ kind: 'token', agent: 'alice', data: { text: 'alice' } }), id: 'shared', scope: 'anon|agent:alice' };
+      const b = { ...ev({ kind: 'token', agent: 'bob', data: { text: 'bob' } }), id: 'shared', scope: 'anon|agent:bob' };
+      expect(log.append([a])).toEqual([{ id: 'shared', seq: 1, duplicate: false }]);
+      expect(log.append([b, { ...b, data: { text: 'bob again' } } as StampedEvent])).toEqual([
+        { id: 'shared', seq: 2, duplicate: false },
+        { id: 'shared', seq: 2, duplicate: true },
+      ]);
+      expect(log.read({}).map((e) => [e.agent, e.data])).toEqual([
+        ['alice', { text: 'alice' }],
+        ['bob', { text: 'bob' }],
+      ]);
+      expect(log.read({}).every((e) => !('scope' in e))).toBe(true);
+      expect(log.seqOf('shared', 'anon|agent:alice')).toBe(1);
+      expect(log.seqOf('shared', 'anon|agent:bob')).toBe(2);
+      expect(log.seqOf('shared')).toBeUndefined(); // unscoped ('' = server-minted) is a scope of its own
+    });
+
     it('reads by seq range, trace, topic, agent and kind', () => {
       const log = make();
       log.append([

@@ -5,7 +5,14 @@
 import type { TraceSummary } from '../../lib/protocol/api';
 import type { EventKind, NewEvent, XrayEvent } from '../../lib/protocol/events';
 
-export type StampedEvent = NewEvent & { lamport: number };
+/**
+ * Whose idempotency id this is: ids are unique per scope, never across scopes (G3), so no
+ * sender can claim another's ids. Store-side only: never part of the event on the wire.
+ * '' for events the server mints ids for.
+ */
+export type ScopedEvent = NewEvent & { scope?: string };
+
+export type StampedEvent = ScopedEvent & { lamport: number };
 
 /** What happened to one appended event: stored under a new seq, or a duplicate of an earlier one. */
 export interface AppendResult {
@@ -40,12 +47,13 @@ export interface TraceListQuery {
 }
 
 export interface EventLog {
-  /** Appends in one transaction; duplicates (same id) are not stored again. Atomic: all or nothing. */
+  /** Appends in one transaction; duplicates (same scope and id) are not stored again. Atomic: all or nothing. */
   append(events: readonly StampedEvent[]): AppendResult[];
   /** The highest seq stored (0 when empty). */
   head(): number;
   read(query: ReadQuery): XrayEvent[];
-  seqOf(id: string): number | undefined;
+  /** The seq of the event stored under `id` in `scope` ('' = server-minted ids). */
+  seqOf(id: string, scope?: string): number | undefined;
   /** Highest lamport stored for a trace (0 when unknown), to resume clocks after a restart. */
   maxLamport(traceId: string): number;
   listTraces(query: TraceListQuery): TraceSummaryRow[];

@@ -20,6 +20,20 @@ describe('LogWriter', () => {
     writer.close();
   });
 
+  it('[G3] the dedup window is per sender scope: another sender\'s id is stored, never answered as a duplicate; listeners never see the scope', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory());
+    const seen: XrayEvent[] = [];
+    writer.onCommit((events) => seen.push(...events));
+    const a = { ...fresh(ev({ kind: 'token', agent: 'alice' })), id: 'same', scope: 'anon|agent:alice' };
+    const b = { ...fresh(ev({ kind: 'token', agent: 'bob' })), id: 'same', scope: 'anon|agent:bob' };
+    expect(await writer.submit([a])).toEqual([{ id: 'same', seq: 1, duplicate: false }]);
+    expect(await writer.submit([b])).toEqual([{ id: 'same', seq: 2, duplicate: false }]);
+    expect(await writer.submit([b])).toEqual([{ id: 'same', seq: 2, duplicate: true }]); // bob's own retry
+    expect(seen.map((e) => [e.seq, e.agent])).toEqual([[1, 'alice'], [2, 'bob']]);
+    expect(seen.every((e) => !('scope' in e))).toBe(true);
+    writer.close();
+  });
+
   it('answers duplicates from the window and from the log, storing once', async () => {
     const writer = new LogWriter(SqliteEventLog.inMemory(), { dedupWindow: 2 });
     const a = fresh(ev({ kind: 'token' }));

@@ -8,7 +8,10 @@
 import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
 import { BoundedMap } from './boundedMap';
-import type { AppendResult, EventLog, StampedEvent } from './eventLog';
+import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
+
+/** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
+const scopedKey = (scope: string | undefined, id: string) => `${scope ?? ''}\u0000${id}`;
 
 export interface SubmitResult extends AppendResult {}
 
@@ -85,14 +88,14 @@ export class LogWriter {
    * Queues events for the next commit; resolves once they are durable (duplicates resolve at
    * once with the seq of the original). One promise per call, not per event: ingest is hot.
    */
-  submit(events: readonly NewEvent[]): Promise<SubmitResult[]> {
+  submit(events: readonly ScopedEvent[]): Promise<SubmitResult[]> {
     if (this.closed) return Promise.reject(new XrayError('shutting_down'));
     const results: SubmitResult[] = new Array(events.length);
     const fresh: StampedEvent[] = [];
     const slots: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      const known = this.recent.get(e.id);
+      const known = this.recent.get(scopedKey(e.scope, e.id));
       if (known !== undefined) {
         this.stats.duplicates++;
         results[i] = { id: e.id, seq: known, duplicate: true };
@@ -158,9 +161,10 @@ export class LogWriter {
       const committed: XrayEvent[] = [];
       for (let i = 0; i < events.length; i++) {
         const r = appended[i];
-        this.recent.set(r.id, r.seq);
+        const { scope, ...event } = events[i];
+        this.recent.set(scopedKey(scope, r.id), r.seq);
         if (r.duplicate) this.stats.duplicates++;
-        else committed.push({ ...events[i], seq: r.seq } as XrayEvent);
+        else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
       }
       this.stats.committed += committed.length;
       if (committed.length) for (const l of this.listeners) l(committed);

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
+import { migrateScopedIds } from './migrations/002-scoped-ids';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
@@ -56,10 +57,13 @@ interface Row {
   topic: string | null;
   lamport: number;
   data: string;
+  scope?: string;
 }
 
 function rowToEvent(row: Row): XrayEvent {
-  return { ...row, data: JSON.parse(row.data) } as XrayEvent;
+  // The idempotency scope is the store's business: it never leaves in an event.
+  const { scope: _scope, ...event } = row;
+  return { ...event, data: JSON.parse(row.data) } as XrayEvent;
 }
 
 const ERROR_KINDS = new Set(['call.error', 'call.timeout']);
@@ -92,13 +96,14 @@ export class SqliteEventLog implements EventLog {
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('temp_store = MEMORY');
     db.exec(SCHEMA);
+    migrateScopedIds(db); // 002: unique (scope, id) instead of a global unique id
     this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     this.insert = db.prepare(
-      `INSERT INTO events (seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data)
-       VALUES (@seq,@id,@ts,@t,@kind,@trace_id,@span_id,@parent_span_id,@agent,@peer,@topic,@lamport,@data)
-       ON CONFLICT(id) DO NOTHING`, // only a duplicate id is skipped; any other violation aborts the batch,
+      `INSERT INTO events (seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)
+       VALUES (@seq,@id,@ts,@t,@kind,@trace_id,@span_id,@parent_span_id,@agent,@peer,@topic,@lamport,@data,@scope)
+       ON CONFLICT(scope, id) DO NOTHING`, // only the sender's own duplicate is skipped; any other violation aborts the batch
     );
-    this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE id = ?').pluck();
+    this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE scope = ? AND id = ?').pluck();
     this.getTrace = db.prepare('SELECT agents FROM traces WHERE trace_id = ?').pluck();
     this.upsertTrace = db.prepare(
       `INSERT INTO traces (trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, max_lamport, agents)
@@ -129,9 +134,10 @@ export class SqliteEventLog implements EventLog {
         topic: e.topic,
         lamport: e.lamport,
         data: JSON.stringify(e.data),
+        scope: e.scope ?? '',
       });
       if (info.changes === 0) {
-        results.push({ id: e.id, seq: this.bySeqOfId.get(e.id) as number, duplicate: true });
+        results.push({ id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true });
         continue;
       }
       this.nextSeq++;
@@ -201,8 +207,8 @@ export class SqliteEventLog implements EventLog {
     return rows.map(rowToEvent);
   }
 
-  seqOf(id: string): number | undefined {
-    return this.bySeqOfId.get(id) as number | undefined;
+  seqOf(id: string, scope = ''): number | undefined {
+    return this.bySeqOfId.get(scope, id) as number | undefined;
   }
 
   maxLamport(traceId: string): number {

@@ -12,6 +12,7 @@ import { LIMITS } from '../../lib/protocol/limits';
 import { agentName, dataFrame, describeZodError } from '../../lib/protocol/relay';
 import { decodeUtf8, readBody, sendJson } from '../http/respond';
 import { frameToEvent } from '../relay/frameEvents';
+import { bearerOf, senderScope } from '../relay/principal';
 import type { Relay } from '../relay/relay';
 import type { RestRoute } from '../relay/relayServer';
 import { parseJsonText } from '../relay/safeJson';
@@ -62,7 +63,8 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
       const frames = framesBody.safeParse(json);
       if (!frames.success) throw new XrayError('invalid_message', describeZodError(frames.error));
       const now = relay.now();
-      const events = frames.data.map((f) => frameToEvent(f, agent.data, now, (id) => relay.calls.context(id)));
+      const scope = senderScope(relay.principalOf(bearerOf(req)), 'agent', agent.data); // ids are the sender's own (G3)
+      const events = frames.data.map((f) => frameToEvent(f, agent.data, now, (id) => relay.calls.context(id), scope));
       const results = await relay.writer.submit(events);
       sendJson(res, 200, { ids: results.map((r) => r.id), stored: results.filter((r) => !r.duplicate).length, duplicates: results.filter((r) => r.duplicate).length });
     },
@@ -74,7 +76,8 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
       else if (type === 'application/json') spans = decodeOtlpJson(parseJsonText(decodeUtf8(body)));
       else throw new XrayError('unsupported_media_type', 'OTLP/HTTP accepts application/x-protobuf or application/json');
       const now = relay.now();
-      const events = spans.flatMap((s) => otlpSpanToEvents(s, now));
+      const principal = relay.principalOf(bearerOf(req));
+      const events = spans.flatMap((s) => otlpSpanToEvents(s, now, principal));
       if (events.length) await relay.writer.submit(events);
       // ExportTraceServiceResponse: an empty message in the request's encoding.
       if (type === 'application/json') sendJson(res, 200, {});

@@ -88,7 +88,9 @@ describe('OTLP edge', () => {
       startTimeUnixNano: '1700000000000000000',
       endTimeUnixNano: '1700000000100000000',
     }));
-    const res = await fetch(`${relay.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] }) });
+    // A retry carries the same resource: the service is the exporter's idempotency scope (G3).
+    const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'research-crew' } }] };
+    const res = await fetch(`${relay.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] }) });
     expect(res.status).toBe(200);
     expect(relay.log.read({ traceId })).toHaveLength(before);
   });

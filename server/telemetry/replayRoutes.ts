@@ -26,9 +26,11 @@ export function createReplayRoutes(log: EventLog): Record<string, RestRoute> {
       const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { after, limit, trace_id, topic, agent, kind } = q.data;
+      const head = log.head();
       const events = log.read({ after, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
       const last = events.at(-1)?.seq;
-      sendJson(res, 200, { events, next_after: last ?? after, head: log.head(), more: events.length === limit });
+      // A cursor beyond the head is clamped: following next_after must not skip what comes next.
+      sendJson(res, 200, { events, next_after: last ?? Math.min(after, head), head, more: events.length === limit });
     },
   };
 }
