@@ -27,6 +27,8 @@ export interface DashboardSocketOptions extends FanoutOptions {
   /** The scope an embed token grants (`swarm`, `trace:<id>`), or null when it grants none. */
   embedScopeOf?: (token: string) => string | null;
   windowEvents?: number;
+  /** engine.io's handshake check (the dashboard's origin check); refuses with 403 when false. */
+  allowRequest?: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
 }
 
 export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log: EventLog, options: DashboardSocketOptions = {}): DashboardIo {
@@ -36,6 +38,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     maxHttpBufferSize: 64 * 1024,
     // Next's dev server uses other upgrade paths (HMR); leave them alone.
     destroyUpgrade: false,
+    ...(options.allowRequest ? { allowRequest: options.allowRequest } : {}),
   });
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
   const metrics = new FanoutMetrics();

@@ -11,6 +11,7 @@ import { LIMITS } from '../../lib/protocol/limits';
 import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import type { LogWriter } from '../store/logWriter';
 import { safeEqual } from '../auth/adminToken';
+import { AttemptLimiter } from '../auth/attemptLimiter';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
@@ -20,6 +21,8 @@ export interface RelayOptions {
   rateLimit?: { perSecond: number; burst: number };
   /** When set, agents must present one of these keys (on the upgrade or in `register`). */
   agentKeys?: ReadonlySet<string> | null;
+  /** Backoff for wrong agent keys per client address. */
+  keyAttempts?: AttemptLimiter;
   now?: () => number;
 }
 
@@ -54,6 +57,7 @@ export class Relay {
     readonly options: RelayOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
     writer.onCommit((events) => this.deliverTopicMessages(events));
   }
 
@@ -65,6 +69,26 @@ export class Relay {
     let ok = false;
     for (const k of keys) if (safeEqual(k, key)) ok = true;
     return ok;
+  }
+
+  private readonly keyAttempts: AttemptLimiter;
+
+  /**
+   * The one key check for every entry (upgrade, `register`, REST, SSE, OTLP): throws
+   * `rate_limited` (with retry_after_s) while the address is backing off — before comparing,
+   * so no guess is evaluated — and `unauthorized` for a missing or wrong key. Only a presented
+   * wrong key counts as a failed attempt.
+   */
+  authenticateKey(key: string | undefined, address: string): void {
+    if (!this.keysRequired) return;
+    const waitMs = this.keyAttempts.retryAfterMs(address);
+    if (waitMs > 0) {
+      const s = Math.ceil(waitMs / 1000);
+      throw new XrayError('rate_limited', `too many wrong agent keys from this address; try again in ${s} s`, { retry_after_s: s });
+    }
+    if (this.keyIsValid(key)) return;
+    if (key !== undefined && key !== '') this.keyAttempts.failed(address);
+    throw new XrayError('unauthorized', key ? 'invalid agent key' : 'an agent key is required (key field in register, or Authorization: Bearer)');
   }
 
   get keysRequired(): boolean {

@@ -10,7 +10,8 @@ import { XrayError } from '../../lib/protocol/errors';
 import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
-import { readJson, sendError, sendJson } from '../http/respond';
+import { readJson, refuseUpgrade, sendError, sendJson } from '../http/respond';
+import type { RelayGuard } from '../http/relayGuard';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
 import { TokenBucket } from './rateLimiter';
@@ -31,7 +32,8 @@ export interface RelayServerDeps {
   routes?: Record<string, RestRoute>;
   /** REST/OTLP requests per second per client address (burst 2×). */
   httpRatePerSecond?: number;
-
+  /** Origin / Host / Content-Type checks, run first on every request and upgrade. */
+  guard?: RelayGuard;
 }
 
 function wrapSocket(ws: WebSocket, remote: string): AgentSocket {
@@ -62,9 +64,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
     return typeof h === 'string' && h.startsWith('Bearer ') ? h.slice(7).trim() : undefined;
   };
   /** REST, SSE and OTLP need a valid agent key as a Bearer token when keys are configured. */
-  const authorize = (req: IncomingMessage) => {
-    if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
-  };
+  const authorize = (req: IncomingMessage) => relay.authenticateKey(bearer(req), req.socket.remoteAddress ?? '?');
 
   // Ingest backpressure. While the log writer is over its high-water mark, a socket's further
   // messages are deferred and the socket paused, so TCP flow control slows the agent down.
@@ -187,6 +187,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   };
 
   const server = http.createServer((req, res) => {
+    if (deps.guard && !deps.guard.request(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
@@ -209,15 +210,20 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (deps.guard && !deps.guard.upgrade(req, socket)) return;
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
     // A key on the upgrade must be valid; without one, the agent must send it in `register`.
-    if (relay.keysRequired && bearer(req) !== undefined && !relay.keyIsValid(bearer(req))) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"invalid agent key"}}');
-      return;
+    if (relay.keysRequired && bearer(req) !== undefined) {
+      try {
+        relay.authenticateKey(bearer(req), req.socket.remoteAddress ?? '?');
+      } catch (err) {
+        refuseUpgrade(socket, err as XrayError);
+        return;
+      }
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
