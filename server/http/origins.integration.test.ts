@@ -220,7 +220,8 @@ describe('dashboard: browsers on other origins', () => {
   it('[G7] state-changing dashboard requests need the dashboard origin: embed tokens, login, logout', async () => {
     const mint = (headers: Record<string, string>) =>
       request(port, 'POST', '/api/embed-tokens', { cookie, 'content-type': 'application/json', ...headers }, JSON.stringify({ scope: 'swarm' }));
-    for (const h of [{ origin: `http://127.0.0.1:${port + 1}` }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }]) {
+    const foreign: Record<string, string>[] = [{ origin: `http://127.0.0.1:${port + 1}` }, { origin: 'https://evil.example' }, { 'sec-fetch-site': 'same-site' }, { 'sec-fetch-site': 'cross-site' }];
+    for (const h of foreign) {
       const r = await mint(h);
       expect(`${JSON.stringify(h)} → ${r.status} ${r.code}`).toBe(`${JSON.stringify(h)} → 403 origin_not_allowed`);
       expect(r.body).not.toContain('token');
@@ -236,7 +237,7 @@ describe('dashboard: browsers on other origins', () => {
     expect(linkLogin.status).toBe(403);
     expect(linkLogin.headers['set-cookie']).toBeUndefined();
     // Logout CSRF: a page on another port cannot end (or touch) the admin's session.
-    for (const h of [{ origin: `http://127.0.0.1:${port + 1}` }, { 'sec-fetch-site': 'same-site' }]) {
+    for (const h of foreign.slice(0, 3)) {
       const r = await request(port, 'POST', '/auth/logout', { cookie, ...h });
       expect(r.status).toBe(403);
       expect(r.code).toBe('origin_not_allowed');
