@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
 import { readBody, sendError } from '../http/respond';
+import { securityStats } from '../http/securityStats';
 import { safeEqual } from './adminToken';
 import { AttemptLimiter } from './attemptLimiter';
 import { loginPage } from './loginPage';
@@ -106,11 +107,16 @@ export class AdminAuth {
       // A locked-out address is refused before the token is compared: no guess is evaluated.
       const waitMs = this.loginAttempts.retryAfterMs(address);
       if (waitMs > 0) {
+        securityStats.loginLocked++;
         this.refuseLogin(req, res, next, Math.ceil(waitMs / 1000));
         return true;
       }
       if (!token || !safeEqual(token, this.adminToken)) {
-        if (token) this.loginAttempts.failed(address); // an empty submit is not a guess
+        if (token) {
+          // An empty submit is not a guess.
+          securityStats.loginFailures++;
+          this.loginAttempts.failed(address);
+        }
         res.writeHead(303, { location: `/login?error=invalid&next=${encodeURIComponent(next)}` });
         res.end();
         return true;
@@ -140,6 +146,7 @@ export class AdminAuth {
     const claims = this.session(req);
     if (!claims) return;
     this.revocations.revoke(claims.nonce, claims.exp);
+    securityStats.sessionsRevoked++;
     for (const l of this.revokeListeners) l();
   }
 

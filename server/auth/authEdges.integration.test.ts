@@ -57,6 +57,13 @@ async function sessionCookie(): Promise<string> {
   return r.headers.get('set-cookie')!.split(';')[0];
 }
 
+/** One sample of /metrics (the Bearer admin token, as Prometheus sends it). */
+async function metricValue(sample: string): Promise<number> {
+  const text = await (await fetch(`${dash}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line ? Number(line.slice(sample.length + 1)) : NaN;
+}
+
 const apiStatus = async (cookie: string) => (await fetch(`${dash}/api/agents`, { headers: { cookie } })).status;
 
 describe('logout', () => {
@@ -81,6 +88,8 @@ describe('logout', () => {
     again.close();
     expect(await apiStatus(other)).toBe(200);
     d.close();
+    expect(await metricValue('xray_sessions_revoked_total')).toBe(1);
+    expect(await metricValue('xray_session_sockets_dropped_total')).toBe(1);
   });
 
   it('[G7] the revocation survives a restart', async () => {
@@ -120,6 +129,8 @@ describe('login backoff', () => {
     await sleep(2100);
     expect((await login(ADMIN)).status).toBe(303); // the right token works again, and resets the count
     expect((await login('wrong-token-after-reset-0123')).status).toBe(303);
+    expect(await metricValue('xray_auth_failures_total{kind="login"}')).toBe(6);
+    expect(await metricValue('xray_auth_locked_total{kind="login"}')).toBe(3);
   });
 });
 
@@ -175,6 +186,8 @@ describe('agent keys', () => {
     expect(doubled.headers.get('retry-after')).toBe('2');
     await sleep(2100);
     expect((await fetch(`${relay}/v1/events`, { headers: { authorization: `Bearer ${KEY}` } })).status).toBe(200);
+    expect(await metricValue('xray_auth_failures_total{kind="agent_key"}')).toBe(5);
+    expect(await metricValue('xray_auth_locked_total{kind="agent_key"}')).toBe(4);
   });
 });
 

@@ -6,6 +6,7 @@
  * Embed sockets carry their own scoped token and are left alone.
  */
 import type { IncomingMessage } from 'node:http';
+import { securityStats } from '../http/securityStats';
 
 export interface WatchedSocket {
   readonly request: IncomingMessage;
@@ -28,6 +29,7 @@ export function dropEndedSessions(sockets: Iterable<WatchedSocket>, auth: Pick<S
     socket.emit('xray:error', { code: 'unauthorized', message: 'your session ended (logged out or expired); log in again' });
     socket.disconnect(true);
     dropped++;
+    securityStats.socketsDropped++;
   }
   return dropped;
 }

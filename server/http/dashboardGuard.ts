@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
 import { dashboardOriginRefusal, isStateChanging, ownOrigin } from './originGuard';
 import { sendError } from './respond';
+import { securityStats } from './securityStats';
 
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
@@ -34,12 +35,14 @@ export class DashboardGuard {
 
   /** The refusal for a request, or null. `strict` for state-changing requests and the socket handshake. */
   refusal(req: IncomingMessage, strict: boolean): string | null {
-    return dashboardOriginRefusal(
+    const why = dashboardOriginRefusal(
       { origin: header(req, 'origin'), secFetchSite: header(req, 'sec-fetch-site') },
       ownOrigin(header(req, 'host'), schemeOf(req)),
       this.allowedOrigins,
       strict,
     );
+    if (why) securityStats.originRefused.dashboard++;
+    return why;
   }
 
   /** HTTP hook: true when the request may go on; otherwise answered 403 origin_not_allowed. */

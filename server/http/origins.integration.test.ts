@@ -252,5 +252,12 @@ describe('dashboard: browsers on other origins', () => {
   it('[G7] a page on another origin driving the relay left the worker untouched', async () => {
     await waitFor(() => worker.ws.readyState === WebSocket.OPEN, 1000, 'worker still connected');
     expect(inbound).toEqual([]);
+    // Every refusal is counted for Prometheus.
+    const metrics = await (await fetch(`${dash}/metrics`, { headers: { authorization: `Bearer ${ADMIN}` } })).text();
+    const value = (sample: string) => Number(metrics.split('\n').find((l) => l.startsWith(`${sample} `))?.split(' ')[1]);
+    expect(value('xray_origin_refused_total{plane="relay"}')).toBeGreaterThanOrEqual(14);
+    expect(value('xray_origin_refused_total{plane="dashboard"}')).toBeGreaterThanOrEqual(10);
+    expect(value('xray_relay_host_refused_total')).toBeGreaterThanOrEqual(16);
+    expect(value('xray_relay_media_type_refused_total')).toBeGreaterThanOrEqual(5);
   });
 });

@@ -11,6 +11,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import type { XrayConfig } from '../config';
 import { contentTypeRefusal, hostRefusal, isLoopbackBind, LOOPBACK_NAMES, RELAY_BODY_TYPES, relayOriginRefusal } from './originGuard';
 import { refuseUpgrade, sendError } from './respond';
+import { securityStats } from './securityStats';
 
 export interface RelayGuardOptions {
   /** Browser origins allowed to use the relay (RELAY_ALLOWED_ORIGINS); empty by default. */
@@ -53,13 +54,22 @@ export function createRelayGuard(options: RelayGuardOptions): RelayGuard {
   const refusal = (req: IncomingMessage, upgrade: boolean): XrayError | null => {
     if (options.allowedHosts) {
       const why = hostRefusal(header(req, 'host'), req.socket.localPort ?? 0, options.allowedHosts);
-      if (why) return new XrayError('host_not_allowed', why);
+      if (why) {
+        securityStats.hostRefused++;
+        return new XrayError('host_not_allowed', why);
+      }
     }
     const why = relayOriginRefusal({ origin: header(req, 'origin'), secFetchSite: header(req, 'sec-fetch-site') }, options.allowedOrigins);
-    if (why) return new XrayError('origin_not_allowed', why);
+    if (why) {
+      securityStats.originRefused.relay++;
+      return new XrayError('origin_not_allowed', why);
+    }
     if (!upgrade) {
       const badType = contentTypeRefusal(req.method, header(req, 'content-type'), RELAY_BODY_TYPES);
-      if (badType) return new XrayError('unsupported_media_type', badType);
+      if (badType) {
+        securityStats.mediaTypeRefused++;
+        return new XrayError('unsupported_media_type', badType);
+      }
     }
     return null;
   };

@@ -12,6 +12,7 @@ import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import type { LogWriter } from '../store/logWriter';
 import { safeEqual } from '../auth/adminToken';
 import { AttemptLimiter } from '../auth/attemptLimiter';
+import { securityStats } from '../http/securityStats';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
@@ -83,11 +84,15 @@ export class Relay {
     if (!this.keysRequired) return;
     const waitMs = this.keyAttempts.retryAfterMs(address);
     if (waitMs > 0) {
+      securityStats.keyLocked++;
       const s = Math.ceil(waitMs / 1000);
       throw new XrayError('rate_limited', `too many wrong agent keys from this address; try again in ${s} s`, { retry_after_s: s });
     }
     if (this.keyIsValid(key)) return;
-    if (key !== undefined && key !== '') this.keyAttempts.failed(address);
+    if (key !== undefined && key !== '') {
+      securityStats.keyFailures++;
+      this.keyAttempts.failed(address);
+    }
     throw new XrayError('unauthorized', key ? 'invalid agent key' : 'an agent key is required (key field in register, or Authorization: Bearer)');
   }
 
