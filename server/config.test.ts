@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { attemptPolicy, loadConfig } from './config';
+import { attemptPolicy, loadConfig as load } from './config';
+
+const loadConfig = (env: Record<string, string>) => load({ NODE_ENV: 'test', ...env });
 
 describe('configuration (issue 11: origins and auth edges)', () => {
   it('[G7] refuses agent keys and an admin token shorter than 16 characters', () => {
