@@ -52,6 +52,8 @@ export class Relay {
   private closing = false;
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0 };
+  /** Wrong-key backoff per client address, shared by every entry point. */
+  private readonly keyAttempts: AttemptLimiter;
 
   constructor(
     readonly writer: LogWriter,
@@ -71,8 +73,6 @@ export class Relay {
     for (const k of keys) if (safeEqual(k, key)) ok = true;
     return ok;
   }
-
-  private readonly keyAttempts: AttemptLimiter;
 
   /**
    * The one key check for every entry (upgrade, `register`, REST, SSE, OTLP): throws
