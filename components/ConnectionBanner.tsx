@@ -16,7 +16,7 @@ export function ConnectionBanner() {
   if (status === 'unauthorized') {
     return (
       <div role="alert" className="banner banner-lost">
-        Not logged in: {error}
+        Not logged in: {error} <a href="/login">Log in</a>
       </div>
     );
   }

@@ -34,7 +34,13 @@ export function useDashboardSocket(store: XrayStore, embedToken: string | null =
       s.setStatus('live');
       for (const [key, scope] of Object.entries(store.getState().scopes)) subscribe(socket, store, key, scope);
     });
-    socket.on('disconnect', () => s.setStatus('lost'));
+    // A server-side disconnect after logout (or expiry) is final: say so instead of "reconnecting".
+    socket.on('xray:error', (e) => {
+      if (e.code === 'unauthorized') s.setStatus('unauthorized', e.message);
+    });
+    socket.on('disconnect', () => {
+      if (store.getState().status !== 'unauthorized') s.setStatus('lost');
+    });
     socket.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
       if (err.data?.code === 'unauthorized') s.setStatus('unauthorized', err.data.message ?? 'unauthorized');
       else s.setStatus('lost', err.message);

@@ -5,11 +5,28 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { LIMITS } from '../lib/protocol/limits';
+import { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from './auth/attemptLimiter';
+import { parseHostList, parseOriginList } from './http/originGuard';
 
 const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
+/** Shared secrets must not be guessable by brute force: 16 characters at least. */
+const MIN_SECRET = 16;
+/** A comma list parsed by `parse`, which throws with the bad entry; the message becomes the config error. */
+const list = <T>(parse: (csv: string | undefined) => T) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parse(v);
+      } catch (err) {
+        ctx.addIssue({ code: z.ZodIssueCode.custom, message: (err as Error).message });
+        return z.NEVER;
+      }
+    });
 
 /** Per-address caps and slow-peer timeouts; every one an env var, documented in README "Security". */
 export interface PeerLimits {
@@ -54,8 +71,13 @@ const envSchema = z.object({
   RELAY_HOST: optional(z.string()),
   XRAY_DATA_DIR: z.string().default('./data'),
   XRAY_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
-  ADMIN_TOKEN: optional(z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters')),
-  RELAY_KEYS: optional(z.string()),
+  ADMIN_TOKEN: optional(z.string().min(MIN_SECRET, `ADMIN_TOKEN must be at least ${MIN_SECRET} characters`)),
+  RELAY_KEYS: optional(
+    z.string().refine(
+      (v) => v.split(',').every((k) => k.trim() === '' || k.trim().length >= MIN_SECRET),
+      `every RELAY_KEYS entry must be at least ${MIN_SECRET} characters (comma-separated keys)`,
+    ),
+  ),
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
   /** REST/OTLP requests per second per client address on the relay, burst 2×. */
   XRAY_HTTP_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
@@ -79,6 +101,17 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w\s:/.*'-]+$/, "space-separated CSP sources, e.g. 'self' https://grafana.example.com")
     .default("'self'"),
+  // --- Browser origins and auth edges (issue 11, classes 4–5) ---
+  /** Browser origins allowed to use the relay (comma list of scheme://host[:port]); none by default. */
+  RELAY_ALLOWED_ORIGINS: list(parseOriginList),
+  /** Extra Host names a loopback-bound relay answers to (name or name:port), besides localhost/127.0.0.1/[::1]. */
+  RELAY_ALLOWED_HOSTS: list(parseHostList),
+  /** Extra origins the dashboard accepts besides its own (e.g. behind a proxy that rewrites Host). */
+  DASHBOARD_ALLOWED_ORIGINS: list(parseOriginList),
+  /** Failed logins / agent keys per client address before backoff starts. */
+  XRAY_AUTH_FREE_ATTEMPTS: z.coerce.number().int().min(0).default(10),
+  /** Longest backoff (seconds) after repeated failed logins / agent keys; it doubles from 1 s. */
+  XRAY_AUTH_BACKOFF_MAX_S: z.coerce.number().int().min(1).default(300),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -99,6 +132,12 @@ export interface XrayConfig {
   commitDelayMs: number;
   limits: PeerLimits;
   dev: boolean;
+  // --- Browser origins and auth edges ---
+  relayAllowedOrigins: ReadonlySet<string>;
+  relayAllowedHosts: ReadonlySet<string>;
+  dashboardAllowedOrigins: ReadonlySet<string>;
+  authFreeAttempts: number;
+  authBackoffMaxS: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
@@ -138,5 +177,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
       bodyIdleTimeoutMs: e.XRAY_BODY_IDLE_TIMEOUT_MS,
     },
     dev: e.NODE_ENV !== 'production',
+    relayAllowedOrigins: e.RELAY_ALLOWED_ORIGINS,
+    relayAllowedHosts: e.RELAY_ALLOWED_HOSTS,
+    dashboardAllowedOrigins: e.DASHBOARD_ALLOWED_ORIGINS,
+    authFreeAttempts: e.XRAY_AUTH_FREE_ATTEMPTS,
+    authBackoffMaxS: e.XRAY_AUTH_BACKOFF_MAX_S,
   };
+}
+
+/** The failed-credential backoff (logins and agent keys) the configuration asks for. */
+export function attemptPolicy(config: Pick<XrayConfig, 'authFreeAttempts' | 'authBackoffMaxS'>): AttemptPolicy {
+  return { ...DEFAULT_ATTEMPT_POLICY, freeFailures: config.authFreeAttempts, maxDelayMs: config.authBackoffMaxS * 1000 };
 }

@@ -3,7 +3,9 @@
  * dashboard, which is how most integration tests start it.
  */
 import type { Server } from 'node:http';
-import type { XrayConfig } from './config';
+import { AttemptLimiter } from './auth/attemptLimiter';
+import { attemptPolicy, type XrayConfig } from './config';
+import { relayGuardFor } from './http/relayGuard';
 import { closeServer, listen } from './listen';
 import { Relay } from './relay/relay';
 import { createRelayServer, type RestRoute } from './relay/relayServer';
@@ -29,11 +31,12 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs });
   const relay = new Relay(writer, {
     agentKeys: config.relayKeys,
+    keyAttempts: new AttemptLimiter(attemptPolicy(config)),
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
     limits: config.limits,
   });
   const sse = new SseHub(log, writer, relay.peers.sse);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);

@@ -4,6 +4,7 @@
  * parallel, and that nothing unexpected was logged. Then a bounded fuzz run of random
  * mutations of valid relay messages with the same assertions.
  */
+import http from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_KINDS } from '../lib/protocol/events';
@@ -172,6 +173,49 @@ const restCases: Case[] = [
   { name: 'OTLP bad gzip', run: () => rest('/v1/traces', { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' }, body: 'not gzip' }), expect: '400 invalid_message' },
 ];
 
+/** A raw request with a Host of our choosing (fetch cannot set Host), as a DNS-rebinding page sends it. */
+function withHost(host: string, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port: relay.relayPort, path, headers: { host } }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve(`${res.statusCode} ${JSON.parse(text).error?.code}`));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+/** A WebSocket upgrade carrying a browser's Origin: the refusal's status and code, or 'open'. */
+function upgradeFrom(origin: string): Promise<string> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(relay.wsUrl, { origin });
+    ws.once('open', () => (ws.close(), resolve('open')));
+    ws.once('unexpected-response', (_q, res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c));
+      res.on('end', () => resolve(`${res.statusCode} ${JSON.parse(text).error.code}`));
+    });
+    ws.once('error', () => undefined);
+  });
+}
+const callJson = '{"to":"good-worker","method":"m","payload":"x"}';
+const EVIL = 'https://evil.example';
+
+// G7: browsers on other origins drive nothing (issue 11, class 4).
+const originCases: Case[] = [
+  { name: 'WS upgrade from another origin', run: () => upgradeFrom(EVIL), expect: '403 origin_not_allowed' },
+  { name: 'WS upgrade from another port of this host', run: () => upgradeFrom('http://127.0.0.1:1'), expect: '403 origin_not_allowed' },
+  { name: 'REST no-cors POST from another origin (text/plain)', run: () => rest('/v1/call', { method: 'POST', headers: { 'content-type': 'text/plain;charset=UTF-8', origin: EVIL }, body: callJson }), expect: '403 origin_not_allowed' },
+  { name: 'REST JSON call from another origin', run: () => rest('/v1/call', json(callJson, { origin: EVIL })), expect: '403 origin_not_allowed' },
+  { name: 'REST broadcast from an opaque origin', run: () => rest('/v1/broadcast', json('{"topic":"t","payload":"p"}', { origin: 'null' })), expect: '403 origin_not_allowed' },
+  { name: 'SSE from another origin', run: () => rest('/v1/subscribe?topic=t', { method: 'GET', headers: { origin: EVIL } }), expect: '403 origin_not_allowed' },
+  { name: 'replay read marked cross-site (no Origin)', run: () => rest('/v1/events', { method: 'GET', headers: { 'sec-fetch-site': 'cross-site' } }), expect: '403 origin_not_allowed' },
+  { name: 'OTLP from another origin', run: () => rest('/v1/traces', json('{"resourceSpans":[]}', { origin: EVIL })), expect: '403 origin_not_allowed' },
+  { name: 'replay read under a DNS-rebinding Host', run: () => withHost(`rebind.example:${relay.relayPort}`, '/v1/events'), expect: '421 host_not_allowed' },
+  { name: 'REST call without a content type', run: () => rest('/v1/call', { method: 'POST', body: new TextEncoder().encode(callJson) }), expect: '415 unsupported_media_type' },
+  { name: 'REST call as a form post', run: () => rest('/v1/call', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: callJson }), expect: '415 unsupported_media_type' },
+];
+
 async function apiGet(path: string): Promise<string> {
   const r = await fetch(`${api.url}${path}`);
   return `${r.status} ${(await r.json()).error?.code}`;
@@ -184,7 +228,7 @@ const apiCases: Case[] = [
 ];
 
 describe('bad input, one kind per row', () => {
-  const all = [...wsCases, ...restCases, ...apiCases];
+  const all = [...wsCases, ...restCases, ...originCases, ...apiCases];
   it('covers at least 30 kinds', () => expect(all.length).toBeGreaterThanOrEqual(30));
   it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await waitFor(() => relay.writer['queue'].length === 0, 2000, 'idle writer');

@@ -6,7 +6,9 @@ import { applyEvents, createSwarmModel, type SwarmModel } from '../lib/model/swa
 import { AdminAuth } from './auth/adminAuth';
 import { resolveAdminToken, type AdminToken } from './auth/adminToken';
 import { TokenSigner } from './auth/signedToken';
-import type { XrayConfig } from './config';
+import { AttemptLimiter } from './auth/attemptLimiter';
+import { SessionRevocations } from './auth/sessionRevocations';
+import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
 
@@ -20,7 +22,10 @@ export interface Xray {
 
 export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
-  const auth = new AdminAuth(admin.token, new TokenSigner(admin.token));
+  const auth = new AdminAuth(admin.token, new TokenSigner(admin.token), {
+    revocations: SessionRevocations.open(SessionRevocations.fileIn(config.dataDir)),
+    loginAttempts: new AttemptLimiter(attemptPolicy(config)),
+  });
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));

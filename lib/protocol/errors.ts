@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   request_timeout: { status: 408, message: 'The request body did not arrive in time.' },
   unauthorized: { status: 401, message: 'Missing or invalid credentials.' },
   forbidden: { status: 403, message: 'Not allowed.' },
+  origin_not_allowed: { status: 403, message: 'Requests from this browser origin are not allowed.' },
+  host_not_allowed: { status: 421, message: 'This server does not answer for that Host name.' },
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   storage_failed: { status: 503, message: 'The event could not be stored; retry.' },

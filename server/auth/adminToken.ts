@@ -6,6 +6,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
+const MIN_ADMIN_TOKEN = 16;
+
 export interface AdminToken {
   token: string;
   source: 'env' | 'generated' | 'file';
@@ -18,7 +20,10 @@ export function resolveAdminToken(dataDir: string, fromEnv: string | undefined):
   const file = path.join(dataDir, 'admin-token');
   if (fs.existsSync(file)) {
     fs.chmodSync(file, 0o600);
-    return { token: fs.readFileSync(file, 'utf8').trim(), source: 'file', file };
+    const token = fs.readFileSync(file, 'utf8').trim();
+    // A hand-edited short token would be guessable: refuse to start, as for ADMIN_TOKEN.
+    if (token.length < MIN_ADMIN_TOKEN) throw new Error(`the admin token in ${file} must be at least ${MIN_ADMIN_TOKEN} characters`);
+    return { token, source: 'file', file };
   }
   const token = crypto.randomBytes(24).toString('base64url');
   fs.writeFileSync(file, token + '\n', { mode: 0o600, flag: 'wx' });

@@ -1,7 +1,15 @@
 /** The login page: plain HTML served by the custom server, so it needs no session and no bundle. */
 const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
-export function loginPage(next: string, error: string | null): string {
+/** The message for `?error=` (or a refused attempt); unknown values show the generic one. */
+function errorText(error: string | null, retryAfterS?: number): string {
+  if (!error) return '';
+  if (error === 'rate_limited') return `Too many failed attempts from this address. Try again in ${retryAfterS ?? 'a few'} s.`;
+  return 'That token is not valid.';
+}
+
+export function loginPage(next: string, error: string | null, retryAfterS?: number): string {
+  const message = errorText(error, retryAfterS);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Log in · Swarm X-Ray</title>
@@ -22,6 +30,6 @@ button{margin-top:14px;width:100%;padding:9px;border:0;border-radius:6px;backgro
 <input id="token" name="token" type="password" autocomplete="current-password" required autofocus>
 <input type="hidden" name="next" value="${escape(next)}">
 <button type="submit">Log in</button>
-${error ? '<p class="error" role="alert">That token is not valid.</p>' : ''}
+${message ? `<p class="error" role="alert">${escape(message)}</p>` : ''}
 </form></body></html>`;
 }

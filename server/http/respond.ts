@@ -1,5 +1,6 @@
 /** Small helpers for node:http handlers: bounded body reading and coded JSON errors. */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { describeZodError } from '../../lib/protocol/relay';
@@ -16,8 +17,21 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 export function sendError(res: ServerResponse, err: unknown, extra: Record<string, unknown> = {}): void {
   const e = err instanceof XrayError ? err : new XrayError('internal');
   if (!(err instanceof XrayError)) console.error('[http] unexpected error:', err);
-  const headers: Record<string, string> = e.code === 'rate_limited' ? { 'retry-after': '1' } : {};
-  sendJson(res, e.status, { error: e.toWire(), ...(e.details ?? {}), ...extra }, headers);
+  sendJson(res, e.status, { error: e.toWire(), ...(e.details ?? {}), ...extra }, retryAfterHeader(e));
+}
+
+/** `Retry-After` for rate_limited answers: the backoff the error carries, else one second. */
+function retryAfterHeader(e: XrayError): Record<string, string> {
+  if (e.code !== 'rate_limited') return {};
+  const s = e.details?.retry_after_s;
+  return { 'retry-after': String(typeof s === 'number' && s > 0 ? Math.ceil(s) : 1) };
+}
+
+/** Answers a refused WebSocket upgrade with a coded JSON error and ends the socket. */
+export function refuseUpgrade(socket: Duplex, err: XrayError): void {
+  const body = JSON.stringify({ error: err.toWire(), ...(err.details ?? {}) });
+  const extra = Object.entries(retryAfterHeader(err)).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${err.status} ${STATUS_CODES[err.status] ?? 'Error'}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`);
 }
 
 /**
@@ -80,9 +94,13 @@ export function decodeUtf8(body: Buffer): string {
   }
 }
 
+/**
+ * A JSON body must say so: a missing type is refused as well, because text/plain (or none) is
+ * what a page's no-cors request sends without a CORS preflight.
+ */
 export function requireJsonContentType(req: IncomingMessage): void {
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-  if (type && type !== 'application/json') throw new XrayError('unsupported_media_type', `expected application/json, got ${type}`);
+  if (type !== 'application/json') throw new XrayError('unsupported_media_type', type ? `expected application/json, got ${type.slice(0, 100)}` : 'a Content-Type: application/json header is required');
 }
 
 /** Reads, decodes, parses and validates a JSON body in one step. */

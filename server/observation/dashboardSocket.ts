@@ -33,6 +33,8 @@ export interface DashboardSocketOptions extends FanoutOptions {
   connectionsPerAddress?: number;
   /** Ms a connection may take to join a namespace before it is closed (XRAY_SOCKETIO_CONNECT_TIMEOUT_MS). */
   connectTimeoutMs?: number;
+  /** engine.io's handshake check (the dashboard's origin check); refuses with 403 when false. */
+  allowRequest?: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => void;
 }
 
 export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log: EventLog, options: DashboardSocketOptions = {}): DashboardIo {
@@ -43,7 +45,10 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     maxHttpBufferSize: 64 * 1024,
     // Next's dev server uses other upgrade paths (HMR); leave them alone.
     destroyUpgrade: false,
-    allowRequest: admission.allowRequest,
+    // The origin check runs first, so a foreign page never takes one of its address's slots.
+    allowRequest: options.allowRequest
+      ? (req, callback) => options.allowRequest!(req, (err, ok) => (ok ? admission.allowRequest(req, callback) : callback(err, false)))
+      : admission.allowRequest,
     // A connection that joins no namespace (refused, or never asks) is closed, not held.
     connectTimeout: options.connectTimeoutMs ?? 5000,
   });

@@ -19,6 +19,9 @@ import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
+import { watchSessionSockets, type WatchedSocket } from '../auth/sessionSockets';
+import { DashboardGuard } from '../http/dashboardGuard';
+import { DASHBOARD_NAMESPACE } from '../../lib/protocol/dashboard';
 
 export interface ObservationPlane {
   server: Server;
@@ -51,8 +54,11 @@ export function createObservationServer(
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
   limits: PeerLimits = DEFAULT_PEER_LIMITS,
+  allowedOrigins: ReadonlySet<string> = new Set(),
 ): { server: Server; dashboard: DashboardIo } {
   const api = createApiRouter(plane, model, auth.signer);
+  // Browsers on other origins (another port of this host included) drive nothing here.
+  const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
   const server = http.createServer(slowPeerServerOptions(limits), (req, res) => {
     void route(req, res).catch((err) => sendError(res, err));
@@ -63,6 +69,7 @@ export function createObservationServer(
     const isEmbedPage = url.pathname.startsWith('/embed/');
     // Only embed pages may be framed, and only by the configured origins.
     applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");
+    if (!originGuard.checkRequest(req, res, url)) return;
     const isPublic = PUBLIC_PREFIXES.some((p) => url.pathname.startsWith(p));
     const embedScope = embedScopeForPath(url.pathname);
     if (isEmbedPage && !auth.hasSession(req)) {
@@ -98,8 +105,12 @@ export function createObservationServer(
       const v = auth.signer.verify(token);
       return v.ok && v.claims.kind === 'embed' && v.claims.scope ? v.claims.scope : null;
     },
+    allowRequest: originGuard.allowRequest,
   });
   plane.writer.onCommit(dashboard.onCommit);
+  // A logged-out (or expired) session's live sockets are dropped, not left watching.
+  const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
+  server.on('close', stopWatching);
   return { server, dashboard };
 }
 
@@ -114,7 +125,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

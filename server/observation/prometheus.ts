@@ -1,6 +1,7 @@
 /** `GET /metrics`: Prometheus text exposition of ingest, fanout and process figures. */
 import type { LogWriter } from '../store/logWriter';
 import type { Relay } from '../relay/relay';
+import { securityMetricLines } from '../http/securityStats';
 import type { Fanout } from './fanout';
 import type { FanoutMetrics } from './fanoutMetrics';
 import type { SocketAdmission } from './socketAdmission';
@@ -26,6 +27,7 @@ export function renderMetrics({ writer, relay, fanout, metrics, admission }: Sou
   metric('xray_relay_calls_in_flight', 'gauge', 'Calls waiting for a worker.', relay.calls.size);
   metric('xray_relay_rejected_total', 'counter', 'Agent messages refused (bad input, limits).', relay.stats.rejected);
   metric('xray_relay_rate_limited_total', 'counter', 'Agent messages refused for the rate limit.', relay.stats.rateLimited);
+  lines.push(...securityMetricLines());
   metric('xray_fanout_events_in_total', 'counter', 'Events entering the fanout.', metrics.eventsIn);
   metric('xray_fanout_deltas_total', 'counter', 'Deltas sent to dashboard subscriptions.', metrics.deltas);
   metric('xray_fanout_snapshots_total', 'counter', 'Snapshots sent (subscribe, resync, or fell behind the window).', metrics.snapshots);

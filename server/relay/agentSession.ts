@@ -15,6 +15,12 @@ import { parseJsonText } from './safeJson';
 
 const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
 
+/** The client address of a `host:port` remote (IPv6 hosts contain colons too). */
+export function addressOf(remote: string): string {
+  const i = remote.lastIndexOf(':');
+  return i > 0 ? remote.slice(0, i) : remote;
+}
+
 export class AgentSession {
   name: string | null = null;
   readonly subscriptions = new Set<string>();
@@ -98,7 +104,16 @@ export class AgentSession {
     switch (msg.type) {
       case 'register': {
         if (this.name) throw new XrayError('already_registered', `this connection is already registered as "${this.name}"`);
-        if (!this.authenticated && !this.relay.keyIsValid(msg.key)) throw new XrayError('unauthorized', 'register needs a valid agent key (key field, or Authorization: Bearer on the upgrade)');
+        if (!this.authenticated) {
+          try {
+            this.relay.authenticateKey(msg.key, addressOf(this.remote));
+          } catch (err) {
+            // A failed key ends the connection (after the coded error): one socket cannot try key after key.
+            this.fail(err, msg);
+            this.close(1008, 'agent key refused');
+            return;
+          }
+        }
         if (!this.authenticated) this.principal = this.relay.principalOf(msg.key);
         this.authenticated = true;
         this.relay.register(this, msg.name, msg.capabilities);

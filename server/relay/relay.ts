@@ -11,6 +11,8 @@ import { LIMITS } from '../../lib/protocol/limits';
 import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import type { LogWriter } from '../store/logWriter';
 import { safeEqual } from '../auth/adminToken';
+import { AttemptLimiter } from '../auth/attemptLimiter';
+import { securityStats } from '../http/securityStats';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
@@ -25,6 +27,8 @@ export interface RelayOptions {
   agentKeys?: ReadonlySet<string> | null;
   /** Per-address fair shares and slow-peer timeouts (defaults: DEFAULT_PEER_LIMITS). */
   limits?: PeerLimits;
+  /** Backoff for wrong agent keys per client address. */
+  keyAttempts?: AttemptLimiter;
   now?: () => number;
 }
 
@@ -56,6 +60,8 @@ export class Relay {
   private closing = false;
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0 };
+  /** Wrong-key backoff per client address, shared by every entry point. */
+  private readonly keyAttempts: AttemptLimiter;
 
   constructor(
     readonly writer: LogWriter,
@@ -64,6 +70,7 @@ export class Relay {
     this.now = options.now ?? Date.now;
     this.peers = new PeerGuards(options.limits);
     this.calls = new InFlightCalls(this.peers.calls);
+    this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
     writer.onCommit((events) => this.deliverTopicMessages(events));
   }
 
@@ -75,6 +82,28 @@ export class Relay {
     let ok = false;
     for (const k of keys) if (safeEqual(k, key)) ok = true;
     return ok;
+  }
+
+  /**
+   * The one key check for every entry (upgrade, `register`, REST, SSE, OTLP): throws
+   * `rate_limited` (with retry_after_s) while the address is backing off — before comparing,
+   * so no guess is evaluated — and `unauthorized` for a missing or wrong key. Only a presented
+   * wrong key counts as a failed attempt.
+   */
+  authenticateKey(key: string | undefined, address: string): void {
+    if (!this.keysRequired) return;
+    const waitMs = this.keyAttempts.retryAfterMs(address);
+    if (waitMs > 0) {
+      securityStats.keyLocked++;
+      const s = Math.ceil(waitMs / 1000);
+      throw new XrayError('rate_limited', `too many wrong agent keys from this address; try again in ${s} s`, { retry_after_s: s });
+    }
+    if (this.keyIsValid(key)) return;
+    if (key !== undefined && key !== '') {
+      securityStats.keyFailures++;
+      this.keyAttempts.failed(address);
+    }
+    throw new XrayError('unauthorized', key ? 'invalid agent key' : 'an agent key is required (key field in register, or Authorization: Bearer)');
   }
 
   get keysRequired(): boolean {

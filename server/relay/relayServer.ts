@@ -10,7 +10,8 @@ import { XrayError } from '../../lib/protocol/errors';
 import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
-import { readJson, sendError, sendJson } from '../http/respond';
+import { readJson, refuseUpgrade, sendError, sendJson } from '../http/respond';
+import type { RelayGuard } from '../http/relayGuard';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
@@ -33,19 +34,14 @@ export interface RelayServerDeps {
   routes?: Record<string, RestRoute>;
   /** REST/OTLP requests per second per client address (burst 2×). */
   httpRatePerSecond?: number;
-
+  /** Origin / Host / Content-Type checks, run first on every request and upgrade. */
+  guard?: RelayGuard;
 }
 
 /** Close code for a connection that did not register in time (4000–4999: application codes). */
 export const REGISTER_TIMEOUT_CLOSE = 4408;
 
 const addressOf = (req: IncomingMessage) => req.socket.remoteAddress ?? '?';
-
-/** A refusal at the upgrade: plain HTTP with the coded JSON error, before any WebSocket exists. */
-function refuseUpgrade(socket: Duplex, status: string, err: XrayError): void {
-  const body = JSON.stringify({ error: err.toWire() });
-  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}
 
 function wrapSocket(ws: WebSocket, remote: string, address: string): AgentSocket {
   return {
@@ -73,9 +69,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
 
   const bearer = bearerOf;
   /** REST, SSE and OTLP need a valid agent key as a Bearer token when keys are configured. */
-  const authorize = (req: IncomingMessage) => {
-    if (relay.keysRequired && !relay.keyIsValid(bearer(req))) throw new XrayError('unauthorized', 'send Authorization: Bearer <agent key>');
-  };
+  const authorize = (req: IncomingMessage) => relay.authenticateKey(bearer(req), req.socket.remoteAddress ?? '?');
 
   // Ingest backpressure. While the log writer is over its high-water mark, a socket's further
   // messages are deferred and the socket paused, so TCP flow control slows the agent down.
@@ -217,6 +211,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   };
 
   const server = http.createServer(slowPeerServerOptions(peers.limits), (req, res) => {
+    if (deps.guard && !deps.guard.request(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
@@ -241,26 +236,31 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   guardSlowBodies(server, peers.limits.bodyIdleTimeoutMs, () => peers.stats.slowBodies++);
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (deps.guard && !deps.guard.upgrade(req, socket)) return;
     const url = new URL(req.url ?? '/', 'http://relay');
     if (url.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
     // A key on the upgrade must be valid; without one, the agent must send it in `register`.
-    if (relay.keysRequired && bearer(req) !== undefined && !relay.keyIsValid(bearer(req))) {
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Type: application/json\r\n\r\n{"error":{"code":"unauthorized","message":"invalid agent key"}}');
-      return;
+    if (relay.keysRequired && bearer(req) !== undefined) {
+      try {
+        relay.authenticateKey(bearer(req), req.socket.remoteAddress ?? '?');
+      } catch (err) {
+        refuseUpgrade(socket, err as XrayError);
+        return;
+      }
     }
     // Fair shares per client address: all agent sockets, and those not yet registered.
     const address = addressOf(req);
     const wsRefused = peers.ws.acquire(address);
     if (wsRefused) {
-      refuseUpgrade(socket, '429 Too Many Requests', new XrayError('too_many_connections', wsRefused === 'address' ? `at most ${peers.ws.perAddress} agent connections per client address` : `the relay holds at most ${peers.ws.maxTotal} agent connections`));
+      refuseUpgrade(socket, new XrayError('too_many_connections', wsRefused === 'address' ? `at most ${peers.ws.perAddress} agent connections per client address` : `the relay holds at most ${peers.ws.maxTotal} agent connections`));
       return;
     }
     if (peers.unregistered.acquire(address)) {
       peers.ws.release(address);
-      refuseUpgrade(socket, '429 Too Many Requests', new XrayError('too_many_connections', `at most ${peers.unregistered.perAddress} unregistered connections per client address; register first`));
+      refuseUpgrade(socket, new XrayError('too_many_connections', `at most ${peers.unregistered.perAddress} unregistered connections per client address; register first`));
       return;
     }
     // Both slots are released exactly once, whatever ends the connection (failed handshake included).

@@ -50,7 +50,7 @@ export function parseFramesBody(text: string, type: string): unknown {
         }
       });
   }
-  if (type && type !== 'application/json') throw new XrayError('unsupported_media_type', 'send application/json (an array of frames) or application/x-ndjson');
+  if (type !== 'application/json') throw new XrayError('unsupported_media_type', 'send application/json (an array of frames) or application/x-ndjson');
   return parseJsonText(text);
 }
 
