@@ -165,7 +165,7 @@ const restCases: Case[] = [
   { name: 'OTLP JSON with bad ids', run: () => rest('/v1/traces', json('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"zz","spanId":"1","name":"n","startTimeUnixNano":"1","endTimeUnixNano":"2"}]}]}]}')), expect: '400 invalid_message' },
   { name: '[G6] REST body that stalls (slowloris)', run: async () => {
     const peer = await rawConnect(relay.relayPort, '127.0.0.1');
-    peer.socket.write('POST /v1/broadcast HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"topic":"t"');
+    peer.socket.write(`POST /v1/broadcast HTTP/1.1\r\nHost: localhost:${relay.relayPort}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"topic":"t"`);
     await peer.closed;
     const status = /^HTTP\/1\.1 (\d+)/.exec(peer.received())?.[1];
     return `${status} ${/"code":"(\w+)"/.exec(peer.received())?.[1]}`;

@@ -144,7 +144,7 @@ describe('[G6] slow peers on the relay port', () => {
     const r = await start({ bodyIdleTimeoutMs: 400 });
     const head = r.log.head();
     const peer = await rawConnect(r.relayPort);
-    peer.socket.write('POST /v1/broadcast HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"topic":"t",');
+    peer.socket.write(`POST /v1/broadcast HTTP/1.1\r\nHost: localhost:${r.relayPort}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"topic":"t",`);
     await peer.closed;
     expect(peer.received()).toMatch(/^HTTP\/1\.1 408/);
     expect(peer.received()).toContain('"request_timeout"');
@@ -155,7 +155,7 @@ describe('[G6] slow peers on the relay port', () => {
   it('[G6] a body trickled just fast enough to dodge the idle timeout is still ended by the request timeout', async () => {
     const r = await start({ bodyIdleTimeoutMs: 1000, requestTimeoutMs: 1200, headersTimeoutMs: 1000 });
     const peer = await rawConnect(r.relayPort);
-    peer.socket.write('POST /v1/broadcast HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n');
+    peer.socket.write(`POST /v1/broadcast HTTP/1.1\r\nHost: localhost:${r.relayPort}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n`);
     void trickle(peer, Array.from({ length: 60 }, () => ' '), 100);
     const openMs = await peer.closed;
     expect(peer.received()).toMatch(/^HTTP\/1\.1 408/);
