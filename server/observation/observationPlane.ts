@@ -14,7 +14,7 @@ import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
-import { renderMetrics } from './prometheus';
+import { createMetricsEndpoint } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
@@ -71,8 +71,9 @@ export function createObservationServer(
       if (!auth.gate(req, res, url)) return;
     }
     if (url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      res.end(text);
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -94,6 +95,7 @@ export function createObservationServer(
     },
   });
   plane.writer.onCommit(dashboard.onCommit);
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics });
   return { server, dashboard };
 }
 
