@@ -4,6 +4,8 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import type { PriceTable } from '../lib/cost/prices';
+import { loadPriceTable } from './cost/loadPrices';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
@@ -28,6 +30,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w\s:/.*'-]+$/, "space-separated CSP sources, e.g. 'self' https://grafana.example.com")
     .default("'self'"),
+  /** Model price table (YAML or JSON); unset: the shipped, dated config/prices.yaml. */
+  XRAY_PRICES: optional(z.string()),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -47,6 +51,7 @@ export interface XrayConfig {
   embedFrameAncestors: string;
   commitDelayMs: number;
   dev: boolean;
+  prices: PriceTable;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
@@ -71,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     dev: e.NODE_ENV !== 'production',
+    prices: loadPriceTable(e.XRAY_PRICES),
   };
 }

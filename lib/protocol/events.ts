@@ -25,7 +25,7 @@ export interface EventData {
   'agent.connect': { transport: string };
   'agent.register': { transport: string; capabilities?: string[] };
   'agent.disconnect': { reason: string };
-  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws' };
+  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; session?: string };
   'call.response': { correlation_id: string; payload: string; duration_ms: number };
   'call.error': { correlation_id: string; code: string; message: string; duration_ms: number };
   'call.timeout': { correlation_id: string; timeout_ms: number; duration_ms: number };

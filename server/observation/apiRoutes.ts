@@ -12,6 +12,8 @@ import { addEmbedRoutes } from './embedRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
+import type { PriceTable } from '../../lib/cost/prices';
+import { loadPriceTable } from '../cost/loadPrices';
 
 /** Seqs of log the agent inspector's statistics look back over. */
 const AGENT_LOOKBACK = 200_000;
@@ -55,7 +57,7 @@ export class ApiRouter {
   }
 }
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner): ApiRouter {
+export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable()): ApiRouter {
   const api = new ApiRouter()
     .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
     .add('GET', '/api/agents', (_req, res) =>
@@ -72,5 +74,5 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
   });
   if (signer) addEmbedRoutes(api, signer);
-  return addTraceRoutes(api, plane.log);
+  return addTraceRoutes(api, plane.log, prices);
 }

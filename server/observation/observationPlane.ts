@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { XrayError } from '../../lib/protocol/errors';
 import type { XrayConfig } from '../config';
+import type { PriceTable } from '../../lib/cost/prices';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
@@ -49,8 +50,9 @@ export function createObservationServer(
   pages: PageHandler | null,
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
+  prices?: PriceTable,
 ): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model, auth.signer);
+  const api = createApiRouter(plane, model, auth.signer, prices);
   const server = http.createServer((req, res) => {
     void route(req, res).catch((err) => sendError(res, err));
   });
@@ -110,7 +112,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.prices);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError, traceId } from '../../lib/protocol/relay';
 import { buildTrace } from '../../lib/trace/buildTrace';
+import type { PriceTable } from '../../lib/cost/prices';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import type { ApiRouter } from './apiRoutes';
@@ -20,7 +21,7 @@ export const traceListQuery = z.object({
 /** The most events one trace view reads: far above 1,000 spans + 100,000 tokens. */
 const MAX_TRACE_EVENTS = 1_000_000;
 
-export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
+export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable | null = null): ApiRouter {
   return api
     .add('GET', '/api/traces', (_req, res, url) => {
       const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -41,6 +42,6 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
       const events = log.read({ traceId: id.data, limit: MAX_TRACE_EVENTS });
       if (!events.length) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
-      sendJson(res, 200, buildTrace(id.data, events));
+      sendJson(res, 200, buildTrace(id.data, events, { prices }));
     });
 }

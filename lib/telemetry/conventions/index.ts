@@ -1,0 +1,41 @@
+/**
+ * One entry point: `spanFacts(attributes, name)` reads a span in every convention we speak
+ * and merges them. Earlier readers win field by field: our own relay/SDK fields first (they
+ * are explicit), then OpenTelemetry GenAI (the standard), OpenInference, the AI SDK.
+ */
+import type { Attributes } from '../../protocol/events';
+import { readAiSdk } from './aiSdk';
+import { emptyFacts, num, str, type ConventionReader, type SpanFacts, type SpanUsage } from './facts';
+import { readGenAi } from './genAi';
+import { readOpenInference } from './openInference';
+
+export type { SpanFacts, SpanUsage } from './facts';
+
+/** X-Ray's own fields on relay calls and SDK span frames (`session`, the exporter's TTFT). */
+const readXray: ConventionReader = (a) => ({
+  sessionId: str(a['session']) ?? str(a['xray.session']),
+  timeToFirstTokenMs: num(a['xray.time_to_first_token_ms']),
+});
+
+const READERS: readonly ConventionReader[] = [readXray, readGenAi, readOpenInference, readAiSdk];
+
+export function spanFacts(attributes: Attributes | undefined, name = ''): SpanFacts {
+  const out = emptyFacts();
+  if (!attributes) return out;
+  for (const read of READERS) {
+    const got = read(attributes, name);
+    for (const [k, v] of Object.entries(got) as [keyof SpanFacts, unknown][]) {
+      if (k === 'usage') {
+        for (const [uk, uv] of Object.entries(v as Partial<SpanUsage>) as [keyof SpanUsage, number | null][]) if (out.usage[uk] === null && uv !== null && uv !== undefined) out.usage[uk] = uv;
+      } else if (k === 'isAgentSpan') {
+        out.isAgentSpan ||= Boolean(v);
+      } else if ((out[k] === null || out[k] === undefined) && v !== null && v !== undefined) {
+        (out as unknown as Record<string, unknown>)[k] = v;
+      }
+    }
+  }
+  return out;
+}
+
+/** Operations that mean "this span is a call from one agent to another" when agents differ. */
+export const isAgentInvocation = (f: SpanFacts): boolean => f.isAgentSpan || f.operation === 'invoke_agent';
