@@ -7,7 +7,7 @@
  */
 import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
-import { spanFacts, type SpanUsage } from '../telemetry/conventions';
+import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
 import { rollUpUsage, type UsageTotals } from './usageRollup';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
@@ -129,9 +129,6 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
     onFailurePath: false,
   };
 }
-
-/** Marked by OTLP ingest when a span named no agent and the service name stood in. */
-const AGENT_SOURCE = 'xray.agent.source';
 
 /** Reads the node's merged attributes in every convention we speak (spans: after start and end both landed). */
 function applyConventions(node: TraceNode): void {
@@ -282,7 +279,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     order.push(id);
     // A span that names no agent works for its nearest ancestor's (parents come first in this order).
     const parent = n.parentId ? nodes[n.parentId] : undefined;
-    if (parent && n.kind === 'span' && n.attributes[AGENT_SOURCE] === 'service') {
+    if (parent && n.kind === 'span' && ownAgentOf(n.agent, n.attributes) === null) {
       n.agent = parent.agent;
       n.agentInherited = true;
     }

@@ -8,13 +8,12 @@
  */
 import type { Attributes, NewEvent } from '../../lib/protocol/events';
 import { isSpanId, isTraceId } from '../../lib/protocol/ids';
-import { spanFacts } from '../../lib/telemetry/conventions';
+import { AGENT_SOURCE_ATTRIBUTE, spanFacts } from '../../lib/telemetry/conventions';
 import type { OtlpSpan } from './otlpSpan';
 
 const MAX_ATTRIBUTES = 128;
 /** Span events whose attributes are the span's content (GenAI puts messages there; the AI SDK its first-chunk time). */
 const CONTENT_EVENTS = new Set(['gen_ai.client.inference.operation.details', 'ai.stream.firstChunk']);
-export const AGENT_SOURCE = 'xray.agent.source';
 
 /** The span's own attributes plus those of its content events (the span's own win). */
 function contentAttributes(s: OtlpSpan): OtlpSpan['attributes'] {
@@ -39,7 +38,7 @@ export function otlpSpanToEvents(s: OtlpSpan, now: number): NewEvent[] {
   const error = s.statusMessage || (exception ? String(exception.attributes['exception.message'] ?? 'exception') : '');
   const own = spanFacts(attributes, s.name).agentName?.slice(0, 128);
   const agent = own || String(s.resource['service.name'] ?? 'otel').slice(0, 128) || 'otel';
-  if (!own) attributes[AGENT_SOURCE] = 'service';
+  if (!own) attributes[AGENT_SOURCE_ATTRIBUTE] = 'service';
   const base = { ts: now, agent, peer: null, topic: null, trace_id: s.traceId, span_id: s.spanId };
   const parent = s.parentSpanId && isSpanId(s.parentSpanId) ? s.parentSpanId : null;
   return [

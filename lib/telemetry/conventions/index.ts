@@ -39,3 +39,14 @@ export function spanFacts(attributes: Attributes | undefined, name = ''): SpanFa
 
 /** Operations that mean "this span is a call from one agent to another" when agents differ. */
 export const isAgentInvocation = (f: SpanFacts): boolean => f.isAgentSpan || f.operation === 'invoke_agent';
+
+/**
+ * Set by OTLP ingest on a span that named no agent, whose stored agent is only the
+ * resource's service name: readers attribute such a span to its nearest ancestor's agent.
+ */
+export const AGENT_SOURCE_ATTRIBUTE = 'xray.agent.source';
+
+/** The agent a stored span names as its own, or null when it only carries the service name. */
+export function ownAgentOf(storedAgent: string, attributes: Attributes | undefined): string | null {
+  return attributes?.[AGENT_SOURCE_ATTRIBUTE] === 'service' ? null : storedAgent;
+}
