@@ -30,6 +30,7 @@ export interface CallRequest {
   timeout_ms?: number;
   trace_id?: string;
   parent_span_id?: string;
+  session?: string;
 }
 
 export interface AgentInfo {
@@ -166,7 +167,7 @@ export class Relay {
         agent: from,
         peer: req.to,
         ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via },
+        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.session ? { session: req.session } : {}) },
       });
       target.send({
         type: 'inbound_call',
