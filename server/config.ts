@@ -32,6 +32,10 @@ const envSchema = z.object({
     .default("'self'"),
   /** Model price table (YAML or JSON); unset: the shipped, dated config/prices.yaml. */
   XRAY_PRICES: optional(z.string()),
+  /** Forward captured spans to this OTLP/HTTP traces endpoint (e.g. http://jaeger:4318/v1/traces). */
+  XRAY_OTLP_EXPORT_URL: optional(z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL')),
+  /** Extra headers for the export, `key=value,key2=value2` (as OTEL_EXPORTER_OTLP_HEADERS). */
+  XRAY_OTLP_EXPORT_HEADERS: optional(z.string().regex(/^([^=,]+=[^,]*)(,[^=,]+=[^,]*)*$/, 'key=value pairs separated by commas')),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -52,6 +56,16 @@ export interface XrayConfig {
   commitDelayMs: number;
   dev: boolean;
   prices: PriceTable;
+  otlpExport: { url: string; headers: Record<string, string> } | null;
+}
+
+function parseHeaderList(text: string | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const pair of text ? text.split(',') : []) {
+    const i = pair.indexOf('=');
+    headers[decodeURIComponent(pair.slice(0, i).trim()).toLowerCase()] = decodeURIComponent(pair.slice(i + 1).trim());
+  }
+  return headers;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
@@ -77,5 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     dev: e.NODE_ENV !== 'production',
     prices: loadPriceTable(e.XRAY_PRICES),
+    otlpExport: e.XRAY_OTLP_EXPORT_URL ? { url: e.XRAY_OTLP_EXPORT_URL, headers: parseHeaderList(e.XRAY_OTLP_EXPORT_HEADERS) } : null,
   };
 }

@@ -15,7 +15,7 @@ import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
-import { createMetricsEndpoint } from './prometheus';
+import { createMetricsEndpoint, type MetricSources } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
@@ -51,6 +51,7 @@ export function createObservationServer(
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
   prices?: PriceTable,
+  exporter?: MetricSources['exporter'],
 ): { server: Server; dashboard: DashboardIo } {
   const api = createApiRouter(plane, model, auth.signer, prices);
   const server = http.createServer((req, res) => {
@@ -97,11 +98,11 @@ export function createObservationServer(
     },
   });
   plane.writer.onCommit(dashboard.onCommit);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, exporter });
   return { server, dashboard };
 }
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean } = {}): Promise<ObservationPlane> {
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean; exporter?: MetricSources['exporter'] | null } = {}): Promise<ObservationPlane> {
   let pages: PageHandler | null = null;
   let app = null as NextLike | null;
   if (options.next !== false) {
@@ -112,7 +113,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.prices);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.prices, options.exporter ?? undefined);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {
