@@ -5,7 +5,7 @@
  * seq N" without keeping a queue per client.
  */
 import type { XrayEvent } from '../protocol/events';
-import { isAgentInvocation, ownAgentOf, spanFacts } from '../telemetry/conventions';
+import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
 import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
 
 export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
@@ -195,7 +195,7 @@ function applySpanStart(model: SwarmModel, e: Extract<XrayEvent, { kind: 'span.s
   const own = ownAgentOf(e.agent, attrs);
   if (own && !model.agents.has(own)) agentOf(model, own, e.seq, e.ts);
   const parent = e.parent_span_id ? spanKey(e.trace_id, e.parent_span_id) : null;
-  applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, own, isAgentInvocation(spanFacts(attrs, e.data.name)), e.agent));
+  applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, own, spanIdentity(attrs, e.data.name).isAgentSpan, e.agent));
 }
 
 export function applyEvent(model: SwarmModel, e: XrayEvent): void {

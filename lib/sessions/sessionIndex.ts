@@ -6,7 +6,7 @@
  * traces per session and traces tracked, oldest forgotten first.
  */
 import type { XrayEvent } from '../protocol/events';
-import { ownAgentOf, spanFacts } from '../telemetry/conventions';
+import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
 
 export interface SessionTrace {
   trace_id: string;
@@ -42,7 +42,7 @@ export const SESSION_LIMITS: SessionLimits = { sessions: 10_000, tracesPerSessio
 /** The session an event names, if any. */
 export function sessionOfEvent(e: XrayEvent): string | null {
   if (e.kind === 'call.request') return e.data.session ?? null;
-  if (e.kind === 'span.start' || e.kind === 'span.end') return e.data.attributes ? spanFacts(e.data.attributes, e.kind === 'span.start' ? e.data.name : '').sessionId : null;
+  if (e.kind === 'span.start' || e.kind === 'span.end') return spanIdentity(e.data.attributes, e.kind === 'span.start' ? e.data.name : '').sessionId;
   return null;
 }
 

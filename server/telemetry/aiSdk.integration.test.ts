@@ -175,6 +175,12 @@ describe('[V3] a Vercel AI SDK planner → writer app over OTLP', () => {
     expect(tree.usage.cost).toBeGreaterThan(0);
   });
 
+  it('draws the planner → writer call in the live graph (an OTLP-only swarm)', () => {
+    expect(api.model.edges.get('planner->writer')).toMatchObject({ kind: 'call', calls: 1 });
+    expect(api.model.agents.has('planner')).toBe(true);
+    expect(api.model.agents.has('writer')).toBe(true);
+  });
+
   it('groups the trace under its session (telemetry metadata sessionId)', () => {
     expect(tree.sessions).toEqual(['trip-chat-1']);
   });

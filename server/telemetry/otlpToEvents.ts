@@ -8,7 +8,7 @@
  */
 import type { Attributes, NewEvent } from '../../lib/protocol/events';
 import { isSpanId, isTraceId } from '../../lib/protocol/ids';
-import { AGENT_SOURCE_ATTRIBUTE, spanFacts } from '../../lib/telemetry/conventions';
+import { AGENT_SOURCE_ATTRIBUTE, spanIdentity } from '../../lib/telemetry/conventions';
 import type { OtlpSpan } from './otlpSpan';
 
 const MAX_ATTRIBUTES = 128;
@@ -36,7 +36,7 @@ export function otlpSpanToEvents(s: OtlpSpan, now: number): NewEvent[] {
   if (s.scope) attributes['otel.scope'] = s.scope;
   const exception = s.events.find((e) => e.name === 'exception');
   const error = s.statusMessage || (exception ? String(exception.attributes['exception.message'] ?? 'exception') : '');
-  const own = spanFacts(attributes, s.name).agentName?.slice(0, 128);
+  const own = spanIdentity(attributes, s.name).agentName?.slice(0, 128);
   const agent = own || String(s.resource['service.name'] ?? 'otel').slice(0, 128) || 'otel';
   if (!own) attributes[AGENT_SOURCE_ATTRIBUTE] = 'service';
   const base = { ts: now, agent, peer: null, topic: null, trace_id: s.traceId, span_id: s.spanId };

@@ -37,8 +37,32 @@ export function spanFacts(attributes: Attributes | undefined, name = ''): SpanFa
   return out;
 }
 
+/** Who a span is and where it belongs, without reading its content: cheap enough for the ingest and commit paths. */
+export interface SpanIdentity {
+  agentName: string | null;
+  isAgentSpan: boolean;
+  sessionId: string | null;
+}
+
+const AI_SDK_RUNS = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject']);
+const text = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+
+/** The same answers as `spanFacts` for agent, agent-span and session (a test holds them equal), minus the message parsing. */
+export function spanIdentity(a: Attributes | undefined, name = ''): SpanIdentity {
+  if (!a) return { agentName: null, isAgentSpan: false, sessionId: null };
+  const op = text(a['gen_ai.operation.name']);
+  const oiKind = text(a['openinference.span.kind'])?.toUpperCase();
+  const functionId = text(a['ai.telemetry.functionId']);
+  const aiOp = text(a['ai.operationId']);
+  return {
+    agentName: text(a['gen_ai.agent.name']) ?? text(a['agent.name']) ?? (oiKind === 'AGENT' ? name || null : null) ?? functionId,
+    isAgentSpan: op === 'invoke_agent' || op === 'create_agent' || oiKind === 'AGENT' || (Boolean(functionId) && aiOp !== null && AI_SDK_RUNS.has(aiOp)),
+    sessionId: text(a['session']) ?? text(a['xray.session']) ?? text(a['gen_ai.conversation.id']) ?? text(a['session.id']) ?? text(a['ai.telemetry.metadata.sessionId']) ?? text(a['ai.telemetry.metadata.session']),
+  };
+}
+
 /** Operations that mean "this span is a call from one agent to another" when agents differ. */
-export const isAgentInvocation = (f: SpanFacts): boolean => f.isAgentSpan || f.operation === 'invoke_agent';
+export const isAgentInvocation = (f: Pick<SpanFacts, 'isAgentSpan'> & { operation?: string | null }): boolean => f.isAgentSpan || f.operation === 'invoke_agent';
 
 /**
  * Set by OTLP ingest on a span that named no agent, whose stored agent is only the
