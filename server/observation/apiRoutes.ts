@@ -29,6 +29,14 @@ interface Route {
   handler: ApiHandler;
 }
 
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new XrayError('invalid_message', 'malformed percent-encoding in the path');
+  }
+}
+
 /** A tiny router: `/api/traces/:traceId` style patterns, exact matches only. */
 export class ApiRouter {
   private readonly routes: Route[] = [];
@@ -47,8 +55,9 @@ export class ApiRouter {
       if (!m) continue;
       pathMatched = true;
       if (r.method !== req.method) continue;
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
+        // A malformed escape (`%E0`) is bad input, not a server error.
+        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeParam(m[i + 1])]));
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);
