@@ -34,6 +34,8 @@ const envSchema = z.object({
   XRAY_PRICES: optional(z.string()),
   /** Forward captured spans to this OTLP/HTTP traces endpoint (e.g. http://jaeger:4318/v1/traces). */
   XRAY_OTLP_EXPORT_URL: optional(z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL')),
+  /** Export encoding, as OTEL_EXPORTER_OTLP_PROTOCOL. */
+  XRAY_OTLP_EXPORT_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   /** Extra headers for the export, `key=value,key2=value2` (as OTEL_EXPORTER_OTLP_HEADERS). */
   XRAY_OTLP_EXPORT_HEADERS: optional(z.string().regex(/^([^=,]+=[^,]*)(,[^=,]+=[^,]*)*$/, 'key=value pairs separated by commas')),
   /** Test-only fault injection: hold every log commit this many ms. */
@@ -56,7 +58,7 @@ export interface XrayConfig {
   commitDelayMs: number;
   dev: boolean;
   prices: PriceTable;
-  otlpExport: { url: string; headers: Record<string, string> } | null;
+  otlpExport: { url: string; headers: Record<string, string>; protocol: 'http/protobuf' | 'http/json' } | null;
 }
 
 function parseHeaderList(text: string | undefined): Record<string, string> {
@@ -91,6 +93,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     dev: e.NODE_ENV !== 'production',
     prices: loadPriceTable(e.XRAY_PRICES),
-    otlpExport: e.XRAY_OTLP_EXPORT_URL ? { url: e.XRAY_OTLP_EXPORT_URL, headers: parseHeaderList(e.XRAY_OTLP_EXPORT_HEADERS) } : null,
+    otlpExport: e.XRAY_OTLP_EXPORT_URL ? { url: e.XRAY_OTLP_EXPORT_URL, headers: parseHeaderList(e.XRAY_OTLP_EXPORT_HEADERS), protocol: e.XRAY_OTLP_EXPORT_PROTOCOL } : null,
   };
 }

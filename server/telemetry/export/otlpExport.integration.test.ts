@@ -10,6 +10,7 @@ import { loadConfig } from '../../config';
 import { postJson, tempDir, TestAgent, waitFor } from '../../testing/harness';
 import { startXray, type Xray } from '../../xray';
 import { decodeOtlpJson } from '../otlpJson';
+import { decodeOtlpProtobuf } from '../otlpProtobuf';
 import type { OtlpSpan } from '../otlpSpan';
 import { OtlpExporter } from './otlpExporter';
 
@@ -19,13 +20,14 @@ interface Receiver {
   url: string;
   spans: OtlpSpan[];
   requests: number;
+  types: string[];
   /** Status codes to answer before accepting (a flaky backend). */
   failNext: number[];
   close(): Promise<void>;
 }
 
 async function startReceiver(): Promise<Receiver> {
-  const r: Receiver = { url: '', spans: [], requests: 0, failNext: [], close: async () => undefined };
+  const r: Receiver = { url: '', spans: [], requests: 0, types: [], failNext: [], close: async () => undefined };
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -36,8 +38,9 @@ async function startReceiver(): Promise<Receiver> {
         res.writeHead(fail).end();
         return;
       }
-      expect(req.headers['content-type']).toBe('application/json');
-      r.spans.push(...decodeOtlpJson(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      const body = Buffer.concat(chunks);
+      r.types.push(req.headers['content-type'] ?? '');
+      r.spans.push(...(req.headers['content-type'] === 'application/json' ? decodeOtlpJson(JSON.parse(body.toString('utf8'))) : decodeOtlpProtobuf(body)));
       res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
     });
   });
@@ -89,6 +92,7 @@ describe('[V6] OTLP export', () => {
     expect(frameSpan).toMatchObject({ parentSpanId: call.body.span_id, name: 'lookup' });
     expect(frameSpan.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 12, 'gen_ai.agent.name': 'plain-worker' });
     expect(xray.exporter!.stats.retries).toBeGreaterThanOrEqual(1);
+    expect(new Set(receiver.types)).toEqual(new Set(['application/x-protobuf'])); // the OpenTelemetry default
     await worker.close();
 
     const metrics = await (await fetch(`${dashUrl}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
@@ -104,6 +108,17 @@ describe('[V6] OTLP export', () => {
     expect(spans.find((s) => s.spanId === call.body.span_id)!.attributes).toMatchObject({ 'xray.tokens': 2, 'output.value': 'Hello there' });
     const bad = await fetch(`${dashUrl}/api/traces/${traceId}?format=xml`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
     expect(bad.status).toBe(400);
+  });
+
+  it('speaks OTLP/JSON when asked (XRAY_OTLP_EXPORT_PROTOCOL=http/json)', async () => {
+    const jsonReceiver = await startReceiver();
+    const exporter = new OtlpExporter({ url: jsonReceiver.url, protocol: 'http/json', flushIntervalMs: 60_000 });
+    exporter.enqueue({ traceId: 'b'.repeat(32), spanId: 'c'.repeat(16), parentSpanId: null, name: 'json span', kind: 1, startMs: 1, endMs: 2, agent: 'j', attributes: { 'xray.tokens': 3 }, status: 'ok', error: null });
+    await exporter.flush();
+    expect(jsonReceiver.types).toEqual(['application/json']);
+    expect(jsonReceiver.spans[0]).toMatchObject({ name: 'json span', attributes: { 'xray.tokens': 3 } });
+    await exporter.close();
+    await jsonReceiver.close();
   });
 
   it('[G6] a full queue drops and counts instead of growing; a dead backend costs retries, not ingest', async () => {

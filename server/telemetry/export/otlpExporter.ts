@@ -1,16 +1,21 @@
 /**
  * Forwards what X-Ray captured to another OTLP/HTTP backend (`XRAY_OTLP_EXPORT_URL`: Jaeger,
- * Phoenix, Langfuse…) as OTLP/JSON. Ingest only appends to a bounded queue (no await, no
+ * Phoenix, Langfuse…) as OTLP protobuf (the OpenTelemetry default) or JSON. Ingest only appends to a bounded queue (no await, no
  * I/O on the commit path); a timer sends batches, retrying a failed one with exponential
  * backoff. When the queue is full new spans are dropped and counted, never buffered
  * without bound; a batch that still fails after its retries is dropped and counted too.
  */
 import type { XrayEvent } from '../../../lib/protocol/events';
 import { encodeOtlpJson, type ExportSpan } from './exportSpan';
+import { encodeOtlpProtobuf } from './otlpProtobufEncode';
 import { LiveSpans } from './liveSpans';
+
+export type OtlpExportProtocol = 'http/protobuf' | 'http/json';
 
 export interface OtlpExporterOptions {
   url: string;
+  /** As OTEL_EXPORTER_OTLP_PROTOCOL; protobuf is the OpenTelemetry default. */
+  protocol?: OtlpExportProtocol;
   headers?: Record<string, string>;
   maxQueue?: number;
   maxBatch?: number;
@@ -42,7 +47,7 @@ export class OtlpExporter {
   private closing = false;
 
   constructor(options: OtlpExporterOptions) {
-    this.opts = { maxQueue: 10_000, maxBatch: 512, flushIntervalMs: 1000, maxRetries: 5, backoffMs: 500, timeoutMs: 10_000, headers: {}, ...options };
+    this.opts = { protocol: 'http/protobuf', maxQueue: 10_000, maxBatch: 512, flushIntervalMs: 1000, maxRetries: 5, backoffMs: 500, timeoutMs: 10_000, headers: {}, ...options };
     this.live = new LiveSpans(options.agentOf);
     this.timer = setInterval(() => this.kick(), this.opts.flushIntervalMs);
     this.timer.unref();
@@ -81,7 +86,7 @@ export class OtlpExporter {
   }
 
   private async sendWithRetry(batch: ExportSpan[]): Promise<boolean> {
-    const body = JSON.stringify(encodeOtlpJson(batch));
+    const body = this.opts.protocol === 'http/json' ? JSON.stringify(encodeOtlpJson(batch)) : encodeOtlpProtobuf(batch);
     for (let attempt = 0; ; attempt++) {
       const outcome = await this.post(body);
       if (outcome === 'ok') return true;
@@ -94,9 +99,10 @@ export class OtlpExporter {
     }
   }
 
-  private async post(body: string): Promise<'ok' | 'retry' | 'permanent'> {
+  private async post(body: string | Uint8Array): Promise<'ok' | 'retry' | 'permanent'> {
+    const type = this.opts.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
     try {
-      const res = await fetch(this.opts.url, { method: 'POST', headers: { 'content-type': 'application/json', ...this.opts.headers }, body, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      const res = await fetch(this.opts.url, { method: 'POST', headers: { 'content-type': type, ...this.opts.headers }, body: body as BodyInit, signal: AbortSignal.timeout(this.opts.timeoutMs) });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return 'ok';
       return res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504 || res.status >= 500 ? 'retry' : 'permanent';
