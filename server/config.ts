@@ -58,14 +58,23 @@ export interface XrayConfig {
   commitDelayMs: number;
   dev: boolean;
   prices: PriceTable;
-  otlpExport: { url: string; headers: Record<string, string>; protocol: 'http/protobuf' | 'http/json' } | null;
+  otlpExport: { url: string; headers: Map<string, string>; protocol: 'http/protobuf' | 'http/json' } | null;
 }
 
-function parseHeaderList(text: string | undefined): Record<string, string> {
-  const headers: Record<string, string> = {};
+/** Percent-decoded like OTEL_EXPORTER_OTLP_HEADERS; a stray `%` is kept as typed. */
+const unescape = (v: string) => {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+};
+
+function parseHeaderList(text: string | undefined): Map<string, string> {
+  const headers = new Map<string, string>();
   for (const pair of text ? text.split(',') : []) {
     const i = pair.indexOf('=');
-    headers[decodeURIComponent(pair.slice(0, i).trim()).toLowerCase()] = decodeURIComponent(pair.slice(i + 1).trim());
+    headers.set(unescape(pair.slice(0, i).trim()).toLowerCase(), unescape(pair.slice(i + 1).trim()));
   }
   return headers;
 }

@@ -16,7 +16,8 @@ export interface OtlpExporterOptions {
   url: string;
   /** As OTEL_EXPORTER_OTLP_PROTOCOL; protobuf is the OpenTelemetry default. */
   protocol?: OtlpExportProtocol;
-  headers?: Record<string, string>;
+  /** Extra request headers (operator-given names: a Map, never a plain object). */
+  headers?: ReadonlyMap<string, string>;
   maxQueue?: number;
   maxBatch?: number;
   flushIntervalMs?: number;
@@ -39,7 +40,7 @@ export class OtlpExporter {
   readonly stats: OtlpExportStats = { queued: 0, exported: 0, dropped: 0, failedBatches: 0, retries: 0 };
   private readonly queue: ExportSpan[] = [];
   private readonly live: LiveSpans;
-  private readonly opts: Required<Omit<OtlpExporterOptions, 'agentOf' | 'headers'>> & { headers: Record<string, string> };
+  private readonly opts: Required<Omit<OtlpExporterOptions, 'agentOf' | 'headers'>> & { headers: ReadonlyMap<string, string> };
   private timer: NodeJS.Timeout | null = null;
   private sending: Promise<void> | null = null;
   private closed = false;
@@ -47,7 +48,7 @@ export class OtlpExporter {
   private closing = false;
 
   constructor(options: OtlpExporterOptions) {
-    this.opts = { protocol: 'http/protobuf', maxQueue: 10_000, maxBatch: 512, flushIntervalMs: 1000, maxRetries: 5, backoffMs: 500, timeoutMs: 10_000, headers: {}, ...options };
+    this.opts = { protocol: 'http/protobuf', maxQueue: 10_000, maxBatch: 512, flushIntervalMs: 1000, maxRetries: 5, backoffMs: 500, timeoutMs: 10_000, headers: new Map(), ...options };
     this.live = new LiveSpans(options.agentOf);
     this.timer = setInterval(() => this.kick(), this.opts.flushIntervalMs);
     this.timer.unref();
@@ -102,7 +103,7 @@ export class OtlpExporter {
   private async post(body: string | Uint8Array): Promise<'ok' | 'retry' | 'permanent'> {
     const type = this.opts.protocol === 'http/json' ? 'application/json' : 'application/x-protobuf';
     try {
-      const res = await fetch(this.opts.url, { method: 'POST', headers: { 'content-type': type, ...this.opts.headers }, body: body as BodyInit, signal: AbortSignal.timeout(this.opts.timeoutMs) });
+      const res = await fetch(this.opts.url, { method: 'POST', headers: new Headers([...this.opts.headers, ['content-type', type]]), body: body as BodyInit, signal: AbortSignal.timeout(this.opts.timeoutMs) });
       await res.arrayBuffer().catch(() => undefined);
       if (res.ok) return 'ok';
       return res.status === 429 || res.status === 502 || res.status === 503 || res.status === 504 || res.status >= 500 ? 'retry' : 'permanent';
