@@ -32,7 +32,7 @@ async function exportConversation(sessionId: string): Promise<string[]> {
   return traces;
 }
 
-test('[V4] sessions: the list, a deep-linked session timeline with usage and cost, a trace back to its session, and an unknown session', async ({ page }) => {
+test('[V4] sessions: the list, a deep-linked session timeline with usage and cost, a trace back to its session, tokens in the traces list, and an unknown session', async ({ page }) => {
   const sessionId = `e2e-conv-${Date.now()}`;
   const traces = await exportConversation(sessionId);
 
@@ -59,6 +59,12 @@ test('[V4] sessions: the list, a deep-linked session timeline with usage and cos
   await page.waitForURL(`**/trace/${traces[0]}`);
   await expect(page.getByTestId('trace-usage')).toContainText('1,200 in · 300 out');
   await expect(page.getByTestId('trace-session')).toHaveText(`session ${sessionId}`);
+
+  // The traces list shows each trace's tokens.
+  await page.goto('/traces');
+  await page.getByLabel('Agent').fill('e2e-concierge');
+  const traceRow = page.getByTestId('trace-row').filter({ hasText: traces[1] });
+  await expect(traceRow.getByTestId('trace-row-tokens')).toHaveText('1,500');
 
   // A deep link to a session nobody recorded says so instead of showing a blank page.
   await page.goto('/session/no-such-session-here');

@@ -8,7 +8,7 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
-import { AgentUsage } from './agentUsage';
+import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
 import type { TokenSigner } from '../auth/signedToken';
@@ -74,7 +74,7 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
-  const usage = new AgentUsage(plane.log, prices);
+  const usage = new TraceUsageCache(plane.log, prices);
   api.add('GET', '/api/agents/:name', (_req, res, _url, params) => {
     const name = agentName.safeParse(params.name);
     if (!name.success) throw new XrayError('invalid_message', 'invalid agent name');
@@ -83,9 +83,9 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     // Stats over the recent log (bounded lookback), traces from the trace index.
     const head = plane.log.head();
     const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
-    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }), usage: usage.of(name.data) });
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }), usage: usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
   addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
-  return addTraceRoutes(api, plane.log, prices);
+  return addTraceRoutes(api, plane.log, prices, usage);
 }

@@ -75,6 +75,16 @@ describe('[V4] sessions', () => {
     expect(detail.body.byAgent).toEqual([expect.objectContaining({ agent: 'support-bot', output: 200_000 })]);
   });
 
+  it('[V5] the traces list carries each trace’s usage and cost', async () => {
+    const r = await getJson<{ traces: { trace_id: string; usage: { input: number; output: number; cost: number | null } }[] }>('/api/traces?agent=support-bot');
+    expect(r.status).toBe(200);
+    expect(r.body.traces).toHaveLength(3);
+    for (const t of r.body.traces) {
+      expect(t.usage).toMatchObject({ input: 1_000_000, output: 100_000 });
+      expect(t.usage.cost).toBeCloseTo(0.21, 10);
+    }
+  });
+
   it('[V5] the agent inspector reports the agent’s usage and cost over its recent traces', async () => {
     const r = await getJson<{ usage: { input: number; output: number; cost: number; traces: number } }>('/api/agents/support-bot');
     expect(r.status).toBe(200);

@@ -6,6 +6,7 @@ import { buildTrace } from '../../lib/trace/buildTrace';
 import type { PriceTable } from '../../lib/cost/prices';
 import { encodeOtlpJson } from '../telemetry/export/exportSpan';
 import { traceToSpans } from '../telemetry/export/traceToSpans';
+import type { TraceUsageCache } from './agentUsage';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import type { ApiRouter } from './apiRoutes';
@@ -25,13 +26,14 @@ const traceFormat = z.enum(['json', 'otlp']).optional();
 /** The most events one trace view reads: far above 1,000 spans + 100,000 tokens. */
 const MAX_TRACE_EVENTS = 1_000_000;
 
-export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable | null = null): ApiRouter {
+export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable | null = null, usage: TraceUsageCache | null = null): ApiRouter {
   return api
     .add('GET', '/api/traces', (_req, res, url) => {
       const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { q: text, ...rest } = q.data;
-      const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
+      const rows = log.listTraces({ ...rest, text: text?.trim() || undefined });
+      const traces = usage ? rows.map((t) => ({ ...t, usage: usage.of(t).usage })) : rows;
       sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
     })
     .add('GET', '/api/traces/:traceId/timeline', (_req, res, _url, params) => {
