@@ -39,6 +39,9 @@ export function TopBar({ children }: { children?: ReactNode }) {
         <Link href="/traces" aria-current={path?.startsWith('/trace') ? 'page' : undefined}>
           Traces
         </Link>
+        <Link href="/sessions" aria-current={path?.startsWith('/session') ? 'page' : undefined}>
+          Sessions
+        </Link>
       </nav>
       {children}
       <div className="spacer" />

@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { LIMITS } from '../lib/protocol/limits';
 import { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from './auth/attemptLimiter';
 import { parseHostList, parseOriginList } from './http/originGuard';
+import type { PriceTable } from '../lib/cost/prices';
+import { loadPriceTable } from './cost/loadPrices';
 
 const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
@@ -112,6 +114,14 @@ const envSchema = z.object({
   XRAY_AUTH_FREE_ATTEMPTS: z.coerce.number().int().min(0).default(10),
   /** Longest backoff (seconds) after repeated failed logins / agent keys; it doubles from 1 s. */
   XRAY_AUTH_BACKOFF_MAX_S: z.coerce.number().int().min(1).default(300),
+  /** Model price table (YAML or JSON); unset: the shipped, dated config/prices.yaml. */
+  XRAY_PRICES: optional(z.string()),
+  /** Forward captured spans to this OTLP/HTTP traces endpoint (e.g. http://jaeger:4318/v1/traces). */
+  XRAY_OTLP_EXPORT_URL: optional(z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL')),
+  /** Export encoding, as OTEL_EXPORTER_OTLP_PROTOCOL. */
+  XRAY_OTLP_EXPORT_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  /** Extra headers for the export, `key=value,key2=value2` (as OTEL_EXPORTER_OTLP_HEADERS). */
+  XRAY_OTLP_EXPORT_HEADERS: optional(z.string().regex(/^([^=,]+=[^,]*)(,[^=,]+=[^,]*)*$/, 'key=value pairs separated by commas')),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -138,6 +148,26 @@ export interface XrayConfig {
   dashboardAllowedOrigins: ReadonlySet<string>;
   authFreeAttempts: number;
   authBackoffMaxS: number;
+  prices: PriceTable;
+  otlpExport: { url: string; headers: Map<string, string>; protocol: 'http/protobuf' | 'http/json' } | null;
+}
+
+/** Percent-decoded like OTEL_EXPORTER_OTLP_HEADERS; a stray `%` is kept as typed. */
+const unescape = (v: string) => {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+};
+
+function parseHeaderList(text: string | undefined): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const pair of text ? text.split(',') : []) {
+    const i = pair.indexOf('=');
+    headers.set(unescape(pair.slice(0, i).trim()).toLowerCase(), unescape(pair.slice(i + 1).trim()));
+  }
+  return headers;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
@@ -182,6 +212,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     dashboardAllowedOrigins: e.DASHBOARD_ALLOWED_ORIGINS,
     authFreeAttempts: e.XRAY_AUTH_FREE_ATTEMPTS,
     authBackoffMaxS: e.XRAY_AUTH_BACKOFF_MAX_S,
+    prices: loadPriceTable(e.XRAY_PRICES),
+    otlpExport: e.XRAY_OTLP_EXPORT_URL ? { url: e.XRAY_OTLP_EXPORT_URL, headers: parseHeaderList(e.XRAY_OTLP_EXPORT_HEADERS), protocol: e.XRAY_OTLP_EXPORT_PROTOCOL } : null,
   };
 }
 

@@ -11,12 +11,15 @@ import { SessionRevocations } from './auth/sessionRevocations';
 import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+import { OtlpExporter } from './telemetry/export/otlpExporter';
+import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
 
 export interface Xray {
   admin: AdminToken;
   data: DataPlane;
   observation: ObservationPlane | null;
   model: SwarmModel;
+  exporter: OtlpExporter | null;
   close(): Promise<void>;
 }
 
@@ -29,10 +32,13 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
+  // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
+  const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
+  if (exporter) data.writer.onCommit(exporter.onCommit);
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
-      observation = await startObservationPlane(config, data, model, auth, { next: options.next });
+      observation = await startObservationPlane(config, data, model, auth, { next: options.next, exporter });
     } catch (err) {
       await data.close();
       throw err;
@@ -43,9 +49,11 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
     data,
     observation,
     model,
+    exporter,
     async close() {
       await observation?.close();
       await data.close();
+      await exporter?.close(); // after the log's last commit, so its spans go out too
     },
   };
 }

@@ -1,6 +1,7 @@
 'use client';
 import type { TraceNode } from '../../lib/trace/buildTrace';
 import { CopyButton } from '../CopyButton';
+import { formatCost } from '../../lib/client/usageFormat';
 
 const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end - n.start)} ms`);
 const MAX_PAYLOAD = 20_000;
@@ -46,8 +47,39 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
         {node.usage.input !== null || node.usage.output !== null ? (
           <>
             <dt>usage</dt>
-            <dd>
+            <dd data-testid="node-usage">
               {node.usage.input ?? '—'} in / {node.usage.output ?? '—'} out
+              {node.usage.cacheRead ? ` · ${node.usage.cacheRead} cached` : ''}
+              {node.usage.cacheWrite ? ` · ${node.usage.cacheWrite} cache write` : ''}
+              {node.usage.reasoning ? ` · ${node.usage.reasoning} reasoning` : ''}
+            </dd>
+            <dt>cost</dt>
+            <dd>{formatCost(node.cost ?? null)}</dd>
+          </>
+        ) : null}
+        {node.provider ? (
+          <>
+            <dt>provider</dt>
+            <dd>{node.provider}</dd>
+          </>
+        ) : null}
+        {node.timeToFirstTokenMs !== null && node.timeToFirstTokenMs !== undefined ? (
+          <>
+            <dt>first token</dt>
+            <dd>{Math.round(node.timeToFirstTokenMs)} ms</dd>
+          </>
+        ) : null}
+        {node.agentInherited ? (
+          <>
+            <dt>agent</dt>
+            <dd className="muted">inherited from an ancestor span</dd>
+          </>
+        ) : null}
+        {node.sessionId ? (
+          <>
+            <dt>session</dt>
+            <dd>
+              <a href={`/session/${encodeURIComponent(node.sessionId)}`}>{node.sessionId}</a>
             </dd>
           </>
         ) : null}
@@ -62,6 +94,24 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
       <pre className="node-text" data-testid="node-text">
         {text || <span className="muted">(no tokens)</span>}
       </pre>
+      {node.tool ? (
+        <>
+          <h3>Tool call {node.tool.name ? <code>{node.tool.name}</code> : null}</h3>
+          {node.tool.arguments !== null ? <pre className="payload" data-testid="node-tool-args">{node.tool.arguments.slice(0, MAX_PAYLOAD)}</pre> : null}
+          {node.tool.result !== null ? (
+            <>
+              <h3>Tool result</h3>
+              <pre className="payload">{node.tool.result.slice(0, MAX_PAYLOAD)}</pre>
+            </>
+          ) : null}
+        </>
+      ) : null}
+      {node.systemInstructions ? (
+        <>
+          <h3>System instructions</h3>
+          <pre className="payload">{node.systemInstructions.slice(0, MAX_PAYLOAD)}</pre>
+        </>
+      ) : null}
       {node.request !== null ? (
         <>
           <h3>Request</h3>

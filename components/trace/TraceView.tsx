@@ -12,6 +12,8 @@ import { ApiError, timelineQuery, traceQuery } from '../../lib/client/queries';
 import { buildReplayIndex, textLengthAt } from '../../lib/trace/replay';
 import type { TraceTree } from '../../lib/trace/buildTrace';
 import { CopyButton } from '../CopyButton';
+import Link from 'next/link';
+import { formatUsage } from '../../lib/client/usageFormat';
 import { ShareDialog } from '../ShareDialog';
 import { useEmbedToken, useXray, useXrayStoreApi } from '../XrayProviders';
 import { FailurePaths } from './FailurePaths';
@@ -104,6 +106,18 @@ export function TraceView({ traceId }: { traceId: string }) {
         <span className="muted small" data-testid="trace-summary">
           {spans} spans · {(stream?.tokens ?? t.tokens).toLocaleString()} tokens · {t.agents.length} agents · {Math.round(t.end - t.start)} ms
         </span>
+        {t.usage && (t.usage.input || t.usage.output) ? (
+          <span className="small" data-testid="trace-usage" title={t.byModel.map((m) => `${m.model}: ${formatUsage(m)}`).join('\n')}>
+            {formatUsage(t.usage)}
+          </span>
+        ) : null}
+        {!embedToken && t.sessions?.length
+          ? t.sessions.map((id) => (
+              <Link key={id} className="small" href={`/session/${encodeURIComponent(id)}`} data-testid="trace-session">
+                session {id}
+              </Link>
+            ))
+          : null}
         <div className="spacer" />
         {!embedToken ? <CopyButton label="Copy link" text={() => `${location.origin}/trace/${traceId}`} /> : null}
         {!embedToken ? <ShareDialog scope={`trace:${traceId}`} title="this trace" /> : null}

@@ -4,6 +4,9 @@ import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import type { TraceTree } from '../trace/buildTrace';
 import type { TraceSummary } from '../protocol/api';
+import type { SessionSummary } from '../sessions/sessionIndex';
+import type { SessionDetail } from '../sessions/sessionRollup';
+import type { UsageTotals } from '../trace/usageRollup';
 
 export type { TraceSummary } from '../protocol/api';
 
@@ -28,7 +31,7 @@ async function getJson<T>(url: string, embedToken?: string | null): Promise<T> {
 export const agentQuery = (name: string) =>
   queryOptions({
     queryKey: ['agent', name],
-    queryFn: () => getJson<{ agent: AgentState; stats: AgentStats; traces: TraceSummary[] }>(`/api/agents/${encodeURIComponent(name)}`),
+    queryFn: () => getJson<{ agent: AgentState; stats: AgentStats; traces: TraceSummary[]; usage?: UsageTotals & { traces: number } }>(`/api/agents/${encodeURIComponent(name)}`),
     refetchInterval: 3000,
   });
 
@@ -63,6 +66,21 @@ export const timelineQuery = (traceId: string, embedToken?: string | null) =>
     queryKey: ['timeline', traceId],
     queryFn: () => getJson<{ tokens: [string, number, number][] }>(`/api/traces/${traceId}/timeline`, embedToken),
     staleTime: 1000,
+  });
+
+export const sessionsQuery = (q?: string) =>
+  queryOptions({
+    queryKey: ['sessions', q ?? ''],
+    queryFn: () => getJson<{ sessions: SessionSummary[]; next_before: number | null }>(`/api/sessions${q ? `?q=${encodeURIComponent(q)}` : ''}`),
+    refetchInterval: 5000,
+  });
+
+export const sessionQuery = (sessionId: string) =>
+  queryOptions({
+    queryKey: ['session', sessionId],
+    queryFn: () => getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(sessionId)}`),
+    refetchInterval: 5000,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
 
 export async function createEmbedToken(scope: string, ttlSeconds: number): Promise<{ token: string; url: string; iframe: string; expires_at: number }> {

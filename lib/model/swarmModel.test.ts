@@ -73,3 +73,25 @@ describe('swarm model', () => {
     expect([...m.agents.values()].filter((a) => a.seq > after).map((a) => a.name)).toEqual(['a']);
   });
 });
+
+describe('swarm model from OTLP-only swarms', () => {
+  const span = (id: string, parent: string | null, attributes: Record<string, string>, agent = 'crew-svc') =>
+    e({ kind: 'span.start', agent, trace_id: T1, span_id: id.padStart(16, '0'), parent_span_id: parent ? parent.padStart(16, '0') : null, data: { name: id, attributes } });
+
+  it('[V3] draws an agent-to-agent edge for an invoke_agent span under another agent’s span, even when the parent lands later', () => {
+    const m = createSwarmModel();
+    const inherited = { 'xray.agent.source': 'service' };
+    applyEvents(m, [
+      span('3', '2', { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'writer' }, 'writer'),
+      span('2', '1', { ...inherited, 'gen_ai.operation.name': 'execute_tool' }),
+    ]);
+    expect(m.edges.size).toBe(0);
+    applyEvents(m, [span('1', null, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'planner' }, 'planner')]);
+    expect(m.edges.get('planner->writer')).toMatchObject({ kind: 'call', calls: 1 });
+    expect(m.agents.has('crew-svc')).toBe(false);
+    // A failing span that names no agent counts against the agent it works for.
+    applyEvents(m, [e({ kind: 'span.end', agent: 'crew-svc', trace_id: T1, span_id: '2'.padStart(16, '0'), data: { status: 'error', error: 'tool failed' } })]);
+    expect(m.agents.get('planner')).toMatchObject({ errors: 1, lastError: 'tool failed' });
+    expect(m.agents.has('crew-svc')).toBe(false);
+  });
+});

@@ -5,6 +5,8 @@
  * seq N" without keeping a queue per client.
  */
 import type { XrayEvent } from '../protocol/events';
+import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
+import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
 
 export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
 
@@ -63,6 +65,8 @@ export interface SwarmModel {
   agents: Map<string, AgentState>;
   edges: Map<string, EdgeState>;
   totals: SwarmTotals;
+  /** Which agent each recent span works for (inherited from ancestors, resolved when late parents land). */
+  spans: SpanAgentIndex;
 }
 
 export const RECENT_TEXT_CHARS = 280;
@@ -72,7 +76,7 @@ export const TAIL_REFRESH_MS = 2000;
 const MAX_GONE_AGENTS = 2000;
 
 export function createSwarmModel(seq = 0): SwarmModel {
-  return { seq, nextIdx: 0, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
+  return { seq, nextIdx: 0, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 }, spans: createSpanAgentIndex() };
 }
 
 /** A just-seen agent: no counters yet, idle, not known to be connected. */
@@ -175,6 +179,25 @@ function pruneGone(model: SwarmModel): void {
   for (const a of gone.slice(0, model.agents.size - MAX_GONE_AGENTS)) model.agents.delete(a.name);
 }
 
+/** Spans whose agent became known: agents named by spans appear; an invocation under another agent's span is a call edge. */
+function applySpanResolutions(model: SwarmModel, e: XrayEvent, resolved: readonly SpanResolution[]): void {
+  for (const r of resolved) {
+    if (!r.caller) continue;
+    agentOf(model, r.caller, e.seq, e.ts);
+    agentOf(model, r.agent, e.seq, e.ts).callsIn++;
+    edgeOf(model, 'call', r.caller, r.agent, e.seq, e.ts).calls++;
+  }
+}
+
+function applySpanStart(model: SwarmModel, e: Extract<XrayEvent, { kind: 'span.start' }>): void {
+  if (!e.trace_id || !e.span_id) return;
+  const attrs = e.data.attributes;
+  const own = ownAgentOf(e.agent, attrs);
+  if (own && !model.agents.has(own)) agentOf(model, own, e.seq, e.ts);
+  const parent = e.parent_span_id ? spanKey(e.trace_id, e.parent_span_id) : null;
+  applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, own, spanIdentity(attrs, e.data.name).isAgentSpan, e.agent));
+}
+
 export function applyEvent(model: SwarmModel, e: XrayEvent): void {
   model.seq = e.seq;
   model.totals.events++;
@@ -210,6 +233,11 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       }
       // REST callers appear as the agent "rest" (or the `from` they name): the graph shows who asked.
       agentOf(model, e.agent, e.seq, e.ts).callsOut++;
+      // The call's span is the callee's: spans under it (relay or OTLP) inherit that agent.
+      if (e.trace_id && e.span_id && e.peer) {
+        const parent = e.parent_span_id ? spanKey(e.trace_id, e.parent_span_id) : null;
+        applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, e.peer, false, e.peer));
+      }
       return;
     }
     case 'call.response':
@@ -243,7 +271,9 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
     }
     case 'span.end':
       if (e.data.status === 'error') {
-        const a = agentOf(model, e.agent, e.seq, e.ts);
+        // An OTLP span naming no agent failed for the agent it works for, not for its service.
+        const owner = (e.trace_id && e.span_id ? agentOfSpan(model.spans, spanKey(e.trace_id, e.span_id)) : null) ?? e.agent;
+        const a = agentOf(model, owner, e.seq, e.ts);
         a.errors++;
         a.status = 'error';
         a.lastError = e.data.error ?? 'span failed';
@@ -255,8 +285,10 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       applyBroadcast(model, e);
       if (e.topic) edgeOf(model, 'topic', e.topic, e.agent, e.seq, e.ts).calls++;
       return;
-    case 'subscribe':
     case 'span.start':
+      applySpanStart(model, e);
+      return;
+    case 'subscribe':
       return;
   }
 }

@@ -1,4 +1,5 @@
 /** Response shapes of the dashboard's REST API (`/api/*`), shared by the server and the browser. */
+import type { UsageTotals } from '../trace/usageRollup';
 
 /** One row of `GET /api/traces`. */
 export interface TraceSummary {
@@ -10,4 +11,6 @@ export interface TraceSummary {
   events: number;
   agents: string[];
   errors: number;
+  /** Tokens and cost of the trace's model calls (in `GET /api/traces`). */
+  usage?: UsageTotals;
 }

@@ -26,7 +26,7 @@ export interface EventData {
   'agent.register': { transport: string; capabilities?: string[] };
   'agent.disconnect': { reason: string };
   /** `from_unverified`: a caller name a REST body claimed; the caller is `agent` (the REST principal). */
-  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; from_unverified?: string };
+  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; from_unverified?: string; session?: string };
   'call.response': { correlation_id: string; payload: string; duration_ms: number };
   'call.error': { correlation_id: string; code: string; message: string; duration_ms: number };
   'call.timeout': { correlation_id: string; timeout_ms: number; duration_ms: number };

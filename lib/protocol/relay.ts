@@ -17,6 +17,8 @@ export const topicName = agentName;
 export const traceId = z.string().refine(isTraceId, 'trace_id must be 32 lowercase hex, not all zeros');
 export const spanId = z.string().refine(isSpanId, 'span_id must be 16 lowercase hex, not all zeros');
 export const eventId = z.string().min(1).max(128);
+/** A conversation id grouping traces into a session (no control characters). */
+export const sessionId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a session id has no control characters');
 export const payload = z.string().max(LIMITS.payloadChars, 'payload too large');
 const sourceTime = z.number().finite().nonnegative().optional();
 const attributes = z.record(z.string().max(256), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).optional();
@@ -46,6 +48,8 @@ export const callMsg = z.object({
   trace_id: traceId.optional(),
   /** Parent span: set it to the `span_id` of the inbound_call being handled to nest the call. */
   parent_span_id: spanId.optional(),
+  /** The conversation this call belongs to: groups its trace into a session. */
+  session: sessionId.optional(),
 });
 
 export const broadcastMsg = z.object({
@@ -150,6 +154,8 @@ export const restCallBody = z.object({
   timeout_ms: z.number().int().positive().max(LIMITS.maxCallTimeoutMs).optional(),
   trace_id: traceId.optional(),
   from: agentName.optional(),
+  /** The conversation this call belongs to: groups its trace into a session. */
+  session: sessionId.optional(),
 });
 export const restBroadcastBody = z.object({
   topic: topicName,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../protocol/events';
 import { buildTrace } from './buildTrace';
+import { parsePriceTable } from '../cost/prices';
 
 const TRACE = 'abcdef0123456789abcdef0123456789';
 let seq = 0;
@@ -109,5 +110,51 @@ describe('buildTrace', () => {
     expect(t.tokens).toBe(100_000);
     expect(t.nodes[S(1000)].depth).toBe(9);
     expect(t.nodes[S(777)].text).toBe('x'.repeat(100));
+  });
+});
+
+describe('buildTrace: conventions, attribution, usage', () => {
+  const prices = parsePriceTable('models: [{ pattern: "gpt-4o-mini*", input: 0.15, output: 0.6 }]');
+
+  it('[V2] a relay call’s time to first token and session; a span inherits the session and, when it names none, the agent', () => {
+    seq = 0;
+    const events = [
+      e({ kind: 'call.request', agent: 'front', peer: 'bot', span_id: S(1), t: 1000, data: { correlation_id: 'c', method: 'ask', payload: 'q', timeout_ms: 1000, via: 'rest', session: 'conv-1' } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1040, data: { text: 'a' } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1030, data: { text: 'b', index: 0 } }),
+      e({ kind: 'span.start', agent: 'svc', span_id: S(2), parent_span_id: S(1), data: { name: 'chat', attributes: { 'xray.agent.source': 'service', 'gen_ai.request.model': 'gpt-4o-mini' } } }),
+      e({ kind: 'span.end', agent: 'svc', span_id: S(2), data: { status: 'ok', attributes: { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 } } }),
+      e({ kind: 'call.response', agent: 'bot', peer: 'front', span_id: S(1), t: 1100, data: { correlation_id: 'c', payload: 'a', duration_ms: 100 } }),
+    ];
+    const t = buildTrace(TRACE, events, { prices });
+    expect(t.nodes[S(1)]).toMatchObject({ timeToFirstTokenMs: 30, sessionId: 'conv-1' });
+    expect(t.nodes[S(2)]).toMatchObject({ agent: 'bot', agentInherited: true, sessionId: 'conv-1', model: 'gpt-4o-mini' });
+    expect(t.nodes[S(2)].cost).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 12);
+    expect(t.sessions).toEqual(['conv-1']);
+    expect(t.agents).toEqual(['bot', 'front']); // the service name stood in and is not an agent
+  });
+
+  it('[V5] usage repeated by an outer span counts once; unpriced models are counted as such', () => {
+    seq = 0;
+    const span = (id: number, parent: number | null, attributes: Record<string, string | number>) => [
+      e({ kind: 'span.start', agent: 'a', span_id: S(id), parent_span_id: parent ? S(parent) : null, data: { name: `s${id}`, attributes } }),
+      e({ kind: 'span.end', agent: 'a', span_id: S(id), data: { status: 'ok' } }),
+    ];
+    const t = buildTrace(
+      TRACE,
+      [
+        ...span(1, null, { 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 30, 'ai.usage.outputTokens': 3, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(2, 1, { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 10, 'ai.usage.outputTokens': 1, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(3, 1, { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 20, 'ai.usage.outputTokens': 2, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(4, null, { 'gen_ai.request.model': 'house-llm', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 5 }),
+      ],
+      { prices },
+    );
+    expect(t.usage).toMatchObject({ input: 35, output: 8, unpriced: 1 });
+    expect(t.usage.cost).toBeCloseTo((30 * 0.15 + 3 * 0.6) / 1e6, 12);
+    expect(t.byModel.map((m) => [m.model, m.input])).toEqual([
+      ['gpt-4o-mini', 30],
+      ['house-llm', 5],
+    ]);
   });
 });

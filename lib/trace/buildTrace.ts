@@ -5,7 +5,10 @@
  * what each produced, where it went wrong". Pure and linear in the number of events, so a
  * trace of 1,000 spans and 100,000 tokens rebuilds in milliseconds.
  */
+import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
+import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
+import { rollUpUsage, type UsageTotals } from './usageRollup';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 
@@ -28,9 +31,21 @@ export interface TraceNode {
   response: string | null;
   text: string;
   tokens: number;
-  usage: { input: number | null; output: number | null };
+  usage: SpanUsage;
+  /** Cost of this node's own usage at the configured prices (null: no usage or no price for the model). */
+  cost: number | null;
   model: string | null;
+  provider: string | null;
   operation: string | null;
+  /** A tool call this node made or ran: name, call id, arguments and result as recorded. */
+  tool: { name: string | null; callId: string | null; arguments: string | null; result: string | null } | null;
+  systemInstructions: string | null;
+  /** Ms from the node's start to its first token (streamed here, or as the instrumentation reported it). */
+  timeToFirstTokenMs: number | null;
+  /** The conversation this node belongs to (gen_ai.conversation.id, session.id, a `session` field). */
+  sessionId: string | null;
+  /** True when the agent is the nearest ancestor's, the span naming none of its own. */
+  agentInherited: boolean;
   attributes: Attributes;
   children: string[];
   depth: number;
@@ -63,6 +78,16 @@ export interface TraceTree {
   events: number;
   failures: TraceFailure[];
   headSeq: number;
+  /** Tokens and cost of the trace's model calls (outer spans repeating their children's usage count once). */
+  usage: UsageTotals;
+  byAgent: (UsageTotals & { agent: string })[];
+  byModel: (UsageTotals & { model: string })[];
+  /** Sessions (conversations) this trace belongs to. */
+  sessions: string[];
+}
+
+export interface BuildOptions {
+  prices?: PriceTable | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
@@ -85,9 +110,16 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
     response: null,
     text: '',
     tokens: 0,
-    usage: { input: null, output: null },
+    usage: { input: null, output: null, cacheRead: null, cacheWrite: null, reasoning: null },
+    cost: null,
     model: null,
+    provider: null,
     operation: null,
+    tool: null,
+    systemInstructions: null,
+    timeToFirstTokenMs: null,
+    sessionId: null,
+    agentInherited: false,
     attributes: {},
     children: [],
     depth: 0,
@@ -98,21 +130,31 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
   };
 }
 
-function applyGenAi(node: TraceNode, attrs: Attributes | undefined): void {
-  if (!attrs) return;
-  Object.assign(node.attributes, attrs);
-  node.usage.input = num(attrs['gen_ai.usage.input_tokens']) ?? node.usage.input;
-  node.usage.output = num(attrs['gen_ai.usage.output_tokens']) ?? node.usage.output;
-  node.model = str(attrs['gen_ai.request.model']) ?? str(attrs['gen_ai.response.model']) ?? node.model;
-  node.operation = str(attrs['gen_ai.operation.name']) ?? node.operation;
-  const agentName = str(attrs['gen_ai.agent.name']);
-  if (agentName && node.kind === 'span') node.agent = agentName;
+/** Reads the node's merged attributes in every convention we speak (spans: after start and end both landed). */
+function applyConventions(node: TraceNode): void {
+  const f = spanFacts(node.attributes, node.name);
+  node.operation = f.operation;
+  node.model = f.model;
+  node.provider = f.provider;
+  node.usage = f.usage;
+  node.sessionId = f.sessionId;
+  node.systemInstructions = f.systemInstructions;
+  if (f.timeToFirstTokenMs !== null) node.timeToFirstTokenMs = f.timeToFirstTokenMs;
+  if (node.kind === 'span') {
+    node.request = f.input;
+    node.response = f.output;
+    if (f.agentName) node.agent = f.agentName;
+  }
+  if (f.toolName || f.toolArguments || f.toolResult) node.tool = { name: f.toolName, callId: f.toolCallId, arguments: f.toolArguments, result: f.toolResult };
 }
 
-export function buildTrace(traceId: string, events: readonly XrayEvent[]): TraceTree {
+export function buildTrace(traceId: string, events: readonly XrayEvent[], options: BuildOptions = {}): TraceTree {
   const nodes: Record<string, TraceNode> = {};
   // Token text per node, as chunks keyed by index when given (agents may retry out of order).
   const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
+  const firstTokenAt = new Map<string, number>();
+  // Relay calls carry their session in the request's data.
+  const callSessions = new Map<string, string>();
   let start = Infinity;
   let end = -Infinity;
   let headSeq = 0;
@@ -143,6 +185,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.caller = e.agent;
         n.parentId = e.parent_span_id;
         n.request = e.data.payload;
+        if (e.data.session) callSessions.set(spanId, e.data.session);
         n.start = Math.min(n.start, time);
         n.lamport = Math.min(n.lamport, e.lamport);
         break;
@@ -171,7 +214,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.parentId = e.parent_span_id;
         n.start = time;
         n.lamport = Math.min(n.lamport, e.lamport);
-        applyGenAi(n, e.data.attributes);
+        if (e.data.attributes) Object.assign(n.attributes, e.data.attributes);
         break;
       }
       case 'span.end': {
@@ -179,13 +222,14 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.end = time;
         n.status = e.data.status === 'error' ? 'error' : 'ok';
         if (e.data.error) n.error = e.data.error;
-        applyGenAi(n, e.data.attributes);
+        if (e.data.attributes) Object.assign(n.attributes, e.data.attributes);
         break;
       }
       case 'token': {
         const n = node(spanId, 'stream', e);
         if (n.kind === 'stream' && !n.name) n.name = 'tokens';
         n.tokens++;
+        if (!(firstTokenAt.get(spanId)! <= time)) firstTokenAt.set(spanId, time);
         let list = chunks.get(spanId);
         if (!list) chunks.set(spanId, (list = []));
         list.push({ index: e.data.index ?? -1, seq: e.seq, text: e.data.text });
@@ -202,6 +246,13 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     for (let i = 1; i < list.length; i++) if (list[i].index >= 0 && list[i].index < list[i - 1].index) sorted = false;
     if (!sorted) list.sort((a, b) => a.index - b.index || a.seq - b.seq);
     nodes[id].text = list.map((c) => c.text).join('');
+  }
+
+  for (const n of Object.values(nodes)) {
+    if (n.kind === 'span' || n.kind === 'call') applyConventions(n);
+    if (n.kind === 'call') n.sessionId = callSessions.get(n.id) ?? n.sessionId;
+    const first = firstTokenAt.get(n.id);
+    if (n.timeToFirstTokenMs === null && first !== undefined && n.kind !== 'stream') n.timeToFirstTokenMs = Math.max(0, first - n.start);
   }
 
   // Link children; a parent that is not in this trace makes the node a root.
@@ -226,6 +277,14 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     const n = nodes[id];
     n.depth = depth;
     order.push(id);
+    // A span that names no agent works for its nearest ancestor's (parents come first in this order).
+    const parent = n.parentId ? nodes[n.parentId] : undefined;
+    if (parent && n.kind === 'span' && ownAgentOf(n.agent, n.attributes) === null) {
+      n.agent = parent.agent;
+      n.agentInherited = true;
+    }
+    // The session, likewise, is the nearest ancestor's when a span names none.
+    if (parent && !n.sessionId) n.sessionId = parent.sessionId;
     const here = [...path, id];
     if (failing(n)) failures.push({ nodeId: id, path: here, rootCause: true });
     n.children.sort(causal);
@@ -238,6 +297,16 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
   }
 
   const all = Object.values(nodes);
+  for (const n of all) n.cost = options.prices ? costOf(options.prices, n.model, n.usage) : null;
+  const rollup = rollUpUsage(order, nodes);
+  const sessions = new Set<string>();
+  // Agents as attributed: a service name that stood in for inherited spans is not an agent.
+  agents.clear();
+  for (const n of all) {
+    if (n.caller) agents.add(n.caller);
+    if (n.sessionId) sessions.add(n.sessionId);
+    agents.add(n.agent);
+  }
   const status: NodeStatus = failures.length ? (failures.some((f) => nodes[f.nodeId].status === 'error') ? 'error' : 'timeout') : all.some((n) => n.status === 'running' && n.kind !== 'stream') ? 'running' : 'ok';
   return {
     traceId,
@@ -252,5 +321,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     events: events.length,
     failures,
     headSeq,
+    ...rollup,
+    sessions: [...sessions].sort(),
   };
 }

@@ -8,10 +8,14 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { TraceUsageCache } from './agentUsage';
+import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
+import type { PriceTable } from '../../lib/cost/prices';
+import { loadPriceTable } from '../cost/loadPrices';
 
 /** Seqs of log the agent inspector's statistics look back over. */
 const AGENT_LOOKBACK = 200_000;
@@ -23,6 +27,14 @@ interface Route {
   pattern: RegExp;
   keys: string[];
   handler: ApiHandler;
+}
+
+function decodeParam(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new XrayError('invalid_message', 'malformed percent-encoding in the path');
+  }
 }
 
 /** A tiny router: `/api/traces/:traceId` style patterns, exact matches only. */
@@ -43,8 +55,9 @@ export class ApiRouter {
       if (!m) continue;
       pathMatched = true;
       if (r.method !== req.method) continue;
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
+        // A malformed escape (`%E0`) is bad input, not a server error.
+        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeParam(m[i + 1])]));
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);
@@ -55,12 +68,13 @@ export class ApiRouter {
   }
 }
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner): ApiRouter {
+export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable()): ApiRouter {
   const api = new ApiRouter()
     .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
+  const usage = new TraceUsageCache(plane.log, prices);
   api.add('GET', '/api/agents/:name', (_req, res, _url, params) => {
     const name = agentName.safeParse(params.name);
     if (!name.success) throw new XrayError('invalid_message', 'invalid agent name');
@@ -69,8 +83,9 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     // Stats over the recent log (bounded lookback), traces from the trace index.
     const head = plane.log.head();
     const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
-    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }), usage: usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
-  return addTraceRoutes(api, plane.log);
+  addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
+  return addTraceRoutes(api, plane.log, prices, usage);
 }

@@ -9,12 +9,13 @@ import path from 'node:path';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { XrayError } from '../../lib/protocol/errors';
 import { DEFAULT_PEER_LIMITS, type PeerLimits, type XrayConfig } from '../config';
+import type { PriceTable } from '../../lib/cost/prices';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
-import { renderMetrics } from './prometheus';
+import { createMetricsEndpoint, type MetricSources } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
@@ -55,8 +56,10 @@ export function createObservationServer(
   embedFrameAncestors = "'self'",
   limits: PeerLimits = DEFAULT_PEER_LIMITS,
   allowedOrigins: ReadonlySet<string> = new Set(),
+  prices?: PriceTable,
+  exporter?: MetricSources['exporter'],
 ): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model, auth.signer);
+  const api = createApiRouter(plane, model, auth.signer, prices);
   // Browsers on other origins (another port of this host included) drive nothing here.
   const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
@@ -82,8 +85,9 @@ export function createObservationServer(
       if (!auth.gate(req, res, url)) return;
     }
     if (url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission }));
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      res.end(text);
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -111,10 +115,11 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, exporter });
   return { server, dashboard };
 }
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean } = {}): Promise<ObservationPlane> {
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean; exporter?: MetricSources['exporter'] | null } = {}): Promise<ObservationPlane> {
   let pages: PageHandler | null = null;
   let app = null as NextLike | null;
   if (options.next !== false) {
@@ -125,7 +130,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined);
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

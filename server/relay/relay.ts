@@ -41,6 +41,7 @@ export interface CallRequest {
   parent_span_id?: string;
   /** A caller name a REST body claimed; recorded, never used as the caller's identity. */
   from_unverified?: string;
+  session?: string;
 }
 
 export interface AgentInfo {
@@ -212,7 +213,7 @@ export class Relay {
         agent: from,
         peer: req.to,
         ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}) },
+        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}), ...(req.session ? { session: req.session } : {}) },
       });
       target.send({
         type: 'inbound_call',
