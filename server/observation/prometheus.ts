@@ -141,7 +141,7 @@ function peerShareMetrics(relay: Relay, admission: SocketAdmission | undefined):
     gauge(`xray_${name}_open`, `${what} open.`, () => s.size),
     gauge(`xray_${name}_addresses`, `Client addresses holding ${what}.`, () => s.addresses),
     gauge(`xray_${name}_limit_per_address`, `Configured cap of ${what} per client address.`, () => s.perAddress),
-    gauge(`xray_${name}_limit_total`, `Configured cap of ${what} in total.`, () => s.maxTotal),
+    gauge(`xray_${name}_limit_overall`, `Configured cap of ${what} over all addresses.`, () => s.maxTotal),
     counter(`xray_${name}_refused_per_address_total`, `${what} refused because the address used its share.`, () => s.refused.address),
     counter(`xray_${name}_refused_total_cap_total`, `${what} refused because the global cap was reached.`, () => s.refused.total),
   ];

@@ -79,13 +79,14 @@ describe('[V6] OTLP export', () => {
       }, 25);
     });
     receiver.failNext.push(503); // the first batch is retried
+    // A REST body's `from` is unverified (G3): the caller is the REST principal `rest`.
     const call = await postJson(`${relayUrl}/v1/call`, { to: 'plain-worker', method: 'greet', payload: 'hi', from: 'front', session: 'conv-x' });
     expect(call.status).toBe(200);
     const traceId = call.body.trace_id as string;
     const callSpan = await waitFor(() => receiver.spans.find((s) => s.traceId === traceId && s.spanId === call.body.span_id), 10_000, 'the call span at the receiver');
     expect(callSpan.name).toBe('greet plain-worker');
     expect(callSpan.resource['service.name']).toBe('plain-worker');
-    expect(callSpan.attributes).toMatchObject({ 'gen_ai.agent.name': 'plain-worker', 'gen_ai.operation.name': 'invoke_agent', 'xray.call.caller': 'front', 'xray.tokens': 2, 'input.value': 'hi', 'output.value': 'Hello there', 'gen_ai.conversation.id': 'conv-x' });
+    expect(callSpan.attributes).toMatchObject({ 'gen_ai.agent.name': 'plain-worker', 'gen_ai.operation.name': 'invoke_agent', 'xray.call.caller': 'rest', 'xray.tokens': 2, 'input.value': 'hi', 'output.value': 'Hello there', 'gen_ai.conversation.id': 'conv-x' });
     expect(callSpan.attributes['xray.time_to_first_token_ms']).toBeGreaterThanOrEqual(20);
     expect(callSpan.endMs).toBeGreaterThan(callSpan.startMs);
     const frameSpan = await waitFor(() => receiver.spans.find((s) => s.spanId === '5'.repeat(16)), 5000, 'the SDK span');
