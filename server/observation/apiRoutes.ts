@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
+import { decodePathSegment } from '../http/requestUrl';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
 import { addEmbedRoutes } from './embedRoutes';
@@ -43,8 +44,10 @@ export class ApiRouter {
       if (!m) continue;
       pathMatched = true;
       if (r.method !== req.method) continue;
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
+        // Decoded inside the try: malformed percent-encoding is the client's 400, not a 500.
+        const params: Record<string, string> = Object.create(null);
+        r.keys.forEach((k, i) => (params[k] = decodePathSegment(m[i + 1])));
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);

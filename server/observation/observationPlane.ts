@@ -11,6 +11,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import type { XrayConfig } from '../config';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
+import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
@@ -55,7 +56,8 @@ export function createObservationServer(
     void route(req, res).catch((err) => sendError(res, err));
   });
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const url = parseRequestUrl(req.url, 'http://dashboard');
+    if (!url) return sendError(res, badUrl());
     const isEmbedPage = url.pathname.startsWith('/embed/');
     // Only embed pages may be framed, and only by the configured origins.
     applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");

@@ -11,6 +11,7 @@ import { parseTraceparent } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
 import { readJson, sendError, sendJson } from '../http/respond';
+import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
 import { TokenBucket } from './rateLimiter';
@@ -187,7 +188,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   };
 
   const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://relay');
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (!url) return sendError(res, badUrl()); // e.g. `GET //[x`: thrown here, it would crash the process
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
       req.resume();
@@ -209,8 +211,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://relay');
-    if (url.pathname !== '/ws') {
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (url?.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }
