@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentRow, Delta, Snapshot } from '../protocol/dashboard';
+import { edgeKey } from '../model/swarmModel';
 import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview } from './overviewState';
 
 const totals = { events: 0, tokens: 0, calls: 0, errors: 0 };
@@ -25,24 +26,24 @@ describe('overview state', () => {
 
   it('decodes a snapshot of compact rows into agents and edges', () => {
     expect(snap.seq).toBe(10);
-    expect(snap.agents.a).toMatchObject({ name: 'a', tokens: 3, connected: true, capabilities: ['process'], status: 'idle', load: null });
-    expect(snap.edges['a->b']).toMatchObject({ from: 'a', to: 'b', kind: 'call', calls: 2, inflight: 1 });
+    expect(snap.agents.get('a')!).toMatchObject({ name: 'a', tokens: 3, connected: true, capabilities: ['process'], status: 'idle', load: null });
+    expect(snap.edges.get(edgeKey('call', 'a', 'b'))).toMatchObject({ from: 'a', to: 'b', kind: 'call', calls: 2, inflight: 1 });
   });
 
   it('merges contiguous deltas last-write-wins, learning new names from meta', () => {
     const r = applyOverviewDelta(snap, delta(11, 15, { meta: [[2, 'c', [], null]], agents: [row(0, 7, 2), row(2, 1)], edges: [[2, 'swarm.health', 1, 4, 0, 0]] }));
     expect(r.gap).toBe(false);
     expect(r.state.seq).toBe(15);
-    expect(r.state.agents.a).toMatchObject({ tokens: 7, status: 'streaming', capabilities: ['process'] });
-    expect(r.state.agents.c.tokens).toBe(1);
-    expect(r.state.edges['topic:swarm.health->c']).toMatchObject({ kind: 'topic', from: 'swarm.health', to: 'c', calls: 4 });
+    expect(r.state.agents.get('a')!).toMatchObject({ tokens: 7, status: 'streaming', capabilities: ['process'] });
+    expect(r.state.agents.get('c')!.tokens).toBe(1);
+    expect(r.state.edges.get(edgeKey('topic', 'swarm.health', 'c'))).toMatchObject({ kind: 'topic', from: 'swarm.health', to: 'c', calls: 4 });
   });
 
   it('reports a gap and leaves the data unchanged', () => {
     const r = applyOverviewDelta(snap, delta(12, 15, { agents: [row(0, 99)] }));
     expect(r.gap).toBe(true);
     expect(r.state.seq).toBe(10);
-    expect(r.state.agents.a.tokens).toBe(3);
+    expect(r.state.agents.get('a')!.tokens).toBe(3);
     expect(r.state.gaps).toBe(1);
   });
 

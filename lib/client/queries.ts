@@ -2,7 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
-import type { TraceTree } from '../trace/buildTrace';
+import { traceFromJson, type TraceTree } from '../trace/buildTrace';
 import type { TraceSummary } from '../protocol/api';
 
 export type { TraceSummary } from '../protocol/api';
@@ -54,7 +54,7 @@ export const tracesQuery = (filters: TraceFilters) =>
 export const traceQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace', traceId],
-    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`, embedToken),
+    queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}`, embedToken)),
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
 

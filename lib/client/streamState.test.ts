@@ -10,7 +10,7 @@ describe('stream state', () => {
   it('grows span text across contiguous deltas', () => {
     let s = applyStreamSnapshot(emptyStream, snap);
     s = applyStreamDelta(s, delta(6, 9, [[T, 's1', 'w', 'lo', 1], [T, 's2', 'w', 'New', 1]])).state;
-    expect(s.spans[`${T}/s1/w`].text).toBe('Hello');
+    expect(s.spans.get(`${T}/s1/w`)!.text).toBe('Hello');
     expect(s.order).toEqual([`${T}/s1/w`, `${T}/s2/w`]);
     expect(s.tokens).toBe(4);
     expect(s.seq).toBe(9);
@@ -19,7 +19,7 @@ describe('stream state', () => {
     const s = applyStreamSnapshot(emptyStream, snap);
     const gap = applyStreamDelta(s, delta(7, 9, [[T, 's1', 'w', 'X', 1]]));
     expect(gap.gap).toBe(true);
-    expect(gap.state.spans[`${T}/s1/w`].text).toBe('Hel');
+    expect(gap.state.spans.get(`${T}/s1/w`)!.text).toBe('Hel');
     const once = applyStreamDelta(s, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).state;
     expect(applyStreamDelta(once, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).gap).toBe(true);
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../protocol/events';
-import { applyEvents, createSwarmModel, RECENT_TEXT_CHARS } from './swarmModel';
+import { applyEvents, createSwarmModel, edgeKey, RECENT_TEXT_CHARS } from './swarmModel';
 
 const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
@@ -18,7 +18,7 @@ describe('swarm model', () => {
       e({ kind: 'call.request', agent: 'orch', peer: 'w1', trace_id: T1, data: { correlation_id: 'c', method: 'process', payload: '', timeout_ms: 1, via: 'ws' } }),
     ]);
     expect(m.agents.get('w1')).toMatchObject({ connected: true, status: 'working', inflight: 1, callsIn: 1, capabilities: ['process'] });
-    expect(m.edges.get('orch->w1')).toMatchObject({ calls: 1, inflight: 1 });
+    expect(m.edges.get(edgeKey('call', 'orch', 'w1'))).toMatchObject({ calls: 1, inflight: 1 });
     applyEvents(m, [
       e({ kind: 'token', agent: 'w1', trace_id: T1, data: { text: 'Hel' } }),
       e({ kind: 'token', agent: 'w1', trace_id: T1, data: { text: 'lo' } }),
@@ -26,7 +26,7 @@ describe('swarm model', () => {
     expect(m.agents.get('w1')).toMatchObject({ status: 'streaming', tokens: 2, recentText: 'Hello', recentTraceId: T1 });
     applyEvents(m, [e({ kind: 'call.response', agent: 'w1', peer: 'orch', trace_id: T1, data: { correlation_id: 'c', payload: '', duration_ms: 5 } })]);
     expect(m.agents.get('w1')).toMatchObject({ status: 'idle', inflight: 0 });
-    expect(m.edges.get('orch->w1')!.inflight).toBe(0);
+    expect(m.edges.get(edgeKey('call', 'orch', 'w1'))!.inflight).toBe(0);
     applyEvents(m, [e({ kind: 'agent.disconnect', agent: 'w1', data: { reason: 'bye' } })]);
     expect(m.agents.get('w1')).toMatchObject({ connected: false, status: 'gone' });
     expect(m.totals).toEqual({ events: 6, tokens: 2, calls: 1, errors: 0 });
@@ -42,7 +42,7 @@ describe('swarm model', () => {
       e({ kind: 'call.timeout', agent: 'w2', peer: 'orch', data: { correlation_id: 'b', timeout_ms: 100, duration_ms: 100 } }),
     ]);
     expect(m.agents.get('w2')).toMatchObject({ status: 'error', errors: 2, inflight: 0, lastError: 'call_timeout after 100 ms' });
-    expect(m.edges.get('orch->w2')).toMatchObject({ calls: 2, errors: 2, inflight: 0 });
+    expect(m.edges.get(edgeKey('call', 'orch', 'w2'))).toMatchObject({ calls: 2, errors: 2, inflight: 0 });
     expect(m.totals.errors).toBe(2);
   });
 
@@ -54,7 +54,7 @@ describe('swarm model', () => {
       e({ kind: 'broadcast', agent: 'w3', topic: 'swarm.health', data: { payload: 'not json' } }),
     ]);
     expect(m.agents.get('w3')).toMatchObject({ capabilities: ['process', 'summarize'], load: { active: 3, max: 10 } });
-    expect(m.edges.get('topic:swarm.health->w3')!.calls).toBe(2);
+    expect(m.edges.get(edgeKey('topic', 'swarm.health', 'w3'))!.calls).toBe(2);
   });
 
   it('keeps only the recent text of the current trace', () => {
