@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { AgentRow, Delta, Snapshot } from '../protocol/dashboard';
+import type { AgentRow, Delta, EdgeRow, Snapshot } from '../protocol/dashboard';
+import { HOSTILE_NAMES, prototypeIsClean } from '../testing/hostileNames';
 import { edgeKey } from '../model/swarmModel';
 import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview } from './overviewState';
 
@@ -50,5 +51,30 @@ describe('overview state', () => {
   it('never applies a replayed delta twice', () => {
     const r1 = applyOverviewDelta(snap, delta(11, 12));
     expect(applyOverviewDelta(r1.state, delta(11, 12)).gap).toBe(true);
+  });
+});
+
+describe('[G6] hostile agent names and topics', () => {
+  // Every name gets an index; each calls the next; each hears a topic of the same hostile name.
+  const names = HOSTILE_NAMES;
+  const hostileSnapshot: Extract<Snapshot, { kind: 'overview' }> = {
+    ...snapshot,
+    meta: names.map((n, i) => [i, n, [n], null]),
+    agents: names.map((_, i) => row(i, i + 1, 2)),
+    edges: [...names.map((_, i): EdgeRow => [i, (i + 1) % names.length, 0, 1, 0, 0]), ...names.map((n, i): EdgeRow => [i, n, 1, 2, 0, 0])],
+  };
+
+  it.each(names.map((n) => [n.slice(0, 40), n]))('keeps %s as an ordinary agent with its own counters and edges', (_label, name) => {
+    const s = applyOverviewSnapshot(emptyOverview, hostileSnapshot);
+    const i = names.indexOf(name);
+    expect(s.agents.size).toBe(names.length);
+    expect(s.agents.get(name)).toMatchObject({ name, idx: i, tokens: i + 1, status: 'streaming', connected: true, capabilities: [name] });
+    expect(s.edges.get(edgeKey('call', name, names[(i + 1) % names.length]))).toMatchObject({ from: name, calls: 1 });
+    expect(s.edges.get(edgeKey('topic', name, name))).toMatchObject({ kind: 'topic', from: name, to: name, calls: 2 });
+    // A delta for it lands on it alone.
+    const r = applyOverviewDelta(s, delta(11, 11, { agents: [[i, 999]] }));
+    expect(r.state.agents.get(name)!.tokens).toBe(999);
+    expect([...r.state.agents.values()].filter((a) => a.tokens === 999)).toHaveLength(1);
+    expect(prototypeIsClean()).toBe(true);
   });
 });

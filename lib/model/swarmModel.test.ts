@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../protocol/events';
+import { HOSTILE_TEXT, PROTOTYPE_NAMES, prototypeIsClean } from '../testing/hostileNames';
 import { applyEvents, createSwarmModel, edgeKey, RECENT_TEXT_CHARS } from './swarmModel';
 
 const T1 = '1'.repeat(32);
@@ -71,5 +72,46 @@ describe('swarm model', () => {
     const after = seq;
     applyEvents(m, [e({ kind: 'token', agent: 'a', data: { text: 't' } })]);
     expect([...m.agents.values()].filter((a) => a.seq > after).map((a) => a.name)).toEqual(['a']);
+  });
+});
+
+describe('[G6] hostile agent names and topics', () => {
+  it.each(PROTOTYPE_NAMES.map((n) => [n]))('%s registers, calls, streams, broadcasts and disconnects as an ordinary agent', (name) => {
+    const m = createSwarmModel();
+    applyEvents(m, [
+      e({ kind: 'agent.register', agent: name, data: { transport: 'ws', capabilities: [name] } }),
+      e({ kind: 'agent.register', agent: 'peer', data: { transport: 'ws' } }),
+      e({ kind: 'call.request', agent: name, peer: 'peer', trace_id: T1, data: { correlation_id: 'c1', method: name, payload: name, timeout_ms: 1, via: 'ws' } }),
+      e({ kind: 'call.request', agent: 'peer', peer: name, trace_id: T1, data: { correlation_id: 'c2', method: name, payload: name, timeout_ms: 1, via: 'ws' } }),
+      e({ kind: 'token', agent: name, trace_id: T1, data: { text: name } }),
+      e({ kind: 'call.error', agent: name, peer: 'peer', trace_id: T1, data: { correlation_id: 'c2', code: 'worker_error', message: name, duration_ms: 1 } }),
+      e({ kind: 'broadcast', agent: name, topic: name, data: { payload: name } }),
+      e({ kind: 'broadcast', agent: name, topic: 'swarm.announce', data: { payload: JSON.stringify({ name, capabilities: ['x'] }) } }),
+    ]);
+    expect(m.agents.size).toBe(2);
+    expect(m.agents.get(name)).toMatchObject({ name, connected: true, callsIn: 1, callsOut: 1, tokens: 1, errors: 1, status: 'error', lastError: `worker_error: ${name}`, recentText: name, capabilities: ['x'] });
+    expect(m.edges.get(edgeKey('call', name, 'peer'))).toMatchObject({ calls: 1, inflight: 1 });
+    expect(m.edges.get(edgeKey('call', 'peer', name))).toMatchObject({ calls: 1, errors: 1, inflight: 0 });
+    expect(m.edges.get(edgeKey('topic', name, name))).toMatchObject({ kind: 'topic', calls: 1 });
+    applyEvents(m, [e({ kind: 'agent.disconnect', agent: name, data: { reason: 'bye' } })]);
+    expect(m.agents.get(name)).toMatchObject({ connected: false, status: 'gone' });
+    expect(prototypeIsClean()).toBe(true);
+  });
+
+  it('keeps the edge of an agent named `topic:a` calling `b` apart from topic `a` heard by `b`', () => {
+    const m = createSwarmModel();
+    applyEvents(m, [
+      e({ kind: 'call.request', agent: 'topic:a', peer: 'b', data: { correlation_id: 'c', method: 'm', payload: '', timeout_ms: 1, via: 'ws' } }),
+      e({ kind: 'broadcast', agent: 'b', topic: 'a', data: { payload: 'p' } }),
+    ]);
+    expect(m.edges.size).toBe(2);
+    expect(m.edges.get(edgeKey('call', 'topic:a', 'b'))).toMatchObject({ kind: 'call', inflight: 1 });
+    expect(m.edges.get(edgeKey('topic', 'a', 'b'))).toMatchObject({ kind: 'topic', inflight: 0 });
+  });
+
+  it.each(HOSTILE_TEXT.map((n) => [n.slice(0, 40), n]))('refuses to conjure an agent named %s from a swarm.announce payload', (_label, name) => {
+    const m = createSwarmModel();
+    applyEvents(m, [e({ kind: 'broadcast', agent: 'w', topic: 'swarm.announce', data: { payload: JSON.stringify({ name, capabilities: ['x'] }) } })]);
+    expect([...m.agents.keys()]).toEqual([]);
   });
 });
