@@ -196,7 +196,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       sendError(res, new XrayError('rate_limited', `more than ${rate} requests/s from this address`));
       return;
     }
-    const route = routes[`${req.method} ${url.pathname}`];
+    const key = `${req.method} ${url.pathname}`;
+    const route = Object.hasOwn(routes, key) ? routes[key] : undefined; // the key is the client's: only own routes
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));
