@@ -201,7 +201,7 @@ describe('fanout', () => {
     expect(tokens).toBeGreaterThan(4000);
     console.log(`[bandwidth] overview ${ours} B vs naive ${baseline} B for ${tokens} tokens: ${((1 - ours / baseline) * 100).toFixed(1)}% saved`);
     expect(ours / baseline).toBeLessThanOrEqual(0.1);
-    expect(Object.keys(d.overview.agents).filter((n) => n.startsWith('bw-'))).toHaveLength(100);
+    expect([...d.overview.agents.keys()].filter((n) => n.startsWith('bw-'))).toHaveLength(100);
   });
 
   it('refuses a malformed subscription with a coded error and keeps serving', async () => {
