@@ -55,6 +55,9 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace', traceId],
     queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}`, embedToken)),
+    // Structural sharing would merge a refetched tree into plain `{}` copies: a `__proto__`
+    // attribute key would be swallowed and the null-prototype dictionaries lost. A fresh tree instead.
+    structuralSharing: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
 
