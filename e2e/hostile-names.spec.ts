@@ -53,6 +53,15 @@ test('[G6] agents named after Object.prototype members appear in the live view a
   expect(trouble).toEqual([]);
 });
 
+test('[G6] a page link with malformed percent-encoding is a 400 with a code, not a 500', async ({ page }) => {
+  await loginAndOpen(page, '/traces');
+  for (const path of ['/trace/%ZZ', '/embed/trace/%E0%A4%A']) {
+    const r = await page.request.get(path);
+    expect(r.status()).toBe(400);
+    expect((await r.json()).error.code).toBe('bad_url');
+  }
+});
+
 test('[G6] the trace through hostile agents renders, markup as text and every attribute key listed', async ({ page }) => {
   const trouble = watchForTrouble(page);
   await loginAndOpen(page, `/trace/${swarm.traceId}`);

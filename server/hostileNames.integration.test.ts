@@ -181,6 +181,7 @@ describe('[G6] hostile names end to end', () => {
     expect(await rawGet(dash, '//[x')).toBe('400 bad_url');
     expect(await rawGet(dash, '/api/agents/%ZZ')).toBe('400 bad_url');
     expect(await rawGet(dash, `/api/traces/%E0%A4%A`)).toBe('400 bad_url');
+    expect(await rawGet(dash, '/trace/%ZZ')).toBe('400 bad_url'); // a page path (Next answered 500)
     expect((await fetch(`${relay}/healthz`)).status).toBe(200);
     expect((await api('/api/health')).status).toBe(200);
     expect(server.child.exitCode).toBeNull();

@@ -11,7 +11,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import type { XrayConfig } from '../config';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
-import { badUrl, parseRequestUrl } from '../http/requestUrl';
+import { badUrl, decodePathSegment, parseRequestUrl } from '../http/requestUrl';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
@@ -58,6 +58,8 @@ export function createObservationServer(
   const route = async (req: IncomingMessage, res: ServerResponse) => {
     const url = parseRequestUrl(req.url, 'http://dashboard');
     if (!url) return sendError(res, badUrl());
+    // Next answers a page path it cannot percent-decode (`/trace/%ZZ`) with a 500: the client's error, a 400 here.
+    decodePathSegment(url.pathname);
     const isEmbedPage = url.pathname.startsWith('/embed/');
     // Only embed pages may be framed, and only by the configured origins.
     applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");
