@@ -140,6 +140,8 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(find('PLAN')).toEqual([TRACE_B]); // method, case-insensitive
       expect(find('ws')).toEqual([]); // transport bookkeeping is not text
       expect(find('dddd')).toEqual([D]); // a trace id still finds its trace
+      expect(find('"hi"\n')).toEqual([TRACE_B]); // quote and newline: found without the JSON prefilter
+      expect(find('🦀')).toEqual([]);
     });
 
     it.runIf(factory.reopen !== null)('keeps everything after close and reopen, and continues the seq', () => {

@@ -247,11 +247,14 @@ export class SqliteEventLog implements EventLog {
       // A pattern LIKE cannot hold (it stops at a NUL) matches nothing rather than everything.
       if (q.text.includes('\0')) return [];
       // Recorded text only: the values of the searchable fields, decoded — never the JSON
-      // encoding (keys such as "status", quotes, backslash escapes). One JSON parse per event.
-      where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e, json_tree(e.data) j
-        WHERE e.trace_id = traces.trace_id
-          AND ((j.path = '$' AND j.key IN (${SEARCHABLE_FIELDS})) OR j.path = '$.attributes')
-          AND j.atom LIKE @text ESCAPE '\\'))`);
+      // encoding (keys such as "status", quotes, backslash escapes).
+      const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
+          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_FIELDS})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
+      // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
+      // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
+      // of them that is in a recorded value is in the row's JSON too.
+      const prefilter = /["\\\u0000-\u001f]|\p{Cs}/u.test(q.text) ? '' : "e.data LIKE @text ESCAPE '\\' AND ";
+      where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND ${prefilter}${exact}))`);
       params.text = likeContaining(q.text);
     }
     const rows = this.db
