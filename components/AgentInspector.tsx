@@ -9,7 +9,7 @@ const ms = (v: number | null) => (v === null ? '—' : v < 1000 ? `${Math.round(
 
 /** Name, capabilities, state, load, calls in/out with latencies, recent errors and traces of one agent. */
 export function AgentInspector({ agent }: { agent: string }) {
-  const live = useXray((s) => s.overview.agents[agent]);
+  const live = useXray((s) => s.overview.agents.get(agent));
   const q = useQuery(agentQuery(agent));
   return (
     <section className="panel inspector" aria-label={`inspector for ${agent}`} data-testid="inspector">

@@ -35,7 +35,7 @@ export function TraceView({ traceId }: { traceId: string }) {
     store.getState().watch({ kind: 'trace', traceId });
     return () => store.getState().unwatch(key);
   }, [store, traceId, key]);
-  const stream = useXray((s) => s.streams[key]);
+  const stream = useXray((s) => s.streams.get(key));
 
   // New calls/spans on the live scope change the tree's shape: refetch it, at most once a second.
   const structure = stream?.events.length ?? 0;
@@ -56,7 +56,7 @@ export function TraceView({ traceId }: { traceId: string }) {
 
   const liveText = useMemo(() => {
     const m = new Map<string, string>();
-    for (const s of Object.values(stream?.spans ?? {})) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
+    for (const s of stream?.spans.values() ?? []) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
     return m;
   }, [stream]);
 

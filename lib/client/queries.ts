@@ -2,7 +2,7 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
-import type { TraceTree } from '../trace/buildTrace';
+import { traceFromJson, type TraceTree } from '../trace/buildTrace';
 import type { TraceSummary } from '../protocol/api';
 import type { SessionSummary } from '../sessions/sessionIndex';
 import type { SessionDetail } from '../sessions/sessionRollup';
@@ -57,7 +57,10 @@ export const tracesQuery = (filters: TraceFilters) =>
 export const traceQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace', traceId],
-    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`, embedToken),
+    queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}`, embedToken)),
+    // Structural sharing would merge a refetched tree into plain `{}` copies: a `__proto__`
+    // attribute key would be swallowed and the null-prototype dictionaries lost. A fresh tree instead.
+    structuralSharing: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
 

@@ -5,6 +5,7 @@
  * seq N" without keeping a queue per client.
  */
 import type { XrayEvent } from '../protocol/events';
+import { agentName } from '../protocol/relay';
 import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
 import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
 
@@ -40,7 +41,7 @@ export interface AgentState {
 }
 
 export interface EdgeState {
-  /** `${from}->${to}` for calls, `topic:${name}->${agent}` for broadcasts. */
+  /** `edgeKey(kind, from, to)`. */
   key: string;
   from: string;
   to: string;
@@ -118,8 +119,16 @@ function agentOf(model: SwarmModel, name: string, seq: number, ts: number, count
   return a;
 }
 
+/**
+ * One key per edge. Joined with spaces, which names and topics cannot hold: with `->` and a
+ * `topic:` prefix, an agent named `topic:a` calling `b` and topic `a` heard by `b` were one edge.
+ */
+export function edgeKey(kind: 'call' | 'topic', from: string, to: string): string {
+  return `${kind} ${from} ${to}`;
+}
+
 function edgeOf(model: SwarmModel, kind: 'call' | 'topic', from: string, to: string, seq: number, ts: number): EdgeState {
-  const key = kind === 'call' ? `${from}->${to}` : `topic:${from}->${to}`;
+  const key = edgeKey(kind, from, to);
   let e = model.edges.get(key);
   if (!e) {
     e = { key, from, to, kind, calls: 0, inflight: 0, errors: 0, lastTs: ts, seq };
@@ -143,9 +152,11 @@ function parsePayload(payload: string): Record<string, unknown> | null {
 function applyBroadcast(model: SwarmModel, e: Extract<XrayEvent, { kind: 'broadcast' }>): void {
   if (e.topic !== 'swarm.announce' && e.topic !== 'swarm.health') return;
   const body = parsePayload(e.data.payload);
-  const name = typeof body?.name === 'string' ? body.name : null;
-  if (!body || !name) return;
-  const a = agentOf(model, name, e.seq, e.ts);
+  // The name comes from a payload, not the relay's registration check: hold it to the same rule,
+  // or any broadcast could conjure an agent called `<img onerror=…>` or 1 MB of zero-width spaces.
+  const name = agentName.safeParse(body?.name);
+  if (!body || !name.success) return;
+  const a = agentOf(model, name.data, e.seq, e.ts);
   if (e.topic === 'swarm.announce' && Array.isArray(body.capabilities)) {
     a.capabilities = body.capabilities.filter((c): c is string => typeof c === 'string').slice(0, 32);
     a.metaSeq = e.seq;
@@ -228,8 +239,9 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
         worker.callsIn++;
         worker.inflight++;
         if (worker.status !== 'gone') worker.status = 'working';
-        edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts).calls++;
-        model.edges.get(`${e.agent}->${e.peer}`)!.inflight++;
+        const edge = edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts);
+        edge.calls++;
+        edge.inflight++;
       }
       // REST callers appear as the agent "rest" (or the `from` they name): the graph shows who asked.
       agentOf(model, e.agent, e.seq, e.ts).callsOut++;

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   unknown_type: { status: 400, message: 'Unknown message type.' },
   binary_not_supported: { status: 400, message: 'Binary frames are not supported; send UTF-8 JSON text.' },
   too_large: { status: 413, message: 'The message is larger than allowed.' },
+  bad_url: { status: 400, message: 'The URL is malformed (bad percent-encoding or an unparsable target).' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type.' },
   not_registered: { status: 403, message: 'Register a name before sending this message.' },
   already_registered: { status: 409, message: 'This connection has already registered a name.' },

@@ -21,7 +21,26 @@ export const eventId = z.string().min(1).max(128);
 export const sessionId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a session id has no control characters');
 export const payload = z.string().max(LIMITS.payloadChars, 'payload too large');
 const sourceTime = z.number().finite().nonnegative().optional();
-const attributes = z.record(z.string().max(256), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).optional();
+const attributeValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+/**
+ * Span attributes, into a null-prototype object: zod's record builds a plain `{}`, whose
+ * `__proto__` setter silently swallowed that key. Any key an agent sends is kept as data.
+ */
+export const attributesSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'attributes must be an object')
+  .transform((attrs, ctx) => {
+    const out = Object.create(null) as Record<string, z.infer<typeof attributeValue>>;
+    for (const [k, v] of Object.entries(attrs)) {
+      const value = attributeValue.safeParse(v);
+      if (k.length > 256 || !value.success) {
+        ctx.addIssue({ code: 'custom', path: [k.slice(0, 64)], message: k.length > 256 ? 'attribute key longer than 256 characters' : 'attribute values are strings (≤ 4096), numbers, booleans or null' });
+        return z.NEVER;
+      }
+      out[k] = value.data;
+    }
+    return out;
+  });
+const attributes = attributesSchema.optional();
 
 export const registerMsg = z.object({
   type: z.literal('register'),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../protocol/events';
-import { buildTrace } from './buildTrace';
 import { parsePriceTable } from '../cost/prices';
+import { HOSTILE_NAMES, HOSTILE_TEXT, prototypeIsClean } from '../testing/hostileNames';
+import { buildTrace, traceFromJson, type TraceTree } from './buildTrace';
 
 const TRACE = 'abcdef0123456789abcdef0123456789';
 let seq = 0;
@@ -156,5 +157,56 @@ describe('buildTrace: conventions, attribution, usage', () => {
       ['gpt-4o-mini', 30],
       ['house-llm', 5],
     ]);
+  });
+});
+
+describe('[G6] hostile names in a trace', () => {
+  const hostileTrace = () => {
+    seq = 0;
+    const attributes = Object.fromEntries(HOSTILE_NAMES.map((n) => [n, n])); // an own `__proto__` key, as JSON.parse makes it
+    return [
+      e({ kind: 'call.request', agent: 'constructor', peer: '__proto__', span_id: S(1), data: { correlation_id: 'c1', method: 'toString', payload: HOSTILE_TEXT[0], timeout_ms: 1000, via: 'ws' } }),
+      ...HOSTILE_NAMES.map((n, i) => e({ kind: 'span.start', agent: '__proto__', span_id: S(10 + i), parent_span_id: S(1), data: { name: n, attributes } })),
+      e({ kind: 'token', agent: 'valueOf', data: { text: 'loose ' } }), // no span: the node `stream:valueOf`
+      e({ kind: 'token', agent: '__proto__', data: { text: 'proto text' } }),
+      // Bad parent ids that are prototype members must not become parents.
+      e({ kind: 'span.start', agent: 'hasOwnProperty', span_id: S(99), parent_span_id: 'constructor', data: { name: 'orphan' } }),
+      e({ kind: 'span.start', agent: 'hasOwnProperty', span_id: S(98), parent_span_id: '__proto__', data: { name: 'orphan 2' } }),
+      e({ kind: 'call.error', agent: '__proto__', peer: 'constructor', span_id: S(1), data: { correlation_id: 'c1', code: 'worker_error', message: 'valueOf', duration_ms: 3 } }),
+    ];
+  };
+
+  it('builds every node, keeps every attribute key as data and links only real parents', () => {
+    const t = buildTrace(TRACE, hostileTrace());
+    const root = t.nodes[S(1)];
+    expect(root).toMatchObject({ name: 'toString', caller: 'constructor', agent: '__proto__', status: 'error', error: 'worker_error: valueOf' });
+    expect(root.children).toHaveLength(HOSTILE_NAMES.length);
+    for (const [i, n] of HOSTILE_NAMES.entries()) {
+      const node = t.nodes[S(10 + i)];
+      expect(node.name).toBe(n);
+      expect(Object.keys(node.attributes).sort()).toEqual([...HOSTILE_NAMES].sort());
+      expect(Object.hasOwn(node.attributes, '__proto__')).toBe(true);
+      expect(node.attributes.__proto__).toBe('__proto__');
+    }
+    expect(t.nodes['stream:valueOf']).toMatchObject({ kind: 'stream', text: 'loose ', agent: 'valueOf' });
+    expect(t.nodes['stream:__proto__']).toMatchObject({ kind: 'stream', text: 'proto text', agent: '__proto__' });
+    expect(t.roots).toEqual(expect.arrayContaining([S(1), S(99), S(98), 'stream:valueOf', 'stream:__proto__']));
+    expect(t.order).toHaveLength(Object.keys(t.nodes).length);
+    // Ids the tree does not hold are absent, not Object.prototype's members.
+    expect(t.nodes.constructor).toBeUndefined();
+    expect(t.nodes.toString).toBeUndefined();
+    expect(t.agents).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'valueOf']);
+    expect(prototypeIsClean()).toBe(true);
+  });
+
+  it('survives the JSON round trip to the browser with its keys intact', () => {
+    const sent = buildTrace(TRACE, hostileTrace());
+    const got = traceFromJson(JSON.parse(JSON.stringify(sent)) as TraceTree);
+    expect(Object.keys(got.nodes).sort()).toEqual(Object.keys(sent.nodes).sort());
+    expect(got.nodes['stream:__proto__'].text).toBe('proto text');
+    expect(got.nodes[S(10)].attributes.__proto__).toBe('__proto__');
+    expect(Object.getPrototypeOf(got.nodes)).toBeNull();
+    expect(Object.getPrototypeOf(got.nodes[S(10)].attributes)).toBeNull();
+    expect(got.nodes.valueOf).toBeUndefined();
   });
 });

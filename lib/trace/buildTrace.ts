@@ -4,6 +4,10 @@
  * usage and attributes, plus the path from the root to every failure — "who asked whom,
  * what each produced, where it went wrong". Pure and linear in the number of events, so a
  * trace of 1,000 spans and 100,000 tokens rebuilds in milliseconds.
+ *
+ * Span ids, agent names and attribute keys come from agents: the work is done in Maps, and the
+ * objects the tree carries over the wire (`nodes`, `attributes`) have a null prototype, so a key
+ * such as `__proto__` or `constructor` is data, never Object.prototype's member.
  */
 import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
@@ -46,6 +50,7 @@ export interface TraceNode {
   sessionId: string | null;
   /** True when the agent is the nearest ancestor's, the span naming none of its own. */
   agentInherited: boolean;
+  /** Null-prototype object (a wire format): every key is an own data property. */
   attributes: Attributes;
   children: string[];
   depth: number;
@@ -66,7 +71,8 @@ export interface TraceFailure {
 
 export interface TraceTree {
   traceId: string;
-  nodes: Record<string, TraceNode>;
+  /** By node id; a null-prototype object (it travels as JSON): read only ids the tree lists. */
+  nodes: Readonly<Record<string, TraceNode>>;
   roots: string[];
   /** Node ids in depth-first order, children by causal (lamport) order: the waterfall's rows. */
   order: string[];
@@ -120,7 +126,7 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
     timeToFirstTokenMs: null,
     sessionId: null,
     agentInherited: false,
-    attributes: {},
+    attributes: nullProto(),
     children: [],
     depth: 0,
     lamport: e.lamport,
@@ -128,6 +134,30 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
     lastSeq: e.seq,
     onFailurePath: false,
   };
+}
+
+/** An empty dictionary without a prototype. */
+export function nullProto<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/** Copies own entries into a null-prototype object (a plain `{}` would swallow a `__proto__` key). */
+function copyInto<T>(target: Record<string, T>, source: Readonly<Record<string, T>>): Record<string, T> {
+  for (const [k, v] of Object.entries(source)) target[k] = v;
+  return target;
+}
+
+function toNullProto<T>(map: ReadonlyMap<string, T>): Record<string, T> {
+  const out = nullProto<T>();
+  for (const [k, v] of map) out[k] = v;
+  return out;
+}
+
+/** The tree as the API sent it, its dictionaries given back a null prototype (JSON.parse makes plain objects). */
+export function traceFromJson(t: TraceTree): TraceTree {
+  const nodes = nullProto<TraceNode>();
+  for (const [id, n] of Object.entries(t.nodes)) nodes[id] = { ...n, attributes: copyInto(nullProto(), n.attributes) };
+  return { ...t, nodes };
 }
 
 /** Reads the node's merged attributes in every convention we speak (spans: after start and end both landed). */
@@ -149,7 +179,7 @@ function applyConventions(node: TraceNode): void {
 }
 
 export function buildTrace(traceId: string, events: readonly XrayEvent[], options: BuildOptions = {}): TraceTree {
-  const nodes: Record<string, TraceNode> = {};
+  const nodes = new Map<string, TraceNode>();
   // Token text per node, as chunks keyed by index when given (agents may retry out of order).
   const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
   const firstTokenAt = new Map<string, number>();
@@ -161,8 +191,8 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
   const agents = new Set<string>();
 
   const node = (id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode => {
-    let n = nodes[id];
-    if (!n) nodes[id] = n = newNode(id, kind, e);
+    let n = nodes.get(id);
+    if (!n) nodes.set(id, (n = newNode(id, kind, e)));
     else if (n.kind === 'stream' && kind !== 'stream') n.kind = kind; // tokens arrived before the span opened
     n.lastSeq = Math.max(n.lastSeq, e.seq);
     return n;
@@ -214,7 +244,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
         n.parentId = e.parent_span_id;
         n.start = time;
         n.lamport = Math.min(n.lamport, e.lamport);
-        if (e.data.attributes) Object.assign(n.attributes, e.data.attributes);
+        if (e.data.attributes) copyInto(n.attributes, e.data.attributes);
         break;
       }
       case 'span.end': {
@@ -222,7 +252,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
         n.end = time;
         n.status = e.data.status === 'error' ? 'error' : 'ok';
         if (e.data.error) n.error = e.data.error;
-        if (e.data.attributes) Object.assign(n.attributes, e.data.attributes);
+        if (e.data.attributes) copyInto(n.attributes, e.data.attributes);
         break;
       }
       case 'token': {
@@ -245,10 +275,10 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     let sorted = true;
     for (let i = 1; i < list.length; i++) if (list[i].index >= 0 && list[i].index < list[i - 1].index) sorted = false;
     if (!sorted) list.sort((a, b) => a.index - b.index || a.seq - b.seq);
-    nodes[id].text = list.map((c) => c.text).join('');
+    nodes.get(id)!.text = list.map((c) => c.text).join('');
   }
 
-  for (const n of Object.values(nodes)) {
+  for (const n of nodes.values()) {
     if (n.kind === 'span' || n.kind === 'call') applyConventions(n);
     if (n.kind === 'call') n.sessionId = callSessions.get(n.id) ?? n.sessionId;
     const first = firstTokenAt.get(n.id);
@@ -257,11 +287,12 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
 
   // Link children; a parent that is not in this trace makes the node a root.
   const roots: string[] = [];
-  for (const n of Object.values(nodes)) {
-    if (n.parentId && nodes[n.parentId] && n.parentId !== n.id) nodes[n.parentId].children.push(n.id);
+  for (const n of nodes.values()) {
+    const parent = n.parentId !== null && n.parentId !== n.id ? nodes.get(n.parentId) : undefined;
+    if (parent) parent.children.push(n.id);
     else roots.push(n.id);
   }
-  const causal = (a: string, b: string) => nodes[a].lamport - nodes[b].lamport || nodes[a].firstSeq - nodes[b].firstSeq;
+  const causal = (a: string, b: string) => nodes.get(a)!.lamport - nodes.get(b)!.lamport || nodes.get(a)!.firstSeq - nodes.get(b)!.firstSeq;
   roots.sort(causal);
 
   // Depth-first order (iterative: deep traces must not overflow the stack), depth, failure paths.
@@ -274,11 +305,11 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     const { id, depth, path } = stack.pop()!;
     if (visited.has(id)) continue; // a cycle in bad input must not loop forever
     visited.add(id);
-    const n = nodes[id];
+    const n = nodes.get(id)!;
     n.depth = depth;
     order.push(id);
     // A span that names no agent works for its nearest ancestor's (parents come first in this order).
-    const parent = n.parentId ? nodes[n.parentId] : undefined;
+    const parent = n.parentId ? nodes.get(n.parentId) : undefined;
     if (parent && n.kind === 'span' && ownAgentOf(n.agent, n.attributes) === null) {
       n.agent = parent.agent;
       n.agentInherited = true;
@@ -291,12 +322,12 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     for (let i = n.children.length - 1; i >= 0; i--) stack.push({ id: n.children[i], depth: depth + 1, path: here });
   }
   for (const f of failures) {
-    for (const id of f.path) nodes[id].onFailurePath = true;
+    for (const id of f.path) nodes.get(id)!.onFailurePath = true;
     // A failure is a root cause unless a failing node lies below it.
     f.rootCause = !failures.some((g) => g !== f && g.path.length > f.path.length && g.path[f.path.length - 1] === f.nodeId);
   }
 
-  const all = Object.values(nodes);
+  const all = [...nodes.values()];
   for (const n of all) n.cost = options.prices ? costOf(options.prices, n.model, n.usage) : null;
   const rollup = rollUpUsage(order, nodes);
   const sessions = new Set<string>();
@@ -307,10 +338,10 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     if (n.sessionId) sessions.add(n.sessionId);
     agents.add(n.agent);
   }
-  const status: NodeStatus = failures.length ? (failures.some((f) => nodes[f.nodeId].status === 'error') ? 'error' : 'timeout') : all.some((n) => n.status === 'running' && n.kind !== 'stream') ? 'running' : 'ok';
+  const status: NodeStatus = failures.length ? (failures.some((f) => nodes.get(f.nodeId)!.status === 'error') ? 'error' : 'timeout') : all.some((n) => n.status === 'running' && n.kind !== 'stream') ? 'running' : 'ok';
   return {
     traceId,
-    nodes,
+    nodes: toNullProto(nodes),
     roots,
     order,
     start: Number.isFinite(start) ? start : 0,

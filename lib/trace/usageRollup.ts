@@ -43,7 +43,7 @@ interface UsageNode {
 
 export function rollUpUsage(
   order: readonly string[],
-  nodes: Record<string, UsageNode>,
+  nodes: ReadonlyMap<string, UsageNode>,
 ): { usage: UsageTotals; byAgent: (UsageTotals & { agent: string })[]; byModel: (UsageTotals & { model: string })[] } {
   const usage = zeroUsage();
   const byAgent = new Map<string, UsageTotals & { agent: string }>();
@@ -51,7 +51,7 @@ export function rollUpUsage(
   // `order` is depth-first (parents before children): walking it backwards sees children first.
   const usageBelow = new Set<string>();
   for (let i = order.length - 1; i >= 0; i--) {
-    const n = nodes[order[i]];
+    const n = nodes.get(order[i])!;
     const own = hasUsage(n.usage);
     const below = n.children.some((c) => usageBelow.has(c));
     if (own || below) usageBelow.add(n.id);

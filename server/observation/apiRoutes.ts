@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
+import { decodePathSegment } from '../http/requestUrl';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
 import { TraceUsageCache } from './agentUsage';
@@ -29,14 +30,6 @@ interface Route {
   handler: ApiHandler;
 }
 
-function decodeParam(raw: string): string {
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new XrayError('invalid_message', 'malformed percent-encoding in the path');
-  }
-}
-
 /** A tiny router: `/api/traces/:traceId` style patterns, exact matches only. */
 export class ApiRouter {
   private readonly routes: Route[] = [];
@@ -56,8 +49,9 @@ export class ApiRouter {
       pathMatched = true;
       if (r.method !== req.method) continue;
       try {
-        // A malformed escape (`%E0`) is bad input, not a server error.
-        const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeParam(m[i + 1])]));
+        // Decoded inside the try: malformed percent-encoding is the client's 400, not a 500.
+        const params: Record<string, string> = Object.create(null);
+        r.keys.forEach((k, i) => (params[k] = decodePathSegment(m[i + 1])));
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);

@@ -12,6 +12,7 @@ import { DEFAULT_PEER_LIMITS, type PeerLimits, type XrayConfig } from '../config
 import type { PriceTable } from '../../lib/cost/prices';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
+import { badUrl, decodePathSegment, parseRequestUrl } from '../http/requestUrl';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
@@ -68,7 +69,10 @@ export function createObservationServer(
   });
   guardSlowBodies(server, limits.bodyIdleTimeoutMs, () => dashboard.admission.stats.slowBodies++);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const url = parseRequestUrl(req.url, 'http://dashboard');
+    if (!url) return sendError(res, badUrl());
+    // Next answers a page path it cannot percent-decode (`/trace/%ZZ`) with a 500: the client's error, a 400 here.
+    decodePathSegment(url.pathname);
     const isEmbedPage = url.pathname.startsWith('/embed/');
     // Only embed pages may be framed, and only by the configured origins.
     applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");

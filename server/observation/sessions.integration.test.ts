@@ -98,7 +98,7 @@ describe('[V4] sessions', () => {
     expect(bad.body.error.code).toBe('invalid_message');
     const malformed = await getJson<{ error: { code: string } }>('/api/sessions/%E0%A4%A');
     expect(malformed.status).toBe(400);
-    expect(malformed.body.error.code).toBe('invalid_message');
+    expect(malformed.body.error.code).toBe('bad_url');
     const proto = await getJson<{ error: { code: string } }>('/api/sessions/__proto__');
     expect(proto.status).toBe(404);
     const badCall = await postJson(`${relay.url}/v1/call`, { to: 'support-bot', method: 'ask', payload: 'x', session: 'x'.repeat(300) });

@@ -16,7 +16,8 @@ export const traceListQuery = z.object({
   status: z.enum(['ok', 'error']).optional(),
   since: z.coerce.number().int().nonnegative().optional(),
   until: z.coerce.number().int().nonnegative().optional(),
-  q: z.string().max(200).optional(),
+  // Control characters (NUL above all: LIKE stops at it and would match everything) are refused, not searched.
+  q: z.string().max(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'q must not contain control characters').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.coerce.number().int().positive().optional(),
 });

@@ -13,6 +13,7 @@ import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/r
 import { readJson, refuseUpgrade, sendError, sendJson } from '../http/respond';
 import type { RelayGuard } from '../http/relayGuard';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
+import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
 import { bearerOf, senderScope } from './principal';
@@ -212,14 +213,16 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
 
   const server = http.createServer(slowPeerServerOptions(peers.limits), (req, res) => {
     if (deps.guard && !deps.guard.request(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://relay');
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (!url) return sendError(res, badUrl()); // e.g. `GET //[x`: thrown here, it would crash the process
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
       req.resume();
       sendError(res, new XrayError('rate_limited', `more than ${rate} requests/s from this address`));
       return;
     }
-    const route = routes[`${req.method} ${url.pathname}`];
+    const key = `${req.method} ${url.pathname}`;
+    const route = Object.hasOwn(routes, key) ? routes[key] : undefined; // the key is the client's: only own routes
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));
@@ -237,8 +240,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (deps.guard && !deps.guard.upgrade(req, socket)) return;
-    const url = new URL(req.url ?? '/', 'http://relay');
-    if (url.pathname !== '/ws') {
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (url?.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }

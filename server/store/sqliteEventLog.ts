@@ -68,6 +68,17 @@ function rowToEvent(row: Row): XrayEvent {
 
 const ERROR_KINDS = new Set(['call.error', 'call.timeout']);
 
+/**
+ * The `data` fields whose values are recorded text: token text, call and broadcast payloads,
+ * method and span names, error codes and messages (plus every span attribute value).
+ */
+const SEARCHABLE_FIELDS = ['text', 'payload', 'method', 'name', 'error', 'code', 'message'].map((f) => `'${f}'`).join(',');
+
+/** A LIKE pattern for "contains `text`", its wildcards (`%`, `_`) and the escape char taken literally. */
+export function likeContaining(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
   private nextSeq: number;
@@ -239,8 +250,18 @@ export class SqliteEventLog implements EventLog {
       params.agent = q.agent;
     }
     if (q.text) {
-      where.push("(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND e.data LIKE @text ESCAPE '\\'))");
-      params.text = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // A pattern LIKE cannot hold (it stops at a NUL) matches nothing rather than everything.
+      if (q.text.includes('\0')) return [];
+      // Recorded text only: the values of the searchable fields, decoded — never the JSON
+      // encoding (keys such as "status", quotes, backslash escapes).
+      const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
+          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_FIELDS})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
+      // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
+      // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
+      // of them that is in a recorded value is in the row's JSON too.
+      const prefilter = /["\\\u0000-\u001f]|\p{Cs}/u.test(q.text) ? '' : "e.data LIKE @text ESCAPE '\\' AND ";
+      where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND ${prefilter}${exact}))`);
+      params.text = likeContaining(q.text);
     }
     const rows = this.db
       .prepare(`SELECT trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, agents FROM traces WHERE ${where.join(' AND ')} ORDER BY last_seq DESC LIMIT @limit`)

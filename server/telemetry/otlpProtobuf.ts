@@ -120,7 +120,7 @@ function anyValue(r: Reader, depth: number): unknown {
       s.fields((ff, ww) => (ff === 1 && ww === 2 ? (arr.push(anyValue(s.sub(), depth + 1)), true) : false));
       value = arr;
     } else if (f === 6 && w === 2) {
-      const obj: Record<string, unknown> = {};
+      const obj: Record<string, unknown> = Object.create(null);
       const s = r.sub();
       s.fields((ff, ww) => {
         if (ff !== 1 || ww !== 2) return false;
@@ -150,11 +150,11 @@ function keyValue(r: Reader, depth = 0): [string, unknown] {
 
 function attributes(into: Record<string, OtlpValue>, r: Reader): void {
   const [k, v] = keyValue(r);
-  if (k && k !== '__proto__') into[k] = flattenValue(v);
+  if (k) into[k] = flattenValue(v); // `into` has a null prototype: any key is data
 }
 
 function span(r: Reader, resource: Record<string, OtlpValue>, scope: string): OtlpSpan {
-  const s: OtlpSpan = { traceId: '', spanId: '', parentSpanId: null, name: '', kind: 0, startMs: 0, endMs: 0, attributes: {}, resource, scope, statusCode: 0, statusMessage: '', events: [] };
+  const s: OtlpSpan = { traceId: '', spanId: '', parentSpanId: null, name: '', kind: 0, startMs: 0, endMs: 0, attributes: Object.create(null), resource, scope, statusCode: 0, statusMessage: '', events: [] };
   r.fields((f, w) => {
     if (f === 1 && w === 2) s.traceId = hex(r.bytes());
     else if (f === 2 && w === 2) s.spanId = hex(r.bytes());
@@ -167,7 +167,7 @@ function span(r: Reader, resource: Record<string, OtlpValue>, scope: string): Ot
     else if (f === 8 && w === 1) s.endMs = nanosToMs(r.fixed64());
     else if (f === 9 && w === 2) attributes(s.attributes, r.sub());
     else if (f === 11 && w === 2) {
-      const ev = { name: '', timeMs: 0, attributes: {} as Record<string, OtlpValue> };
+      const ev = { name: '', timeMs: 0, attributes: Object.create(null) as Record<string, OtlpValue> };
       const e = r.sub();
       e.fields((ff, ww) => {
         if (ff === 1 && ww === 1) ev.timeMs = nanosToMs(e.fixed64());
@@ -198,7 +198,7 @@ export function decodeOtlpProtobuf(buf: Uint8Array): OtlpSpan[] {
   root.fields((f, w) => {
     if (f !== 1 || w !== 2) return false;
     const rs = root.sub();
-    const resource: Record<string, OtlpValue> = {};
+    const resource: Record<string, OtlpValue> = Object.create(null);
     const scopes: Reader[] = [];
     rs.fields((ff, ww) => {
       if (ff === 1 && ww === 2) {
