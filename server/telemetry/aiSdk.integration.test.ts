@@ -13,6 +13,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { generateText, simulateReadableStream, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { edgeKey } from '../../lib/model/swarmModel';
 import { z } from 'zod';
 import type { TraceNode, TraceTree } from '../../lib/trace/buildTrace';
 import { startTestApi, startTestRelay } from '../testing/harness';
@@ -176,7 +177,7 @@ describe('[V3] a Vercel AI SDK planner → writer app over OTLP', () => {
   });
 
   it('draws the planner → writer call in the live graph (an OTLP-only swarm)', () => {
-    expect(api.model.edges.get('planner->writer')).toMatchObject({ kind: 'call', calls: 1 });
+    expect(api.model.edges.get(edgeKey('call', 'planner', 'writer'))).toMatchObject({ kind: 'call', calls: 1 });
     expect(api.model.agents.has('planner')).toBe(true);
     expect(api.model.agents.has('writer')).toBe(true);
   });
