@@ -4,8 +4,12 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAge, parseBytes } from './configUnits';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const age = z.string().transform((v, ctx) => parseAge(v) ?? (ctx.addIssue({ code: 'custom', message: 'an age such as 72h, 30d or 90m' }), z.NEVER));
+const bytes = z.string().transform((v, ctx) => parseBytes(v) ?? (ctx.addIssue({ code: 'custom', message: 'a size such as 10GB, 512MiB or 1000000' }), z.NEVER));
+
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 
@@ -28,6 +32,20 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w\s:/.*'-]+$/, "space-separated CSP sources, e.g. 'self' https://grafana.example.com")
     .default("'self'"),
+  /** Delete events older than this (72h, 30d). Unset: keep everything. */
+  XRAY_RETENTION: optional(age),
+  /** Delete the oldest events while the log holds more than this (10GB). Unset: no size limit. */
+  XRAY_MAX_LOG_BYTES: optional(bytes),
+  /** How often retention looks for work. */
+  XRAY_RETENTION_INTERVAL: optional(age),
+  /** Events per retention transaction: bounds how long one step holds the writer. */
+  XRAY_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** While the log is not writable, how often to probe whether it is again. */
+  XRAY_STORAGE_PROBE_INTERVAL: optional(age),
+  /** Free space the file system must have before ingest resumes after a full disk. */
+  XRAY_STORAGE_HEADROOM_BYTES: optional(bytes),
+  /** Logs up to this size get a full quick_check at start-up; bigger ones a bounded check. */
+  XRAY_STARTUP_CHECK_MAX_BYTES: optional(bytes),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -46,6 +64,14 @@ export interface XrayConfig {
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
   commitDelayMs: number;
+  /** Retention and storage upkeep (README, Operations). */
+  retentionMs: number | null;
+  maxLogBytes: number | null;
+  retentionIntervalMs: number;
+  retentionBatch: number;
+  storageProbeMs: number;
+  storageHeadroomBytes: number;
+  startupCheckMaxBytes: number;
   dev: boolean;
 }
 
@@ -70,6 +96,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
+    retentionMs: e.XRAY_RETENTION ?? null,
+    maxLogBytes: e.XRAY_MAX_LOG_BYTES ?? null,
+    retentionIntervalMs: e.XRAY_RETENTION_INTERVAL ?? 10_000,
+    retentionBatch: e.XRAY_RETENTION_BATCH,
+    storageProbeMs: e.XRAY_STORAGE_PROBE_INTERVAL ?? 2000,
+    storageHeadroomBytes: e.XRAY_STORAGE_HEADROOM_BYTES ?? 16 * 2 ** 20,
+    startupCheckMaxBytes: e.XRAY_STARTUP_CHECK_MAX_BYTES ?? 256 * 2 ** 20,
     dev: e.NODE_ENV !== 'production',
   };
 }

@@ -72,7 +72,7 @@ export function createObservationServer(
     }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, storage: { store: plane.store, retention: plane.retention, probe: plane.probe } }));
       return;
     }
     if (url.pathname.startsWith('/api/')) {

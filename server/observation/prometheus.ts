@@ -3,15 +3,21 @@ import type { LogWriter } from '../store/logWriter';
 import type { Relay } from '../relay/relay';
 import type { Fanout } from './fanout';
 import type { FanoutMetrics } from './fanoutMetrics';
+import type { SqliteEventLog } from '../store/sqliteEventLog';
+import type { RetentionSweeper } from '../store/retention';
+import type { StorageProbe } from '../store/storageProbe';
+import { processFaults } from '../processFaults';
 
 interface Sources {
   writer: LogWriter;
   relay: Relay;
   fanout: Fanout;
   metrics: FanoutMetrics;
+  /** Log upkeep: retention, size on disk, writability. */
+  storage?: { store: SqliteEventLog; retention: RetentionSweeper; probe: StorageProbe };
 }
 
-export function renderMetrics({ writer, relay, fanout, metrics }: Sources): string {
+export function renderMetrics({ writer, relay, fanout, metrics, storage }: Sources): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   const lags = fanout.lags();
@@ -40,6 +46,29 @@ export function renderMetrics({ writer, relay, fanout, metrics }: Sources): stri
     lines.push(`xray_fanout_latency_ms_bucket{le="${b}"} ${cumulative}`);
   });
   lines.push(`xray_fanout_latency_ms_bucket{le="+Inf"} ${metrics.latencyCount}`, `xray_fanout_latency_ms_sum ${metrics.latencySum}`, `xray_fanout_latency_ms_count ${metrics.latencyCount}`);
+  if (storage) {
+    const { store, retention, probe } = storage;
+    const health = writer.health;
+    const state = health.state;
+    lines.push('# HELP xray_storage_state The event log state: ok, unavailable (disk full / I/O error; writes refused, recovers by itself) or corrupt (writes refused until recovered by hand).', '# TYPE xray_storage_state gauge');
+    for (const s of ['ok', 'unavailable', 'corrupt'] as const) lines.push(`xray_storage_state{state="${s}"} ${state === s ? 1 : 0}`);
+    metric('xray_storage_writable', 'gauge', '1 while the event log accepts writes.', state === 'ok' ? 1 : 0);
+    metric('xray_storage_write_failures_total', 'counter', 'Log writes that failed (disk full, I/O error, corruption).', health.stats.writeFailures);
+    metric('xray_storage_read_failures_total', 'counter', 'Log reads that failed (corrupt page, I/O error).', health.stats.readFailures);
+    metric('xray_storage_recoveries_total', 'counter', 'Times the log became writable again after a failure.', health.stats.recoveries);
+    metric('xray_storage_probes_total', 'counter', 'Writability probes while the log was unavailable.', probe.stats.probes);
+    metric('xray_events_refused_storage_total', 'counter', 'Events refused without trying because the log was not writable.', writer.stats.refused);
+    metric('xray_events_failed_total', 'counter', 'Events whose commit failed (refused to the sender, never acked).', writer.stats.failed);
+    metric('xray_relay_bookkeeping_lost_total', 'counter', 'Relay bookkeeping events (register, subscribe, disconnect, call request) that could not be stored.', relay.stats.bookkeepingLost);
+    metric('xray_log_oldest_seq', 'gauge', 'Lowest seq still stored.', store.oldestSeq());
+    metric('xray_log_retention_floor_seq', 'gauge', 'Cursors below this seq answer expired (retention deleted past it).', store.floor());
+    metric('xray_log_bytes_on_disk', 'gauge', 'Size of the log file and its WAL.', store.bytesOnDisk());
+    metric('xray_retention_events_deleted_total', 'counter', 'Events deleted by retention.', retention.stats.eventsDeleted);
+    metric('xray_retention_traces_deleted_total', 'counter', 'Whole traces deleted by retention.', retention.stats.tracesDeleted);
+    metric('xray_retention_batch_max_ms', 'gauge', 'Longest retention transaction so far (how long it held the writer).', Math.round(retention.stats.maxBatchMs * 1000) / 1000);
+    metric('xray_retention_pages_released_total', 'counter', 'Free pages handed back to the file system by incremental vacuum.', retention.stats.pagesReleased);
+  }
+  metric('xray_process_unhandled_rejections_total', 'counter', 'Promise rejections nobody handled (logged; the process kept running).', processFaults.unhandledRejections);
   const mem = process.memoryUsage();
   metric('xray_process_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
   metric('xray_process_rss_bytes', 'gauge', 'Resident set size.', mem.rss);

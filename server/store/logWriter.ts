@@ -9,6 +9,7 @@ import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
 import { BoundedMap } from './boundedMap';
 import type { AppendResult, EventLog, StampedEvent } from './eventLog';
+import { StorageHealth } from './storageHealth';
 
 export interface SubmitResult extends AppendResult {}
 
@@ -33,6 +34,8 @@ export interface LogWriterOptions {
   commitDelayMs?: number;
   /** Queued events above which `overloaded` turns true (ingest should stop reading). */
   highWater?: number;
+  /** Shared with the store: while it is not `ok`, submits are refused at once with its code. */
+  health?: StorageHealth;
 }
 
 export class LogWriter {
@@ -48,7 +51,8 @@ export class LogWriter {
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
   /** Counters for /metrics. */
-  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0 };
+  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
+  readonly health: StorageHealth;
 
   constructor(
     readonly log: EventLog,
@@ -58,6 +62,7 @@ export class LogWriter {
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
+    this.health = options.health ?? (log as { health?: StorageHealth }).health ?? new StorageHealth();
   }
 
   /** Events waiting for their commit. */
@@ -87,6 +92,11 @@ export class LogWriter {
    */
   submit(events: readonly NewEvent[]): Promise<SubmitResult[]> {
     if (this.closed) return Promise.reject(new XrayError('shutting_down'));
+    // Refused before anything is stamped or queued: nothing of a refused submit is ever acked.
+    if (this.health.state !== 'ok') {
+      this.stats.refused += events.length;
+      return Promise.reject(this.health.refusal());
+    }
     const results: SubmitResult[] = new Array(events.length);
     const fresh: StampedEvent[] = [];
     const slots: number[] = [];
@@ -145,12 +155,20 @@ export class LogWriter {
       }
       this.queuedEvents -= size;
       const events = batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events);
+      if (this.health.state !== 'ok') {
+        // An earlier batch of this flush failed: do not hammer a failing disk with the rest.
+        this.stats.refused += size;
+        const error = this.health.refusal();
+        for (const p of batch) p.reject(error);
+        continue;
+      }
       let appended: AppendResult[];
       try {
         appended = this.log.append(events);
       } catch (err) {
+        // The transaction rolled back: none of these events is stored, so none is acked.
         this.stats.failed += size;
-        const error = new XrayError('storage_failed', `storage failed: ${(err as Error).message}`);
+        const error = err instanceof XrayError ? err : this.health.fail(err, 'write');
         for (const p of batch) p.reject(error);
         continue;
       }

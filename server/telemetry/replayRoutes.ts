@@ -26,7 +26,13 @@ export function createReplayRoutes(log: EventLog): Record<string, RestRoute> {
       const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { after, limit, trace_id, topic, agent, kind } = q.data;
-      const events = log.read({ after, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
+      // Below the floor some events are gone: a page from there would look complete and not be.
+      const floor = log.floor();
+      if (url.searchParams.has('after') && after < floor) {
+        throw new XrayError('expired', `events after ${after} are older than the retention window and were deleted; resume from after=${floor}`, { oldest_seq: floor });
+      }
+      if (trace_id && log.isExpiredTrace(trace_id)) throw new XrayError('expired', `trace ${trace_id} is older than the retention window and was deleted`);
+      const events = log.read({ after: Math.max(after, trace_id ? 0 : floor), limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
       const last = events.at(-1)?.seq;
       sendJson(res, 200, { events, next_after: last ?? after, head: log.head(), more: events.length === limit });
     },
