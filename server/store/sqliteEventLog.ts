@@ -329,56 +329,66 @@ export class SqliteEventLog implements EventLog {
    * whole, never half. Such a kept trace is picked up again (by its row in `traces`) once it
    * too ends before the cutoff. Deleted traces leave a tombstone so their links say "expired".
    */
-  expireBatch(cutoffTs: number, maxRows: number, now = Date.now()): ExpireBatchResult {
+  expireBatch(cutoffTs: number, maxRows: number, now = Date.now(), budgetMs = 4): ExpireBatchResult {
     const run = this.db.transaction((): ExpireBatchResult => {
+      const started = performance.now();
       let budget = maxRows;
       let deleted = 0;
       let traces = 0;
-      const deleteTraceChunk = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE trace_id = ? ORDER BY seq LIMIT ?)');
-      // 1. Traces entirely at or below the floor that have now ended before the cutoff: what a
-      //    still-live trace left behind when the floor passed it, or a trace whose row is all that is left.
-      const leftovers = this.db.prepare('SELECT trace_id FROM traces WHERE last_seq <= ? AND end_ts < ? LIMIT 16').pluck().all(this.floorSeq, cutoffTs) as string[];
-      for (const traceId of leftovers) {
-        if (budget <= 0) break;
-        const n = deleteTraceChunk.run(traceId, budget).changes;
-        deleted += n;
-        budget -= n;
-        if (budget > 0) {
-          this.db.prepare('DELETE FROM traces WHERE trace_id = ?').run(traceId);
-          this.db.prepare('INSERT OR REPLACE INTO expired_traces (trace_id, expired_at) VALUES (?, ?)').run(traceId, now);
-          traces++;
-        }
-      }
-      // 2. Walk up from the floor.
+      // 1. Walk up from the floor.
       let floor = this.floorSeq;
-      let done = false;
-      if (budget > 0) {
-        const rows = this.db.prepare('SELECT seq, ts, trace_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(floor, budget) as { seq: number; ts: number; trace_id: string | null }[];
-        const traceEnds = new Map<string, number>();
-        const endOf = this.db.prepare('SELECT end_ts FROM traces WHERE trace_id = ?').pluck();
-        const del = this.db.prepare('DELETE FROM events WHERE seq = ?');
-        for (const r of rows) {
-          if (r.ts >= cutoffTs) {
-            done = true;
-            break;
-          }
-          let expire = true;
-          if (r.trace_id) {
-            let end = traceEnds.get(r.trace_id);
-            if (end === undefined) traceEnds.set(r.trace_id, (end = (endOf.get(r.trace_id) as number | undefined) ?? -Infinity));
-            expire = end < cutoffTs;
-          }
-          if (expire) {
-            del.run(r.seq);
-            deleted++;
-          }
-          floor = r.seq;
+      let walked = false;
+      const rows = this.db.prepare('SELECT seq, ts, trace_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(floor, budget) as { seq: number; ts: number; trace_id: string | null }[];
+      const traceEnds = new Map<string, number>();
+      const endOf = this.db.prepare('SELECT end_ts FROM traces WHERE trace_id = ?').pluck();
+      const del = this.db.prepare('DELETE FROM events WHERE seq = ?');
+      let looked = 0;
+      for (const r of rows) {
+        if (r.ts >= cutoffTs) {
+          walked = true;
+          break;
         }
-        if (rows.length < budget) done = true;
+        // A slow disk or a loaded machine: stop early rather than hold the writer.
+        if (++looked % 64 === 0 && performance.now() - started > budgetMs) break;
+        let expire = true;
+        if (r.trace_id) {
+          let end = traceEnds.get(r.trace_id);
+          if (end === undefined) traceEnds.set(r.trace_id, (end = (endOf.get(r.trace_id) as number | undefined) ?? -Infinity));
+          expire = end < cutoffTs;
+        }
+        if (expire) {
+          del.run(r.seq);
+          deleted++;
+        }
+        budget--;
+        floor = r.seq;
       }
+      if (rows.length < maxRows && looked === rows.length) walked = true;
       if (floor !== this.floorSeq) this.db.prepare("INSERT INTO meta (key, value) VALUES ('retention_floor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(floor);
       this.floorSeq = floor;
-      return { deleted, traces, done: done && leftovers.length < 16 };
+      // 2. Traces entirely at or below the floor that have now ended before the cutoff: what a
+      //    still-live trace left behind when the floor passed it, or a row whose events just went.
+      let leftoversDone = true;
+      if (budget > 0 && performance.now() - started <= budgetMs) {
+        const deleteTraceChunk = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE trace_id = ? ORDER BY seq LIMIT ?)');
+        const leftovers = this.db.prepare('SELECT trace_id FROM traces WHERE last_seq <= ? AND end_ts < ? LIMIT 16').pluck().all(floor, cutoffTs) as string[];
+        if (leftovers.length === 16) leftoversDone = false;
+        for (const traceId of leftovers) {
+          if (budget <= 0) {
+            leftoversDone = false;
+            break;
+          }
+          const n = deleteTraceChunk.run(traceId, budget).changes;
+          deleted += n;
+          budget -= n;
+          if (budget > 0) {
+            this.db.prepare('DELETE FROM traces WHERE trace_id = ?').run(traceId);
+            this.db.prepare('INSERT OR REPLACE INTO expired_traces (trace_id, expired_at) VALUES (?, ?)').run(traceId, now);
+            traces++;
+          } else leftoversDone = false;
+        }
+      } else leftoversDone = false;
+      return { deleted, traces, done: walked && leftoversDone };
     });
     const before = this.floorSeq;
     try {
