@@ -9,6 +9,7 @@ import { TokenSigner } from './auth/signedToken';
 import type { XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+import { checkDataDir } from './store/startupChecks';
 
 export interface Xray {
   admin: AdminToken;
@@ -19,6 +20,7 @@ export interface Xray {
 }
 
 export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
+  checkDataDir(config.dataDir); // before anything writes there (the admin token file), so the refusal names the real cause
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
   const auth = new AdminAuth(admin.token, new TokenSigner(admin.token));
   const data = await startDataPlane(config);
