@@ -7,6 +7,11 @@ import type { SqliteEventLog } from '../store/sqliteEventLog';
 import type { RetentionSweeper } from '../store/retention';
 import type { StorageProbe } from '../store/storageProbe';
 import { processFaults } from '../processFaults';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** Event-loop delay, sampled every 10 ms; the max is "since the previous scrape" (reset on render). */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
 
 interface Sources {
   writer: LogWriter;
@@ -69,6 +74,9 @@ export function renderMetrics({ writer, relay, fanout, metrics, storage }: Sourc
     metric('xray_retention_pages_released_total', 'counter', 'Free pages handed back to the file system by incremental vacuum.', retention.stats.pagesReleased);
   }
   metric('xray_process_unhandled_rejections_total', 'counter', 'Promise rejections nobody handled (logged; the process kept running).', processFaults.unhandledRejections);
+  metric('xray_process_event_loop_delay_max_ms', 'gauge', 'Longest event-loop stall since the previous scrape (ms).', Math.round(loopDelay.max / 1e4) / 100);
+  metric('xray_process_event_loop_delay_p99_ms', 'gauge', 'p99 event-loop delay since the previous scrape (ms).', Math.round(loopDelay.percentile(99) / 1e4) / 100);
+  loopDelay.reset();
   const mem = process.memoryUsage();
   metric('xray_process_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
   metric('xray_process_rss_bytes', 'gauge', 'Resident set size.', mem.rss);

@@ -19,7 +19,7 @@ afterAll(() => {
   for (const m of mounts) execFileSync('umount', [m]);
 });
 
-async function env(dataDir: string): Promise<Record<string, string>> {
+async function env(dataDir: string): Promise<{ XRAY_DATA_DIR: string; RELAY_PORT: string; PORT: string; ADMIN_TOKEN: string }> {
   return { XRAY_DATA_DIR: dataDir, RELAY_PORT: String(await freePort()), PORT: String(await freePort()), ADMIN_TOKEN: 'startup-test-admin-token' };
 }
 
