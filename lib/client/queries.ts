@@ -3,7 +3,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import type { TraceTree } from '../trace/buildTrace';
-import type { TraceSummary } from '../protocol/api';
+import type { HealthResponse, TraceSummary } from '../protocol/api';
 
 export type { TraceSummary } from '../protocol/api';
 
@@ -56,6 +56,15 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
     queryKey: ['trace', traceId],
     queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`, embedToken),
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** Server health, polled for the storage banner (the log not writable). */
+export const healthQuery = () =>
+  queryOptions({
+    queryKey: ['health'],
+    queryFn: () => getJson<HealthResponse>('/api/health'),
+    refetchInterval: 5000,
+    retry: false,
   });
 
 export const timelineQuery = (traceId: string, embedToken?: string | null) =>

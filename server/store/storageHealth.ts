@@ -4,17 +4,10 @@
  * LogWriter) turns `unavailable` back to `ok` once space returns. `corrupt` never heals by
  * itself: the file's state is unknown, so a person must recover it (README, Operations).
  */
+import type { StorageState, StorageStatus } from '../../lib/protocol/api';
 import { XrayError } from '../../lib/protocol/errors';
 
-export type StorageState = 'ok' | 'unavailable' | 'corrupt';
-
-export interface StorageStatus {
-  state: StorageState;
-  /** What the last failure said (SQLite code and message), for the log, /metrics and the banner. */
-  reason: string | null;
-  /** When the state last changed (ms since epoch). */
-  since: number;
-}
+export type { StorageState, StorageStatus } from '../../lib/protocol/api';
 
 /** SQLite result codes (better-sqlite3 `SqliteError.code`) that mean the file is damaged. */
 const CORRUPT_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
