@@ -93,7 +93,7 @@ test('the dashboard shows a banner while the log is not writable and clears it w
   const banner = page.getByTestId('storage-banner');
   await expect(banner).toBeVisible({ timeout: 15_000 });
   await expect(banner).toContainText('not writable');
-  await page.screenshot({ path: test.info().outputPath('storage-banner-dark.png') });
+  await page.screenshot({ path: test.info().outputPath('storage-banner.png') });
   fs.rmSync(filler);
   await expect.poll(async () => (await postFrames([{ type: 'token', text: 'back' }])).status, { timeout: 15_000 }).toBe(200);
   await expect(banner).toHaveCount(0, { timeout: 15_000 });

@@ -21,6 +21,8 @@ export interface RetentionOptions {
 /** Pages per incremental-vacuum step: 256 × 4 KiB = 1 MiB, well under a millisecond or two. */
 const VACUUM_PAGES = 256;
 
+const DAY = 86_400_000;
+
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class RetentionSweeper {
@@ -76,8 +78,9 @@ export class RetentionSweeper {
       await this.expireBefore(cutoff, now);
       if (this.log.floor() === before) break; // only live traces are left: never cut one in half
     }
-    // Tombstones answer "expired" for as long again as the window (or a week under a size limit).
-    this.log.pruneTombstones(now - (this.options.retentionMs ?? 7 * 86_400_000) * 2, this.options.batchRows);
+    // Tombstones answer "expired" for as long again as the window (a week under a size limit
+    // alone), and at least a day: a link shared yesterday should still say why it is empty.
+    this.log.pruneTombstones(now - Math.max(this.options.retentionMs ?? 7 * DAY, DAY), this.options.batchRows);
     await this.releasePages();
   }
 
