@@ -88,8 +88,10 @@ describe('retention', () => {
     await sweeper.runOnce();
     expect(log.read({ limit: 10 })).toEqual([]);
     expect(sweeper.stats.eventsDeleted).toBe(50_000);
-    // Generous bound for 2 shared, loaded cores: each batch stops itself after ~4 ms of work.
-    expect(sweeper.stats.maxBatchMs).toBeLessThan(100);
+    // The work was split into transactions of at most 500 rows (fewer when one hit its ~4 ms
+    // budget), with a yield between each. Wall-clock stalls are measured against the real
+    // server in retention.integration.test.ts (event-loop delay < 100 ms).
+    expect(sweeper.stats.batches).toBeGreaterThanOrEqual(50_000 / 500);
     log.close();
   });
 });
