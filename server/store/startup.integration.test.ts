@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixtureEvents } from '../../scripts/make-schema-fixture';
-import { postJson, tempDir, TestAgent } from '../testing/harness';
+import { TestDashboard } from '../testing/dashboardClient';
+import { postJson, tempDir, TestAgent, waitFor } from '../testing/harness';
 import { freePort, runServerToExit, startServerProcess } from '../testing/serverProcess';
 import type { NewEvent } from '../../lib/protocol/events';
 import { SqliteEventLog } from './sqliteEventLog';
@@ -136,6 +137,17 @@ describe('[G8] corruption found at run time', () => {
       expect(metrics).toMatch(/xray_storage_writable 0/);
       const health = await (await fetch(`${dash}/api/health`, { headers: auth })).json();
       expect(health.storage.state).toBe('corrupt');
+      // Streams that replay over the damaged pages end with the code; none takes the process down.
+      const sse = await fetch(`${relay}/v1/subscribe?topic=x`, { headers: { 'last-event-id': '0' } });
+      expect(await sse.text()).toContain('event: error\ndata: {"code":"storage_corrupt"');
+      const dashboard = new TestDashboard(dash, auth);
+      await dashboard.connected();
+      const errors: { code: string }[] = [];
+      dashboard.socket.on('xray:error', (e: { code: string }) => errors.push(e));
+      await dashboard.subscribe({ kind: 'topic', topic: 'x' });
+      await waitFor(() => errors.length > 0, 5000, 'xray:error');
+      expect(errors[0].code).toBe('storage_corrupt');
+      dashboard.close();
       expect(server.output()).toContain('[store] the event log is CORRUPT');
       expect(server.child.exitCode).toBeNull();
     } finally {
