@@ -19,7 +19,8 @@ function fixtureCopy(): string {
 
 describe('schema versioning', () => {
   it('[G8] the release 0.1.0 fixture is what it claims: user_version 0, 32 events', () => {
-    const db = new Database(FIXTURE, { readonly: true });
+    // A copy: opening a WAL-mode file, even read-only, creates -shm/-wal beside it.
+    const db = new Database(path.join(fixtureCopy(), 'events.db'), { readonly: true });
     expect(schemaVersion(db)).toBe(0);
     expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(fixtureEvents().length);
     db.close();
