@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { fixtureEvents, FIXTURE_TRACES } from '../../scripts/make-schema-fixture';
 import { tempDir } from '../testing/harness';
-import { migrate, MIGRATIONS, schemaVersion, type Migration } from './migrations';
+import { ensureIncrementalVacuum, migrate, MIGRATIONS, schemaVersion, type Migration } from './migrations';
 import { SqliteEventLog } from './sqliteEventLog';
 import { EXIT_SCHEMA_TOO_NEW, StartupError } from './startupChecks';
 
@@ -88,6 +88,19 @@ describe('schema versioning', () => {
     const next: Migration[] = [...MIGRATIONS, { name: '00x-next', up: () => void ran.push('next') }];
     expect(migrate(db, next)).toEqual({ from: MIGRATIONS.length, to: MIGRATIONS.length + 1, applied: ['00x-next'] });
     expect(ran).toEqual(['next']);
+  });
+
+  it('[G8] no room for the one-time VACUUM: the log still opens (conversion deferred to the next start)', () => {
+    const db = new Database(path.join(fixtureCopy(), 'events.db'));
+    const exec = db.exec.bind(db);
+    db.exec = (sql: string) => {
+      if (sql === 'VACUUM') throw Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+      return exec(sql);
+    };
+    expect(ensureIncrementalVacuum(db)).toBe('deferred');
+    expect(db.pragma('auto_vacuum', { simple: true })).toBe(0);
+    expect(db.prepare('SELECT count(*) FROM events').pluck().get()).toBe(fixtureEvents().length);
+    db.close();
   });
 
   it('[G8] a log from a newer release is refused at start-up with exit code 78', () => {

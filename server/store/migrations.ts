@@ -57,12 +57,19 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
  * first table; an existing log (release 0.1.0 had none) needs one full VACUUM to switch,
  * which cannot run inside a transaction and so is not a numbered migration. Returns what it did.
  */
-export function ensureIncrementalVacuum(db: Database.Database): 'already' | 'set' | 'converted' {
+export function ensureIncrementalVacuum(db: Database.Database): 'already' | 'set' | 'converted' | 'deferred' {
   const mode = db.pragma('auto_vacuum', { simple: true }) as number;
   if (mode === 2) return 'already';
   const pages = db.pragma('page_count', { simple: true }) as number;
   db.pragma('auto_vacuum = INCREMENTAL');
   if (pages === 0) return 'set';
-  db.exec('VACUUM'); // rewrites the file once; needs free space about the size of the log
+  try {
+    db.exec('VACUUM'); // rewrites the file once; needs free space about the size of the log
+  } catch (err) {
+    // Not enough room to rewrite (or busy): start anyway. Retention still reuses freed pages,
+    // the file just does not shrink; the conversion is tried again at the next start.
+    console.warn(`[store] could not convert the log to incremental vacuum (${(err as Error).message}); will retry at the next start`);
+    return 'deferred';
+  }
   return 'converted';
 }

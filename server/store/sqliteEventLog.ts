@@ -64,7 +64,7 @@ export class SqliteEventLog implements EventLog {
   readonly health: StorageHealth;
   readonly file: string | null;
   readonly migration: MigrationReport;
-  readonly vacuumMode: 'already' | 'set' | 'converted';
+  readonly vacuumMode: ReturnType<typeof ensureIncrementalVacuum>;
   private floorSeq: number;
 
   /**
