@@ -349,7 +349,7 @@ export class SqliteEventLog implements EventLog {
           break;
         }
         // A slow disk or a loaded machine: stop early rather than hold the writer.
-        if (++looked % 64 === 0 && performance.now() - started > budgetMs) break;
+        if (looked > 0 && looked % 64 === 0 && performance.now() - started > budgetMs) break;
         let expire = true;
         if (r.trace_id) {
           let end = traceEnds.get(r.trace_id);
@@ -361,6 +361,7 @@ export class SqliteEventLog implements EventLog {
           deleted++;
         }
         budget--;
+        looked++;
         floor = r.seq;
       }
       if (rows.length < maxRows && looked === rows.length) walked = true;
