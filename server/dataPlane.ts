@@ -15,6 +15,7 @@ import { RetentionSweeper } from './store/retention';
 import { SqliteEventLog } from './store/sqliteEventLog';
 import type { StorageHealth } from './store/storageHealth';
 import { StorageProbe } from './store/storageProbe';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
 
@@ -39,6 +40,10 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
   if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
   const health = log.health;
+  // Checkpoints (copy + fsync) in a worker thread, so no commit on the event loop pays for one;
+  // the writer checkpoints by itself only if the WAL reaches ~40 MB.
+  const checkpointer = log.file ? new WalCheckpointer(log.file, 500) : null;
+  log.setAutoCheckpoint(10_000);
   const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs, health });
   const probe = new StorageProbe(health, log, { dir: config.dataDir, intervalMs: config.storageProbeMs, headroomBytes: config.storageHeadroomBytes });
   const retention = new RetentionSweeper(log, { retentionMs: config.retentionMs, maxBytes: config.maxLogBytes, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch });
@@ -53,6 +58,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     relayPort = await listen(server, config.relayPort, config.relayHost);
   } catch (err) {
     probe.close();
+    checkpointer?.close();
     writer.close();
     throw err;
   }
@@ -77,6 +83,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       await closeServer(server);
       await retention.close();
       probe.close();
+      checkpointer?.close();
       writer.close(); // flushes what is queued, then closes the database
     },
   };

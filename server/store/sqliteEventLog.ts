@@ -412,6 +412,11 @@ export class SqliteEventLog implements EventLog {
     return free;
   }
 
+  /** Pages of WAL after which a commit checkpoints by itself (SQLite default 1000). */
+  setAutoCheckpoint(pages: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+  }
+
   /** A small committed write, to find out whether the log is writable again. Throws if not. */
   probeWrite(): void {
     this.db.prepare("INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(Date.now());
