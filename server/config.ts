@@ -9,9 +9,13 @@ import { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from './auth/attemptLimite
 import { parseHostList, parseOriginList } from './http/originGuard';
 import type { PriceTable } from '../lib/cost/prices';
 import { loadPriceTable } from './cost/loadPrices';
+import { parseAge, parseBytes } from './configUnits';
 
 const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
+const age = z.string().transform((v, ctx) => parseAge(v) ?? (ctx.addIssue({ code: 'custom', message: 'an age such as 72h, 30d or 90m' }), z.NEVER));
+const bytes = z.string().transform((v, ctx) => parseBytes(v) ?? (ctx.addIssue({ code: 'custom', message: 'a size such as 10GB, 512MiB or 1000000' }), z.NEVER));
+
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** Shared secrets must not be guessable by brute force: 16 characters at least. */
@@ -122,6 +126,20 @@ const envSchema = z.object({
   XRAY_OTLP_EXPORT_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
   /** Extra headers for the export, `key=value,key2=value2` (as OTEL_EXPORTER_OTLP_HEADERS). */
   XRAY_OTLP_EXPORT_HEADERS: optional(z.string().regex(/^([^=,]+=[^,]*)(,[^=,]+=[^,]*)*$/, 'key=value pairs separated by commas')),
+  /** Delete events older than this (72h, 30d). Unset: keep everything. */
+  XRAY_RETENTION: optional(age),
+  /** Delete the oldest events while the log holds more than this (10GB). Unset: no size limit. */
+  XRAY_MAX_LOG_BYTES: optional(bytes),
+  /** How often retention looks for work. */
+  XRAY_RETENTION_INTERVAL: optional(age),
+  /** Events per retention transaction: bounds how long one step holds the writer. */
+  XRAY_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** While the log is not writable, how often to probe whether it is again. */
+  XRAY_STORAGE_PROBE_INTERVAL: optional(age),
+  /** Free space the file system must have before ingest resumes after a full disk. */
+  XRAY_STORAGE_HEADROOM_BYTES: optional(bytes),
+  /** Logs up to this size get a full quick_check at start-up; bigger ones a bounded check. */
+  XRAY_STARTUP_CHECK_MAX_BYTES: optional(bytes),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -141,6 +159,14 @@ export interface XrayConfig {
   embedFrameAncestors: string;
   commitDelayMs: number;
   limits: PeerLimits;
+  /** Retention and storage upkeep (README, Operations). */
+  retentionMs: number | null;
+  maxLogBytes: number | null;
+  retentionIntervalMs: number;
+  retentionBatch: number;
+  storageProbeMs: number;
+  storageHeadroomBytes: number;
+  startupCheckMaxBytes: number;
   dev: boolean;
   // --- Browser origins and auth edges ---
   relayAllowedOrigins: ReadonlySet<string>;
@@ -206,6 +232,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
       requestTimeoutMs: e.XRAY_REQUEST_TIMEOUT_MS,
       bodyIdleTimeoutMs: e.XRAY_BODY_IDLE_TIMEOUT_MS,
     },
+    retentionMs: e.XRAY_RETENTION ?? null,
+    maxLogBytes: e.XRAY_MAX_LOG_BYTES ?? null,
+    retentionIntervalMs: e.XRAY_RETENTION_INTERVAL ?? 10_000,
+    retentionBatch: e.XRAY_RETENTION_BATCH,
+    storageProbeMs: e.XRAY_STORAGE_PROBE_INTERVAL ?? 2000,
+    storageHeadroomBytes: e.XRAY_STORAGE_HEADROOM_BYTES ?? 16 * 2 ** 20,
+    startupCheckMaxBytes: e.XRAY_STARTUP_CHECK_MAX_BYTES ?? 256 * 2 ** 20,
     dev: e.NODE_ENV !== 'production',
     relayAllowedOrigins: e.RELAY_ALLOWED_ORIGINS,
     relayAllowedHosts: e.RELAY_ALLOWED_HOSTS,

@@ -12,13 +12,23 @@ import { createRelayServer, type RestRoute } from './relay/relayServer';
 import { SseHub } from './relay/sseHub';
 import type { EventLog } from './store/eventLog';
 import { LogWriter } from './store/logWriter';
+import { RetentionSweeper } from './store/retention';
 import { SqliteEventLog } from './store/sqliteEventLog';
+import type { StorageHealth } from './store/storageHealth';
+import { StorageProbe } from './store/storageProbe';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
 
 export interface DataPlane {
   log: EventLog;
+  /** The SQLite log itself, for upkeep figures (bytes on disk, oldest seq) and retention. */
+  store: SqliteEventLog;
   writer: LogWriter;
+  /** Whether the log can be written; shared by the store, the writer, /metrics and the dashboard. */
+  health: StorageHealth;
+  retention: RetentionSweeper;
+  probe: StorageProbe;
   relay: Relay;
   sse: SseHub;
   server: Server;
@@ -27,8 +37,17 @@ export interface DataPlane {
 }
 
 export async function startDataPlane(config: XrayConfig, extraRoutes: Record<string, RestRoute> = {}): Promise<DataPlane> {
-  const log = SqliteEventLog.open(config.dataDir, config.sync);
-  const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs });
+  const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes });
+  if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
+  if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
+  const health = log.health;
+  // Checkpoints (copy + fsync) in a worker thread, so no commit on the event loop pays for one;
+  // the writer checkpoints by itself only if the WAL reaches ~40 MB.
+  const checkpointer = log.file ? new WalCheckpointer(log.file, 500) : null;
+  log.setAutoCheckpoint(10_000);
+  const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs, health });
+  const probe = new StorageProbe(health, log, { dir: config.dataDir, intervalMs: config.storageProbeMs, headroomBytes: config.storageHeadroomBytes });
+  const retention = new RetentionSweeper(log, { retentionMs: config.retentionMs, maxBytes: config.maxLogBytes, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch });
   const relay = new Relay(writer, {
     agentKeys: config.relayKeys,
     keyAttempts: new AttemptLimiter(attemptPolicy(config)),
@@ -41,13 +60,20 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);
   } catch (err) {
+    probe.close();
+    checkpointer?.close();
     writer.close();
     throw err;
   }
+  retention.start();
   let closed = false;
   return {
     log,
+    store: log,
     writer,
+    health,
+    retention,
+    probe,
     relay,
     sse,
     server,
@@ -58,6 +84,9 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       relay.shutdown(); // fails calls in flight, closes agent sockets, records disconnects
       sse.close();
       await closeServer(server);
+      await retention.close();
+      probe.close();
+      checkpointer?.close();
       writer.close(); // flushes what is queued, then closes the database
     },
   };

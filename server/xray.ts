@@ -13,6 +13,7 @@ import { startDataPlane, type DataPlane } from './dataPlane';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
 import { OtlpExporter } from './telemetry/export/otlpExporter';
 import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
+import { checkDataDir } from './store/startupChecks';
 
 export interface Xray {
   admin: AdminToken;
@@ -24,6 +25,7 @@ export interface Xray {
 }
 
 export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
+  checkDataDir(config.dataDir); // before anything writes there (the admin token file), so the refusal names the real cause
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
   const auth = new AdminAuth(admin.token, new TokenSigner(admin.token), {
     revocations: SessionRevocations.open(SessionRevocations.fileIn(config.dataDir)),

@@ -74,9 +74,15 @@ export function TraceView({ traceId }: { traceId: string }) {
   if (q.isPending) return <p className="placeholder">Loading trace {traceId}…</p>;
   if (q.isError && !tree) {
     const missing = q.error instanceof ApiError && q.error.status === 404;
+    const expired = q.error instanceof ApiError && q.error.code === 'expired';
     return (
       <div className="placeholder" role="alert" data-testid="trace-error">
-        {missing ? (
+        {expired ? (
+          <>
+            <p data-testid="trace-expired">Trace {traceId} is older than the retention window: its events were deleted.</p>
+            <p className="muted small">The server keeps events for the period set by XRAY_RETENTION / XRAY_MAX_LOG_BYTES. Restore a backup to see it again.</p>
+          </>
+        ) : missing ? (
           <>
             <p>No events recorded for trace {traceId} yet.</p>
             <p className="muted small">This page updates as soon as the trace starts.</p>

@@ -3,7 +3,7 @@ import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import { traceFromJson, type TraceTree } from '../trace/buildTrace';
-import type { TraceSummary } from '../protocol/api';
+import type { HealthResponse, TraceSummary } from '../protocol/api';
 import type { SessionSummary } from '../sessions/sessionIndex';
 import type { SessionDetail } from '../sessions/sessionRollup';
 import type { UsageTotals } from '../trace/usageRollup';
@@ -62,6 +62,15 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
     // attribute key would be swallowed and the null-prototype dictionaries lost. A fresh tree instead.
     structuralSharing: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** Server health, polled for the storage banner (the log not writable). */
+export const healthQuery = () =>
+  queryOptions({
+    queryKey: ['health'],
+    queryFn: () => getJson<HealthResponse>('/api/health'),
+    refetchInterval: 5000,
+    retry: false,
   });
 
 export const timelineQuery = (traceId: string, embedToken?: string | null) =>

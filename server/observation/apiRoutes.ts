@@ -64,7 +64,8 @@ export class ApiRouter {
 
 export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable()): ApiRouter {
   const api = new ApiRouter()
-    .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
+    // `storage` drives the dashboard's "log not writable" banner.
+    .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length, storage: plane.health.current() }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );

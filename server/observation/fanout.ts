@@ -8,6 +8,7 @@
  * everything it missed — from the window, or, if it fell behind that, a fresh snapshot.
  * No volatile emits anywhere: every delta is on the no-loss path.
  */
+import { XrayError } from '../../lib/protocol/errors';
 import type { Namespace, Socket } from 'socket.io';
 import { scopeKey, type ClientToServerEvents, type Delta, type Scope, type ServerRates, type ServerToClientEvents, type Snapshot } from '../../lib/protocol/dashboard';
 import type { XrayEvent } from '../../lib/protocol/events';
@@ -148,7 +149,15 @@ export class Fanout {
   }
 
   private sendSnapshot(socket: DashboardSocket, sub: Subscription): void {
-    const snap = this.snapshot(sub);
+    let snap: Snapshot;
+    try {
+      snap = this.snapshot(sub);
+    } catch (err) {
+      // A log read that fails (a damaged page: storage_corrupt) must not escape into a socket
+      // or timer callback and take the process down: this client is told, the rest go on.
+      socket.emit('xray:error', (err instanceof XrayError ? err : new XrayError('internal')).toWire());
+      return;
+    }
     socket.emit('snapshot', snap);
     sub.cursor = snap.seq;
     sub.lastEmit = Date.now();

@@ -119,7 +119,7 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, exporter });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, exporter });
   return { server, dashboard };
 }
 

@@ -18,6 +18,25 @@ import type { FanoutMetrics } from './fanoutMetrics';
 import type { SocketAdmission } from './socketAdmission';
 import type { AddressSlots } from '../relay/addressSlots';
 import { securityStats } from '../http/securityStats';
+import type { SqliteEventLog } from '../store/sqliteEventLog';
+import type { RetentionSweeper } from '../store/retention';
+import type { StorageProbe } from '../store/storageProbe';
+import { processFaults } from '../processFaults';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
+/** Event-loop delay, sampled every 10 ms; max and p99 are "since the previous scrape". */
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+let loopWindow = { at: 0, maxSeconds: 0, p99Seconds: 0 };
+/** One reading per scrape (both gauges see the same window), then the histogram starts over. */
+function loopDelayWindow(): typeof loopWindow {
+  const now = Date.now();
+  if (now - loopWindow.at > 100) {
+    loopWindow = { at: now, maxSeconds: loopDelay.max / 1e9, p99Seconds: loopDelay.percentile(99) / 1e9 };
+    loopDelay.reset();
+  }
+  return loopWindow;
+}
 
 export interface MetricSources {
   writer: LogWriter;
@@ -25,6 +44,8 @@ export interface MetricSources {
   fanout: Fanout;
   metrics: FanoutMetrics;
   admission?: SocketAdmission;
+  /** Log upkeep: retention, size on disk, writability. */
+  storage?: { store: SqliteEventLog; retention: RetentionSweeper; probe: StorageProbe };
   /** Optional sources that exist only when their feature is configured. */
   exporter?: { stats: { queued: number; exported: number; dropped: number; failedBatches: number; retries: number } };
 }
@@ -65,6 +86,20 @@ export const labeledCounter = (name: string, help: string, label: string, read: 
   });
 };
 
+/** A 0/1 gauge per label value: which of several states holds now. */
+export const stateGauge = (name: string, help: string, label: string, states: readonly string[], read: () => string): MetricDef => (registry) => {
+  new Gauge({
+    name,
+    help,
+    labelNames: [label],
+    registers: [registry],
+    collect() {
+      const now = read();
+      for (const s of states) this.set({ [label]: s }, s === now ? 1 : 0);
+    },
+  });
+};
+
 /** A histogram kept elsewhere in cumulative-able buckets of milliseconds, exposed in seconds. */
 export const msHistogramAsSeconds = (name: string, help: string, read: () => { buckets: readonly number[]; counts: readonly number[]; sum: number; count: number }): MetricDef => (registry) => {
   const metric = {
@@ -90,7 +125,7 @@ export const msHistogramAsSeconds = (name: string, help: string, read: () => { b
 };
 
 /** Every X-Ray figure. One line each; keep names in base units and counters ending in `_total`. */
-function xrayMetrics({ writer, relay, fanout, metrics, admission, exporter }: MetricSources): MetricDef[] {
+function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, exporter }: MetricSources): MetricDef[] {
   const lags = () => fanout.lags();
   const defs: MetricDef[] = [
     counter('xray_events_committed_total', 'Events committed to the log.', () => writer.stats.committed),
@@ -120,8 +155,12 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, exporter }: Me
     // Kept beside the standard process_/nodejs_ families: dashboards and the benchmark read these names.
     gauge('xray_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed),
     gauge('xray_process_rss_bytes', 'Resident set size.', () => process.memoryUsage.rss()),
+    counter('xray_process_unhandled_rejections_total', 'Promise rejections nobody handled (logged; the process kept running).', () => processFaults.unhandledRejections),
+    gauge('xray_process_event_loop_delay_max_seconds', 'Longest event-loop stall since the previous scrape.', () => loopDelayWindow().maxSeconds),
+    gauge('xray_process_event_loop_delay_p99_seconds', 'p99 event-loop delay since the previous scrape.', () => loopDelayWindow().p99Seconds),
   ];
   defs.push(...peerShareMetrics(relay, admission), ...securityMetrics());
+  if (storage) defs.push(...storageMetrics(writer, relay, storage));
   if (exporter) {
     const s = exporter.stats;
     defs.push(
@@ -179,6 +218,29 @@ function securityMetrics(): MetricDef[] {
     labeledCounter('xray_auth_locked_total', 'Credential attempts refused unevaluated while the address backs off (429 rate_limited).', 'kind', () => [['login', s.loginLocked], ['agent_key', s.keyLocked]]),
     counter('xray_sessions_revoked_total', 'Admin sessions revoked by logout.', () => s.sessionsRevoked),
     counter('xray_session_sockets_dropped_total', 'Dashboard sockets disconnected because their session ended.', () => s.socketsDropped),
+  ];
+}
+
+/** Log upkeep (issue 13): writability, failures, retention, size on disk. */
+function storageMetrics(writer: LogWriter, relay: Relay, { store, retention, probe }: NonNullable<MetricSources['storage']>): MetricDef[] {
+  const health = writer.health;
+  return [
+    stateGauge('xray_storage_state', 'The event log state: ok, unavailable (disk full / I/O error; writes refused, recovers by itself) or corrupt (writes refused until recovered by hand).', 'state', ['ok', 'unavailable', 'corrupt'], () => health.state),
+    gauge('xray_storage_writable', '1 while the event log accepts writes.', () => (health.state === 'ok' ? 1 : 0)),
+    counter('xray_storage_write_failures_total', 'Log writes that failed (disk full, I/O error, corruption).', () => health.stats.writeFailures),
+    counter('xray_storage_read_failures_total', 'Log reads that failed (corrupt page, I/O error).', () => health.stats.readFailures),
+    counter('xray_storage_recoveries_total', 'Times the log became writable again after a failure.', () => health.stats.recoveries),
+    counter('xray_storage_probes_total', 'Writability probes while the log was unavailable.', () => probe.stats.probes),
+    counter('xray_events_refused_storage_total', 'Events refused without trying because the log was not writable.', () => writer.stats.refused),
+    counter('xray_events_failed_total', 'Events whose commit failed (refused to the sender, never acked).', () => writer.stats.failed),
+    counter('xray_relay_bookkeeping_lost_total', 'Relay bookkeeping events (register, subscribe, disconnect, call request) that could not be stored.', () => relay.stats.bookkeepingLost),
+    gauge('xray_log_oldest_seq', 'Lowest seq still stored.', () => store.oldestSeq()),
+    gauge('xray_log_retention_floor_seq', 'Cursors below this seq answer expired (retention deleted past it).', () => store.floor()),
+    gauge('xray_log_bytes_on_disk', 'Size of the log file and its WAL.', () => store.bytesOnDisk()),
+    counter('xray_retention_events_deleted_total', 'Events deleted by retention.', () => retention.stats.eventsDeleted),
+    counter('xray_retention_traces_deleted_total', 'Whole traces deleted by retention.', () => retention.stats.tracesDeleted),
+    gauge('xray_retention_batch_max_seconds', 'Longest retention transaction so far (how long it held the writer).', () => retention.stats.maxBatchMs / 1000),
+    counter('xray_retention_pages_released_total', 'Free pages handed back to the file system by incremental vacuum.', () => retention.stats.pagesReleased),
   ];
 }
 

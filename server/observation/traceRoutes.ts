@@ -48,7 +48,10 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
       const events = log.read({ traceId: id.data, limit: MAX_TRACE_EVENTS });
-      if (!events.length) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
+      if (!events.length) {
+        if (log.isExpiredTrace(id.data)) throw new XrayError('expired', `trace ${id.data} is older than the retention window and was deleted`);
+        throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
+      }
       const format = traceFormat.safeParse(url.searchParams.get('format') ?? undefined);
       if (!format.success) throw new XrayError('invalid_message', 'format is json (default) or otlp');
       const tree = buildTrace(id.data, events, { prices });

@@ -60,7 +60,7 @@ export class Relay {
   private readonly topics = new Map<string, Set<AgentSession>>();
   private closing = false;
   readonly now: () => number;
-  readonly stats = { rejected: 0, rateLimited: 0 };
+  readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
   /** Wrong-key backoff per client address, shared by every entry point. */
   private readonly keyAttempts: AttemptLimiter;
 
@@ -141,7 +141,7 @@ export class Relay {
     const holder = this.byName.get(name);
     if (holder && holder !== session) throw new XrayError('name_taken', `"${name}" is registered by another live connection`);
     this.byName.set(name, session);
-    void this.record({
+    this.note({
       kind: 'agent.register',
       agent: name,
       data: { transport: 'ws', ...(capabilities?.length ? { capabilities } : {}) },
@@ -153,7 +153,7 @@ export class Relay {
     if (!set) this.topics.set(topic, (set = new Set()));
     if (set.has(session)) return;
     set.add(session);
-    void this.record({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
+    this.note({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
   }
 
   unsubscribe(session: AgentSession, topic: string): void {
@@ -172,7 +172,7 @@ export class Relay {
     for (const call of this.calls.to(name)) {
       this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('worker_disconnected', `${name} disconnected before answering`) });
     }
-    void this.record({ kind: 'agent.disconnect', agent: name, data: { reason } });
+    this.note({ kind: 'agent.disconnect', agent: name, data: { reason } });
   }
 
   /**
@@ -208,7 +208,7 @@ export class Relay {
         );
       };
       this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
-      void this.record({
+      this.note({
         kind: 'call.request',
         agent: from,
         peer: req.to,
@@ -286,6 +286,17 @@ export class Relay {
         console.error(`[relay] could not record ${e.kind}: ${err.message}`);
         throw err;
       });
+  }
+
+  /**
+   * Records a bookkeeping event nobody waits for (register, subscribe, disconnect, call
+   * request). A failure is logged by `record` and counted here, never left as a dropped
+   * promise: an unhandled rejection would take the process down on a full disk.
+   */
+  private note(e: Parameters<Relay['record']>[0]): void {
+    this.record(e).catch(() => {
+      this.stats.bookkeepingLost++;
+    });
   }
 
   private deliverTopicMessages(events: readonly XrayEvent[]): void {

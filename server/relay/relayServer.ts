@@ -168,7 +168,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   heartbeat.unref();
 
   const routes: Record<string, RestRoute> = {
-    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head() }),
+    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head(), storage: relay.writer.health.current() }),
     'GET /v1/agents': (_req, res) => sendJson(res, 200, { agents: relay.agents() }),
     'POST /v1/call': async (req, res) => {
       const body = await readJson(req, restCallBody, LIMITS.httpBodyBytes);
@@ -196,6 +196,9 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       if (!topic.success) throw new XrayError('invalid_message', 'topic query parameter is required (letters, digits, . _ : @ / + -)');
       const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? '';
       const last = /^\d{1,15}$/.test(raw) ? Number(raw) : relay.writer.head();
+      // A resume point retention has deleted past: the stream would silently skip messages, so say so.
+      const floor = relay.writer.log.floor();
+      if (last < floor) throw new XrayError('expired', `messages after ${last} were deleted by retention; the oldest resumable position is ${floor}`, { oldest_seq: floor });
       sse.open(res, topic.data, last, addressOf(req)); // clamps a cursor beyond the head; refuses past the address's share
     },
     ...deps.routes,

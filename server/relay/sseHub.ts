@@ -5,8 +5,8 @@
  * high-water mark it stops receiving live writes and catches up from the log on drain,
  * so a slow reader costs one integer, not a growing queue.
  */
-import type { ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
+import type { ServerResponse } from 'node:http';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
@@ -73,8 +73,22 @@ export class SseHub {
       this.clients.delete(client);
       this.slots.release(address);
     });
-    res.on('drain', () => this.catchUp(client));
-    this.catchUp(client);
+    res.on('drain', () => this.catchUpOrEnd(client));
+    this.catchUpOrEnd(client);
+  }
+
+  /**
+   * A failed log read (a damaged page: storage_corrupt) inside a 'drain' callback would
+   * escape as an uncaught exception; end this stream with the coded error instead.
+   */
+  private catchUpOrEnd(client: SseClient): void {
+    try {
+      this.catchUp(client);
+    } catch (err) {
+      const e = err instanceof XrayError ? err : new XrayError('internal');
+      this.clients.delete(client);
+      client.res.end(`event: error\ndata: ${JSON.stringify(e.toWire())}\n\n`);
+    }
   }
 
   /** Writes from the log until the client is current or its buffer is full again. Synchronous: no commit can interleave. */

@@ -12,6 +12,7 @@ import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventL
 
 /** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
 const scopedKey = (scope: string | undefined, id: string) => `${scope ?? ''}\u0000${id}`;
+import { StorageHealth } from './storageHealth';
 
 export interface SubmitResult extends AppendResult {}
 
@@ -36,6 +37,8 @@ export interface LogWriterOptions {
   commitDelayMs?: number;
   /** Queued events above which `overloaded` turns true (ingest should stop reading). */
   highWater?: number;
+  /** Shared with the store: while it is not `ok`, submits are refused at once with its code. */
+  health?: StorageHealth;
 }
 
 export class LogWriter {
@@ -51,7 +54,8 @@ export class LogWriter {
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
   /** Counters for /metrics. */
-  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0 };
+  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
+  readonly health: StorageHealth;
 
   constructor(
     readonly log: EventLog,
@@ -61,6 +65,7 @@ export class LogWriter {
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
+    this.health = options.health ?? (log as { health?: StorageHealth }).health ?? new StorageHealth();
   }
 
   /** Events waiting for their commit. */
@@ -90,6 +95,11 @@ export class LogWriter {
    */
   submit(events: readonly ScopedEvent[]): Promise<SubmitResult[]> {
     if (this.closed) return Promise.reject(new XrayError('shutting_down'));
+    // Refused before anything is stamped or queued: nothing of a refused submit is ever acked.
+    if (this.health.state !== 'ok') {
+      this.stats.refused += events.length;
+      return Promise.reject(this.health.refusal());
+    }
     const results: SubmitResult[] = new Array(events.length);
     const fresh: StampedEvent[] = [];
     const slots: number[] = [];
@@ -148,12 +158,20 @@ export class LogWriter {
       }
       this.queuedEvents -= size;
       const events = batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events);
+      if (this.health.state !== 'ok') {
+        // An earlier batch of this flush failed: do not hammer a failing disk with the rest.
+        this.stats.refused += size;
+        const error = this.health.refusal();
+        for (const p of batch) p.reject(error);
+        continue;
+      }
       let appended: AppendResult[];
       try {
         appended = this.log.append(events);
       } catch (err) {
+        // The transaction rolled back: none of these events is stored, so none is acked.
         this.stats.failed += size;
-        const error = new XrayError('storage_failed', `storage failed: ${(err as Error).message}`);
+        const error = err instanceof XrayError ? err : this.health.fail(err, 'write');
         for (const p of batch) p.reject(error);
         continue;
       }

@@ -27,7 +27,13 @@ export function createReplayRoutes(log: EventLog): Record<string, RestRoute> {
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { after, limit, trace_id, topic, agent, kind } = q.data;
       const head = log.head();
-      const events = log.read({ after, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
+      // Below the floor some events are gone: a page from there would look complete and not be.
+      const floor = log.floor();
+      if (url.searchParams.has('after') && after < floor) {
+        throw new XrayError('expired', `events after ${after} are older than the retention window and were deleted; resume from after=${floor}`, { oldest_seq: floor });
+      }
+      if (trace_id && log.isExpiredTrace(trace_id)) throw new XrayError('expired', `trace ${trace_id} is older than the retention window and was deleted`);
+      const events = log.read({ after: Math.max(after, trace_id ? 0 : floor), limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
       const last = events.at(-1)?.seq;
       // A cursor beyond the head is clamped: following next_after must not skip what comes next.
       sendJson(res, 200, { events, next_after: last ?? Math.min(after, head), head, more: events.length === limit });
