@@ -33,11 +33,17 @@ export function createSessionIndex(log: EventLog, writer: LogWriter): SessionInd
   const head = log.head();
   let after = Math.max(0, head - PRIME_LOOKBACK);
   // Paged so priming a big log never holds more than one page of events.
-  while (after < head) {
-    const page = log.read({ after, upTo: head, kinds: PRIME_KINDS, limit: 10_000 });
-    if (!page.length) break;
-    index.apply(page);
-    after = page[page.length - 1].seq;
+  try {
+    while (after < head) {
+      const page = log.read({ after, upTo: head, kinds: PRIME_KINDS, limit: 10_000 });
+      if (!page.length) break;
+      index.apply(page);
+      after = page[page.length - 1].seq;
+    }
+  } catch (err) {
+    // A damaged page must not keep the dashboard down: the store has marked itself corrupt
+    // (and says so in /metrics and the banner); sessions carry on from live events.
+    console.error(`[sessions] could not prime the session index from the log: ${(err as Error).message}`);
   }
   writer.onCommit((events) => index.apply(events));
   return index;
