@@ -7,6 +7,9 @@
 import { XrayError } from '../../lib/protocol/errors';
 import { flattenValue, type OtlpSpan, type OtlpValue } from './otlpSpan';
 
+/** One decoder for every string: constructing one per field dominated the cost of a large export. */
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 class Reader {
   pos = 0;
   constructor(
@@ -62,7 +65,7 @@ class Reader {
   }
 
   string(): string {
-    return new TextDecoder('utf-8', { fatal: false }).decode(this.bytes());
+    return utf8.decode(this.bytes());
   }
 
   sub(): Reader {
@@ -193,7 +196,16 @@ function span(r: Reader, resource: Record<string, OtlpValue>, scope: string): Ot
 
 /** Decodes an ExportTraceServiceRequest into spans. Throws invalid_message on malformed input. */
 export function decodeOtlpProtobuf(buf: Uint8Array): OtlpSpan[] {
-  const spans: OtlpSpan[] = [];
+  return [...otlpProtobufSpans(buf)];
+}
+
+/**
+ * The spans of an ExportTraceServiceRequest, decoded lazily: the message structure is
+ * checked up front (cheap: lengths only), then each span is decoded as it is pulled, so the
+ * ingest route can decode a 4 MiB export in slices and yield the event loop between them.
+ */
+export function* otlpProtobufSpans(buf: Uint8Array): Generator<OtlpSpan> {
+  const groups: { resource: Record<string, OtlpValue>; scope: string; raw: Reader[] }[] = [];
   const root = new Reader(buf);
   root.fields((f, w) => {
     if (f !== 1 || w !== 2) return false;
@@ -220,9 +232,9 @@ export function decodeOtlpProtobuf(buf: Uint8Array): OtlpSpan[] {
         else return false;
         return true;
       });
-      for (const r of raw) spans.push(span(r, resource, scope));
+      groups.push({ resource, scope, raw });
     }
     return true;
   });
-  return spans;
+  for (const g of groups) for (const r of g.raw) yield span(r, g.resource, g.scope);
 }
