@@ -12,6 +12,7 @@ import { addEmbedRoutes } from './embedRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
+import { type SessionBudgets, sessionKeyOf } from './sessionBudget';
 
 /** Seqs of log the agent inspector's statistics look back over. */
 const AGENT_LOOKBACK = 200_000;
@@ -29,6 +30,9 @@ interface Route {
 export class ApiRouter {
   private readonly routes: Route[] = [];
 
+  /** `admit` runs before every matched route; it throws (e.g. rate_limited) to refuse the request. */
+  constructor(private readonly admit?: (req: IncomingMessage, url: URL) => void) {}
+
   add(method: string, path: string, handler: ApiHandler): this {
     const keys: string[] = [];
     const pattern = new RegExp(`^${path.replace(/:([a-zA-Z]+)/g, (_, k: string) => (keys.push(k), '([^/]+)'))}$`);
@@ -45,6 +49,7 @@ export class ApiRouter {
       if (r.method !== req.method) continue;
       const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
+        this.admit?.(req, url);
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);
@@ -55,8 +60,15 @@ export class ApiRouter {
   }
 }
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner): ApiRouter {
-  const api = new ApiRouter()
+export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, budgets?: SessionBudgets): ApiRouter {
+  // Every API read spends from its session's budget (the same one its sockets' subscribe/resync draw from).
+  const admit = budgets
+    ? (req: IncomingMessage, url: URL) => {
+        const embed = typeof req.headers['x-xray-embed'] === 'string' ? req.headers['x-xray-embed'] : url.searchParams.get('token');
+        if (!budgets.take(sessionKeyOf(req, embed))) throw new XrayError('rate_limited', `at most ${budgets.perSecond} API/subscribe requests per second per session`);
+      }
+    : undefined;
+  const api = new ApiRouter(admit)
     .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),

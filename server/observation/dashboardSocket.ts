@@ -12,6 +12,12 @@ import { EventWindow } from './eventWindow';
 import { embedAllows } from '../auth/embedAccess';
 import { Fanout, type DashboardNamespace, type FanoutOptions } from './fanout';
 import { FanoutMetrics } from './fanoutMetrics';
+import { TokenBucket } from '../relay/rateLimiter';
+import { SessionBudgets, sessionKeyOf } from './sessionBudget';
+import type { WireError } from '../../lib/protocol/errors';
+
+/** Snapshot bytes that cost the session one request's worth of budget. */
+const SNAPSHOT_BYTES_PER_REQUEST = 256 * 1024;
 
 export interface DashboardIo {
   io: Server;
@@ -27,6 +33,10 @@ export interface DashboardSocketOptions extends FanoutOptions {
   /** The scope an embed token grants (`swarm`, `trace:<id>`), or null when it grants none. */
   embedScopeOf?: (token: string) => string | null;
   windowEvents?: number;
+  /** subscribe/unsubscribe/resync messages per second one socket may send (burst 4×). */
+  socketRatePerSecond?: number;
+  /** The per-session budget those messages also draw from (shared with the session's other sockets and API reads). */
+  sessionBudgets?: SessionBudgets;
 }
 
 export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log: EventLog, options: DashboardSocketOptions = {}): DashboardIo {
@@ -53,14 +63,36 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
       next(Object.assign(new Error('unauthorized'), { data: { code: 'unauthorized', message: 'log in to the dashboard first' } }));
     });
   }
+  const socketRate = options.socketRatePerSecond ?? 5;
+  const sessions = options.sessionBudgets ?? new SessionBudgets(20, 80);
+  // A snapshot's cost grows with its size: beyond the first 256 KB each further 256 KB costs the
+  // session one more request, so a resync loop on a huge trace runs out of budget sooner.
+  fanout.onSnapshotSent = (socket, bytes) => sessions.charge(socket.data.xraySession as string, Math.floor(bytes / SNAPSHOT_BYTES_PER_REQUEST));
   nsp.on('connection', (socket) => {
     fanout.connect(socket);
+    // Every message that can make the server build or send a snapshot spends from two budgets:
+    // this socket's, and its session's (an embed token or admin session opening many sockets
+    // shares one). Refusals are coded `rate_limited`; nothing is queued for later.
+    const bucket = new TokenBucket(socketRate, socketRate * 4);
+    const embed = socket.data.embedScope ? ((socket.handshake.auth as { embed?: string }).embed ?? null) : null;
+    const session = sessionKeyOf(socket.request, embed);
+    socket.data.xraySession = session;
+    const overBudget = (): WireError | null => {
+      if (!bucket.take()) return { code: 'rate_limited', message: `at most ${socketRate} subscribe/resync requests per second on one connection` };
+      if (!sessions.take(session)) return { code: 'rate_limited', message: `at most ${sessions.perSecond} subscribe/resync/API requests per second per session` };
+      return null;
+    };
     socket.on('subscribe', (request, ack) => {
       // Without an ack callback, a refusal still reaches the client as an xray:error event.
       const reply = (r: SubscribeAck) => {
         if (typeof ack === 'function') ack(r);
         else if (!r.ok) socket.emit('xray:error', r.error);
       };
+      const limited = overBudget();
+      if (limited) {
+        metrics.rateLimited++;
+        return reply({ ok: false, error: limited });
+      }
       const parsed = subscribeRequest.safeParse(request);
       if (!parsed.success) return reply({ ok: false, error: { code: 'invalid_message', message: describeZodError(parsed.error) } });
       const embedScope = socket.data.embedScope as string | undefined;
@@ -73,11 +105,18 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
       }
     });
     socket.on('unsubscribe', (key) => {
+      // Cheap, but counted on the socket's own bucket so it cannot be used to churn for free.
+      if (!bucket.take()) return void (metrics.rateLimited++, socket.emit('xray:error', { code: 'rate_limited', message: 'too many unsubscribe requests' }));
       if (typeof key === 'string' && key.length <= 300) fanout.unsubscribe(socket, key);
     });
     socket.on('resync', (key) => {
-      if (typeof key === 'string' && key.length <= 300) fanout.resync(socket, key);
-      else socket.emit('xray:error', { code: 'invalid_message', message: 'resync needs a subscription key' });
+      if (typeof key !== 'string' || key.length > 300) return void socket.emit('xray:error', { code: 'invalid_message', message: 'resync needs a subscription key' });
+      const limited = overBudget();
+      if (limited) {
+        metrics.rateLimited++;
+        return void socket.emit('xray:error', { ...limited, message: `${limited.message} (resync of ${key} refused; retry later)` });
+      }
+      if (!fanout.resync(socket, key)) socket.emit('xray:error', { code: 'not_found', message: `no subscription ${key} on this connection` });
     });
   });
   fanout.start();

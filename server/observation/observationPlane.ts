@@ -15,6 +15,8 @@ import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
+import { SessionBudgets } from './sessionBudget';
+import { processLoopDelay } from './eventLoopDelay';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { checkEmbedToken, EMBED_REFUSALS, embedScopeForPath, embedTokenOf } from '../auth/embedAccess';
@@ -24,6 +26,13 @@ export interface ObservationPlane {
   port: number;
   dashboard: DashboardIo;
   close(): Promise<void>;
+}
+
+/** Work-amplification guards (README "Security"): request budgets and the loop-delay window. */
+export interface ObservationLimits {
+  sessionRatePerSecond?: number;
+  socketRatePerSecond?: number;
+  loopDelayWindowMs?: number;
 }
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -49,8 +58,13 @@ export function createObservationServer(
   pages: PageHandler | null,
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
+  limits: ObservationLimits = {},
 ): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model, auth.signer);
+  // One budget per session, shared by its API reads and its sockets' subscribe/resync (G6).
+  const sessionRate = limits.sessionRatePerSecond ?? 20;
+  const sessions = new SessionBudgets(sessionRate, sessionRate * 4);
+  const loopDelay = processLoopDelay(limits.loopDelayWindowMs);
+  const api = createApiRouter(plane, model, auth.signer, sessions);
   const server = http.createServer((req, res) => {
     void route(req, res).catch((err) => sendError(res, err));
   });
@@ -72,7 +86,7 @@ export function createObservationServer(
     }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, guards: { loopDelay, sessions } }));
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -86,6 +100,8 @@ export function createObservationServer(
     await pages(req, res);
   };
   const dashboard = attachDashboardSocket(server, model, plane.log, {
+    sessionBudgets: sessions,
+    socketRatePerSecond: limits.socketRatePerSecond,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -108,7 +124,11 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, {
+    sessionRatePerSecond: config.sessionRatePerSecond,
+    socketRatePerSecond: config.socketRatePerSecond,
+    loopDelayWindowMs: config.loopDelayWindowMs,
+  });
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -3,15 +3,24 @@ import type { LogWriter } from '../store/logWriter';
 import type { Relay } from '../relay/relay';
 import type { Fanout } from './fanout';
 import type { FanoutMetrics } from './fanoutMetrics';
+import type { EventLoopDelayMonitor } from './eventLoopDelay';
+import type { SessionBudgets } from './sessionBudget';
 
 interface Sources {
   writer: LogWriter;
   relay: Relay;
   fanout: Fanout;
   metrics: FanoutMetrics;
+  /** Amplification guards (issue 11, G6); optional so the core block renders without them. */
+  guards?: GuardSources;
 }
 
-export function renderMetrics({ writer, relay, fanout, metrics }: Sources): string {
+interface GuardSources {
+  loopDelay: EventLoopDelayMonitor;
+  sessions: SessionBudgets;
+}
+
+export function renderMetrics({ writer, relay, fanout, metrics, guards }: Sources): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   const lags = fanout.lags();
@@ -43,5 +52,22 @@ export function renderMetrics({ writer, relay, fanout, metrics }: Sources): stri
   const mem = process.memoryUsage();
   metric('xray_process_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
   metric('xray_process_rss_bytes', 'gauge', 'Resident set size.', mem.rss);
+  if (guards) renderGuardMetrics(metric, guards, fanout, metrics);
   return lines.join('\n') + '\n';
+}
+
+type Emit = (name: string, type: 'counter' | 'gauge', help: string, value: number) => void;
+
+/** Event-loop health and the work-amplification guards: budgets refused, snapshot cache. */
+function renderGuardMetrics(metric: Emit, { loopDelay, sessions }: GuardSources, fanout: Fanout, metrics: FanoutMetrics): void {
+  const w = loopDelay.last;
+  metric('xray_event_loop_delay_p99_seconds', 'gauge', `Event-loop delay p99 over the last completed ${loopDelay.windowMs / 1000} s window (perf_hooks.monitorEventLoopDelay).`, w.p99Ms / 1000);
+  metric('xray_event_loop_delay_max_seconds', 'gauge', 'Event-loop delay max over the last completed window.', w.maxMs / 1000);
+  metric('xray_event_loop_delay_window_end_seconds', 'gauge', 'When the last event-loop delay window closed (unix time, s).', w.at / 1000);
+  metric('xray_event_loop_delay_worst_seconds', 'gauge', 'Worst event-loop delay since the process started.', loopDelay.worstMs / 1000);
+  metric('xray_dashboard_rate_limited_total', 'counter', 'Dashboard socket subscribe/unsubscribe/resync messages refused (rate_limited).', metrics.rateLimited);
+  metric('xray_session_budget_refused_total', 'counter', 'Requests (API reads, subscribe, resync) refused for the per-session budget.', sessions.refused);
+  metric('xray_snapshot_cache_entries', 'gauge', 'Stream snapshots held in the shared cache.', fanout.snapshots.size);
+  metric('xray_snapshot_cache_builds_total', 'counter', 'Snapshot builds or extensions started (shared by every subscriber of a scope).', fanout.snapshots.stats.builds);
+  metric('xray_snapshot_cache_hits_total', 'counter', 'Snapshots served from the cache with no log read.', fanout.snapshots.stats.hits);
 }

@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError, traceId } from '../../lib/protocol/relay';
+import type { ServerResponse } from 'node:http';
+import type { XrayEvent } from '../../lib/protocol/events';
 import { buildTrace } from '../../lib/trace/buildTrace';
+import { TraceReadCache } from './traceReadCache';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import type { ApiRouter } from './apiRoutes';
@@ -17,10 +20,21 @@ export const traceListQuery = z.object({
   before: z.coerce.number().int().positive().optional(),
 });
 
-/** The most events one trace view reads: far above 1,000 spans + 100,000 tokens. */
-const MAX_TRACE_EVENTS = 1_000_000;
+/** Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back. */
+function renderTimeline(_traceId: string, events: readonly XrayEvent[]) {
+  const tokens: [string, number, number][] = [];
+  for (const e of events) if (e.kind === 'token') tokens.push([e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.data.text.length]);
+  return { tokens };
+}
+
+function sendJsonText(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
 
 export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
+  // Whole-trace reads are built in pages and cached per trace version (see traceReadCache.ts).
+  const reads = new TraceReadCache(log);
   return api
     .add('GET', '/api/traces', (_req, res, url) => {
       const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
@@ -29,18 +43,16 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
       const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
       sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
     })
-    .add('GET', '/api/traces/:traceId/timeline', (_req, res, _url, params) => {
-      // Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back.
+    .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      const tokens = log.read({ traceId: id.data, kinds: ['token'], limit: MAX_TRACE_EVENTS });
-      sendJson(res, 200, { tokens: tokens.map((e) => [e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.kind === 'token' ? e.data.text.length : 0]) });
+      sendJsonText(res, (await reads.get('timeline', id.data, renderTimeline)) ?? '{"tokens":[]}');
     })
-    .add('GET', '/api/traces/:traceId', (_req, res, _url, params) => {
+    .add('GET', '/api/traces/:traceId', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      const events = log.read({ traceId: id.data, limit: MAX_TRACE_EVENTS });
-      if (!events.length) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
-      sendJson(res, 200, buildTrace(id.data, events));
+      const body = await reads.get('tree', id.data, buildTrace);
+      if (body === null) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
+      sendJsonText(res, body);
     });
 }
