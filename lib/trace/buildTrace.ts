@@ -110,13 +110,35 @@ function applyGenAi(node: TraceNode, attrs: Attributes | undefined): void {
 }
 
 export function buildTrace(traceId: string, events: readonly XrayEvent[]): TraceTree {
-  const nodes: Record<string, TraceNode> = {};
-  // Token text per node, as chunks keyed by index when given (agents may retry out of order).
-  const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
-  let start = Infinity;
-  let end = -Infinity;
-  let headSeq = 0;
-  const agents = new Set<string>();
+  const acc = newTraceAccumulator(traceId);
+  addTraceEvents(acc, events);
+  return finishTrace(acc);
+}
+
+/**
+ * A trace being folded: `addTraceEvents` takes the events in seq order, in as many runs as
+ * the caller likes (a server reading a 100k-event trace page by page yields the event loop
+ * between pages), and `finishTrace` assembles the tree once at the end.
+ */
+export interface TraceAccumulator {
+  traceId: string;
+  nodes: Record<string, TraceNode>;
+  /** Token text per node, as chunks keyed by index when given (agents may retry out of order). */
+  chunks: Map<string, { index: number; seq: number; text: string }[]>;
+  start: number;
+  end: number;
+  headSeq: number;
+  agents: Set<string>;
+  events: number;
+}
+
+export function newTraceAccumulator(traceId: string): TraceAccumulator {
+  return { traceId, nodes: {}, chunks: new Map(), start: Infinity, end: -Infinity, headSeq: 0, agents: new Set(), events: 0 };
+}
+
+export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent[]): TraceAccumulator {
+  const { traceId, nodes, chunks, agents } = acc;
+  acc.events += events.length;
 
   const node = (id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode => {
     let n = nodes[id];
@@ -129,9 +151,9 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
   for (const e of events) {
     if (e.trace_id !== traceId) continue;
     const time = e.t ?? e.ts;
-    start = Math.min(start, time);
-    end = Math.max(end, time);
-    headSeq = Math.max(headSeq, e.seq);
+    acc.start = Math.min(acc.start, time);
+    acc.end = Math.max(acc.end, time);
+    acc.headSeq = Math.max(acc.headSeq, e.seq);
     agents.add(e.agent);
     if (e.peer) agents.add(e.peer);
     const spanId = e.span_id ?? `stream:${e.agent}`;
@@ -195,7 +217,12 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         break;
     }
   }
+  return acc;
+}
 
+/** Assembles the tree from a finished fold (it consumes the accumulator). */
+export function finishTrace(acc: TraceAccumulator): TraceTree {
+  const { traceId, nodes, chunks, agents, start, end, headSeq } = acc;
   for (const [id, list] of chunks) {
     // Only sort when indices are present and out of order: the common case is already in order.
     let sorted = true;
@@ -249,7 +276,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     status,
     agents: [...agents].sort(),
     tokens: all.reduce((s, n) => s + n.tokens, 0),
-    events: events.length,
+    events: acc.events,
     failures,
     headSeq,
   };

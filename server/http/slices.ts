@@ -6,7 +6,7 @@
  */
 export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-export async function eachInSlices<T>(items: Iterable<T>, step: (item: T) => void, budgetMs = 10): Promise<void> {
+export async function eachInSlices<T>(items: Iterable<T>, step: (item: T) => void, budgetMs = 5): Promise<void> {
   let sliceStart = performance.now();
   let n = 0;
   for (const item of items) {

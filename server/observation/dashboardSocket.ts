@@ -4,7 +4,7 @@
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import { Server } from 'socket.io';
-import { DASHBOARD_NAMESPACE, subscribeRequest, type ClientToServerEvents, type ServerToClientEvents, type SubscribeAck } from '../../lib/protocol/dashboard';
+import { DASHBOARD_NAMESPACE, subscribeRequest, type ClientToServerEvents, type Scope, type ServerToClientEvents, type SubscribeAck } from '../../lib/protocol/dashboard';
 import { describeZodError } from '../../lib/protocol/relay';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import type { EventLog } from '../store/eventLog';
@@ -15,6 +15,9 @@ import { FanoutMetrics } from './fanoutMetrics';
 import { TokenBucket } from '../relay/rateLimiter';
 import { SessionBudgets, sessionKeyOf } from './sessionBudget';
 import type { WireError } from '../../lib/protocol/errors';
+
+/** Refusals in a row after which a dashboard socket is closed. */
+const MAX_REFUSALS_IN_A_ROW = 100;
 
 /** Snapshot bytes that cost the session one request's worth of budget. */
 const SNAPSHOT_BYTES_PER_REQUEST = 256 * 1024;
@@ -77,10 +80,25 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     const embed = socket.data.embedScope ? ((socket.handshake.auth as { embed?: string }).embed ?? null) : null;
     const session = sessionKeyOf(socket.request, embed);
     socket.data.xraySession = session;
-    const overBudget = (): WireError | null => {
-      if (!bucket.take()) return { code: 'rate_limited', message: `at most ${socketRate} subscribe/resync requests per second on one connection` };
-      if (!sessions.take(session)) return { code: 'rate_limited', message: `at most ${sessions.perSecond} subscribe/resync/API requests per second per session` };
-      return null;
+    let refusedInARow = 0;
+    // A request for a big snapshot costs its size up front (when the cache knows it), so a
+    // burst cannot admit dozens of megabyte snapshots before the first one is charged.
+    const overBudget = (scope?: Scope): WireError | null => {
+      const cost = 1 + (scope ? Math.floor(fanout.snapshotCostBytes(scope) / SNAPSHOT_BYTES_PER_REQUEST) : 0);
+      let refusal: WireError | null = null;
+      if (!bucket.take()) refusal = { code: 'rate_limited', message: `at most ${socketRate} subscribe/resync requests per second on one connection` };
+      else if (!sessions.take(session, cost)) refusal = { code: 'rate_limited', message: `at most ${sessions.perSecond} subscribe/resync/API requests per second per session (a large snapshot counts as several)` };
+      if (!refusal) {
+        refusedInARow = 0;
+        return null;
+      }
+      metrics.rateLimited++;
+      // A client that ignores refusals is flooding: answering each one costs more than closing it.
+      if (++refusedInARow > MAX_REFUSALS_IN_A_ROW) {
+        socket.emit('xray:error', { code: 'rate_limited', message: `closing: ${MAX_REFUSALS_IN_A_ROW} requests in a row were refused` });
+        socket.disconnect(true);
+      }
+      return refusal;
     };
     socket.on('subscribe', (request, ack) => {
       // Without an ack callback, a refusal still reaches the client as an xray:error event.
@@ -88,12 +106,9 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
         if (typeof ack === 'function') ack(r);
         else if (!r.ok) socket.emit('xray:error', r.error);
       };
-      const limited = overBudget();
-      if (limited) {
-        metrics.rateLimited++;
-        return reply({ ok: false, error: limited });
-      }
       const parsed = subscribeRequest.safeParse(request);
+      const limited = overBudget(parsed.success ? parsed.data.scope : undefined);
+      if (limited) return reply({ ok: false, error: limited });
       if (!parsed.success) return reply({ ok: false, error: { code: 'invalid_message', message: describeZodError(parsed.error) } });
       const embedScope = socket.data.embedScope as string | undefined;
       if (embedScope && !embedAllows(embedScope, parsed.data.scope)) return reply({ ok: false, error: { code: 'forbidden', message: 'this embed may only watch its own view' } });
@@ -111,11 +126,8 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     });
     socket.on('resync', (key) => {
       if (typeof key !== 'string' || key.length > 300) return void socket.emit('xray:error', { code: 'invalid_message', message: 'resync needs a subscription key' });
-      const limited = overBudget();
-      if (limited) {
-        metrics.rateLimited++;
-        return void socket.emit('xray:error', { ...limited, message: `${limited.message} (resync of ${key} refused; retry later)` });
-      }
+      const limited = overBudget(fanout.scopeOf(socket, key));
+      if (limited) return void socket.emit('xray:error', { ...limited, message: `${limited.message} (resync of ${key} refused; retry later)` });
       if (!fanout.resync(socket, key)) socket.emit('xray:error', { code: 'not_found', message: `no subscription ${key} on this connection` });
     });
   });

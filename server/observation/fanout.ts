@@ -34,6 +34,8 @@ export interface FanoutOptions {
   /** Seqs an agent/topic snapshot looks back over. */
   snapshotLookback?: number;
   maxSubscriptionsPerSocket?: number;
+  /** Estimated snapshot bytes one frame tick serializes at most (one snapshot always goes). */
+  snapshotBytesPerTick?: number;
 }
 
 interface Subscription {
@@ -63,6 +65,8 @@ export class Fanout {
   readonly snapshots: SnapshotCache;
   /** Told of every snapshot sent, with its estimated size (the session budget charges big ones). */
   onSnapshotSent: (socket: DashboardSocket, bytes: number) => void = () => {};
+  /** Estimated snapshot bytes serialized in the current tick (at least one snapshot always goes). */
+  private tickSnapshotBytes = 0;
 
   constructor(
     private readonly nsp: DashboardNamespace,
@@ -72,7 +76,7 @@ export class Fanout {
     private readonly metrics: FanoutMetrics,
     options: FanoutOptions = {},
   ) {
-    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, ...options };
+    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
     this.tickMs = this.o.tickMs;
     this.snapshots = new SnapshotCache(log, window, { lookback: this.o.snapshotLookback });
   }
@@ -136,6 +140,10 @@ export class Fanout {
     this.clients.get(socket)?.delete(key);
   }
 
+  scopeOf(socket: DashboardSocket, key: string): Scope | undefined {
+    return this.clients.get(socket)?.get(key)?.scope;
+  }
+
   /** Whether the subscription exists (false: the caller should say so). A resync while one is on its way is merged into it. */
   resync(socket: DashboardSocket, key: string): boolean {
     const sub = this.clients.get(socket)?.get(key);
@@ -165,8 +173,9 @@ export class Fanout {
     this.snapshots.get(sub.scope as StreamScope, this.head).then(
       (entry) => {
         if (!this.isCurrent(socket, sub)) return;
+        // Sent by the next tick, within its snapshot byte budget: a burst of requests for a big
+        // snapshot is spread over frames instead of being serialized in one go.
         sub.ready = entry;
-        this.deliverReady(socket, sub);
       },
       (err: Error) => {
         if (!this.isCurrent(socket, sub)) return;
@@ -176,10 +185,17 @@ export class Fanout {
     );
   }
 
-  /** Sends a built snapshot unless the socket is backed up (then a later tick does). */
+  /** Estimated size of the scope's cached snapshot (0 when none is cached): what a request for it will cost. */
+  snapshotCostBytes(scope: Scope): number {
+    return scope.kind === 'overview' ? 0 : this.snapshots.peekBytes(scope as StreamScope);
+  }
+
+  /** Sends a built snapshot unless the socket is backed up or this tick's snapshot budget is spent (then a later tick does). */
   private deliverReady(socket: DashboardSocket, sub: Subscription): void {
     const entry = sub.ready;
     if (!entry || queuedPackets(socket) > this.o.highWaterPackets) return;
+    if (this.tickSnapshotBytes > 0 && this.tickSnapshotBytes + entryBytes(entry) > this.o.snapshotBytesPerTick) return;
+    this.tickSnapshotBytes += entryBytes(entry);
     // The entry may have moved on since it was built: it is exact up to its current seq.
     socket.emit('snapshot', snapshotOf(entry));
     sub.ready = null;
@@ -209,6 +225,7 @@ export class Fanout {
 
   /** One frame: group ready subscriptions by (scope, cursor), build each group's delta once, emit it to the group. */
   tick(now: number): void {
+    this.tickSnapshotBytes = 0;
     this.updateRates(now);
     const head = this.head;
     const overviewDue = now - this.lastOverview >= this.o.overviewEveryMs;

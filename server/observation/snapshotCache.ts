@@ -65,7 +65,13 @@ export class SnapshotCache {
     private readonly window: EventWindow,
     options: SnapshotCacheOptions = {},
   ) {
-    this.o = { pageEvents: 2000, lookback: 20_000, maxEntries: 32, maxBytes: 96 * 1024 * 1024, ...options };
+    this.o = { pageEvents: 500, lookback: 20_000, maxEntries: 32, maxBytes: 96 * 1024 * 1024, ...options };
+  }
+
+  /** The estimated bytes of a scope's cached snapshot, without touching it (0 when none). */
+  peekBytes(scope: StreamScope): number {
+    const e = this.entries.get(scopeKey(scope));
+    return e ? entryBytes(e) : 0;
   }
 
   get size(): number {

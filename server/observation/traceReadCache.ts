@@ -15,7 +15,13 @@ interface Entry {
   body: string;
 }
 
-export type TraceRenderer = (traceId: string, events: readonly XrayEvent[]) => unknown;
+/** A view of a whole trace, folded page by page (each page in seq order, after the previous one). */
+export interface TraceView<S> {
+  name: string;
+  start(traceId: string): S;
+  add(state: S, page: readonly XrayEvent[]): void;
+  finish(state: S): unknown;
+}
 
 export interface TraceReadCacheOptions {
   pageEvents?: number;
@@ -36,12 +42,12 @@ export class TraceReadCache {
     private readonly log: EventLog,
     options: TraceReadCacheOptions = {},
   ) {
-    this.o = { pageEvents: 2000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
+    this.o = { pageEvents: 1000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
   }
 
   /** The rendered JSON of a trace, or null when the log holds no events for it. */
-  async get(view: string, traceId: string, render: TraceRenderer): Promise<string | null> {
-    const key = `${view}:${traceId}`;
+  async get<S>(view: TraceView<S>, traceId: string): Promise<string | null> {
+    const key = `${view.name}:${traceId}`;
     const running = this.building.get(key);
     if (running) return (await running)?.body ?? null;
     const cached = this.entries.get(key);
@@ -52,7 +58,7 @@ export class TraceReadCache {
       this.entries.set(key, cached); // most recently used last
       return cached.body;
     }
-    const build = this.build(traceId, render).finally(() => this.building.delete(key));
+    const build = this.build(traceId, view).finally(() => this.building.delete(key));
     this.building.set(key, build);
     const entry = await build;
     if (!entry) return null;
@@ -60,21 +66,22 @@ export class TraceReadCache {
     return entry.body;
   }
 
-  private async build(traceId: string, render: TraceRenderer): Promise<Entry | null> {
+  private async build<S>(traceId: string, view: TraceView<S>): Promise<Entry | null> {
     this.stats.builds++;
-    const events: XrayEvent[] = [];
+    const state = view.start(traceId);
     let after = 0;
+    let read = 0;
     for (;;) {
       const page = this.log.read({ traceId, after, limit: this.o.pageEvents });
-      for (const e of page) events.push(e);
-      if (page.length < this.o.pageEvents || events.length >= this.o.maxEvents) break;
-      after = page[page.length - 1].seq;
+      if (page.length) view.add(state, page);
+      read += page.length;
+      if (page.length) after = page[page.length - 1].seq;
+      if (page.length < this.o.pageEvents || read >= this.o.maxEvents) break;
       await yieldToLoop();
     }
-    if (!events.length) return null;
+    if (!read) return null;
     await yieldToLoop();
-    const body = JSON.stringify(render(traceId, events));
-    return { lastSeq: events[events.length - 1].seq, body };
+    return { lastSeq: after, body: JSON.stringify(view.finish(state)) };
   }
 
   private store(key: string, entry: Entry): void {

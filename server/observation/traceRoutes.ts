@@ -3,9 +3,8 @@ import { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError, traceId } from '../../lib/protocol/relay';
 import type { ServerResponse } from 'node:http';
-import type { XrayEvent } from '../../lib/protocol/events';
-import { buildTrace } from '../../lib/trace/buildTrace';
-import { TraceReadCache } from './traceReadCache';
+import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
+import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import type { ApiRouter } from './apiRoutes';
@@ -21,11 +20,22 @@ export const traceListQuery = z.object({
 });
 
 /** Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back. */
-function renderTimeline(_traceId: string, events: readonly XrayEvent[]) {
-  const tokens: [string, number, number][] = [];
-  for (const e of events) if (e.kind === 'token') tokens.push([e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.data.text.length]);
-  return { tokens };
-}
+const timelineView: TraceView<[string, number, number][]> = {
+  name: 'timeline',
+  start: () => [],
+  add(tokens, page) {
+    for (const e of page) if (e.kind === 'token') tokens.push([e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.data.text.length]);
+  },
+  finish: (tokens) => ({ tokens }),
+};
+
+/** The reconstructed tree, folded page by page so a 100k-event trace never holds the loop in one piece. */
+const treeView: TraceView<TraceAccumulator> = {
+  name: 'tree',
+  start: newTraceAccumulator,
+  add: (acc, page) => void addTraceEvents(acc, page),
+  finish: finishTrace,
+};
 
 function sendJsonText(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
@@ -46,12 +56,12 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
     .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      sendJsonText(res, (await reads.get('timeline', id.data, renderTimeline)) ?? '{"tokens":[]}');
+      sendJsonText(res, (await reads.get(timelineView, id.data)) ?? '{"tokens":[]}');
     })
     .add('GET', '/api/traces/:traceId', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      const body = await reads.get('tree', id.data, buildTrace);
+      const body = await reads.get(treeView, id.data);
       if (body === null) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
       sendJsonText(res, body);
     });

@@ -132,3 +132,22 @@ describe('LogWriter bounded commits [G6]', () => {
     writer.close();
   });
 });
+
+describe('LogWriter.submitInParts [G6]', () => {
+  it('[G6] never queues more than one part, and a failure counts what the whole batch committed', async () => {
+    const log = SqliteEventLog.inMemory();
+    const writer = new LogWriter(log, { highWater: 150 });
+    let overloaded = false;
+    writer.onCommit(() => (overloaded ||= writer.overloaded));
+    const events = Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' })));
+    const p = writer.submitInParts(events, 100);
+    expect(writer.backlog).toBeLessThanOrEqual(100);
+    expect((await p).length).toBe(1000);
+    expect(overloaded).toBe(false);
+    const more = Array.from({ length: 500 }, () => fresh(ev({ kind: 'token' })));
+    const broken = more.map((e, i) => (i === 350 ? { ...e, agent: null as unknown as string } : e));
+    await expect(writer.submitInParts(broken, 100)).rejects.toMatchObject({ code: 'storage_failed', details: { committed: 300 } });
+    expect(log.head()).toBe(1300);
+    writer.close();
+  });
+});

@@ -82,7 +82,7 @@ export class LogWriter {
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
-    this.commitBudgetMs = options.commitBudgetMs ?? 25;
+    this.commitBudgetMs = options.commitBudgetMs ?? 10;
   }
 
   /** Events waiting for their commit. */
@@ -132,6 +132,27 @@ export class LogWriter {
       this.queuedEvents += fresh.length;
       this.schedule();
     });
+  }
+
+  /**
+   * Submits a large batch (a 4 MiB OTLP export) a part at a time, each part queued only when
+   * the previous one is durable: the writer never holds more than a part of it, so it never
+   * turns `overloaded` because of one request and agents' sockets keep being read. Resolves
+   * after the last part. If a part fails, the error says how many events of the whole batch
+   * were committed before it (ids are idempotency keys: retrying the batch is safe).
+   */
+  async submitInParts(events: readonly NewEvent[], partSize = 1000): Promise<SubmitResult[]> {
+    const results: SubmitResult[] = [];
+    for (let at = 0; at < events.length; at += partSize) {
+      try {
+        for (const r of await this.submit(events.slice(at, at + partSize))) results.push(r);
+      } catch (err) {
+        if (!(err instanceof XrayError) || at === 0) throw err;
+        const committed = at + Number(err.details?.committed ?? 0);
+        throw new XrayError(err.code, `${err.message.split(';')[0]}; ${committed} of ${events.length} events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, { committed });
+      }
+    }
+    return results;
   }
 
   private stamp(e: NewEvent): StampedEvent {
@@ -212,8 +233,6 @@ export class LogWriter {
       }
       return;
     }
-    const spent = performance.now() - started;
-    this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
     this.stats.batches++;
     const committed: XrayEvent[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -224,6 +243,9 @@ export class LogWriter {
     }
     this.stats.committed += committed.length;
     if (committed.length) for (const l of this.listeners) l(committed);
+    // The cost that matters is the loop time of the whole commit: SQLite plus the listeners (model, fanout, SSE).
+    const spent = performance.now() - started;
+    this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
     let k = 0;
     for (const { p, from, to } of parts) {
       for (let j = from; j < to; j++) p.results[p.slots[j]] = appended[k++];

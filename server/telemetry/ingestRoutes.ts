@@ -85,7 +85,7 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
       await eachInSlices(spans, (s) => {
         for (const e of otlpSpanToEvents(s, now)) events.push(e);
       });
-      if (events.length) await relay.writer.submit(events);
+      if (events.length) await relay.writer.submitInParts(events);
       // ExportTraceServiceResponse: an empty message in the request's encoding.
       if (type === 'application/json') sendJson(res, 200, {});
       else {

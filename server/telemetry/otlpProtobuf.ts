@@ -38,7 +38,17 @@ class Reader {
     return this.fail('varint too long');
   }
 
+  /** A varint as a number: lengths, tags and enums. The fast path avoids BigInt for values below 2^28. */
   uint(): number {
+    const buf = this.buf;
+    let result = 0;
+    for (let i = 0, shift = 0; i < 4; i++, shift += 7) {
+      if (this.pos >= this.end) this.fail('truncated varint');
+      const b = buf[this.pos++];
+      result |= (b & 0x7f) << shift;
+      if ((b & 0x80) === 0) return result >>> 0;
+    }
+    this.pos -= 4;
     return Number(this.varint());
   }
 
@@ -47,6 +57,18 @@ class Reader {
     const view = new DataView(this.buf.buffer, this.buf.byteOffset + this.pos, 8);
     this.pos += 8;
     return view.getBigUint64(0, true);
+  }
+
+  /** A fixed64 of nanoseconds as milliseconds (float; sub-microsecond precision is not kept). */
+  fixed64Ms(): number {
+    if (this.pos + 8 > this.end) this.fail('truncated fixed64');
+    const b = this.buf;
+    const p = this.pos;
+    const lo = (b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24)) >>> 0;
+    const hi = (b[p + 4] | (b[p + 5] << 8) | (b[p + 6] << 16) | (b[p + 7] << 24)) >>> 0;
+    this.pos += 8;
+    // Exact whole microseconds (as Number(ns / 1000n)): hi·2^32 = 1000·hi·4294967 + hi·296.
+    return (hi * 4294967 + Math.floor((hi * 296 + lo) / 1000)) / 1000;
   }
 
   double(): number {
@@ -106,8 +128,7 @@ class Reader {
   }
 }
 
-const hex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-const nanosToMs = (n: bigint) => Number(n / 1000n) / 1000;
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.length).toString('hex');
 
 function anyValue(r: Reader, depth: number): unknown {
   if (depth > 8) throw new XrayError('invalid_message', 'attribute value nested too deeply');
@@ -166,14 +187,14 @@ function span(r: Reader, resource: Record<string, OtlpValue>, scope: string): Ot
       s.parentSpanId = p.length ? p : null;
     } else if (f === 5 && w === 2) s.name = r.string();
     else if (f === 6 && w === 0) s.kind = r.uint();
-    else if (f === 7 && w === 1) s.startMs = nanosToMs(r.fixed64());
-    else if (f === 8 && w === 1) s.endMs = nanosToMs(r.fixed64());
+    else if (f === 7 && w === 1) s.startMs = r.fixed64Ms();
+    else if (f === 8 && w === 1) s.endMs = r.fixed64Ms();
     else if (f === 9 && w === 2) attributes(s.attributes, r.sub());
     else if (f === 11 && w === 2) {
       const ev = { name: '', timeMs: 0, attributes: {} as Record<string, OtlpValue> };
       const e = r.sub();
       e.fields((ff, ww) => {
-        if (ff === 1 && ww === 1) ev.timeMs = nanosToMs(e.fixed64());
+        if (ff === 1 && ww === 1) ev.timeMs = e.fixed64Ms();
         else if (ff === 2 && ww === 2) ev.name = e.string();
         else if (ff === 3 && ww === 2) attributes(ev.attributes, e.sub());
         else return false;
