@@ -13,9 +13,14 @@ import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
 import { type SessionBudgets, sessionKeyOf } from './sessionBudget';
+import type { XrayEvent } from '../../lib/protocol/events';
+import { yieldToLoop } from '../http/slices';
 
-/** Seqs of log the agent inspector's statistics look back over. */
+/** Seqs of log the agent inspector's statistics look back over, in steps of AGENT_STEP, and the events they keep at most. */
 const AGENT_LOOKBACK = 200_000;
+const AGENT_STEP = 25_000;
+const AGENT_MAX_EVENTS = 50_000;
+const AGENT_STAT_KINDS = ['call.response', 'call.error', 'call.timeout', 'span.end'] as const;
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void> | void;
 
@@ -73,15 +78,23 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
-  api.add('GET', '/api/agents/:name', (_req, res, _url, params) => {
+  api.add('GET', '/api/agents/:name', async (_req, res, _url, params) => {
     const name = agentName.safeParse(params.name);
     if (!name.success) throw new XrayError('invalid_message', 'invalid agent name');
     const agent = model.agents.get(name.data);
     if (!agent) throw new XrayError('not_found', `no agent "${name.data}" seen`);
-    // Stats over the recent log (bounded lookback), traces from the trace index.
+    // Stats over the recent log (bounded lookback), read in windows of AGENT_STEP seqs with a
+    // turn of the event loop between them: the agent filter has no index, so one query over
+    // the whole lookback would hold the loop. Traces from the trace index, within the lookback.
     const head = plane.log.head();
-    const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
-    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
+    const floor = Math.max(0, head - AGENT_LOOKBACK);
+    const events: XrayEvent[] = [];
+    for (let after = floor; after < head && events.length < AGENT_MAX_EVENTS; after += AGENT_STEP) {
+      const page = plane.log.read({ agent: name.data, after, upTo: Math.min(head, after + AGENT_STEP), kinds: AGENT_STAT_KINDS, limit: AGENT_MAX_EVENTS - events.length });
+      for (const e of page) events.push(e);
+      await yieldToLoop();
+    }
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, after: floor, limit: 20 }) });
   });
   if (signer) addEmbedRoutes(api, signer);
   return addTraceRoutes(api, plane.log);

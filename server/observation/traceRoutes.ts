@@ -6,7 +6,8 @@ import type { ServerResponse } from 'node:http';
 import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
 import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
-import type { EventLog } from '../store/eventLog';
+import type { EventLog, TraceListQuery, TraceSummaryRow } from '../store/eventLog';
+import { yieldToLoop } from '../http/slices';
 import type { ApiRouter } from './apiRoutes';
 
 export const traceListQuery = z.object({
@@ -37,6 +38,32 @@ const treeView: TraceView<TraceAccumulator> = {
   finish: finishTrace,
 };
 
+/** Seqs of trace activity one text-search step covers, and one request at most. */
+const SEARCH_STEP_SEQS = 20_000;
+const SEARCH_MAX_SEQS = 200_000;
+
+/**
+ * Text search, newest first, in bounded steps: each step searches the traces whose last
+ * activity falls in a window of SEARCH_STEP_SEQS seqs, then yields the loop. A search that
+ * matches nothing no longer scans the whole log in one query: after SEARCH_MAX_SEQS it
+ * answers with what it found and `next_before` to continue from.
+ */
+export async function searchTraces(log: EventLog, q: TraceListQuery & { text: string; limit: number }, bounds = { step: SEARCH_STEP_SEQS, max: SEARCH_MAX_SEQS }) {
+  const traces: TraceSummaryRow[] = [];
+  let before = q.before ?? log.head() + 1;
+  let scanned = 0;
+  while (traces.length < q.limit && before > 1 && scanned < bounds.max) {
+    const after = Math.max(0, before - 1 - bounds.step);
+    const want = q.limit - traces.length;
+    const page = log.listTraces({ ...q, before, after, limit: want });
+    traces.push(...page);
+    scanned += before - 1 - after;
+    before = page.length === want ? page[page.length - 1].last_seq : after + 1;
+    if (traces.length < q.limit) await yieldToLoop();
+  }
+  return { traces, next_before: before > 1 ? before : null };
+}
+
 function sendJsonText(res: ServerResponse, body: string): void {
   res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   res.end(body);
@@ -46,12 +73,16 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
   // Whole-trace reads are built in pages and cached per trace version (see traceReadCache.ts).
   const reads = new TraceReadCache(log);
   return api
-    .add('GET', '/api/traces', (_req, res, url) => {
+    .add('GET', '/api/traces', async (_req, res, url) => {
       const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
-      const { q: text, ...rest } = q.data;
-      const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
-      sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
+      const { q: raw, ...rest } = q.data;
+      const text = raw?.trim() || undefined;
+      if (!text) {
+        const traces = log.listTraces(rest);
+        return sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
+      }
+      sendJson(res, 200, await searchTraces(log, { ...rest, text }));
     })
     .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());

@@ -206,7 +206,10 @@ export class LogWriter {
       // it (an agent's acked token) are not held behind all of its parts.
       if (p.done + take < p.events.length) this.queue.push(p);
     }
-    if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+    if (this.qHead === this.queue.length) {
+      this.queue = [];
+      this.qHead = 0;
+    } else if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.qHead);
       this.qHead = 0;
     }

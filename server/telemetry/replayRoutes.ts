@@ -20,15 +20,27 @@ export const eventsQuery = z.object({
   kind: z.enum(EVENT_KINDS).optional(),
 });
 
-export function createReplayRoutes(log: EventLog): Record<string, RestRoute> {
+/** Seqs one unindexed (agent- or kind-only) replay page scans at most. */
+export const SCAN_SEQS = 50_000;
+
+export function createReplayRoutes(log: EventLog, scanSeqs = SCAN_SEQS): Record<string, RestRoute> {
   return {
     'GET /v1/events': (_req, res, url) => {
       const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { after, limit, trace_id, topic, agent, kind } = q.data;
-      const events = log.read({ after, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
+      const head = log.head();
+      // Trace and topic filters walk an index: the work is proportional to the matches. An agent
+      // or kind filter alone has no index and would scan the whole log for a sparse match in one
+      // synchronous query; those pages cover at most SCAN_SEQS seqs (possibly empty, with
+      // `more` and `next_after` moved on), so one request's work is bounded.
+      const windowed = !trace_id && !topic && (agent !== undefined || kind !== undefined);
+      const upTo = windowed ? Math.min(head, after + scanSeqs) : undefined;
+      const events = log.read({ after, upTo, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
       const last = events.at(-1)?.seq;
-      sendJson(res, 200, { events, next_after: last ?? after, head: log.head(), more: events.length === limit });
+      const full = events.length === limit;
+      const nextAfter = full || upTo === undefined ? (last ?? after) : Math.max(after, upTo);
+      sendJson(res, 200, { events, next_after: nextAfter, head, more: full || (upTo !== undefined && nextAfter < head) });
     },
   };
 }
