@@ -49,7 +49,7 @@ export function entryBytes(e: SnapshotEntry): number {
 }
 
 /** The wire snapshot of an entry, as it stands now (serialize it before the entry moves on). */
-export function snapshotOf(e: SnapshotEntry): Snapshot {
+export function snapshotOf(e: SnapshotEntry): Extract<Snapshot, { kind: 'stream' }> {
   return { sub: e.key, kind: 'stream', seq: e.seq, scope: e.scope, truncated: e.floor > 0, text: [...e.acc.runs.values()], events: e.acc.events };
 }
 
