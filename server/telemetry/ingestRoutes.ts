@@ -72,7 +72,7 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
     'POST /v1/traces': async (req, res) => {
       const type = contentType(req);
       const body = await readMaybeGzip(req, LIMITS.otlpBodyBytes);
-      let spans: Iterable<OtlpSpan>;
+      let spans: Iterable<OtlpSpan | null>;
       if (type === 'application/x-protobuf' || type === 'application/protobuf') spans = otlpProtobufSpans(body);
       else if (type === 'application/json') spans = decodeOtlpJson(parseJsonText(decodeUtf8(body)));
       else throw new XrayError('unsupported_media_type', 'OTLP/HTTP accepts application/x-protobuf or application/json');
@@ -83,7 +83,7 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
       // If a part fails, the 503 says how much was committed; span-derived ids make a retry safe.
       const events: NewEvent[] = [];
       await eachInSlices(spans, (s) => {
-        for (const e of otlpSpanToEvents(s, now)) events.push(e);
+        if (s) for (const e of otlpSpanToEvents(s, now)) events.push(e);
       });
       if (events.length) await relay.writer.submitInParts(events);
       // ExportTraceServiceResponse: an empty message in the request's encoding.

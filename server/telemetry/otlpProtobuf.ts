@@ -116,6 +116,14 @@ class Reader {
     }
   }
 
+  /** Reads the next field's tag: [field number, wire type]. */
+  nextField(): [number, number] {
+    const tag = this.uint();
+    const field = tag >>> 3;
+    if (field === 0) this.fail('field number 0');
+    return [field, tag & 7];
+  }
+
   /** Iterates fields: calls `on(field, wireType)`, which must consume the value or return false to skip it. */
   fields(on: (field: number, wire: number) => boolean): void {
     while (!this.done) {
@@ -217,20 +225,23 @@ function span(r: Reader, resource: Record<string, OtlpValue>, scope: string): Ot
 
 /** Decodes an ExportTraceServiceRequest into spans. Throws invalid_message on malformed input. */
 export function decodeOtlpProtobuf(buf: Uint8Array): OtlpSpan[] {
-  return [...otlpProtobufSpans(buf)];
+  const spans: OtlpSpan[] = [];
+  for (const s of otlpProtobufSpans(buf)) if (s) spans.push(s);
+  return spans;
 }
 
 /**
- * The spans of an ExportTraceServiceRequest, decoded lazily: the message structure is
- * checked up front (cheap: lengths only), then each span is decoded as it is pulled, so the
- * ingest route can decode a 4 MiB export in slices and yield the event loop between them.
+ * The spans of an ExportTraceServiceRequest, decoded lazily so the ingest route can work
+ * through a 4 MiB export in slices and yield the event loop between them. Besides spans it
+ * yields `null` every so often while it only walks field headers (finding a scope's name,
+ * which may follow its spans on the wire): a point where the consumer may pause too.
+ * Malformed input throws when reached; the route stores nothing until the whole export decoded.
  */
-export function* otlpProtobufSpans(buf: Uint8Array): Generator<OtlpSpan> {
-  const groups: { resource: Record<string, OtlpValue>; scope: string; raw: Reader[] }[] = [];
+export function* otlpProtobufSpans(buf: Uint8Array): Generator<OtlpSpan | null> {
   const root = new Reader(buf);
-  root.fields((f, w) => {
-    if (f !== 1 || w !== 2) return false;
-    const rs = root.sub();
+  const resourceSpans: Reader[] = [];
+  root.fields((f, w) => (f === 1 && w === 2 ? (resourceSpans.push(root.sub()), true) : false));
+  for (const rs of resourceSpans) {
     const resource: Record<string, OtlpValue> = {};
     const scopes: Reader[] = [];
     rs.fields((ff, ww) => {
@@ -241,21 +252,26 @@ export function* otlpProtobufSpans(buf: Uint8Array): Generator<OtlpSpan> {
       else return false;
       return true;
     });
-    // Resource may follow scope_spans on the wire; spans are built once both are known.
+    // Resource may follow scope_spans on the wire: spans are built once both are known.
     for (const ss of scopes) {
+      // Pass 1: the scope's name, wherever it sits (headers only).
       let scope = '';
-      const raw: Reader[] = [];
-      ss.fields((ff, ww) => {
-        if (ff === 1 && ww === 2) {
+      const start = ss.pos;
+      for (let n = 1; !ss.done; n++) {
+        const [f, w] = ss.nextField();
+        if (f === 1 && w === 2) {
           const sc = ss.sub();
           sc.fields((fff, www) => (fff === 1 && www === 2 ? ((scope = sc.string()), true) : false));
-        } else if (ff === 2 && ww === 2) raw.push(ss.sub());
-        else return false;
-        return true;
-      });
-      groups.push({ resource, scope, raw });
+        } else ss.skip(w);
+        if (n % 1024 === 0) yield null;
+      }
+      // Pass 2: the spans, one at a time.
+      ss.pos = start;
+      while (!ss.done) {
+        const [f, w] = ss.nextField();
+        if (f === 2 && w === 2) yield span(ss.sub(), resource, scope);
+        else ss.skip(w);
+      }
     }
-    return true;
-  });
-  for (const g of groups) for (const r of g.raw) yield span(r, g.resource, g.scope);
+  }
 }
