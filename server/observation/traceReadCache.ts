@@ -81,7 +81,9 @@ export class TraceReadCache {
     }
     if (!read) return null;
     await yieldToLoop();
-    return { lastSeq: after, body: JSON.stringify(view.finish(state)) };
+    const result = view.finish(state);
+    await yieldToLoop(); // assembling the tree and serializing it are the two biggest single steps: not in one turn
+    return { lastSeq: after, body: JSON.stringify(result) };
   }
 
   private store(key: string, entry: Entry): void {
