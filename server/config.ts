@@ -102,6 +102,12 @@ const envSchema = z.object({
   XRAY_HEADERS_TIMEOUT_MS: count.default(D.headersTimeoutMs),
   XRAY_REQUEST_TIMEOUT_MS: count.default(D.requestTimeoutMs),
   XRAY_BODY_IDLE_TIMEOUT_MS: count.default(D.bodyIdleTimeoutMs),
+  /** Dashboard API reads + socket subscribe/resync per second per session (admin session, Bearer, or embed token), burst 4×. */
+  XRAY_SESSION_RATE_LIMIT: z.coerce.number().positive().default(20),
+  /** Socket subscribe/unsubscribe/resync messages per second per dashboard connection, burst 4×. */
+  XRAY_SOCKET_RATE_LIMIT: z.coerce.number().positive().default(5),
+  /** Window (ms) of the event-loop delay p99/max reported on /metrics. */
+  XRAY_LOOP_DELAY_WINDOW_MS: z.coerce.number().int().min(100).default(5000),
   /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
   EMBED_FRAME_ANCESTORS: z
     .string()
@@ -157,6 +163,9 @@ export interface XrayConfig {
   rateLimitPerSecond: number;
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
+  sessionRatePerSecond: number;
+  socketRatePerSecond: number;
+  loopDelayWindowMs: number;
   commitDelayMs: number;
   limits: PeerLimits;
   /** Retention and storage upkeep (README, Operations). */
@@ -216,6 +225,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
+    sessionRatePerSecond: e.XRAY_SESSION_RATE_LIMIT,
+    socketRatePerSecond: e.XRAY_SOCKET_RATE_LIMIT,
+    loopDelayWindowMs: e.XRAY_LOOP_DELAY_WINDOW_MS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     limits: {
       wsPerAddress: e.XRAY_WS_PER_ADDRESS,

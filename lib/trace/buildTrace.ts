@@ -179,16 +179,38 @@ function applyConventions(node: TraceNode): void {
 }
 
 export function buildTrace(traceId: string, events: readonly XrayEvent[], options: BuildOptions = {}): TraceTree {
-  const nodes = new Map<string, TraceNode>();
-  // Token text per node, as chunks keyed by index when given (agents may retry out of order).
-  const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
-  const firstTokenAt = new Map<string, number>();
-  // Relay calls carry their session in the request's data.
-  const callSessions = new Map<string, string>();
-  let start = Infinity;
-  let end = -Infinity;
-  let headSeq = 0;
-  const agents = new Set<string>();
+  const acc = newTraceAccumulator(traceId);
+  addTraceEvents(acc, events);
+  return finishTrace(acc, options);
+}
+
+/**
+ * A trace being folded: `addTraceEvents` takes the events in seq order, in as many runs as
+ * the caller likes (a server reading a 100k-event trace page by page yields the event loop
+ * between pages), and `finishTrace` assembles the tree once at the end.
+ */
+export interface TraceAccumulator {
+  traceId: string;
+  nodes: Map<string, TraceNode>;
+  /** Token text per node, as chunks keyed by index when given (agents may retry out of order). */
+  chunks: Map<string, { index: number; seq: number; text: string }[]>;
+  firstTokenAt: Map<string, number>;
+  /** Relay calls carry their session in the request's data. */
+  callSessions: Map<string, string>;
+  start: number;
+  end: number;
+  headSeq: number;
+  agents: Set<string>;
+  events: number;
+}
+
+export function newTraceAccumulator(traceId: string): TraceAccumulator {
+  return { traceId, nodes: new Map(), chunks: new Map(), firstTokenAt: new Map(), callSessions: new Map(), start: Infinity, end: -Infinity, headSeq: 0, agents: new Set(), events: 0 };
+}
+
+export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent[]): TraceAccumulator {
+  const { traceId, nodes, chunks, firstTokenAt, callSessions, agents } = acc;
+  acc.events += events.length;
 
   const node = (id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode => {
     let n = nodes.get(id);
@@ -201,9 +223,9 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
   for (const e of events) {
     if (e.trace_id !== traceId) continue;
     const time = e.t ?? e.ts;
-    start = Math.min(start, time);
-    end = Math.max(end, time);
-    headSeq = Math.max(headSeq, e.seq);
+    acc.start = Math.min(acc.start, time);
+    acc.end = Math.max(acc.end, time);
+    acc.headSeq = Math.max(acc.headSeq, e.seq);
     agents.add(e.agent);
     if (e.peer) agents.add(e.peer);
     const spanId = e.span_id ?? `stream:${e.agent}`;
@@ -269,7 +291,12 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
         break;
     }
   }
+  return acc;
+}
 
+/** Assembles the tree from a finished fold (it consumes the accumulator). */
+export function finishTrace(acc: TraceAccumulator, options: BuildOptions = {}): TraceTree {
+  const { traceId, nodes, chunks, firstTokenAt, callSessions, agents, start, end, headSeq } = acc;
   for (const [id, list] of chunks) {
     // Only sort when indices are present and out of order: the common case is already in order.
     let sorted = true;
@@ -349,7 +376,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[], option
     status,
     agents: [...agents].sort(),
     tokens: all.reduce((s, n) => s + n.tokens, 0),
-    events: events.length,
+    events: acc.events,
     failures,
     headSeq,
     ...rollup,

@@ -17,6 +17,8 @@ import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { createMetricsEndpoint, type MetricSources } from './prometheus';
+import { SessionBudgets } from './sessionBudget';
+import { processLoopDelay } from './eventLoopDelay';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
@@ -30,6 +32,13 @@ export interface ObservationPlane {
   port: number;
   dashboard: DashboardIo;
   close(): Promise<void>;
+}
+
+/** Work-amplification guards (README "Security"): request budgets and the loop-delay window. */
+export interface ObservationLimits {
+  sessionRatePerSecond?: number;
+  socketRatePerSecond?: number;
+  loopDelayWindowMs?: number;
 }
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -59,8 +68,13 @@ export function createObservationServer(
   allowedOrigins: ReadonlySet<string> = new Set(),
   prices?: PriceTable,
   exporter?: MetricSources['exporter'],
+  rates: ObservationLimits = {},
 ): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model, auth.signer, prices);
+  // One budget per session, shared by its API reads and its sockets' subscribe/resync (G6).
+  const sessionRate = rates.sessionRatePerSecond ?? 20;
+  const sessions = new SessionBudgets(sessionRate, sessionRate * 4);
+  const loopDelay = processLoopDelay(rates.loopDelayWindowMs);
+  const api = createApiRouter(plane, model, auth.signer, prices, sessions);
   // Browsers on other origins (another port of this host included) drive nothing here.
   const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
@@ -107,6 +121,8 @@ export function createObservationServer(
   const dashboard = attachDashboardSocket(server, model, plane.log, {
     connectionsPerAddress: limits.socketIoPerAddress,
     connectTimeoutMs: limits.socketIoConnectTimeoutMs,
+    sessionBudgets: sessions,
+    socketRatePerSecond: rates.socketRatePerSecond,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -119,7 +135,7 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, exporter });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter });
   return { server, dashboard };
 }
 
@@ -134,7 +150,11 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
+    sessionRatePerSecond: config.sessionRatePerSecond,
+    socketRatePerSecond: config.socketRatePerSecond,
+    loopDelayWindowMs: config.loopDelayWindowMs,
+  });
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

@@ -22,21 +22,9 @@ import type { SqliteEventLog } from '../store/sqliteEventLog';
 import type { RetentionSweeper } from '../store/retention';
 import type { StorageProbe } from '../store/storageProbe';
 import { processFaults } from '../processFaults';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { EventLoopDelayMonitor } from './eventLoopDelay';
+import type { SessionBudgets } from './sessionBudget';
 
-/** Event-loop delay, sampled every 10 ms; max and p99 are "since the previous scrape". */
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
-let loopWindow = { at: 0, maxSeconds: 0, p99Seconds: 0 };
-/** One reading per scrape (both gauges see the same window), then the histogram starts over. */
-function loopDelayWindow(): typeof loopWindow {
-  const now = Date.now();
-  if (now - loopWindow.at > 100) {
-    loopWindow = { at: now, maxSeconds: loopDelay.max / 1e9, p99Seconds: loopDelay.percentile(99) / 1e9 };
-    loopDelay.reset();
-  }
-  return loopWindow;
-}
 
 export interface MetricSources {
   writer: LogWriter;
@@ -46,6 +34,8 @@ export interface MetricSources {
   admission?: SocketAdmission;
   /** Log upkeep: retention, size on disk, writability. */
   storage?: { store: SqliteEventLog; retention: RetentionSweeper; probe: StorageProbe };
+  /** Amplification guards (issue 11, G6): event-loop delay, session budgets, snapshot cache. */
+  guards?: { loopDelay: EventLoopDelayMonitor; sessions: SessionBudgets };
   /** Optional sources that exist only when their feature is configured. */
   exporter?: { stats: { queued: number; exported: number; dropped: number; failedBatches: number; retries: number } };
 }
@@ -125,7 +115,7 @@ export const msHistogramAsSeconds = (name: string, help: string, read: () => { b
 };
 
 /** Every X-Ray figure. One line each; keep names in base units and counters ending in `_total`. */
-function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, exporter }: MetricSources): MetricDef[] {
+function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guards, exporter }: MetricSources): MetricDef[] {
   const lags = () => fanout.lags();
   const defs: MetricDef[] = [
     counter('xray_events_committed_total', 'Events committed to the log.', () => writer.stats.committed),
@@ -156,11 +146,10 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, expor
     gauge('xray_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed),
     gauge('xray_process_rss_bytes', 'Resident set size.', () => process.memoryUsage.rss()),
     counter('xray_process_unhandled_rejections_total', 'Promise rejections nobody handled (logged; the process kept running).', () => processFaults.unhandledRejections),
-    gauge('xray_process_event_loop_delay_max_seconds', 'Longest event-loop stall since the previous scrape.', () => loopDelayWindow().maxSeconds),
-    gauge('xray_process_event_loop_delay_p99_seconds', 'p99 event-loop delay since the previous scrape.', () => loopDelayWindow().p99Seconds),
   ];
   defs.push(...peerShareMetrics(relay, admission), ...securityMetrics());
   if (storage) defs.push(...storageMetrics(writer, relay, storage));
+  if (guards) defs.push(...guardMetrics(guards, fanout, metrics));
   if (exporter) {
     const s = exporter.stats;
     defs.push(
@@ -218,6 +207,21 @@ function securityMetrics(): MetricDef[] {
     labeledCounter('xray_auth_locked_total', 'Credential attempts refused unevaluated while the address backs off (429 rate_limited).', 'kind', () => [['login', s.loginLocked], ['agent_key', s.keyLocked]]),
     counter('xray_sessions_revoked_total', 'Admin sessions revoked by logout.', () => s.sessionsRevoked),
     counter('xray_session_sockets_dropped_total', 'Dashboard sockets disconnected because their session ended.', () => s.socketsDropped),
+  ];
+}
+
+/** Event-loop health and the work-amplification guards: budgets refused, snapshot cache. */
+function guardMetrics({ loopDelay, sessions }: NonNullable<MetricSources['guards']>, fanout: Fanout, metrics: FanoutMetrics): MetricDef[] {
+  return [
+    gauge('xray_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last completed ${loopDelay.windowMs / 1000} s window (perf_hooks.monitorEventLoopDelay).`, () => loopDelay.last.p99Ms / 1000),
+    gauge('xray_event_loop_delay_max_seconds', 'Event-loop delay max over the last completed window.', () => loopDelay.last.maxMs / 1000),
+    gauge('xray_event_loop_delay_window_end_seconds', 'When the last event-loop delay window closed (unix time, s).', () => loopDelay.last.at / 1000),
+    gauge('xray_event_loop_delay_worst_seconds', 'Worst event-loop delay since the process started.', () => loopDelay.worstMs / 1000),
+    counter('xray_dashboard_rate_limited_total', 'Dashboard socket subscribe/unsubscribe/resync messages refused (rate_limited).', () => metrics.rateLimited),
+    counter('xray_session_budget_refused_total', 'Requests (API reads, subscribe, resync) refused for the per-session budget.', () => sessions.refused),
+    gauge('xray_snapshot_cache_entries', 'Stream snapshots held in the shared cache.', () => fanout.snapshots.size),
+    counter('xray_snapshot_cache_builds_total', 'Snapshot builds or extensions started (shared by every subscriber of a scope).', () => fanout.snapshots.stats.builds),
+    counter('xray_snapshot_cache_hits_total', 'Snapshots served from the cache with no log read.', () => fanout.snapshots.stats.hits),
   ];
 }
 

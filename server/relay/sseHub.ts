@@ -14,6 +14,8 @@ import type { AddressSlots } from './addressSlots';
 
 const HIGH_WATER_BYTES = 1024 * 1024;
 const PAGE = 1000;
+/** Loop time one replay slice may take before it yields. */
+const CATCH_UP_SLICE_MS = 10;
 
 interface SseClient {
   res: ServerResponse;
@@ -94,6 +96,7 @@ export class SseHub {
   /** Writes from the log until the client is current or its buffer is full again. Synchronous: no commit can interleave. */
   private catchUp(client: SseClient): void {
     client.paused = false;
+    const started = performance.now();
     for (;;) {
       const page = this.log.read({ after: client.cursor, topic: client.topic, kinds: ['broadcast'], limit: PAGE });
       for (const e of page) this.write(client, e);
@@ -102,6 +105,16 @@ export class SseHub {
         return;
       }
       if (page.length < PAGE) break;
+      // A fast reader drains into the kernel as fast as we write, so the buffer check alone
+      // would replay a huge topic in one go (G6): after a slice, stay paused (live events wait,
+      // order kept) and continue on the next turn of the event loop.
+      if (performance.now() - started > CATCH_UP_SLICE_MS) {
+        client.paused = true;
+        setImmediate(() => {
+          if (this.clients.has(client) && client.paused && client.res.writableLength <= HIGH_WATER_BYTES) this.catchUp(client);
+        });
+        return;
+      }
     }
     client.cursor = Math.max(client.cursor, this.log.head());
   }

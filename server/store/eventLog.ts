@@ -44,6 +44,8 @@ export interface TraceListQuery {
   limit?: number;
   /** Page cursor: only traces whose last_seq is below this. */
   before?: number;
+  /** Only traces whose last_seq is above this (bounds one text search step). */
+  after?: number;
 }
 
 export interface EventLog {

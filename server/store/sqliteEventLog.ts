@@ -273,6 +273,10 @@ export class SqliteEventLog implements EventLog {
       where.push('last_seq < @before');
       params.before = q.before;
     }
+    if (q.after !== undefined) {
+      where.push('last_seq > @after');
+      params.after = q.after;
+    }
     if (q.status === 'error') where.push('errors > 0');
     if (q.status === 'ok') where.push('errors = 0');
     if (q.since !== undefined) {
