@@ -111,7 +111,7 @@ export class SseHub {
       if (performance.now() - started > CATCH_UP_SLICE_MS) {
         client.paused = true;
         setImmediate(() => {
-          if (this.clients.has(client) && client.paused && client.res.writableLength <= HIGH_WATER_BYTES) this.catchUp(client);
+          if (this.clients.has(client) && client.paused && client.res.writableLength <= HIGH_WATER_BYTES) this.catchUpOrEnd(client);
         });
         return;
       }

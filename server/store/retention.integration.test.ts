@@ -20,7 +20,7 @@ let dashUrl = '';
 beforeAll(async () => {
   const [port, relayPort] = [await freePort(), await freePort()];
   server = await startServerProcess(
-    { PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir(), ADMIN_TOKEN, XRAY_RETENTION: `${WINDOW_MS}ms`, XRAY_RETENTION_INTERVAL: '200ms', XRAY_RETENTION_BATCH: '200' },
+    { PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir(), ADMIN_TOKEN, XRAY_RETENTION: `${WINDOW_MS}ms`, XRAY_RETENTION_INTERVAL: '200ms', XRAY_RETENTION_BATCH: '200', XRAY_LOOP_DELAY_WINDOW_MS: '500' },
     ['--no-next'],
   );
   relayUrl = `http://127.0.0.1:${relayPort}`;
@@ -82,13 +82,20 @@ describe('[G8] retention', () => {
     for (let b = 0; b < 10; b++) send(Array.from({ length: 500 }, () => ({ type: 'token', text: pad })));
     const liveIds = send([{ type: 'span.start', trace_id: LIVE_TRACE, span_id: '2'.repeat(16), name: 'long running' }]);
     await waitFor(() => ackedAt.size === n, 10_000, 'old data acked');
-    await scrape(); // resets the event-loop max: measure from here
 
     // Stream for longer than the window: 20 tokens every 50 ms, and the live trace every 500 ms.
     streamStart = Date.now();
     const streamEnd = streamStart + WINDOW_MS + 2500;
     let tick = 0;
+    // The server reports its event-loop delay per 500 ms window: keep the worst window seen while retention runs.
+    let stallMs = 0;
+    let lastScrape = 0;
     while (Date.now() < streamEnd) {
+      // From the second window on: the first may still hold the ingest of the old data above.
+      if (Date.now() - streamStart > 1000 && Date.now() - lastScrape > 400) {
+        lastScrape = Date.now();
+        stallMs = Math.max(stallMs, metric(await scrape(), 'xray_event_loop_delay_max_seconds') * 1000);
+      }
       send(Array.from({ length: 20 }, () => ({ type: 'token', text: `fresh ${tick}` })));
       if (tick++ % 10 === 0) liveIds.push(...send([{ type: 'token', trace_id: LIVE_TRACE, span_id: '2'.repeat(16), text: `live ${tick}` }]));
       await new Promise((r) => setTimeout(r, 50));
@@ -132,9 +139,12 @@ describe('[G8] retention', () => {
     // Figures: deletions counted, the oldest seq moved, and the event loop never stalled.
     expect(metric(metrics, 'xray_retention_events_deleted_total')).toBeGreaterThanOrEqual(mustGo.length);
     expect(metric(metrics, 'xray_retention_traces_deleted_total')).toBeGreaterThanOrEqual(1);
-    expect(metric(metrics, 'xray_log_oldest_seq')).toBe(1 + 52 + 5000 + 1); // register, old trace, loose tokens: then the live trace's span.start
+    // The oldest event kept is the live trace's span.start (the writer may commit it between the
+    // parts of the earlier large submits, so its seq is not fixed): nothing older survived.
+    expect(metric(metrics, 'xray_log_oldest_seq')).toBe(stored.get(liveIds[0])!.seq);
+    expect(Math.min(...[...stored.values()].map((e) => e.seq))).toBe(stored.get(liveIds[0])!.seq);
     expect(metric(metrics, 'xray_log_bytes_on_disk')).toBeGreaterThan(0);
-    const stall = metric(metrics, 'xray_event_loop_delay_worst_seconds') * 1000; // worst since the server started
+    const stall = Math.max(stallMs, metric(metrics, 'xray_event_loop_delay_max_seconds') * 1000);
     console.log(`[retention test] event-loop max ${stall} ms, retention batch max ${metric(metrics, 'xray_retention_batch_max_seconds') * 1000} ms, ack round-trip max ${maxAckMs} ms, kept ${stored.size}, deleted ${metric(metrics, 'xray_retention_events_deleted_total')}`);
     expect(stall).toBeLessThan(100);
     await agent.close();
