@@ -14,12 +14,15 @@ import { LogWriter } from './store/logWriter';
 import { SqliteEventLog } from './store/sqliteEventLog';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
+import { startSpanServices, type SpanServices } from './spans/spanServices';
 
 export interface DataPlane {
   log: EventLog;
   writer: LogWriter;
   relay: Relay;
   sse: SseHub;
+  /** Span index, watches and evidence gates (telemetry as coordination). */
+  spans: SpanServices;
   server: Server;
   relayPort: number;
   close(): Promise<void>;
@@ -33,12 +36,14 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
   });
   const sse = new SseHub(log, writer, LIMITS.sseClients);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
+  const spans = startSpanServices(config, log, writer, relay);
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);
   } catch (err) {
     writer.close();
+    spans.close();
     throw err;
   }
   let closed = false;
@@ -47,6 +52,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     writer,
     relay,
     sse,
+    spans,
     server,
     relayPort,
     async close() {
@@ -56,6 +62,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       sse.close();
       await closeServer(server);
       writer.close(); // flushes what is queued, then closes the database
+      spans.close(); // after the writer: the final commits are indexed first
     },
   };
 }

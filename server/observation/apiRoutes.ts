@@ -12,6 +12,7 @@ import { addEmbedRoutes } from './embedRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
+import { addSpanApiRoutes } from '../spans/spanApiRoutes';
 
 /** Seqs of log the agent inspector's statistics look back over. */
 const AGENT_LOOKBACK = 200_000;
@@ -72,5 +73,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
   });
   if (signer) addEmbedRoutes(api, signer);
+  addSpanApiRoutes(api, plane.spans);
   return addTraceRoutes(api, plane.log);
 }

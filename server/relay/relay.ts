@@ -14,6 +14,7 @@ import { safeEqual } from '../auth/adminToken';
 import { AgentSession } from './agentSession';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
+import type { AgentSpanWatches } from '../spans/agentSpanWatches';
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
@@ -48,6 +49,8 @@ export class Relay {
   private closing = false;
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0 };
+  /** Span watches over agent sockets (server/spans), attached by the data plane. */
+  spanWatches: AgentSpanWatches | null = null;
 
   constructor(
     readonly writer: LogWriter,
@@ -120,6 +123,7 @@ export class Relay {
   /** Called by a session when its socket closes: frees the name, fails calls addressed to it. */
   disconnected(session: AgentSession, reason: string): void {
     this.sessions.delete(session);
+    this.spanWatches?.drop(session);
     for (const topic of session.subscriptions) this.unsubscribe(session, topic);
     const name = session.name;
     if (!name || this.byName.get(name) !== session) return;
