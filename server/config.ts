@@ -28,6 +28,8 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w\s:/.*'-]+$/, "space-separated CSP sources, e.g. 'self' https://grafana.example.com")
     .default("'self'"),
+  /** YAML file of evidence gates (server/gates), reloaded when it changes. */
+  XRAY_GATES: optional(z.string()),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -46,6 +48,7 @@ export interface XrayConfig {
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
   commitDelayMs: number;
+  gatesFile: string | null;
   dev: boolean;
 }
 
@@ -70,6 +73,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
+    gatesFile: e.XRAY_GATES ? path.resolve(e.XRAY_GATES) : null,
     dev: e.NODE_ENV !== 'production',
   };
 }

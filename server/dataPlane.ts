@@ -37,7 +37,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   });
   const sse = new SseHub(log, writer, LIMITS.sseClients);
   const spans = startSpanServices(config, log, writer, relay);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond });
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);

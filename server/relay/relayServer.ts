@@ -31,6 +31,8 @@ export interface RelayServerDeps {
   routes?: Record<string, RestRoute>;
   /** REST/OTLP requests per second per client address (burst 2×). */
   httpRatePerSecond?: number;
+  /** Routes with a parameter in the path (e.g. /v1/gates/{name}/check), tried after the exact ones. */
+  matchRoute?: (method: string, path: string) => RestRoute | undefined;
 
 }
 
@@ -194,7 +196,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       sendError(res, new XrayError('rate_limited', `more than ${rate} requests/s from this address`));
       return;
     }
-    const route = routes[`${req.method} ${url.pathname}`];
+    const route = routes[`${req.method} ${url.pathname}`] ?? deps.matchRoute?.(req.method ?? '', url.pathname);
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));

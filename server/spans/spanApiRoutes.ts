@@ -1,9 +1,11 @@
 /** Admin read-back under /api (session or Bearer admin token, like every /api route). */
 import { sendJson } from '../http/respond';
 import type { ApiRouter } from '../observation/apiRoutes';
+import { addGateApiRoutes } from '../gates/gateRoutes';
 import { runSpanQuery } from './spanRoutes';
 import type { SpanServices } from './spanServices';
 
 export function addSpanApiRoutes(api: ApiRouter, spans: SpanServices): ApiRouter {
-  return api.add('GET', '/api/spans', (_req, res, url) => sendJson(res, 200, runSpanQuery(spans.index, url)));
+  api.add('GET', '/api/spans', (_req, res, url) => sendJson(res, 200, runSpanQuery(spans.index, url)));
+  return addGateApiRoutes(api, spans.gates);
 }

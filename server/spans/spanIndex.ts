@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { Attributes, XrayEvent } from '../../lib/protocol/events';
 import { matches, type SpanRecord, type SpanStatus } from '../../lib/selector/match';
 import type { SelectorList } from '../../lib/selector/parse';
+import type { GateCheckRecord, GateStats } from '../../lib/protocol/spans';
 import type { EventLog } from '../store/eventLog';
 import { selectorToSql } from './selectorSql';
 import { SPAN_EVENT_KINDS, spanUpdateOf, type SpanUpdate } from './spanUpdates';
@@ -50,6 +51,20 @@ CREATE TABLE IF NOT EXISTS span_attrs (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS span_attrs_num ON span_attrs(key, v_num) WHERE v_num IS NOT NULL;
 CREATE INDEX IF NOT EXISTS span_attrs_text ON span_attrs(key, v_text);
+-- gate.check verdicts, for attempts and first-attempt pass rates (server/gates)
+CREATE TABLE IF NOT EXISTS gate_checks (
+  seq INTEGER PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  gate TEXT NOT NULL,
+  trace_id TEXT NOT NULL,
+  span_id TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  attempt INTEGER NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS gate_checks_gate ON gate_checks(gate, seq);
+CREATE INDEX IF NOT EXISTS gate_checks_trace ON gate_checks(gate, trace_id);
 CREATE TABLE IF NOT EXISTS span_index_meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL);
 `;
 
@@ -183,6 +198,18 @@ export class SpanIndex {
       bySpanId: db.prepare('SELECT * FROM spans WHERE span_id = ? LIMIT 16'),
       doneAfter: db.prepare('SELECT * FROM spans WHERE done_seq > ? ORDER BY done_seq LIMIT ?'),
       count: db.prepare('SELECT COUNT(*) FROM spans').pluck(),
+      putGateCheck: db.prepare(
+        `INSERT OR IGNORE INTO gate_checks (seq, ts, gate, trace_id, span_id, agent, verdict, attempt, data)
+         VALUES (@seq, @ts, @gate, @trace_id, @span_id, @agent, @verdict, @attempt, @data)`,
+      ),
+      gateAttempts: db.prepare('SELECT COUNT(*) FROM gate_checks WHERE gate = ? AND trace_id = ?').pluck(),
+      gateStats: db.prepare(
+        `SELECT COUNT(*) AS checks, COALESCE(SUM(verdict = 'pass'), 0) AS passes,
+           COALESCE(SUM(attempt = 1), 0) AS first_attempts, COALESCE(SUM(attempt = 1 AND verdict = 'pass'), 0) AS first_attempt_passes
+         FROM gate_checks WHERE gate = ?`,
+      ),
+      gateChecks: db.prepare('SELECT * FROM gate_checks WHERE gate = ? AND seq < ? ORDER BY seq DESC LIMIT ?'),
+      allGateChecks: db.prepare('SELECT * FROM gate_checks WHERE seq < ? ORDER BY seq DESC LIMIT ?'),
     };
   }
 
@@ -221,7 +248,7 @@ export class SpanIndex {
   }
 
   private reset(): void {
-    this.db.exec('DELETE FROM spans; DELETE FROM span_attrs; DELETE FROM span_index_meta;');
+    this.db.exec('DELETE FROM spans; DELETE FROM span_attrs; DELETE FROM gate_checks; DELETE FROM span_index_meta;');
     this.lastSeq = 0;
   }
 
@@ -239,6 +266,9 @@ export class SpanIndex {
     for (const e of events) {
       if (e.seq <= this.lastSeq) continue;
       last = Math.max(last, e.seq);
+      if (e.kind === 'gate.check' && e.trace_id && e.span_id) {
+        this.stmts.putGateCheck.run({ seq: e.seq, ts: e.ts, gate: e.data.gate, trace_id: e.trace_id, span_id: e.span_id, agent: e.agent, verdict: e.data.verdict, attempt: e.data.attempt, data: JSON.stringify(e.data) });
+      }
       const u = spanUpdateOf(e);
       if (!u) continue;
       const done = this.applyUpdate(u);
@@ -349,6 +379,25 @@ export class SpanIndex {
       if (rows.length < chunk) return { spans, next: null };
       if (scanned >= QUERY_SCAN_BUDGET) return { spans, next: below > 1 ? below : null };
     }
+  }
+
+  /** Checks of a gate already recorded in a trace (the next one is attempt n + 1). */
+  gateAttempts(gate: string, traceId: string): number {
+    return this.stmts.gateAttempts.get(gate, traceId) as number;
+  }
+
+  gateStats(gate: string): GateStats {
+    const r = this.stmts.gateStats.get(gate) as Omit<GateStats, 'first_attempt_pass_rate'>;
+    return { ...r, first_attempt_pass_rate: r.first_attempts ? r.first_attempt_passes / r.first_attempts : null };
+  }
+
+  /** Newest first; `before` pages by seq. All gates when `gate` is null. */
+  gateChecks(gate: string | null, limit: number, before = Number.MAX_SAFE_INTEGER): GateCheckRecord[] {
+    const rows = (gate === null ? this.stmts.allGateChecks.all(before, limit) : this.stmts.gateChecks.all(gate, before, limit)) as (Omit<GateCheckRecord, 'requirements' | 'evidence'> & { data: string })[];
+    return rows.map(({ data, ...r }) => {
+      const d = JSON.parse(data) as Pick<GateCheckRecord, 'requirements' | 'evidence'>;
+      return { ...r, requirements: d.requirements, evidence: d.evidence };
+    });
   }
 
   /** Runs `fn` in one transaction on the index database (bulk loads in the bench). */

@@ -1,7 +1,7 @@
 /**
  * Composition of the telemetry read-back: the span index (fed by committed events, in seq
  * order, after the relay's own listeners), span watches (SSE and agent WebSocket) and
- * their routes. Created by the data plane; one hook there, one field on the relay.
+ * evidence gates, and their routes. Created by the data plane; one hook there, one field on the relay.
  */
 import type { XrayConfig } from '../config';
 import type { Relay } from '../relay/relay';
@@ -12,26 +12,36 @@ import { AgentSpanWatches } from './agentSpanWatches';
 import { SpanIndex } from './spanIndex';
 import { createSpanRoutes } from './spanRoutes';
 import { SpanWatchHub } from './spanWatchHub';
+import { GateRegistry } from '../gates/gateRegistry';
+import { GateService } from '../gates/gateService';
+import { createGateRoutes } from '../gates/gateRoutes';
 
 export interface SpanServices {
   index: SpanIndex;
   watches: SpanWatchHub;
+  gates: GateService;
   routes: Record<string, RestRoute>;
+  matchRoute: (method: string, path: string) => RestRoute | undefined;
   close(): void;
 }
 
 export function startSpanServices(config: XrayConfig, log: EventLog, writer: LogWriter, relay: Relay): SpanServices {
+  const registry = new GateRegistry(config.gatesFile); // first: a bad gate file stops start-up before anything opens
   const index = SpanIndex.open(config.dataDir);
   index.catchUp(log);
   writer.onCommit((events) => index.apply(events));
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);
-  const routes = { ...createSpanRoutes(index, watches) };
+  const gates = new GateService(registry, index, writer, relay.now);
+  const gateRoutes = createGateRoutes(gates);
   return {
     index,
     watches,
-    routes,
+    gates,
+    routes: { ...createSpanRoutes(index, watches), ...gateRoutes.routes },
+    matchRoute: gateRoutes.match,
     close() {
+      registry.close();
       index.close();
     },
   };

@@ -3,15 +3,12 @@
  * from the X-Ray SDK (span frames) and from the relay's own calls; SSE and WebSocket
  * watches, resumed without loss.
  */
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { context, trace } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import type { SpanQueryResult, WireSpan } from '../../lib/protocol/spans';
 import { XrayAgent } from '../../lib/sdk/xrayAgent';
 import { postJson, startTestApi, startTestRelay, TestAgent, waitFor } from '../testing/harness';
+import { exportScan } from '../testing/otelScan';
 import { SseReader } from '../testing/sseReader';
 
 type Relay = Awaited<ReturnType<typeof startTestRelay>>;
@@ -25,22 +22,6 @@ afterEach(async () => {
   for (const c of cleanup.splice(0).reverse()) await c();
   await relay.close();
 });
-
-/** Emits spans with the official OpenTelemetry SDK through its OTLP/HTTP protobuf exporter. */
-export async function exportScan(url: string, critical: number, name = 'security_scan_complete'): Promise<{ traceId: string; spanId: string; rootSpanId: string }> {
-  const provider = new TracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'security-scanner' }),
-    spanProcessors: [new SimpleSpanProcessor({ exporter: new OTLPTraceExporter({ url: `${url}/v1/traces` }) })],
-  });
-  const tracer = provider.getTracer('scanner');
-  const root = tracer.startSpan('scan repository');
-  const scan = tracer.startSpan(name, { attributes: { 'vulnerabilities.critical': critical, 'scan.tool': 'trivy' } }, trace.setSpan(context.active(), root));
-  scan.end();
-  root.end();
-  await provider.forceFlush();
-  await provider.shutdown();
-  return { traceId: scan.spanContext().traceId, spanId: scan.spanContext().spanId, rootSpanId: root.spanContext().spanId };
-}
 
 async function query(q: string, extra = ''): Promise<SpanQueryResult> {
   const res = await fetch(`${relay.url}/v1/spans?q=${encodeURIComponent(q)}${extra}`);
