@@ -152,6 +152,7 @@ export type RelayToAgent =
     }
   | { type: 'call_result'; ref: string; correlation_id: string; trace_id: string; span_id: string; payload?: string; error?: { code: ErrorCode; message: string } }
   | { type: 'message'; topic: string; payload: string; seq: number; from: string }
+  | { type: 'span.watching'; id: string; after: number }
   | { type: 'span.match'; id: string; seq: number; span: WireSpan }
   | { type: 'ack'; ids: string[] }
   | { type: 'nack'; ids: string[]; code: ErrorCode; reason: string }

@@ -36,6 +36,8 @@ export class AgentSpanWatches {
       msg.after,
     );
     mine.set(msg.id, watch);
+    // The starting position, so the agent can resume exactly even before its first match.
+    session.send({ type: 'span.watching', id: msg.id, after: watch.cursor });
   }
 
   unwatch(session: WatchingSession, id: string): void {
