@@ -39,6 +39,9 @@ export function TopBar({ children }: { children?: ReactNode }) {
         <Link href="/traces" aria-current={path?.startsWith('/trace') ? 'page' : undefined}>
           Traces
         </Link>
+        <Link href="/gates" aria-current={path === '/gates' ? 'page' : undefined}>
+          Gates
+        </Link>
       </nav>
       {children}
       <div className="spacer" />

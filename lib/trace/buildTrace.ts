@@ -42,7 +42,7 @@ export interface TraceNode {
   onFailurePath: boolean;
   /** For gate nodes: the cited span ids, and each requirement's outcome. */
   evidence?: string[];
-  requirements?: { requirement: string; ok: boolean; span_id?: string; reason: string }[];
+  requirements?: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
 }
 
 export interface TraceFailure {
@@ -198,7 +198,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.error = e.data.verdict === 'pass' ? null : e.data.requirements.filter((r) => !r.ok).map((r) => r.reason).join('; ') || 'refused';
         n.attributes = { 'gate.name': e.data.gate, 'gate.verdict': e.data.verdict, 'gate.attempt': e.data.attempt, 'gate.evidence': e.data.evidence.map((x) => x.span_id).join(',') };
         n.evidence = e.data.evidence.map((x) => x.span_id);
-        n.requirements = e.data.requirements.map((r) => ({ requirement: r.requirement, ok: r.ok, ...(r.span_id ? { span_id: r.span_id } : {}), reason: r.reason }));
+        n.requirements = e.data.requirements.map((r) => ({ requirement: r.requirement, ok: r.ok, ...(r.span_id ? { span_id: r.span_id } : {}), ...(r.trace_id ? { trace_id: r.trace_id } : {}), reason: r.reason }));
         break;
       }
       case 'token': {
