@@ -366,8 +366,11 @@ export class SpanIndex {
     const spans: IndexedSpan[] = [];
     let scanned = 0;
     let below = q.cursor ?? Number.MAX_SAFE_INTEGER;
+    // Start with just enough rows for an exact prefilter, grow when the matcher rejects rows.
+    let want = limit + 1;
     for (;;) {
-      const chunk = Math.min(QUERY_PAGE_ROWS, QUERY_SCAN_BUDGET - scanned);
+      const chunk = Math.min(want, QUERY_PAGE_ROWS, QUERY_SCAN_BUDGET - scanned);
+      want *= 4;
       const rows = stmt.all(...params, below, chunk) as Row[];
       for (const row of rows) {
         scanned++;

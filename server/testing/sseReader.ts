@@ -2,6 +2,8 @@
 export interface SseEvent {
   id: string | null;
   data: string;
+  /** performance.now() when the event was parsed. */
+  at: number;
 }
 
 export class SseReader {
@@ -27,8 +29,11 @@ export class SseReader {
 
   private async pump(body: ReadableStream<Uint8Array>): Promise<void> {
     const decoder = new TextDecoder();
+    const reader = body.getReader();
     try {
-      for await (const chunk of body) {
+      for (;;) {
+        const { value: chunk, done } = await reader.read();
+        if (done) break;
         this.buffer += decoder.decode(chunk, { stream: true });
         let at: number;
         while ((at = this.buffer.indexOf('\n\n')) >= 0) {
@@ -40,7 +45,7 @@ export class SseReader {
             if (line.startsWith('id: ')) id = line.slice(4);
             else if (line.startsWith('data: ')) data.push(line.slice(6));
           }
-          if (data.length) this.events.push({ id, data: data.join('\n') });
+          if (data.length) this.events.push({ id, data: data.join('\n'), at: performance.now() });
         }
       }
     } catch {
