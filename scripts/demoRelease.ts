@@ -40,7 +40,7 @@ export class DemoRelease {
       const { repo } = JSON.parse(payload) as { repo: string };
       await call.span('security_scan_complete', async (span) => {
         await sleep(150 + Math.random() * 450);
-        const critical = Math.random() < (o.criticalRate ?? 0.08) ? 1 + Math.floor(Math.random() * 3) : 0;
+        const critical = Math.random() < (o.criticalRate ?? 0.04) ? 1 + Math.floor(Math.random() * 3) : 0;
         span.setAttributes({ 'vulnerabilities.critical': critical, 'vulnerabilities.high': Math.floor(Math.random() * 4), 'scan.tool': 'trivy', 'scan.target': repo });
       });
       return 'scanned';
@@ -85,8 +85,8 @@ export class DemoRelease {
         const scan = await scanned;
         if (!scan) throw new Error('no security scan landed in time');
         const roll = Math.random();
-        const noEvidence = roll < (this.o.noEvidenceRate ?? 0.05);
-        const wrongSpan = !noEvidence && roll < (this.o.noEvidenceRate ?? 0.05) + (this.o.wrongSpanRate ?? 0.05);
+        const noEvidence = roll < (this.o.noEvidenceRate ?? 0.03);
+        const wrongSpan = !noEvidence && roll < (this.o.noEvidenceRate ?? 0.03) + (this.o.wrongSpanRate ?? 0.03);
         // The occasional hallucinated compliance: no citation, or the release's own span.
         const evidence = noEvidence ? [] : [{ span_id: wrongSpan ? release.spanId : scan.span_id, trace_id: traceId }];
         let verdict = await orch.gate('security_scan', evidence, { traceId, parentSpanId: release.spanId });

@@ -61,7 +61,7 @@ function GateCard({ gate, now }: { gate: GateSummary; now: number }) {
       <header className="panel-head">
         <h2>{gate.name}</h2>
         <span className="gate-rate" title={`${s.first_attempt_passes} of ${s.first_attempts} traces passed on the first attempt`}>
-          first-attempt pass rate <b data-testid="first-attempt-rate">{formatRate(s.first_attempt_pass_rate)}</b>
+          first-attempt pass rate <b data-testid="first-attempt-rate" className={s.first_attempt_pass_rate !== null && s.first_attempt_pass_rate < 0.9 ? 'low' : undefined}>{formatRate(s.first_attempt_pass_rate)}</b>
         </span>
         <span className="muted small">
           {s.checks} checks · {s.passes} passed
