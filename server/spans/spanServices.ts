@@ -29,7 +29,31 @@ export function startSpanServices(config: XrayConfig, log: EventLog, writer: Log
   const registry = new GateRegistry(config.gatesFile); // first: a bad gate file stops start-up before anything opens
   const index = SpanIndex.open(config.dataDir);
   index.catchUp(log);
-  writer.onCommit((events) => index.apply(events));
+  // The index is derived: a failure here (disk full, a corrupted spans.db page) must never
+  // reach the writer's commit path, whose acks other listeners and agents wait on. The index
+  // stops following live commits, says so, and catches up from the log until it succeeds.
+  let retry: NodeJS.Timeout | null = null;
+  const recover = () => {
+    retry = null;
+    try {
+      index.catchUp(log);
+      console.log(`[spans] index recovered at seq ${index.head}`);
+    } catch (err) {
+      console.error(`[spans] index still failing: ${(err as Error).message}`);
+      retry = setTimeout(recover, 5000);
+      retry.unref();
+    }
+  };
+  writer.onCommit((events) => {
+    if (retry) return; // behind: the recovery reads these from the log
+    try {
+      index.apply(events);
+    } catch (err) {
+      console.error(`[spans] index update failed, catching up from the log: ${(err as Error).message}`);
+      retry = setTimeout(recover, 1000);
+      retry.unref();
+    }
+  });
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);
   const gates = new GateService(registry, index, writer, relay.now);
@@ -41,6 +65,7 @@ export function startSpanServices(config: XrayConfig, log: EventLog, writer: Log
     routes: { ...createSpanRoutes(index, watches), ...gateRoutes.routes },
     matchRoute: gateRoutes.match,
     close() {
+      if (retry) clearTimeout(retry);
       registry.close();
       index.close();
     },

@@ -12,7 +12,7 @@ import type { SelectorList } from '../../lib/selector/parse';
 import type { WireSpan } from '../../lib/protocol/spans';
 import type { CompletedSpan, IndexedSpan, SpanIndex } from './spanIndex';
 
-/** Where matches go. `full()` true pauses the watch until `resume()` is called by the sink's owner. */
+/** Where matches go. `full()` true pauses the watch until the sink's owner calls `drained()`. */
 export interface WatchSink {
   send(seq: number, span: WireSpan): void;
   full(): boolean;
@@ -97,7 +97,13 @@ export class SpanWatchHub {
 
   private deliver(watch: SpanWatch, seq: number, span: IndexedSpan): void {
     this.stats.delivered++;
-    watch.sink.send(seq, span);
+    try {
+      watch.sink.send(seq, span);
+    } catch (err) {
+      // One broken sink must not stop delivery to the others.
+      console.error(`[spans] watch delivery failed, closing the watch: ${(err as Error).message}`);
+      this.remove(watch);
+    }
   }
 
   private onApplied(completed: readonly CompletedSpan[], head: number): void {

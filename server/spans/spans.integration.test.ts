@@ -3,6 +3,8 @@
  * from the X-Ray SDK (span frames) and from the relay's own calls; SSE and WebSocket
  * watches, resumed without loss.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import type { SpanQueryResult, WireSpan } from '../../lib/protocol/spans';
@@ -97,6 +99,31 @@ describe('span query', () => {
     await exportScan(relay.url, 0);
     const r = (await (await fetch(`${api.url}/api/spans?q=${encodeURIComponent('span[vulnerabilities.critical=0]')}`)).json()) as SpanQueryResult;
     expect(r.spans).toHaveLength(1);
+  });
+});
+
+describe('span index upkeep', () => {
+  it('[G8] a failing index never fails an ack; it catches up from the log by itself', async () => {
+    const index = relay.spans.index;
+    const apply = index.apply.bind(index);
+    let failures = 1;
+    index.apply = (events, notify) => {
+      if (failures-- > 0) throw new Error('SQLITE_FULL: database or disk is full');
+      return apply(events, notify);
+    };
+    const scan = await exportScan(relay.url, 0); // 200 from the OTLP endpoint: committed and acked
+    const found = await waitFor(async () => (await query(`span[span_id="${scan.spanId}"]`)).spans[0], 8000, 'recovered index');
+    expect(found.name).toBe('security_scan_complete');
+  });
+
+  it('[C2] a deleted or stale index is rebuilt from the log at start-up', async () => {
+    const scan = await exportScan(relay.url, 0);
+    const { dataDir } = relay.config;
+    await relay.close();
+    for (const f of ['spans.db', 'spans.db-wal', 'spans.db-shm']) fs.rmSync(path.join(dataDir, f), { force: true });
+    relay = await startTestRelay({ dataDir });
+    const r = await query('span[name="security_scan_complete"]');
+    expect(r.spans.map((s) => s.span_id)).toEqual([scan.spanId]);
   });
 });
 
