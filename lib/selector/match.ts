@@ -84,7 +84,7 @@ export function matchesCompound(span: SpanRecord, compound: Compound): boolean {
 }
 
 /** Walks up at most this many ancestors: a cyclic or absurdly deep parent chain stays cheap. */
-export const MAX_ANCESTOR_WALK = 256;
+export const MAX_ANCESTOR_WALK = 64;
 
 export type ParentLookup = (traceId: string, spanId: string) => SpanRecord | undefined;
 

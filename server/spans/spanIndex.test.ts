@@ -73,6 +73,32 @@ describe('span index', () => {
     expect(second.next).toBeNull();
   });
 
+  it('[G6] a hostile parent chain costs a bounded number of lookups per page; paging still finishes', () => {
+    index = SpanIndex.inMemory();
+    seq = 0;
+    // One trace, a chain 3,000 spans deep: every span's ancestors walk toward the root.
+    const chain: XrayEvent[] = [];
+    for (let i = 1; i <= 3000; i++) {
+      chain.push(ev({ kind: 'span.start', agent: 'deep', span_id: sid(i), parent_span_id: i > 1 ? sid(i - 1) : null, data: { name: 'link' } }));
+      chain.push(ev({ kind: 'span.end', agent: 'deep', span_id: sid(i), data: { status: 'ok' } }));
+    }
+    index.apply(chain);
+    const selector = parseSelector('span[name="root-that-does-not-exist"] span');
+    let lookups = 0;
+    const get = index.get.bind(index);
+    index.get = (t, s) => (lookups++, get(t, s));
+    let page = index.query({ selector, limit: 10 });
+    let pages = 1;
+    while (page.next !== null && pages < 100) {
+      expect(page.spans).toEqual([]);
+      page = index.query({ selector, limit: 10, cursor: page.next });
+      pages++;
+    }
+    expect(page.next).toBeNull();
+    // Memoized per page: each ancestor is read once, not once per descendant (3,000 × 64).
+    expect(lookups).toBeLessThanOrEqual(Math.min(pages * 20_000, 3000 * pages));
+  });
+
   it('[C2] rebuilds from the log at start-up, and from scratch when the log is behind the index', () => {
     const log = SqliteEventLog.inMemory();
     log.append(sample().map(({ seq: _s, ...e }) => e));

@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Attributes, XrayEvent } from '../../lib/protocol/events';
-import { matches, type SpanRecord, type SpanStatus } from '../../lib/selector/match';
+import { matches, type ParentLookup, type SpanRecord, type SpanStatus } from '../../lib/selector/match';
 import type { SelectorList } from '../../lib/selector/parse';
 import type { GateCheckRecord, GateStats } from '../../lib/protocol/spans';
 import type { EventLog } from '../store/eventLog';
@@ -74,6 +74,8 @@ const MAX_ATTRIBUTES = 128;
 export const QUERY_SCAN_BUDGET = 20_000;
 export const MAX_QUERY_LIMIT = 1000;
 const QUERY_PAGE_ROWS = 500;
+/** Ancestor lookups one query page or watch step may make (descendant selectors). */
+export const PARENT_LOOKUP_BUDGET = 20_000;
 
 interface Row {
   id: number;
@@ -331,8 +333,30 @@ export class SpanIndex {
   /** Parent lookup for descendant selectors. */
   readonly parentOf = (traceId: string, spanId: string): SpanRecord | undefined => this.get(traceId, spanId);
 
-  matches(span: SpanRecord, selector: SelectorList): boolean {
-    return matches(span, selector, this.parentOf);
+  /**
+   * A parent lookup for one unit of work (a query page, a watch step): memoized, because
+   * siblings share ancestors, and budgeted, so a hostile parent chain cannot make one
+   * request walk the index without end. `exhausted` turns true once the budget is spent.
+   */
+  parentLookup(budget = PARENT_LOOKUP_BUDGET): ParentLookup & { exhausted: boolean } {
+    const memo = new Map<string, SpanRecord | undefined>();
+    const lookup = ((traceId: string, spanId: string) => {
+      const key = `${traceId}/${spanId}`;
+      if (memo.has(key)) return memo.get(key);
+      if (budget-- <= 0) {
+        lookup.exhausted = true;
+        return undefined;
+      }
+      const span = this.get(traceId, spanId);
+      memo.set(key, span);
+      return span;
+    }) as ParentLookup & { exhausted: boolean };
+    lookup.exhausted = false;
+    return lookup;
+  }
+
+  matches(span: SpanRecord, selector: SelectorList, parentOf: ParentLookup = this.parentOf): boolean {
+    return matches(span, selector, parentOf);
   }
 
   /**
@@ -366,6 +390,7 @@ export class SpanIndex {
     const spans: IndexedSpan[] = [];
     let scanned = 0;
     let below = q.cursor ?? Number.MAX_SAFE_INTEGER;
+    const parentOf = this.parentLookup();
     // Start with just enough rows for an exact prefilter, grow when the matcher rejects rows.
     let want = limit + 1;
     for (;;) {
@@ -374,9 +399,12 @@ export class SpanIndex {
       const rows = stmt.all(...params, below, chunk) as Row[];
       for (const row of rows) {
         scanned++;
-        below = row.id;
         const span = toSpan(row);
-        if (!q.selector || this.matches(span, q.selector)) spans.push(span);
+        const hit = !q.selector || this.matches(span, q.selector, parentOf);
+        // Out of ancestor lookups: this row was not decided; the next page starts with it.
+        if (parentOf.exhausted) return { spans, next: row.id + 1 };
+        below = row.id;
+        if (hit) spans.push(span);
         if (spans.length >= limit) return { spans, next: below > 1 ? below : null };
       }
       if (rows.length < chunk) return { spans, next: null };

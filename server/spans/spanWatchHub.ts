@@ -75,12 +75,15 @@ export class SpanWatchHub {
   private catchUpStep(watch: SpanWatch): void {
     if (watch.closed || watch.sink.full()) return; // a full sink calls drained() later
     const rows = this.index.completedAfter(watch.cursor, CATCH_UP_ROWS);
+    const parentOf = this.index.parentLookup();
     for (const span of rows) {
+      const hit = this.index.matches(span, watch.selector, parentOf);
+      if (parentOf.exhausted) break; // undecided: the next step starts with this span
       watch.cursor = span.seq!;
-      if (this.index.matches(span, watch.selector)) this.deliver(watch, span.seq!, span);
+      if (hit) this.deliver(watch, span.seq!, span);
       if (watch.sink.full()) return; // stays catchingUp; the sink's drain calls drained()
     }
-    if (rows.length < CATCH_UP_ROWS) {
+    if (rows.length < CATCH_UP_ROWS && !parentOf.exhausted) {
       // Everything completed so far has been seen: go live from the index head. Synchronous
       // with the read above, so no commit can slip between them.
       watch.cursor = Math.max(watch.cursor, this.index.head);
@@ -107,6 +110,8 @@ export class SpanWatchHub {
   }
 
   private onApplied(completed: readonly CompletedSpan[], head: number): void {
+    // Shared by every watch for this commit: siblings and watches share ancestors.
+    const parentOf = this.index.parentLookup();
     for (const watch of this.watches) {
       if (watch.catchingUp) continue;
       if (watch.sink.full()) {
@@ -114,11 +119,21 @@ export class SpanWatchHub {
         watch.catchingUp = true;
         continue;
       }
+      let undecided = false;
       for (const c of completed) {
         if (c.seq <= watch.cursor) continue;
-        if (this.index.matches(c.span, watch.selector)) this.deliver(watch, c.seq, c.span);
+        const hit = this.index.matches(c.span, watch.selector, parentOf);
+        if (parentOf.exhausted && watch.selector.alternatives.some((a) => a.path.length > 1)) {
+          // Too much ancestor work in this commit: this watch continues from the index.
+          undecided = true;
+          watch.catchingUp = true;
+          this.schedule(watch);
+          break;
+        }
+        if (hit) this.deliver(watch, c.seq, c.span);
+        watch.cursor = c.seq;
       }
-      watch.cursor = Math.max(watch.cursor, head);
+      if (!undecided) watch.cursor = Math.max(watch.cursor, head);
     }
   }
 }
