@@ -28,8 +28,15 @@ describe('demo release flow', () => {
     await demo.stop();
     await orchestrator.flush();
 
-    const checks = relay.log.read({ kinds: ['gate.check'], limit: 1000 }) as EventOf<'gate.check'>[];
-    const refused = checks.filter((c) => c.data.verdict === 'fail' && c.data.attempt === 1 && c.data.requirements[0].reason.match(/no evidence|is "release"/));
+    const read = () => relay.log.read({ kinds: ['gate.check'], limit: 1000 }) as EventOf<'gate.check'>[];
+    const isRefusedClaim = (c: EventOf<'gate.check'>) => c.data.verdict === 'fail' && c.data.attempt === 1 && /no evidence|is "release"/.test(c.data.requirements[0].reason);
+    // Releases in flight when the demo stopped finish their retry.
+    await waitFor(() => {
+      const all = read();
+      return all.filter(isRefusedClaim).every((r) => all.some((c) => c.trace_id === r.trace_id && c.data.attempt === 2));
+    }, 10_000, 'retries of refused claims');
+    const checks = read();
+    const refused = checks.filter(isRefusedClaim);
     expect(refused.length).toBeGreaterThanOrEqual(2);
     for (const r of refused) {
       const retry = checks.find((c) => c.trace_id === r.trace_id && c.data.attempt === 2);

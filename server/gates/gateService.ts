@@ -25,6 +25,8 @@ export class GateService {
     private readonly index: SpanIndex,
     private readonly writer: LogWriter,
     private readonly now: () => number = Date.now,
+    /** Resolves once the index holds every span acknowledged so far (cited spans may be seconds old). */
+    private readonly settled: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   info(): (GateInfo & { stats: GateStats })[] {
@@ -59,6 +61,7 @@ export class GateService {
   async check(name: string, body: CheckInput): Promise<GateVerdict> {
     const gate = this.registry.get(name);
     if (!gate) throw new XrayError('unknown_gate', `no gate named "${name}" is configured`);
+    await this.settled();
     const cited = body.evidence.map((e) => this.resolve(e, body.trace_id));
     const now = this.now();
     const { verdict, requirements } = evaluateGate(gate, cited, body.trace_id, now, this.index.parentOf);

@@ -6,6 +6,10 @@ import { runSpanQuery } from './spanRoutes';
 import type { SpanServices } from './spanServices';
 
 export function addSpanApiRoutes(api: ApiRouter, spans: SpanServices): ApiRouter {
-  api.add('GET', '/api/spans', (_req, res, url) => sendJson(res, 200, runSpanQuery(spans.index, url)));
+  api.add('GET', '/api/spans', async (_req, res, url) => {
+    runSpanQuery(spans.index, url, true);
+    await spans.feeder.settled();
+    sendJson(res, 200, runSpanQuery(spans.index, url));
+  });
   return addGateApiRoutes(api, spans.gates);
 }

@@ -144,6 +144,40 @@ function toSpan(row: Row): IndexedSpan {
   };
 }
 
+interface MergedUpdate {
+  trace_id: string;
+  span_id: string;
+  seq: number;
+  startSeq: number | null;
+  endSeq: number | null;
+  open?: SpanUpdate['open'];
+  close?: SpanUpdate['close'];
+  attributes?: Attributes;
+}
+
+function mergeInto(merged: Map<string, MergedUpdate>, u: SpanUpdate): void {
+  const key = `${u.trace_id}/${u.span_id}`;
+  let m = merged.get(key);
+  if (!m) merged.set(key, (m = { trace_id: u.trace_id, span_id: u.span_id, seq: u.seq, startSeq: null, endSeq: null }));
+  m.seq = u.seq;
+  if (u.open) {
+    m.open = u.open;
+    m.startSeq = u.seq;
+  }
+  if (u.close) {
+    m.close = u.close;
+    m.endSeq = u.seq;
+  }
+  if (u.attributes) {
+    const attrs = (m.attributes ??= Object.create(null) as Attributes); // "__proto__" is just a key here
+    let n = Object.keys(attrs).length;
+    for (const [k, v] of Object.entries(u.attributes)) {
+      if (!Object.hasOwn(attrs, k) && n++ >= MAX_ATTRIBUTES) continue;
+      attrs[k] = v;
+    }
+  }
+}
+
 export class SpanIndex {
   private readonly db: Database.Database;
   private readonly stmts: ReturnType<SpanIndex['prepare']>;
@@ -180,19 +214,20 @@ export class SpanIndex {
     return {
       getMeta: db.prepare('SELECT v FROM span_index_meta WHERE k = ?').pluck(),
       setMeta: db.prepare('INSERT INTO span_index_meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v'),
-      open: db.prepare(
-        `INSERT INTO spans (trace_id, span_id, parent_span_id, name, agent, kind, start, start_seq)
-         VALUES (@trace_id, @span_id, @parent_span_id, @name, @agent, @kind, @start, @seq)
-         ON CONFLICT(trace_id, span_id) DO UPDATE SET parent_span_id = excluded.parent_span_id, name = excluded.name,
-           agent = excluded.agent, kind = excluded.kind, start = excluded.start, start_seq = excluded.start_seq
+      // One statement per span per commit: what the merged update knows overwrites, what it
+      // does not know stays; attributes merge as a JSON merge patch (null deletes a key).
+      upsert: db.prepare(
+        `INSERT INTO spans (trace_id, span_id, parent_span_id, name, agent, kind, start, start_seq, status, end, end_seq, done_seq, attrs)
+         VALUES (@trace_id, @span_id, @parent_span_id, @name, @agent, @kind, @start, @start_seq, @status, @end, @end_seq,
+                 CASE WHEN @start_seq IS NOT NULL AND @end_seq IS NOT NULL THEN @seq END, json_patch('{}', @attrs))
+         ON CONFLICT(trace_id, span_id) DO UPDATE SET
+           parent_span_id = CASE WHEN excluded.start_seq IS NOT NULL THEN excluded.parent_span_id ELSE parent_span_id END,
+           name = COALESCE(excluded.name, name), agent = COALESCE(excluded.agent, agent), kind = COALESCE(excluded.kind, kind),
+           start = COALESCE(excluded.start, start), start_seq = COALESCE(excluded.start_seq, start_seq),
+           status = COALESCE(excluded.status, status), end = COALESCE(excluded.end, end), end_seq = COALESCE(excluded.end_seq, end_seq),
+           attrs = json_patch(attrs, @attrs)
          RETURNING *`,
       ),
-      close: db.prepare(
-        `INSERT INTO spans (trace_id, span_id, status, end, end_seq) VALUES (@trace_id, @span_id, @status, @end, @seq)
-         ON CONFLICT(trace_id, span_id) DO UPDATE SET status = excluded.status, end = excluded.end, end_seq = excluded.end_seq
-         RETURNING *`,
-      ),
-      setAttrs: db.prepare('UPDATE spans SET attrs = ? WHERE id = ?'),
       setDone: db.prepare('UPDATE spans SET done_seq = ? WHERE id = ?'),
       putAttr: db.prepare('INSERT INTO span_attrs (span, key, v_text, v_num) VALUES (?, ?, ?, ?) ON CONFLICT(span, key) DO UPDATE SET v_text = excluded.v_text, v_num = excluded.v_num'),
       dropAttr: db.prepare('DELETE FROM span_attrs WHERE span = ? AND key = ?'),
@@ -254,6 +289,14 @@ export class SpanIndex {
     this.lastSeq = 0;
   }
 
+  /** Marks everything up to `seq` as indexed (the events in between held no spans) and tells the listeners. */
+  advance(seq: number): void {
+    if (seq <= this.lastSeq) return;
+    this.lastSeq = seq;
+    this.stmts.setMeta.run('last_seq', seq);
+    for (const l of this.listeners) l([], seq);
+  }
+
   /** Indexes committed events (seq order). Events at or below the head are skipped: replays are harmless. */
   apply(events: readonly XrayEvent[], notify = true): CompletedSpan[] {
     if (!events.length) return [];
@@ -263,7 +306,9 @@ export class SpanIndex {
   }
 
   private applyInTx(events: readonly XrayEvent[]): CompletedSpan[] {
-    const completed: CompletedSpan[] = [];
+    // Merge what this commit says about each span first (an OTLP span's start and end arrive
+    // together): one write per span instead of one per event.
+    const merged = new Map<string, MergedUpdate>();
     let last = this.lastSeq;
     for (const e of events) {
       if (e.seq <= this.lastSeq) continue;
@@ -272,47 +317,49 @@ export class SpanIndex {
         this.stmts.putGateCheck.run({ seq: e.seq, ts: e.ts, gate: e.data.gate, trace_id: e.trace_id, span_id: e.span_id, agent: e.agent, verdict: e.data.verdict, attempt: e.data.attempt, data: JSON.stringify(e.data) });
       }
       const u = spanUpdateOf(e);
-      if (!u) continue;
-      const done = this.applyUpdate(u);
+      if (u) mergeInto(merged, u);
+    }
+    const completed: CompletedSpan[] = [];
+    for (const m of merged.values()) {
+      const done = this.write(m);
       if (done) completed.push(done);
     }
     if (last > this.lastSeq) {
       this.lastSeq = last;
       this.stmts.setMeta.run('last_seq', last);
     }
-    return completed;
+    return completed.sort((a, b) => a.seq - b.seq); // completion order: the watch cursor's order
   }
 
-  private applyUpdate(u: SpanUpdate): CompletedSpan | null {
-    let row: Row | undefined;
-    if (u.open) row = this.stmts.open.get({ trace_id: u.trace_id, span_id: u.span_id, seq: u.seq, ...u.open }) as Row;
-    if (u.close) row = this.stmts.close.get({ trace_id: u.trace_id, span_id: u.span_id, seq: u.seq, ...u.close }) as Row;
-    if (!row) return null;
-    if (u.attributes) row.attrs = this.mergeAttributes(row, u.attributes);
+  private write(m: MergedUpdate): CompletedSpan | null {
+    const row = this.stmts.upsert.get({
+      trace_id: m.trace_id,
+      span_id: m.span_id,
+      parent_span_id: m.open?.parent_span_id ?? null,
+      name: m.open?.name ?? null,
+      agent: m.open?.agent ?? null,
+      kind: m.open?.kind ?? null,
+      start: m.open?.start ?? null,
+      start_seq: m.startSeq,
+      status: m.close?.status ?? null,
+      end: m.close?.end ?? null,
+      end_seq: m.endSeq,
+      seq: m.seq,
+      attrs: m.attributes ? JSON.stringify(m.attributes) : '{}',
+    }) as Row;
     this.stats.indexed++;
-    if (row.done_seq === null && row.start_seq !== null && row.end_seq !== null) {
-      this.stmts.setDone.run(u.seq, row.id);
-      row.done_seq = u.seq;
-      return { seq: u.seq, span: toSpan(row) };
-    }
-    return null;
-  }
-
-  private mergeAttributes(row: Row, incoming: Attributes): string {
-    const merged = JSON.parse(row.attrs) as Attributes;
-    let count = Object.keys(merged).length;
-    for (const [k, v] of Object.entries(incoming)) {
-      if (!Object.hasOwn(merged, k)) {
-        if (count >= MAX_ATTRIBUTES) continue;
-        count++;
+    if (m.attributes) {
+      for (const [k, v] of Object.entries(m.attributes)) {
+        if (v === null) this.stmts.dropAttr.run(row.id, k);
+        else this.stmts.putAttr.run(row.id, k, String(v), numericOf(v));
       }
-      merged[k] = v;
-      if (v === null) this.stmts.dropAttr.run(row.id, k);
-      else this.stmts.putAttr.run(row.id, k, String(v), numericOf(v));
     }
-    const text = JSON.stringify(merged);
-    this.stmts.setAttrs.run(text, row.id);
-    return text;
+    if (row.start_seq === null || row.end_seq === null) return null;
+    if (row.done_seq === null) {
+      this.stmts.setDone.run(m.seq, row.id);
+      row.done_seq = m.seq;
+    } else if (row.done_seq !== m.seq) return null; // completed in an earlier commit
+    return { seq: row.done_seq, span: toSpan(row) };
   }
 
   get(traceId: string, spanId: string): IndexedSpan | undefined {

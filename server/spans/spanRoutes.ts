@@ -14,6 +14,7 @@ import { spanQueryParams, spanWatchParams, type SpanQueryResult, type WireSpan }
 import { parseSelector, SelectorError, type SelectorList } from '../../lib/selector/parse';
 import { sendJson } from '../http/respond';
 import type { RestRoute } from '../relay/relayServer';
+import type { IndexFeeder } from './indexFeeder';
 import type { SpanIndex } from './spanIndex';
 import type { SpanWatchHub } from './spanWatchHub';
 
@@ -35,11 +36,14 @@ function paramsOf(url: URL): Record<string, string> {
   return out;
 }
 
-export function runSpanQuery(index: SpanIndex, url: URL): SpanQueryResult {
+export function runSpanQuery(index: SpanIndex, url: URL, validateOnly: true): null;
+export function runSpanQuery(index: SpanIndex, url: URL, validateOnly?: false): SpanQueryResult;
+export function runSpanQuery(index: SpanIndex, url: URL, validateOnly = false): SpanQueryResult | null {
   const parsed = spanQueryParams.safeParse(paramsOf(url));
   if (!parsed.success) throw new XrayError('invalid_message', describeZodError(parsed.error));
   const p = parsed.data;
   const selector = p.q && p.q.trim() ? selectorOrThrow(p.q) : null;
+  if (validateOnly) return null;
   return index.query({ selector, traceId: p.trace_id, since: p.since, limit: p.limit, cursor: p.cursor });
 }
 
@@ -76,9 +80,14 @@ function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hu
   });
 }
 
-export function createSpanRoutes(index: SpanIndex, hub: SpanWatchHub): Record<string, RestRoute> {
+export function createSpanRoutes(index: SpanIndex, hub: SpanWatchHub, feeder: IndexFeeder): Record<string, RestRoute> {
   return {
-    'GET /v1/spans': (_req, res, url) => sendJson(res, 200, runSpanQuery(index, url)),
+    'GET /v1/spans': async (_req, res, url) => {
+      // Validate first (a bad selector answers at once), then see everything acked before the request.
+      runSpanQuery(index, url, true);
+      await feeder.settled();
+      sendJson(res, 200, runSpanQuery(index, url));
+    },
     'GET /v1/spans/watch': (req, res, url) => openWatchStream(req, res, url, hub),
   };
 }

@@ -9,6 +9,7 @@ import type { RestRoute } from '../relay/relayServer';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
 import { AgentSpanWatches } from './agentSpanWatches';
+import { IndexFeeder } from './indexFeeder';
 import { SpanIndex } from './spanIndex';
 import { createSpanRoutes } from './spanRoutes';
 import { SpanWatchHub } from './spanWatchHub';
@@ -18,6 +19,7 @@ import { createGateRoutes } from '../gates/gateRoutes';
 
 export interface SpanServices {
   index: SpanIndex;
+  feeder: IndexFeeder;
   watches: SpanWatchHub;
   gates: GateService;
   routes: Record<string, RestRoute>;
@@ -29,43 +31,21 @@ export function startSpanServices(config: XrayConfig, log: EventLog, writer: Log
   const registry = new GateRegistry(config.gatesFile); // first: a bad gate file stops start-up before anything opens
   const index = SpanIndex.open(config.dataDir);
   index.catchUp(log);
-  // The index is derived: a failure here (disk full, a corrupted spans.db page) must never
-  // reach the writer's commit path, whose acks other listeners and agents wait on. The index
-  // stops following live commits, says so, and catches up from the log until it succeeds.
-  let retry: NodeJS.Timeout | null = null;
-  const recover = () => {
-    retry = null;
-    try {
-      index.catchUp(log);
-      console.log(`[spans] index recovered at seq ${index.head}`);
-    } catch (err) {
-      console.error(`[spans] index still failing: ${(err as Error).message}`);
-      retry = setTimeout(recover, 5000);
-      retry.unref();
-    }
-  };
-  writer.onCommit((events) => {
-    if (retry) return; // behind: the recovery reads these from the log
-    try {
-      index.apply(events);
-    } catch (err) {
-      console.error(`[spans] index update failed, catching up from the log: ${(err as Error).message}`);
-      retry = setTimeout(recover, 1000);
-      retry.unref();
-    }
-  });
+  const feeder = new IndexFeeder(index, log);
+  writer.onCommit((events) => feeder.onCommit(events));
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);
-  const gates = new GateService(registry, index, writer, relay.now);
+  const gates = new GateService(registry, index, writer, relay.now, () => feeder.settled());
   const gateRoutes = createGateRoutes(gates);
   return {
     index,
+    feeder,
     watches,
     gates,
-    routes: { ...createSpanRoutes(index, watches), ...gateRoutes.routes },
+    routes: { ...createSpanRoutes(index, watches, feeder), ...gateRoutes.routes },
     matchRoute: gateRoutes.match,
     close() {
-      if (retry) clearTimeout(retry);
+      feeder.close();
       registry.close();
       index.close();
     },
