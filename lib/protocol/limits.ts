@@ -27,8 +27,10 @@ export const LIMITS = {
   /** Default and maximum call timeouts (ms). */
   defaultCallTimeoutMs: 30_000,
   maxCallTimeoutMs: 300_000,
-  /** Concurrent span watches over SSE (all clients). */
+  /** Concurrent span watches over SSE. */
   spanWatchClients: 1000,
+  /** Span watches in all (SSE and WebSocket). */
+  spanWatchesTotal: 10_000,
   /** Span watches per agent WebSocket connection. */
   spanWatchesPerConnection: 16,
   /** Spans one query returns at most (more via `next`). */

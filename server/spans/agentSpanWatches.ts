@@ -27,6 +27,7 @@ export class AgentSpanWatches {
     if (!existing && (mine?.size ?? 0) >= LIMITS.spanWatchesPerConnection) {
       throw new XrayError('too_many_watches', `at most ${LIMITS.spanWatchesPerConnection} span watches per connection`);
     }
+    if (!existing && this.hub.size >= LIMITS.spanWatchesTotal) throw new XrayError('too_many_watches', `the relay holds ${LIMITS.spanWatchesTotal} span watches`);
     const selector = selectorOrThrow(msg.q);
     if (existing) this.hub.remove(existing); // re-watching an id replaces it
     if (!mine) this.bySession.set(session, (mine = new Map()));

@@ -55,7 +55,7 @@ function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hu
   const parsed = spanWatchParams.safeParse(paramsOf(url));
   if (!parsed.success) throw new XrayError('invalid_message', describeZodError(parsed.error));
   const selector = selectorOrThrow(parsed.data.q);
-  if (hub.size >= LIMITS.spanWatchClients) throw new XrayError('too_many_watches', `at most ${LIMITS.spanWatchClients} span watches`);
+  if (hub.sseCount >= LIMITS.spanWatchClients || hub.size >= LIMITS.spanWatchesTotal) throw new XrayError('too_many_watches', `at most ${LIMITS.spanWatchClients} span watches over SSE`);
   const raw = req.headers['last-event-id'];
   const after = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : parsed.data.after;
   res.writeHead(200, {
@@ -69,6 +69,7 @@ function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hu
     send: (seq, span) => res.write(formatSpanEvent(seq, span)),
     full: () => res.writableLength > SSE_HIGH_WATER_BYTES,
   }, after);
+  hub.sseCount++;
   const keepAlive = setInterval(() => {
     if (res.writableLength < SSE_HIGH_WATER_BYTES) res.write(': keep-alive\n\n');
   }, 15_000);
@@ -76,6 +77,7 @@ function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hu
   res.on('drain', () => hub.drained(watch));
   res.on('close', () => {
     clearInterval(keepAlive);
+    hub.sseCount--;
     hub.remove(watch);
   });
 }

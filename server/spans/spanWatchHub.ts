@@ -35,6 +35,8 @@ const CATCH_UP_ROWS = 500;
 export class SpanWatchHub {
   private readonly watches = new Set<SpanWatch>();
   readonly stats = { delivered: 0 };
+  /** Watches held by SSE streams (bounded separately from agent sockets' watches). */
+  sseCount = 0;
 
   constructor(private readonly index: SpanIndex) {
     index.onApplied((completed, head) => this.onApplied(completed, head));
