@@ -9,6 +9,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { EventOf } from '../../lib/protocol/events';
 import type { GateVerdict } from '../../lib/protocol/spans';
 import { mintSpanId } from '../../lib/protocol/ids';
+import { spanMetricLines } from '../spans/spanMetrics';
 import { exportScan } from '../testing/otelScan';
 import { postJson, startTestApi, startTestRelay, tempDir, waitFor } from '../testing/harness';
 
@@ -65,6 +66,10 @@ describe('evidence gates', () => {
     const scan = await exportScan(relay.url, 0);
     const v = await check('security_scan', { evidence: [{ span_id: scan.spanId }], from: 'orchestrator' });
     expect(v).toMatchObject({ gate: 'security_scan', verdict: 'pass', attempt: 1, trace_id: scan.traceId, requirements: [{ ok: true, span_id: scan.spanId }] });
+    const metrics = spanMetricLines(relay.spans).join('\n');
+    expect(metrics).toMatch(/^xray_gate_checks_total 1$/m);
+    expect(metrics).toMatch(/^xray_gate_passes_total 1$/m);
+    expect(metrics).toMatch(/^xray_span_index_updates_total [1-9]/m);
     const events = relay.log.read({ traceId: scan.traceId, kinds: ['gate.check'] }) as EventOf<'gate.check'>[];
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ agent: 'orchestrator', span_id: v.check_span_id, data: { gate: 'security_scan', verdict: 'pass', attempt: 1, evidence: [{ span_id: scan.spanId }] } });

@@ -13,6 +13,7 @@ import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
+import { spanMetricLines } from '../spans/spanMetrics';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
 import type { AdminAuth } from '../auth/adminAuth';
@@ -72,7 +73,7 @@ export function createObservationServer(
     }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics }));
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, extra: spanMetricLines(plane.spans) }));
       return;
     }
     if (url.pathname.startsWith('/api/')) {

@@ -5,13 +5,15 @@ import type { Fanout } from './fanout';
 import type { FanoutMetrics } from './fanoutMetrics';
 
 interface Sources {
+  /** Extra exposition lines from other modules (span index, gates). */
+  extra?: string[];
   writer: LogWriter;
   relay: Relay;
   fanout: Fanout;
   metrics: FanoutMetrics;
 }
 
-export function renderMetrics({ writer, relay, fanout, metrics }: Sources): string {
+export function renderMetrics({ writer, relay, fanout, metrics, extra = [] }: Sources): string {
   const lines: string[] = [];
   const metric = (name: string, type: 'counter' | 'gauge', help: string, value: number) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
   const lags = fanout.lags();
@@ -43,5 +45,6 @@ export function renderMetrics({ writer, relay, fanout, metrics }: Sources): stri
   const mem = process.memoryUsage();
   metric('xray_process_heap_used_bytes', 'gauge', 'V8 heap in use.', mem.heapUsed);
   metric('xray_process_rss_bytes', 'gauge', 'Resident set size.', mem.rss);
+  lines.push(...extra);
   return lines.join('\n') + '\n';
 }
