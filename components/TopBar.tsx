@@ -44,6 +44,9 @@ export function TopBar({ children }: { children?: ReactNode }) {
           <Link href="/sessions" aria-current={path?.startsWith('/session') ? 'page' : undefined}>
             Sessions
           </Link>
+          <Link href="/gates" aria-current={path === '/gates' ? 'page' : undefined}>
+            Gates
+          </Link>
         </nav>
         {children}
         <div className="spacer" />

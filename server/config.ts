@@ -146,6 +146,8 @@ const envSchema = z.object({
   XRAY_STORAGE_HEADROOM_BYTES: optional(bytes),
   /** Logs up to this size get a full quick_check at start-up; bigger ones a bounded check. */
   XRAY_STARTUP_CHECK_MAX_BYTES: optional(bytes),
+  /** YAML file of evidence gates (server/gates), reloaded when it changes. */
+  XRAY_GATES: optional(z.string()),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -176,6 +178,7 @@ export interface XrayConfig {
   storageProbeMs: number;
   storageHeadroomBytes: number;
   startupCheckMaxBytes: number;
+  gatesFile: string | null;
   dev: boolean;
   // --- Browser origins and auth edges ---
   relayAllowedOrigins: ReadonlySet<string>;
@@ -251,6 +254,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     storageProbeMs: e.XRAY_STORAGE_PROBE_INTERVAL ?? 2000,
     storageHeadroomBytes: e.XRAY_STORAGE_HEADROOM_BYTES ?? 16 * 2 ** 20,
     startupCheckMaxBytes: e.XRAY_STARTUP_CHECK_MAX_BYTES ?? 256 * 2 ** 20,
+    gatesFile: e.XRAY_GATES ? path.resolve(e.XRAY_GATES) : null,
     dev: e.NODE_ENV !== 'production',
     relayAllowedOrigins: e.RELAY_ALLOWED_ORIGINS,
     relayAllowedHosts: e.RELAY_ALLOWED_HOSTS,

@@ -19,6 +19,7 @@ import { StorageProbe } from './store/storageProbe';
 import { WalCheckpointer } from './store/walCheckpointer';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
+import { startSpanServices, type SpanServices } from './spans/spanServices';
 
 export interface DataPlane {
   log: EventLog;
@@ -31,6 +32,8 @@ export interface DataPlane {
   probe: StorageProbe;
   relay: Relay;
   sse: SseHub;
+  /** Span index, watches and evidence gates (telemetry as coordination). */
+  spans: SpanServices;
   server: Server;
   relayPort: number;
   close(): Promise<void>;
@@ -55,7 +58,8 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     limits: config.limits,
   });
   const sse = new SseHub(log, writer, relay.peers.sse);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
+  const spans = startSpanServices(config, log, writer, relay);
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);
@@ -63,6 +67,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     probe.close();
     checkpointer?.close();
     writer.close();
+    spans.close();
     throw err;
   }
   retention.start();
@@ -76,6 +81,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     probe,
     relay,
     sse,
+    spans,
     server,
     relayPort,
     async close() {
@@ -88,6 +94,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       probe.close();
       checkpointer?.close();
       writer.close(); // flushes what is queued, then closes the database
+      spans.close(); // after the writer: the final commits are indexed first
     },
   };
 }

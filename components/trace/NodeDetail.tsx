@@ -1,4 +1,5 @@
 'use client';
+import Link from 'next/link';
 import type { TraceNode } from '../../lib/trace/buildTrace';
 import { CopyButton } from '../CopyButton';
 import { formatCost } from '../../lib/client/usageFormat';
@@ -7,7 +8,7 @@ const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end 
 const MAX_PAYLOAD = 20_000;
 
 /** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
-export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
+export function NodeDetail({ node, text, traceId, onSelect }: { node: TraceNode; text: string; traceId?: string; onSelect?: (id: string) => void }) {
   return (
     <section className="node-detail" aria-label="selected node" data-testid="node-detail">
       <header className="panel-head">
@@ -88,6 +89,29 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
           <code>{node.id}</code>
         </dd>
       </dl>
+      {node.kind === 'gate' && node.requirements ? (
+        <>
+          <h3>Gate requirements</h3>
+          <ul className="gate-requirements" data-testid="gate-requirements">
+            {node.requirements.map((r, i) => (
+              <li key={i} className={r.ok ? 'ok' : 'fail'}>
+                {r.ok ? '✓' : '✗'} {r.requirement}: {r.reason}
+                {r.span_id && r.trace_id && r.trace_id === traceId && onSelect ? (
+                  <button type="button" className="linklike" onClick={() => onSelect(r.span_id!)} data-testid="gate-evidence-link">
+                    evidence <code>{r.span_id}</code>
+                  </button>
+                ) : r.span_id && r.trace_id ? (
+                  <Link href={`/trace/${r.trace_id}?span=${r.span_id}`} data-testid="gate-evidence-link">
+                    evidence <code>{r.span_id}</code>
+                  </Link>
+                ) : r.span_id ? (
+                  <span className="evidence unknown"> cited <code>{r.span_id}</code> (never recorded)</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3>
         Text <CopyButton text={text} />
       </h3>

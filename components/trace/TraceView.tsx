@@ -63,7 +63,10 @@ export function TraceView({ traceId }: { traceId: string }) {
   const tree = q.data;
   const [selected, setSelected] = useState<string | null>(null);
   useEffect(() => {
-    if (tree && !selected) setSelected(tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null);
+    if (!tree || selected) return;
+    // `?span=<id>` (from a span query or a gate verdict) selects that span; else the root cause.
+    const wanted = new URLSearchParams(window.location.search).get('span');
+    setSelected(wanted && tree.nodes[wanted] ? wanted : (tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null));
   }, [tree, selected]);
 
   const [replay, setReplay] = useState<ReplayState>({ playhead: null, playing: false, speed: 4 });
@@ -132,7 +135,7 @@ export function TraceView({ traceId }: { traceId: string }) {
       <ReplayBar start={start} end={end} state={replay} onChange={onReplay} loading={timeline.isFetching && !timeline.data} />
       <div className="trace-body">
         <Waterfall tree={t} selected={selected} onSelect={setSelected} playhead={replay.playhead} />
-        {node ? <NodeDetail node={node} text={shownText} /> : <p className="placeholder">Select a row.</p>}
+        {node ? <NodeDetail node={node} text={shownText} traceId={traceId} onSelect={setSelected} /> : <p className="placeholder">Select a row.</p>}
       </div>
     </div>
   );

@@ -101,3 +101,28 @@ export async function createEmbedToken(scope: string, ttlSeconds: number): Promi
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
   return body;
 }
+
+export type GateSummary = import('../protocol/spans').GateInfo & { stats: import('../protocol/spans').GateStats };
+
+/** Span query with a selector (admin API); errors carry the selector position. */
+export const spansQuery = (selector: string, limit = 100) =>
+  queryOptions({
+    queryKey: ['spans', selector, limit],
+    queryFn: () => getJson<import('../protocol/spans').SpanQueryResult>(`/api/spans?${new URLSearchParams({ q: selector, limit: String(limit) })}`),
+    enabled: selector.trim().length > 0,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+export const gatesQuery = () =>
+  queryOptions({
+    queryKey: ['gates'],
+    queryFn: () => getJson<{ gates: GateSummary[]; error: string | null; file: string | null }>('/api/gates'),
+    refetchInterval: 2000,
+  });
+
+export const gateChecksQuery = (gate: string | null, limit = 200) =>
+  queryOptions({
+    queryKey: ['gate-checks', gate, limit],
+    queryFn: () => getJson<{ checks: import('../protocol/spans').GateCheckRecord[] }>(`/api/gates/checks?${new URLSearchParams({ limit: String(limit), ...(gate ? { gate } : {}) })}`),
+    refetchInterval: 2000,
+  });

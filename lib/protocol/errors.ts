@@ -39,6 +39,9 @@ export const ERROR_CODES = {
   shutting_down: { status: 503, message: 'The server is shutting down; retry shortly.' },
   buffer_full: { status: 503, message: 'The local send buffer is full.' },
   connection_lost: { status: 503, message: 'The connection to the relay was lost.' },
+  bad_selector: { status: 400, message: 'The span selector is not valid.' },
+  too_many_watches: { status: 429, message: 'Too many span watches.' },
+  unknown_gate: { status: 404, message: 'No gate with that name is configured.' },
   internal: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -15,6 +15,7 @@ export const EVENT_KINDS = [
   'token',
   'span.start',
   'span.end',
+  'gate.check',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -36,6 +37,15 @@ export interface EventData {
   token: { text: string; index?: number; correlation_id?: string };
   'span.start': { name: string; attributes?: Attributes; end_t?: number };
   'span.end': { status: 'ok' | 'error'; error?: string; attributes?: Attributes };
+  /** An evidence gate's verdict (server/gates): recorded in the trace the check was about. */
+  'gate.check': {
+    gate: string;
+    verdict: 'pass' | 'fail';
+    /** 1 for the first check of this gate in this trace. */
+    attempt: number;
+    requirements: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
+    evidence: { span_id: string; trace_id?: string }[];
+  };
 }
 
 interface Envelope<K extends EventKind> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ErrorCode } from './errors';
 import { isSpanId, isTraceId } from './ids';
 import { LIMITS } from './limits';
+import type { WireSpan } from './spans';
 
 export const agentName = z
   .string()
@@ -129,6 +130,17 @@ export const framesMsg = z.object({
   ack: z.boolean().optional(),
 });
 
+/** Watch spans matching a selector (lib/selector); matches arrive as `span.match`. */
+export const spanWatchMsg = z.object({
+  type: z.literal('span.watch'),
+  /** The agent's own name for this watch, echoed in every `span.match`. */
+  id: z.string().min(1).max(128),
+  q: z.string().max(2000),
+  /** Resume after this position (a `span.match` seq); default: from now. */
+  after: z.number().int().nonnegative().optional(),
+});
+export const spanUnwatchMsg = z.object({ type: z.literal('span.unwatch'), id: z.string().min(1).max(128) });
+
 export const agentToRelay = z.discriminatedUnion('type', [
   registerMsg,
   callResponseMsg,
@@ -140,6 +152,8 @@ export const agentToRelay = z.discriminatedUnion('type', [
   spanStartFrame,
   spanEndFrame,
   framesMsg,
+  spanWatchMsg,
+  spanUnwatchMsg,
 ]);
 
 export type AgentToRelay = z.infer<typeof agentToRelay>;
@@ -161,6 +175,8 @@ export type RelayToAgent =
     }
   | { type: 'call_result'; ref: string; correlation_id: string; trace_id: string; span_id: string; payload?: string; error?: { code: ErrorCode; message: string } }
   | { type: 'message'; topic: string; payload: string; seq: number; from: string }
+  | { type: 'span.watching'; id: string; after: number }
+  | { type: 'span.match'; id: string; seq: number; span: WireSpan }
   | { type: 'ack'; ids: string[] }
   | { type: 'nack'; ids: string[]; code: ErrorCode; reason: string }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string };

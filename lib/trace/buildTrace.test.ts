@@ -89,6 +89,19 @@ describe('buildTrace', () => {
     expect(running.status).toBe('running');
   });
 
+  it('[C4] shows gate checks as nodes: a refused claim on the failure path with its reason, a pass with its evidence', () => {
+    seq = 0;
+    const tree = buildTrace(TRACE, [
+      e({ kind: 'span.start', agent: 'orch', span_id: S(1), data: { name: 'merge' } }),
+      e({ kind: 'gate.check', agent: 'orch', span_id: S(2), parent_span_id: S(1), data: { gate: 'security_scan', verdict: 'fail', attempt: 1, evidence: [], requirements: [{ requirement: 'scan', ok: false, reason: 'no evidence cited' }] } }),
+      e({ kind: 'gate.check', agent: 'orch', span_id: S(3), parent_span_id: S(1), data: { gate: 'security_scan', verdict: 'pass', attempt: 2, evidence: [{ span_id: S(9) }], requirements: [{ requirement: 'scan', ok: true, span_id: S(9), reason: 'met' }] } }),
+      e({ kind: 'span.end', agent: 'orch', span_id: S(1), data: { status: 'ok' } }),
+    ]);
+    const [refused, passed] = tree.nodes[S(1)].children.map((id) => tree.nodes[id]);
+    expect(refused).toMatchObject({ kind: 'gate', name: 'gate security_scan: fail', status: 'error', error: 'no evidence cited', onFailurePath: true, evidence: [] });
+    expect(passed).toMatchObject({ kind: 'gate', name: 'gate security_scan: pass', status: 'ok', evidence: [S(9)], attributes: { 'gate.attempt': 2 } });
+  });
+
   it('survives a parent cycle in bad input without looping', () => {
     seq = 0;
     const t = buildTrace(TRACE, [

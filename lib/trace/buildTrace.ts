@@ -19,7 +19,8 @@ export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 export interface TraceNode {
   id: string;
   parentId: string | null;
-  kind: 'call' | 'span' | 'stream';
+  /** `gate`: an evidence gate's verdict (gate.check), with its cited spans in `evidence`. */
+  kind: 'call' | 'span' | 'stream' | 'gate';
   /** Method for calls, span name for spans. */
   name: string;
   /** Who did the work: the callee for calls, the emitting agent for spans. */
@@ -59,6 +60,9 @@ export interface TraceNode {
   firstSeq: number;
   lastSeq: number;
   onFailurePath: boolean;
+  /** For gate nodes: the cited span ids, and each requirement's outcome. */
+  evidence?: string[];
+  requirements?: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
 }
 
 export interface TraceFailure {
@@ -275,6 +279,21 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
         n.status = e.data.status === 'error' ? 'error' : 'ok';
         if (e.data.error) n.error = e.data.error;
         if (e.data.attributes) copyInto(n.attributes, e.data.attributes);
+        break;
+      }
+      case 'gate.check': {
+        // A verdict is a node of its own: refused claims show on the failure path.
+        const n = node(spanId, 'gate', e);
+        n.name = `gate ${e.data.gate}: ${e.data.verdict}`;
+        n.agent = e.agent;
+        n.parentId = e.parent_span_id;
+        n.start = time;
+        n.end = time;
+        n.status = e.data.verdict === 'pass' ? 'ok' : 'error';
+        n.error = e.data.verdict === 'pass' ? null : e.data.requirements.filter((r) => !r.ok).map((r) => r.reason).join('; ') || 'refused';
+        n.attributes = { 'gate.name': e.data.gate, 'gate.verdict': e.data.verdict, 'gate.attempt': e.data.attempt, 'gate.evidence': e.data.evidence.map((x) => x.span_id).join(',') };
+        n.evidence = e.data.evidence.map((x) => x.span_id);
+        n.requirements = e.data.requirements.map((r) => ({ requirement: r.requirement, ok: r.ok, ...(r.span_id ? { span_id: r.span_id } : {}), ...(r.trace_id ? { trace_id: r.trace_id } : {}), reason: r.reason }));
         break;
       }
       case 'token': {

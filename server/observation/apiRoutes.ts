@@ -20,6 +20,7 @@ import { loadPriceTable } from '../cost/loadPrices';
 import { type SessionBudgets, sessionKeyOf } from './sessionBudget';
 import type { XrayEvent } from '../../lib/protocol/events';
 import { yieldToLoop } from '../http/slices';
+import { addSpanApiRoutes } from '../spans/spanApiRoutes';
 
 /** Seqs of log the agent inspector's statistics look back over, in steps of AGENT_STEP, and the events they keep at most. */
 const AGENT_LOOKBACK = 200_000;
@@ -107,5 +108,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
   });
   if (signer) addEmbedRoutes(api, signer);
   addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
+  addSpanApiRoutes(api, plane.spans);
   return addTraceRoutes(api, plane.log, prices, usage);
 }

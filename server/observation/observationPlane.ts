@@ -15,6 +15,7 @@ import { sendError } from '../http/respond';
 import { badUrl, decodePathSegment, parseRequestUrl } from '../http/requestUrl';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
+import { spanMetrics } from '../spans/spanMetrics';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { createMetricsEndpoint, type MetricSources } from './prometheus';
 import { SessionBudgets } from './sessionBudget';
@@ -135,7 +136,7 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: spanMetrics(plane.spans) });
   return { server, dashboard };
 }
 

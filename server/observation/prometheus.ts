@@ -27,6 +27,8 @@ import type { SessionBudgets } from './sessionBudget';
 
 
 export interface MetricSources {
+  /** Figures from other modules (span index, gates), as metric definitions. */
+  extra?: MetricDef[];
   writer: LogWriter;
   relay: Relay;
   fanout: Fanout;
@@ -41,7 +43,7 @@ export interface MetricSources {
 }
 
 /** A metric definition: registered into a Registry by `createMetricsRegistry`. */
-type MetricDef = (registry: Registry) => void;
+export type MetricDef = (registry: Registry) => void;
 
 /** A value that can go up and down, read when scraped. */
 export const gauge = (name: string, help: string, read: () => number): MetricDef => (registry) => {
@@ -115,7 +117,7 @@ export const msHistogramAsSeconds = (name: string, help: string, read: () => { b
 };
 
 /** Every X-Ray figure. One line each; keep names in base units and counters ending in `_total`. */
-function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guards, exporter }: MetricSources): MetricDef[] {
+function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guards, exporter, extra = [] }: MetricSources): MetricDef[] {
   const lags = () => fanout.lags();
   const defs: MetricDef[] = [
     counter('xray_events_committed_total', 'Events committed to the log.', () => writer.stats.committed),
@@ -150,6 +152,7 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guard
   defs.push(...peerShareMetrics(relay, admission), ...securityMetrics());
   if (storage) defs.push(...storageMetrics(writer, relay, storage));
   if (guards) defs.push(...guardMetrics(guards, fanout, metrics));
+  defs.push(...extra);
   if (exporter) {
     const s = exporter.stats;
     defs.push(
@@ -264,4 +267,11 @@ export function createMetricsEndpoint(sources: MetricSources): MetricsEndpoint {
   for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
   for (const def of xrayMetrics(sources)) def(registry);
   return { contentType: registry.contentType, render: () => registry.metrics() };
+}
+
+/** The exposition of some definitions alone, in a registry of their own (tests of one module's figures). */
+export function renderMetricDefs(defs: readonly MetricDef[]): Promise<string> {
+  const registry = new Registry();
+  for (const def of defs) def(registry);
+  return registry.metrics();
 }

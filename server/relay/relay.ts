@@ -19,6 +19,7 @@ import { InFlightCalls, type CallOutcome } from './inFlightCalls';
 import { PeerGuards } from './peerGuards';
 import { principalOf } from './principal';
 import type { PeerLimits } from '../config';
+import type { AgentSpanWatches } from '../spans/agentSpanWatches';
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
@@ -63,6 +64,8 @@ export class Relay {
   readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
   /** Wrong-key backoff per client address, shared by every entry point. */
   private readonly keyAttempts: AttemptLimiter;
+  /** Span watches over agent sockets (server/spans), attached by the data plane. */
+  spanWatches: AgentSpanWatches | null = null;
 
   constructor(
     readonly writer: LogWriter,
@@ -165,6 +168,7 @@ export class Relay {
   /** Called by a session when its socket closes: frees the name, fails calls addressed to it. */
   disconnected(session: AgentSession, reason: string): void {
     this.sessions.delete(session);
+    this.spanWatches?.drop(session);
     for (const topic of session.subscriptions) this.unsubscribe(session, topic);
     const name = session.name;
     if (!name || this.byName.get(name) !== session) return;

@@ -37,6 +37,9 @@ export interface RelayServerDeps {
   httpRatePerSecond?: number;
   /** Origin / Host / Content-Type checks, run first on every request and upgrade. */
   guard?: RelayGuard;
+  /** Routes with a parameter in the path (e.g. /v1/gates/{name}/check), tried after the exact ones. */
+  matchRoute?: (method: string, path: string) => RestRoute | undefined;
+
 }
 
 /** Close code for a connection that did not register in time (4000–4999: application codes). */
@@ -225,7 +228,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       return;
     }
     const key = `${req.method} ${url.pathname}`;
-    const route = Object.hasOwn(routes, key) ? routes[key] : undefined; // the key is the client's: only own routes
+    // The key is the client's: only own routes, then the parameterised ones.
+    const route = (Object.hasOwn(routes, key) ? routes[key] : undefined) ?? deps.matchRoute?.(req.method ?? '', url.pathname);
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));
