@@ -1,14 +1,17 @@
 'use client';
 import type { TraceNode } from '../../lib/trace/buildTrace';
+import type { Ref } from 'react';
+import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
+import { usageFigures } from './NodeUsage';
 
-const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end - n.start)} ms`);
+const dur = (n: TraceNode) => (n.end === null ? 'running' : formatDuration(n.end - n.start));
 const MAX_PAYLOAD = 20_000;
 
 /** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
-export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
+export function NodeDetail({ node, text, critical, ref }: { node: TraceNode; text: string; critical?: boolean; ref?: Ref<HTMLElement> }) {
   return (
-    <section className="node-detail" aria-label="selected node" data-testid="node-detail">
+    <section className="node-detail" aria-label="selected node" data-testid="node-detail" tabIndex={-1} ref={ref}>
       <header className="panel-head">
         <h2>
           {node.agent} · {node.name}
@@ -43,12 +46,16 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
             <dd>{node.operation}</dd>
           </>
         ) : null}
-        {node.usage.input !== null || node.usage.output !== null ? (
+        {usageFigures(node).map((f) => (
+          <div key={f.label} className="fact-pair" data-testid="node-usage">
+            <dt>{f.label}</dt>
+            <dd>{f.value}</dd>
+          </div>
+        ))}
+        {critical ? (
           <>
-            <dt>usage</dt>
-            <dd>
-              {node.usage.input ?? '—'} in / {node.usage.output ?? '—'} out
-            </dd>
+            <dt>critical path</dt>
+            <dd className="crit-text">on it: this node's time made the trace longer</dd>
           </>
         ) : null}
         <dt>span id</dt>

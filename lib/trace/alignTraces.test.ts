@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alignTraces, diffCounts } from './alignTraces';
+import { alignTraces, diffCounts, divergenceAt } from './alignTraces';
 import { treeOf } from './treeFixture';
 
 const good = treeOf([
@@ -41,5 +41,13 @@ describe('alignTraces', () => {
 
   it('[V10] a trace compared with itself has no differences', () => {
     expect(alignTraces(good, good).every((r) => r.diffs.length === 0)).toBe(true);
+  });
+});
+
+describe('divergenceAt', () => {
+  it('[V10] finds where two texts part ways', () => {
+    expect(divergenceAt('Plan: A then B', 'Plan: A then C')).toBe(13);
+    expect(divergenceAt('abc', 'abcdef')).toBe(3);
+    expect(divergenceAt('same', 'same')).toBeNull();
   });
 });

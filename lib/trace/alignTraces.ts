@@ -103,3 +103,12 @@ export function diffCounts(rows: readonly AlignedRow[]): Map<Difference, number>
   for (const r of rows) for (const d of r.diffs) out.set(d, (out.get(d) ?? 0) + 1);
   return out;
 }
+
+/** Where two texts start to differ (the length of their common prefix), or null when equal. */
+export function divergenceAt(a: string, b: string): number | null {
+  if (a === b) return null;
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a.charCodeAt(i) === b.charCodeAt(i)) i++;
+  return i;
+}
