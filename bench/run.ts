@@ -14,6 +14,7 @@ import { benchIngest } from './ingest';
 import { benchLatency } from './latency';
 import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
+import { benchTraceView } from './traceView';
 
 const quick = process.argv.includes('--quick');
 const outArg = process.argv.indexOf('--out');
@@ -27,6 +28,7 @@ const P = quick
       bandwidth: { agents: 100, rate: 1000, seconds: 2 },
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
       browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
+      traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -34,6 +36,7 @@ const P = quick
       bandwidth: { agents: 100, rate: 1000, seconds: 8 },
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
       browser: { agentCounts: [100, 1000, 5000], sampleSeconds: 5, traceSpans: 1000, traceTokensPerSpan: 100 },
+      traceView: { spans: 1000, tokensPerSpan: 100, sampleSeconds: 5 },
     };
 
 function ensureBuild(): void {
@@ -78,6 +81,7 @@ async function main(): Promise<void> {
     await step('bandwidth', () => benchBandwidth(x, [base + 30, base + 31], P.bandwidth));
     await step('slow_client', () => benchSlowClient(x, P.slow));
     await step('browser', () => benchBrowser(x, P.browser));
+    await step('trace_view', () => benchTraceView(x, P.traceView));
   } catch (err) {
     console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
     throw err;
@@ -128,6 +132,11 @@ function printTable(r: Record<string, any>): void {
   if (r.browser) {
     for (const v of r.browser.live_view) add(`live view, ${v.agents} agents: frame work p50/p95, frame interval p50/p95 (ms)`, `${v.work_p50_ms} / ${v.work_p95_ms}, ${v.frame_interval_p50_ms} / ${v.frame_interval_p95_ms}`, v.agents === 1000 ? 'p95 ≤ 16.7' : v.agents === 5000 ? 'p95 ≤ 33' : '');
     add(`open a trace of ${r.browser.trace_open.spans} spans / ${r.browser.trace_open.tokens} tokens (ms, median)`, r.browser.trace_open.median_ms, '≤ 1000');
+  }
+  if (r.trace_view) {
+    const t = r.trace_view;
+    add(`trace page, ${t.spans} spans: scrolling (fps; frame interval p50/p95 ms)`, `${t.scroll.fps}; ${t.scroll.frame_interval_p50_ms} / ${t.scroll.frame_interval_p95_ms}`, '≥ 50 fps');
+    add(`trace page, ${t.spans} spans: folding the root every frame (fps; p50/p95 ms)`, `${t.fold.fps}; ${t.fold.frame_interval_p50_ms} / ${t.fold.frame_interval_p95_ms}`, '≥ 50 fps');
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

@@ -7,11 +7,13 @@ import { tracesQuery } from '../../lib/client/queries';
 
 const TRACE_ID = /^[0-9a-f]{32}$/i;
 
-export function CompareWith({ traceId }: { traceId: string }) {
+/** Lists other runs through the same entry agent first (the runs worth comparing), any recent trace otherwise. */
+export function CompareWith({ traceId, agent }: { traceId: string; agent: string | null }) {
+  const [sameAgent, setSameAgent] = useState(agent !== null);
   const [open, setOpen] = useState(false);
   const [other, setOther] = useState('');
   const router = useRouter();
-  const recent = useQuery({ ...tracesQuery({}), enabled: open });
+  const recent = useQuery({ ...tracesQuery(sameAgent && agent ? { agent } : {}), enabled: open });
   const go = (b: string) => router.push(`/compare?a=${traceId}&b=${b.toLowerCase()}`);
   return (
     <div className="popover-anchor">
@@ -28,6 +30,11 @@ export function CompareWith({ traceId }: { traceId: string }) {
           >
             <input autoFocus aria-label="Other trace id" placeholder="Paste a trace id, Enter" value={other} onChange={(e) => setOther(e.target.value)} />
           </form>
+          {agent ? (
+            <label className="inline muted">
+              <input type="checkbox" checked={sameAgent} onChange={(e) => setSameAgent(e.target.checked)} /> only runs through <b>{agent}</b>
+            </label>
+          ) : null}
           {recent.isPending ? <p className="muted small">Loading recent traces…</p> : null}
           {recent.isError ? <p className="error-text small">Could not load traces: {recent.error.message}</p> : null}
           {recent.data ? (

@@ -133,7 +133,7 @@ export function TraceView({ traceId }: { traceId: string }) {
         </span>
         <div className="spacer" />
         {!embedToken ? <CopyButton label="Copy link" text={() => `${location.origin}/trace/${traceId}`} /> : null}
-        {!embedToken ? <CompareWith traceId={traceId} /> : null}
+        {!embedToken ? <CompareWith traceId={traceId} agent={t.roots.length ? (nodes.get(t.roots[0])?.agent ?? null) : null} /> : null}
         {!embedToken ? <ShareDialog scope={`trace:${traceId}`} title="this trace" /> : null}
       </header>
       <FailurePaths tree={t} onSelect={setSelected} />
