@@ -51,7 +51,9 @@ const want = (name: string) => !only || only.includes(name);
 async function main(): Promise<void> {
   const t0 = Date.now();
   ensureBuild();
-  const base = quick ? 3400 : 3500;
+  // --port=N moves the server (and the ports derived from it) off the defaults when they are taken.
+  const portArg = process.argv.find((a) => a.startsWith('--port='));
+  const base = portArg ? Number(portArg.slice(7)) : quick ? 3400 : 3500;
   const x = await startXray(base, base + 10);
   const results: Record<string, unknown> = {};
   /** Waits until the server has absorbed everything (committed count steady for 1 s), so sections do not bleed into each other. */

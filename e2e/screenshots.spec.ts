@@ -8,6 +8,7 @@ import path from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import type { TraceSummary } from '../lib/protocol/api';
 import { loginAndOpen } from './login';
+import { bigTrace } from './testAgents';
 
 const DOCS = path.resolve(import.meta.dirname, '..', 'docs');
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(DOCS, name) });
@@ -41,7 +42,11 @@ test('README screenshots: live view, trace, agent graph, comparison', async ({ p
   expect(failed, 'the demo swarm produced a failing trace').toBeTruthy();
   await page.goto(`/trace/${failed.trace_id}`);
   await expect(page.getByTestId('axis-tick').first()).toBeVisible();
-  await page.mouse.move(1000, 420);
+  // The cursor readout on the axis: hover the middle of the rows.
+  const wf = (await page.getByTestId('waterfall').boundingBox())!;
+  await page.mouse.move(wf.x + wf.width * 0.7, wf.y + 30);
+  await page.mouse.move(wf.x + wf.width * 0.72, wf.y + 40);
+  await expect(page.getByTestId('cursor-readout')).toBeVisible();
   await shot(page, 'trace.png');
 
   await page.getByTestId('tab-graph').click();
@@ -55,4 +60,21 @@ test('README screenshots: live view, trace, agent graph, comparison', async ({ p
   await page.goto(`/compare?a=${ok!.trace_id}&b=${failed.trace_id}`);
   await expect(page.getByTestId('compare-row').first()).toBeVisible();
   await shot(page, 'compare.png');
+
+  // The same views in the light theme.
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.goto(`/trace/${failed.trace_id}`);
+  await page.getByTestId('tab-graph').click();
+  await expect(page.getByTestId('agent-node').first()).toBeVisible();
+  await shot(page, 'agent-graph-light.png');
+
+  // A big trace: folded past depth 3, the minimap beside the rows.
+  const big = 'd0c5'.repeat(8);
+  await bigTrace(big, 1000, 5);
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`/trace/${big}`);
+  await expect(page.getByTestId('minimap')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('trace-search').fill('step-77');
+  await page.getByTestId('trace-search').press('Enter');
+  await shot(page, 'trace-minimap.png');
 });

@@ -11,7 +11,8 @@ export function TextDiff({ row }: { row: AlignedRow }) {
   const side = (label: string, text: string, present: boolean) => (
     <div className="text-diff-side">
       <h3>
-        {label} {present ? '' : <span className="muted">(step not taken)</span>}
+        {label}: text of <b>{(row.a ?? row.b)!.agent}</b> · {(row.a ?? row.b)!.name} {present ? '' : <span className="muted">(step not taken)</span>}
+        {at !== null && present ? <span className="muted"> — differs from character {at + 1}</span> : null}
       </h3>
       <pre className="node-text">
         {at === null ? (

@@ -10,7 +10,7 @@ import { buildAgentGraph, edgePhaseAt, type AgentGraphEdge, type AgentGraphNode 
 import type { TraceTree } from '../../lib/trace/buildTrace';
 import { formatDuration } from '../../lib/trace/timeAxis';
 
-const COL = 240;
+const COL = 310;
 const ROWH = 96;
 const W = 156;
 const H = 46;
@@ -63,11 +63,11 @@ export function AgentGraphView({ tree, playhead, picked, onPickEdge, onPickAgent
               <path d={d} className="ag-hit" />
               {e.onFailurePath ? <path d={d} className="ag-flaw" /> : null}
               <path d={d} className="ag-line" markerEnd={e.failed ? 'url(#ag-arrow-err)' : 'url(#ag-arrow)'} />
-              <text x={mid.x} y={mid.y - 6} className="ag-edge-label" textAnchor="middle">
+              <text x={mid.x} y={mid.y - 8} className="ag-edge-label" textAnchor="middle">
                 {calls}× {e.methods.slice(0, 2).join(', ')}
                 {e.methods.length > 2 ? '…' : ''}
               </text>
-              <text x={mid.x} y={mid.y + 8} className="ag-edge-sub" textAnchor="middle">
+              <text x={mid.x} y={mid.y + 16} className="ag-edge-sub" textAnchor="middle">
                 p50 {formatDuration(e.p50Ms)}
                 {e.failed ? ` · ${e.failed} failed` : ''}
               </text>

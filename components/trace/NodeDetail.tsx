@@ -3,7 +3,7 @@ import type { TraceNode } from '../../lib/trace/buildTrace';
 import type { Ref } from 'react';
 import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
-import { usageFigures } from './NodeUsage';
+import { usageFigures } from '../../lib/trace/nodeFigures';
 
 const dur = (n: TraceNode) => (n.end === null ? 'running' : formatDuration(n.end - n.start));
 const MAX_PAYLOAD = 20_000;

@@ -190,6 +190,8 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
     const onCritical = showCritical && critical.nodes.has(n.id);
     const isFolded = folded.has(n.id);
     const dur = formatDuration(shownEnd - n.start);
+    // The duration label sits after the bar, or inside it when the bar reaches the right edge, or before it.
+    const durAt = left + width <= 80 ? 'after' : width >= 12 ? 'inside' : 'before';
     const cls = ['wf-row', selected === n.id && 'selected', n.onFailurePath && 'failing', hidden && 'future', matchSet.has(n.id) && 'match', highlight.has(n.id) && 'picked', onCritical && 'critical'].filter(Boolean).join(' ');
     out.push(
       <div
@@ -240,7 +242,7 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
               {onCritical
                 ? segments.get(n.id)?.map((s) => <div key={s.start} className="wf-crit" style={{ left: `${pct(s.start)}%`, width: `${Math.max(0.2, pct(s.end) - pct(s.start))}%` }} />)
                 : null}
-              <span className={`wf-dur${left + width > 78 ? ' before' : ''}`} data-testid="bar-duration" style={left + width > 78 ? { right: `${100 - left}%` } : { left: `${left + width}%` }}>
+              <span className={`wf-dur${durAt === 'inside' ? ' inside' : ''}`} data-testid="bar-duration" style={durAt === 'after' ? { left: `${left + width}%` } : durAt === 'inside' ? { right: `${100 - left - width}%` } : { right: `${100 - left}%` }}>
                 {n.end === null && playhead === null ? `${dur}…` : dur}
               </span>
             </>

@@ -1,11 +1,10 @@
-'use client';
 /**
  * Usage, cost and time-to-first-token of a node, shown only when the trace model carries
  * them: every numeric usage field (input, output, cache, reasoning…) and any top-level
  * cost/TTFT number the model provides. Nothing is estimated here.
  */
-import type { TraceNode } from '../../lib/trace/buildTrace';
-import { formatDuration } from '../../lib/trace/timeAxis';
+import type { TraceNode } from './buildTrace';
+import { formatDuration } from './timeAxis';
 
 export interface NodeFigure {
   label: string;
