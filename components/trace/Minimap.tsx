@@ -19,8 +19,11 @@ export function Minimap({ rows, nodes, start, span, end, critical, scrollTop, vi
     c.width = w;
     c.height = h;
     const ctx = c.getContext('2d')!;
+    // Theme colours read once per draw, not once per row.
     const css = getComputedStyle(c);
-    const color = (s: TraceNode['status']) => css.getPropertyValue(s === 'ok' ? '--accent' : s === 'running' ? '--warn' : '--err').trim() || '#58a6ff';
+    const read = (v: string, fallback: string) => css.getPropertyValue(v).trim() || fallback;
+    const palette = { ok: read('--accent', '#58a6ff'), running: read('--warn', '#d29922'), bad: read('--err', '#f85149'), crit: read('--crit', '#ffa657') };
+    const color = (s: TraceNode['status']) => (s === 'ok' ? palette.ok : s === 'running' ? palette.running : palette.bad);
     ctx.clearRect(0, 0, w, h);
     const per = h / Math.max(1, rows.length);
     for (let i = 0; i < rows.length; i++) {
@@ -28,7 +31,7 @@ export function Minimap({ rows, nodes, start, span, end, critical, scrollTop, vi
       const x0 = ((n.start - start) / span) * w;
       const x1 = (((n.end ?? end) - start) / span) * w;
       ctx.globalAlpha = critical.has(n.id) ? 1 : 0.55;
-      ctx.fillStyle = critical.has(n.id) ? css.getPropertyValue('--crit').trim() || '#ffa657' : color(n.status);
+      ctx.fillStyle = critical.has(n.id) ? palette.crit : color(n.status);
       ctx.fillRect(x0, i * per, Math.max(1, x1 - x0), Math.max(1, per));
     }
   }, [rows, nodes, start, span, end, critical]);

@@ -6,8 +6,8 @@
  * Virtualized (only rows in view are in the DOM), so thousands of spans scroll smoothly.
  * During replay, bars end at the playhead and nodes not yet started are dimmed.
  */
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
-import type { TraceTree } from '../../lib/trace/buildTrace';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import type { TraceNode, TraceTree } from '../../lib/trace/buildTrace';
 import type { CriticalPath, CriticalSegment } from '../../lib/trace/criticalPath';
 import type { NodeMap } from '../../lib/trace/nodeMap';
 import { formatDuration } from '../../lib/trace/timeAxis';
@@ -16,7 +16,8 @@ import { Minimap } from './Minimap';
 import { TimeAxis } from './TimeAxis';
 
 const ROW = 26;
-const OVERSCAN = 12;
+const OVERSCAN = 8;
+const BLOCK = 8;
 /** Below this many rows everything fits on a screen or two: no minimap. */
 const MINIMAP_ROWS = 150;
 
@@ -37,6 +38,8 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
   const [folded, setFolded] = useState<ReadonlySet<string>>(() => new Set());
   const [query, setQuery] = useState('');
   const [showCritical, setShowCritical] = useState(true);
+  // The rendered window moves in blocks of rows, so scrolling re-renders every few frames, not every frame.
+  const [block, setBlock] = useState(0);
   const [scrollTop, setScrollTop] = useState(0);
   const [height, setHeight] = useState(600);
   const [cursor, setCursor] = useState<number | null>(null);
@@ -117,13 +120,16 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [selected]);
 
-  const toggle = (id: string, fold?: boolean) =>
-    setFolded((f) => {
-      const out = new Set(f);
-      if (fold ?? !f.has(id)) out.add(id);
-      else out.delete(id);
-      return out;
-    });
+  const toggle = useCallback(
+    (id: string, fold?: boolean) =>
+      setFolded((f) => {
+        const out = new Set(f);
+        if (fold ?? !f.has(id)) out.add(id);
+        else out.delete(id);
+        return out;
+      }),
+    [],
+  );
 
   const jump = (backwards = false) => {
     const id = nextMatch(matches, selected && matchSet.has(selected) ? selected : null, backwards);
@@ -176,79 +182,29 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
     setCursor(((e.clientX - r.left) / r.width) * span);
   };
 
-  const first = Math.max(0, Math.floor(scrollTop / ROW) - OVERSCAN);
-  const last = Math.min(total, Math.ceil((scrollTop + height) / ROW) + OVERSCAN);
+  const first = Math.max(0, block * BLOCK - OVERSCAN);
+  const last = Math.min(total, block * BLOCK + Math.ceil(height / ROW) + BLOCK + OVERSCAN);
   const pct = (t: number) => ((t - tree.start) / span) * 100;
   const out = [];
   for (let i = first; i < last; i++) {
     const n = nodes.get(rows[i])!;
-    const end = n.end ?? tree.end;
-    const hidden = playhead !== null && n.start > playhead;
-    const shownEnd = playhead !== null ? Math.min(end, playhead) : end;
-    const left = pct(n.start);
-    const width = Math.max(0.3, pct(shownEnd) - left);
-    const onCritical = showCritical && critical.nodes.has(n.id);
-    const isFolded = folded.has(n.id);
-    const dur = formatDuration(shownEnd - n.start);
-    // The duration label sits after the bar, or inside it when the bar reaches the right edge, or before it.
-    const durAt = left + width <= 80 ? 'after' : width >= 12 ? 'inside' : 'before';
-    const cls = ['wf-row', selected === n.id && 'selected', n.onFailurePath && 'failing', hidden && 'future', matchSet.has(n.id) && 'match', highlight.has(n.id) && 'picked', onCritical && 'critical'].filter(Boolean).join(' ');
     out.push(
-      <div
+      <WaterfallRow
         key={n.id}
-        role="row"
-        aria-selected={selected === n.id}
-        aria-level={n.depth + 1}
-        aria-expanded={n.children.length ? !isFolded : undefined}
-        data-testid="waterfall-row"
-        data-node={n.id}
-        data-status={n.status}
-        data-failure-path={n.onFailurePath}
-        data-critical={onCritical}
-        data-match={matchSet.has(n.id) || undefined}
-        data-picked={highlight.has(n.id) || undefined}
-        className={cls}
-        style={{ top: i * ROW }}
-        onClick={() => onSelect(n.id)}
-      >
-        <div className="wf-label" style={{ paddingLeft: 4 + n.depth * 14 }} title={`${n.caller ? `${n.caller} → ` : ''}${n.agent} · ${n.name}`}>
-          {n.children.length ? (
-            <button
-              type="button"
-              tabIndex={-1}
-              className="wf-fold"
-              data-testid="fold-toggle"
-              aria-label={isFolded ? `Expand ${n.children.length} children` : 'Collapse'}
-              onClick={(e) => {
-                e.stopPropagation();
-                toggle(n.id);
-              }}
-            >
-              {isFolded ? '▸' : '▾'}
-            </button>
-          ) : (
-            <span className="wf-fold-space" />
-          )}
-          <span className={`dot dot-${n.status}`} aria-hidden />
-          {n.caller ? <span className="muted">{n.caller} → </span> : null}
-          <b>{n.agent}</b> <span className="muted">· {n.name}</span>
-          {isFolded ? <span className="wf-folded-count muted"> +{n.children.length}</span> : null}
-          {n.tokens ? <span className="muted"> · {n.tokens} tok</span> : null}
-        </div>
-        <div className="wf-track">
-          {hidden ? null : (
-            <>
-              <div className={`wf-bar bar-${n.status}`} style={{ left: `${left}%`, width: `${width}%` }} />
-              {onCritical
-                ? segments.get(n.id)?.map((s) => <div key={s.start} className="wf-crit" style={{ left: `${pct(s.start)}%`, width: `${Math.max(0.2, pct(s.end) - pct(s.start))}%` }} />)
-                : null}
-              <span className={`wf-dur${durAt === 'inside' ? ' inside' : ''}`} data-testid="bar-duration" style={durAt === 'after' ? { left: `${left + width}%` } : durAt === 'inside' ? { right: `${100 - left - width}%` } : { right: `${100 - left}%` }}>
-                {n.end === null && playhead === null ? `${dur}…` : dur}
-              </span>
-            </>
-          )}
-        </div>
-      </div>,
+        node={n}
+        index={i}
+        traceStart={tree.start}
+        traceEnd={tree.end}
+        span={span}
+        playhead={rowPlayhead(n, playhead, tree.end)}
+        selected={selected === n.id}
+        folded={folded.has(n.id)}
+        match={matchSet.has(n.id)}
+        picked={highlight.has(n.id)}
+        critical={showCritical && critical.nodes.has(n.id) ? (segments.get(n.id) ?? NO_SEGMENTS) : null}
+        onSelect={onSelect}
+        onToggle={toggle}
+      />,
     );
   }
 
@@ -322,7 +278,10 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
           onPointerMove={onPointerMove}
           onPointerLeave={() => setCursor(null)}
           onScroll={(e) => {
-            setScrollTop(e.currentTarget.scrollTop);
+            const top = e.currentTarget.scrollTop;
+            setBlock(Math.floor(top / ROW / BLOCK));
+            // Only the minimap needs the exact offset; skip re-rendering when it is not shown.
+            if (tree.order.length > MINIMAP_ROWS) setScrollTop(top);
             setHeight(e.currentTarget.clientHeight);
           }}
           data-testid="waterfall"
@@ -360,3 +319,99 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
+
+/**
+ * The playhead as one row sees it: only a row in progress at the playhead needs the exact
+ * value; before its start every value hides it alike, after its end it is drawn whole — so
+ * during replay only the rows in flight re-render each frame.
+ */
+function rowPlayhead(n: TraceNode, playhead: number | null, traceEnd: number): number | null {
+  if (playhead === null || playhead >= (n.end ?? traceEnd)) return null;
+  return playhead < n.start ? -Infinity : playhead;
+}
+const NO_SEGMENTS: CriticalSegment[] = [];
+
+interface RowProps {
+  node: TraceNode;
+  index: number;
+  traceStart: number;
+  traceEnd: number;
+  span: number;
+  playhead: number | null;
+  selected: boolean;
+  folded: boolean;
+  match: boolean;
+  picked: boolean;
+  /** This node's critical-path slices, or null when it is not on the path (or the path is hidden). */
+  critical: CriticalSegment[] | null;
+  onSelect: (id: string) => void;
+  onToggle: (id: string, fold?: boolean) => void;
+}
+
+/** One waterfall row; memoized, so scrolling only renders the rows that enter the window. */
+const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart, traceEnd, span, playhead, selected, folded: isFolded, match, picked, critical, onSelect, onToggle }: RowProps) {
+  const end = n.end ?? traceEnd;
+  const hidden = playhead !== null && n.start > playhead;
+  const shownEnd = playhead !== null ? Math.min(end, playhead) : end;
+  const pct = (t: number) => ((t - traceStart) / span) * 100;
+  const left = pct(n.start);
+  const width = Math.max(0.3, pct(shownEnd) - left);
+  const dur = formatDuration(shownEnd - n.start);
+  // The duration label sits after the bar, or inside it when the bar reaches the right edge, or before it.
+  const durAt = left + width <= 80 ? 'after' : width >= 12 ? 'inside' : 'before';
+  const cls = ['wf-row', selected && 'selected', n.onFailurePath && 'failing', hidden && 'future', match && 'match', picked && 'picked', critical && 'critical'].filter(Boolean).join(' ');
+  return (
+    <div
+      role="row"
+      aria-selected={selected}
+      aria-level={n.depth + 1}
+      aria-expanded={n.children.length ? !isFolded : undefined}
+      data-testid="waterfall-row"
+      data-node={n.id}
+      data-status={n.status}
+      data-failure-path={n.onFailurePath}
+      data-critical={critical !== null}
+      data-match={match || undefined}
+      data-picked={picked || undefined}
+      className={cls}
+      style={{ top: i * ROW }}
+      onClick={() => onSelect(n.id)}
+    >
+      <div className="wf-label" style={{ paddingLeft: 4 + n.depth * 14 }} title={`${n.caller ? `${n.caller} → ` : ''}${n.agent} · ${n.name}`}>
+        {n.children.length ? (
+          <button
+            type="button"
+            tabIndex={-1}
+            className="wf-fold"
+            data-testid="fold-toggle"
+            aria-label={isFolded ? `Expand ${n.children.length} children` : 'Collapse'}
+            onClick={(e) => {
+              e.stopPropagation();
+              onToggle(n.id);
+            }}
+          >
+            {isFolded ? '▸' : '▾'}
+          </button>
+        ) : (
+          <span className="wf-fold-space" />
+        )}
+        <span className={`dot dot-${n.status}`} aria-hidden />
+        {n.caller ? <span className="muted">{n.caller} → </span> : null}
+        <b>{n.agent}</b> <span className="muted">· {n.name}</span>
+        {isFolded ? <span className="wf-folded-count muted"> +{n.children.length}</span> : null}
+        {n.tokens ? <span className="muted"> · {n.tokens} tok</span> : null}
+      </div>
+      <div className="wf-track">
+        {hidden ? null : (
+          <>
+            <div className={`wf-bar bar-${n.status}`} style={{ left: `${left}%`, width: `${width}%` }} />
+            {critical?.map((s) => <div key={s.start} className="wf-crit" style={{ left: `${pct(s.start)}%`, width: `${Math.max(0.2, pct(s.end) - pct(s.start))}%` }} />)}
+            <span className={`wf-dur${durAt === 'inside' ? ' inside' : ''}`} data-testid="bar-duration" style={durAt === 'after' ? { left: `${left + width}%` } : durAt === 'inside' ? { right: `${100 - left - width}%` } : { right: `${100 - left}%` }}>
+              {n.end === null && playhead === null ? `${dur}…` : dur}
+            </span>
+          </>
+        )}
+      </div>
+    </div>
+  );
+});
