@@ -85,6 +85,13 @@ test('[V10] the agent graph of a failing trace shows its agents and the failed e
     const stroke = await failed.locator('.ag-line').evaluate((el) => getComputedStyle(el).stroke);
     const err = await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--err').trim());
     expect(stroke).toBe(hexToRgb(err));
+    // Replay: at the start the lookup has not happened yet; at the end it is done.
+    const scrubber = page.getByTestId('replay-scrubber');
+    await scrubber.fill(await scrubber.getAttribute('min') ?? '0');
+    await expect(failed).toHaveAttribute('data-phase', 'future');
+    await expect(graph.locator('[data-testid="agent-edge"][data-edge="rest→e2e-planner"]')).toHaveAttribute('data-phase', 'active');
+    await scrubber.fill(await scrubber.getAttribute('max') ?? '0');
+    await expect(failed).toHaveAttribute('data-phase', 'done');
     await failed.click({ force: true });
     await expect(page.getByTestId('picked')).toContainText('1 span of e2e-planner → e2e-tool');
     const picked = page.locator('[data-testid="waterfall-row"][data-picked="true"]');
@@ -175,4 +182,13 @@ test('[V10] the swarm graph zooms to fit on load and on demand, has zoom buttons
   const tip = page.getByTestId('edge-tooltip');
   await expect(tip).toContainText(/calls · [\d.]+\/min · \d+% errors/);
   await expect(tip.getByTestId('edge-methods')).toContainText('process');
+  // The last 15 minutes replayed from the log: a badge, a scrubber, the calls counted.
+  await page.mouse.move(5, 5);
+  await page.getByTestId('window-15').click();
+  await expect(page.getByTestId('window-badge')).toContainText('replaying calls');
+  await expect(page.getByTestId('window-label')).toHaveText(/· [1-9]\d* calls/);
+  await page.getByTestId('window-scrubber').fill('0'); // the window ending an hour ago: before the swarm started
+  await expect(page.getByTestId('window-label')).toHaveText(/· 0 calls/);
+  await page.getByTestId('window-live').click();
+  await expect(page.getByTestId('window-badge')).toHaveCount(0);
 });
