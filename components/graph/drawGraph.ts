@@ -182,11 +182,14 @@ export const LABEL_DENSITY_LIMIT = 600;
 /** Labels that do not collide on screen, busiest nodes first (placeLabels); none past the density limit. */
 export function chooseLabels(nodes: readonly SimNode[], view: View, width: number, height: number, pinned: ReadonlySet<string>): Set<string> {
   const boxes: LabelBox[] = [];
+  let onScreen = 0;
   for (const n of nodes) {
     if (n.x === undefined) continue;
     const sx = width / 2 + view.x + n.x * view.k;
     const sy = height / 2 + view.y + n.y! * view.k;
     if (sx < -50 || sx > width + 50 || sy < -30 || sy > height + 30) continue;
+    // Too dense to label: stop before doing any placement work (large swarms stay cheap per frame).
+    if (++onScreen > LABEL_DENSITY_LIMIT) return new Set();
     const text = n.kind === 'group' ? `${n.label} (${n.members})` : n.label;
     const w = text.length * LABEL_CHAR_PX;
     const top = sy + n.radius * view.k + 2;
@@ -195,7 +198,6 @@ export function chooseLabels(nodes: readonly SimNode[], view: View, width: numbe
     const r = n.radius * view.k;
     boxes.push({ id: `\u0000${n.id}`, x: sx - r, y: sy - r, w: r * 2, h: r * 2, priority: 1e12 });
   }
-  if (boxes.length / 2 > LABEL_DENSITY_LIMIT) return new Set();
   return placeLabels(boxes);
 }
 
