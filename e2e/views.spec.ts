@@ -3,7 +3,7 @@ import { expect, test } from './consoleGuard';
 import { loginAndOpen } from './login';
 import { failingChain } from './testAgents';
 
-test('[V10] the login page, the swarm, the traces list and an empty compare page log no console errors and have an icon', async ({ page }) => {
+test('[V14] the login page, the swarm, the traces list and an empty compare page log no console errors and have an icon', async ({ page }) => {
   const icon = await page.request.get('/icon.svg');
   expect(icon.status()).toBe(200);
   expect((await page.request.get('/favicon.ico')).status()).toBe(200);
@@ -70,7 +70,7 @@ test('[V10] the trace page has a time axis with ticks, a cursor readout, duratio
   }
 });
 
-test('[V10] the agent graph of a failing trace shows its agents and the failed edges in red, and an edge picks its spans', async ({ page }) => {
+test('[V11] the agent graph of a failing trace shows its agents and the failed edges in red, and an edge picks its spans', async ({ page }) => {
   const chain = await failingChain();
   try {
     await loginAndOpen(page, `/trace/${chain.traceId}`);
@@ -103,7 +103,7 @@ test('[V10] the agent graph of a failing trace shows its agents and the failed e
   }
 });
 
-test('[V10] comparing a failing and a succeeding run of the same chain marks the failed step', async ({ page }) => {
+test('[V12] comparing a failing and a succeeding run of the same chain marks the failed step', async ({ page }) => {
   const chain = await failingChain({ prefix: 'cmp' });
   let good: string;
   try {
@@ -145,7 +145,7 @@ type GraphDebug = { width: number; height: number; k: number; nodes: { id: strin
 const graphDebug = (page: import('@playwright/test').Page) => page.evaluate('window.__xrayGraphDebug()') as Promise<GraphDebug>;
 const outside = (g: GraphDebug) => g.nodes.filter((n) => n.sx - n.r < 0 || n.sx + n.r > g.width || n.sy - n.r < 0 || n.sy + n.r > g.height).map((n) => n.id);
 
-test('[V10] the swarm graph zooms to fit on load and on demand, has zoom buttons, a legend and edge hover', async ({ page }) => {
+test('[V13] the swarm graph zooms to fit on load and on demand, has zoom buttons, a legend and edge hover', async ({ page }) => {
   await loginAndOpen(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');
   await expect(page.getByTestId('graph-legend')).toContainText('streaming');

@@ -18,7 +18,7 @@ describe('summarizeCalls', () => {
     ...call('w1', 'w2', 's5', 'lookup', 2500, true),
   ];
 
-  it('[V10] counts calls, failures, methods and the median latency per caller→callee edge in the window', () => {
+  it('[V13] counts calls, failures, methods and the median latency per caller→callee edge in the window', () => {
     const out = summarizeCalls(events, { since: 0, until: 5000 });
     expect(out).toEqual([
       { from: 'orch', to: 'w1', calls: 3, errors: 1, p50_ms: 20, methods: [ { method: 'process', calls: 2, errors: 1 }, { method: 'health', calls: 1, errors: 0 } ] },
@@ -26,7 +26,7 @@ describe('summarizeCalls', () => {
     ]);
   });
 
-  it('[V10] filters by edge and by time (a call counts when it finished inside the window)', () => {
+  it('[V13] filters by edge and by time (a call counts when it finished inside the window)', () => {
     expect(summarizeCalls(events, { since: 0, until: 10_000, from: 'orch', to: 'w2' }).map((e) => e.calls)).toEqual([1]);
     expect(summarizeCalls(events, { since: 2900, until: 3100 })).toHaveLength(1);
     expect(summarizeCalls(events, { since: 20_000, until: 30_000 })).toEqual([]);

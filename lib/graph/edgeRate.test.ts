@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EdgeRates } from './edgeRate';
 
 describe('EdgeRates', () => {
-  it('[V10] derives calls per minute and the error share over the window from cumulative counters', () => {
+  it('[V13] derives calls per minute and the error share over the window from cumulative counters', () => {
     const r = new EdgeRates(60_000);
     r.record('a->b', 0, 100, 10);
     r.record('a->b', 30_000, 130, 10);
@@ -13,7 +13,7 @@ describe('EdgeRates', () => {
     expect(s.calls).toBe(160);
   });
 
-  it('[V10] keeps a bounded number of samples and forgets edges that left the graph', () => {
+  it('[V13] keeps a bounded number of samples and forgets edges that left the graph', () => {
     const r = new EdgeRates(60_000, 8);
     for (let i = 0; i < 1000; i++) r.record('x', i * 10, i, 0);
     expect(r.stats('x', 10_000).perMinute).toBeGreaterThan(0);

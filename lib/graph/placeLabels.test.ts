@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { placeLabels } from './placeLabels';
 
 describe('placeLabels', () => {
-  it('[V10] keeps the higher-priority label of two that overlap, and every label that overlaps none', () => {
+  it('[V13] keeps the higher-priority label of two that overlap, and every label that overlaps none', () => {
     const placed = placeLabels([
       { id: 'busy', x: 0, y: 0, w: 60, h: 12, priority: 5 },
       { id: 'quiet', x: 30, y: 6, w: 60, h: 12, priority: 1 },
@@ -12,7 +12,7 @@ describe('placeLabels', () => {
     expect([...placed].sort()).toEqual(['busy', 'far', 'touching']);
   });
 
-  it('[V10] no two placed labels overlap among 2,000 random candidates', () => {
+  it('[V13] no two placed labels overlap among 2,000 random candidates', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
     const boxes = Array.from({ length: 2000 }, (_, i) => ({ id: String(i), x: rnd() * 1200, y: rnd() * 800, w: 30 + rnd() * 60, h: 12, priority: rnd() }));

@@ -13,7 +13,7 @@ const t = treeOf([
 ]);
 
 describe('buildAgentGraph', () => {
-  it('[V10] one node per agent, one edge per caller→callee pair with counts, latencies and failures', () => {
+  it('[V11] one node per agent, one edge per caller→callee pair with counts, latencies and failures', () => {
     const g = buildAgentGraph(t);
     expect(g.nodes.map((n) => n.id)).toEqual(['rest', 'planner', 'tool', 'writer', 'otel-svc']);
     const lookup = g.edges.find((e) => e.id === 'planner→tool')!;
@@ -24,7 +24,7 @@ describe('buildAgentGraph', () => {
     expect(g.nodes.find((n) => n.id === 'planner')).toMatchObject({ work: 2, tokens: 12, errors: 1, onFailurePath: true });
   });
 
-  it('[V10] lays callers left of callees, in layers by call distance', () => {
+  it('[V11] lays callers left of callees, in layers by call distance', () => {
     const g = buildAgentGraph(t);
     const layer = new Map(g.nodes.map((n) => [n.id, n.layer]));
     expect([...layer]).toEqual([
@@ -40,7 +40,7 @@ describe('buildAgentGraph', () => {
     expect(new Set(ys).size).toBe(2);
   });
 
-  it('[V10] a cycle of agents still gets a layout, and a trace with no calls has agents but no edges', () => {
+  it('[V11] a cycle of agents still gets a layout, and a trace with no calls has agents but no edges', () => {
     const cyc = buildAgentGraph(
       treeOf([
         { id: 'x', caller: 'a', agent: 'b', start: 0, end: 10 },
@@ -56,7 +56,7 @@ describe('buildAgentGraph', () => {
     expect(solo.nodes).toHaveLength(1);
   });
 
-  it('[V10] replay: an edge is future before its first call, active while one runs, done after', () => {
+  it('[V11] replay: an edge is future before its first call, active while one runs, done after', () => {
     const e = buildAgentGraph(t).edges.find((x) => x.id === 'planner→tool')!;
     expect(edgePhaseAt(e, 5)).toBe('future');
     expect(edgePhaseAt(e, 15)).toBe('active');

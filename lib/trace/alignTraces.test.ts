@@ -17,7 +17,7 @@ const bad = treeOf([
 ]);
 
 describe('alignTraces', () => {
-  it('[V10] aligns by caller→agent·method path, k-th sibling with k-th, whatever the span ids', () => {
+  it('[V12] aligns by caller→agent·method path, k-th sibling with k-th, whatever the span ids', () => {
     const rows = alignTraces(good, bad);
     expect(rows.map((r) => [r.a?.id ?? null, r.b?.id ?? null, r.depth])).toEqual([
       ['a1', 'b1', 0],
@@ -29,7 +29,7 @@ describe('alignTraces', () => {
     expect(rows[2].key).toBe('rest→planner·process#0/planner→tool·lookup#1');
   });
 
-  it('[V10] marks status, duration, tokens and text differences, and one-sided nodes', () => {
+  it('[V12] marks status, duration, tokens and text differences, and one-sided nodes', () => {
     const rows = alignTraces(good, bad);
     expect(rows[0].diffs).toEqual(['status', 'duration']);
     expect(rows[1].diffs).toEqual([]); // 30 vs 32 ms: jitter, not a difference
@@ -39,13 +39,13 @@ describe('alignTraces', () => {
     expect(diffCounts(rows).get('status')).toBe(2);
   });
 
-  it('[V10] a trace compared with itself has no differences', () => {
+  it('[V12] a trace compared with itself has no differences', () => {
     expect(alignTraces(good, good).every((r) => r.diffs.length === 0)).toBe(true);
   });
 });
 
 describe('divergenceAt', () => {
-  it('[V10] finds where two texts part ways', () => {
+  it('[V12] finds where two texts part ways', () => {
     expect(divergenceAt('Plan: A then B', 'Plan: A then C')).toBe(13);
     expect(divergenceAt('abc', 'abcdef')).toBe(3);
     expect(divergenceAt('same', 'same')).toBeNull();

@@ -40,7 +40,7 @@ async function worker(name: string): Promise<WebSocket> {
 const call = (to: string, method: string) => fetch(`${relay}/v1/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to, method, payload: '{}', from: 'planner' }) });
 
 describe('GET /api/swarm/calls', () => {
-  it('[V10] summarizes the calls per edge in the window, with methods and failures', async () => {
+  it('[V13] summarizes the calls per edge in the window, with methods and failures', async () => {
     const since = Date.now() - 1000;
     const ws = await worker('calls-worker');
     try {
@@ -63,7 +63,7 @@ describe('GET /api/swarm/calls', () => {
     }
   });
 
-  it('[V10] refuses a bad window or a hostile name with a coded 400', async () => {
+  it('[V13] refuses a bad window or a hostile name with a coded 400', async () => {
     for (const q of ['', 'since=abc', 'since=10&until=5', `since=0&until=${2 * 86_400_000}`, 'since=0&from=__proto__%00', `since=0&to=${'x'.repeat(5000)}`]) {
       const r = await fetch(`${dash}/api/swarm/calls?${q}`, { headers: auth });
       expect(r.status, q).toBe(400);
