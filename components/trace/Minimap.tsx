@@ -16,8 +16,9 @@ export function Minimap({ rows, nodes, start, span, end, critical, scrollTop, vi
     if (!c) return;
     const w = c.clientWidth;
     const h = c.clientHeight;
-    c.width = w;
-    c.height = h;
+    // Resizing the backing store reallocates it: only when the box really changed size.
+    if (c.width !== w) c.width = w;
+    if (c.height !== h) c.height = h;
     const ctx = c.getContext('2d')!;
     // Theme colours read once per draw, not once per row.
     const css = getComputedStyle(c);

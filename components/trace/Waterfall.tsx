@@ -16,7 +16,7 @@ import { Minimap } from './Minimap';
 import { TimeAxis } from './TimeAxis';
 
 const ROW = 26;
-const OVERSCAN = 8;
+const OVERSCAN = 4;
 const BLOCK = 8;
 /** Below this many rows everything fits on a screen or two: no minimap. */
 const MINIMAP_ROWS = 150;
