@@ -15,6 +15,7 @@ import { benchLatency } from './latency';
 import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
 import { benchSpanQueries, benchWatchLatency } from './spans';
+import { benchTraceView } from './traceView';
 
 const quick = process.argv.includes('--quick');
 const outArg = process.argv.indexOf('--out');
@@ -28,6 +29,7 @@ const P = quick
       bandwidth: { agents: 100, rate: 1000, seconds: 2 },
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
       browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
+      traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -35,6 +37,7 @@ const P = quick
       bandwidth: { agents: 100, rate: 1000, seconds: 8 },
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
       browser: { agentCounts: [100, 1000, 5000], sampleSeconds: 5, traceSpans: 1000, traceTokensPerSpan: 100 },
+      traceView: { spans: 1000, tokensPerSpan: 100, sampleSeconds: 5 },
     };
 
 function ensureBuild(): void {
@@ -49,7 +52,9 @@ const want = (name: string) => !only || only.includes(name);
 async function main(): Promise<void> {
   const t0 = Date.now();
   ensureBuild();
-  const base = quick ? 3400 : 3500;
+  // --port=N moves the server (and the ports derived from it) off the defaults when they are taken.
+  const portArg = process.argv.find((a) => a.startsWith('--port='));
+  const base = portArg ? Number(portArg.slice(7)) : quick ? 3400 : 3500;
   const x = await startXray(base, base + 10);
   const results: Record<string, unknown> = {};
   /** Waits until the server has absorbed everything (committed count steady for 1 s), so sections do not bleed into each other. */
@@ -81,6 +86,7 @@ async function main(): Promise<void> {
     await step('browser', () => benchBrowser(x, P.browser));
     // Builds a 1M-span index (minutes on 2 cores): full runs and --only=spans, never --quick.
     if (!quick) await step('spans', async () => ({ query: await benchSpanQueries(1_000_000), watch: await benchWatchLatency() }));
+    await step('trace_view', () => benchTraceView(x, P.traceView));
   } catch (err) {
     console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
     throw err;
@@ -138,6 +144,13 @@ function printTable(r: Record<string, any>): void {
     for (const x of q.queries) add(`span query over ${q.spans.toLocaleString()} spans, ${x.query}: p50/p95 ms`, `${x.p50_ms} / ${x.p95_ms}`, '< 1000');
     const w = r.spans.watch;
     add(`span watch delivery (WS frame → SSE match) @${w.offered_per_s}/s: p50/p95/p99 ms`, `${w.p50_ms} / ${w.p95_ms} / ${w.p99_ms}`);
+  }
+  if (r.trace_view) {
+    const t = r.trace_view;
+    for (const [what, m] of [['scrolling', t.scroll], ['folding the root every frame', t.fold]] as const) {
+      add(`trace page, ${t.spans} spans, ${what}: fps (load ${t.loadavg_1m} on ${t.cpus} cores); frame interval p50/p95 ms`, `${m.fps}; ${m.frame_interval_p50_ms} / ${m.frame_interval_p95_ms}`, '≥ 50 fps');
+      add(`  … main-thread CPU per frame (ms) → fps the page's own work allows`, `${m.main_thread_cpu_ms_per_frame} → ${m.fps_capacity}`, '≤ 20 ms → ≥ 50');
+    }
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

@@ -1,5 +1,6 @@
 'use client';
 import { useState } from 'react';
+import { TimeWindow, type WindowEdges } from './graph/TimeWindow';
 import { AgentInspector } from './AgentInspector';
 import { AgentTable } from './AgentTable';
 import { ConnectionBanner } from './ConnectionBanner';
@@ -18,6 +19,7 @@ export function SwarmView() {
   const seq = useXray((s) => s.overview.seq);
   const count = useXray((s) => s.overview.agents.size);
   const [tab, setTab] = useState<'graph' | 'table'>('graph');
+  const [windowEdges, setWindowEdges] = useState<WindowEdges | null>(null);
   return (
     <div className="shell">
       <TopBar />
@@ -34,6 +36,7 @@ export function SwarmView() {
               </button>
             </div>
             <GraphToolbar />
+            <TimeWindow onChange={setWindowEdges} />
             <div className="spacer" />
             <ShareDialog scope="swarm" title="the live swarm graph" />
           </div>
@@ -44,7 +47,7 @@ export function SwarmView() {
             </p>
           ) : null}
           <div className="stage-body" hidden={tab !== 'graph' || count === 0}>
-            <SwarmGraph />
+            <SwarmGraph window={windowEdges} />
           </div>
           {tab === 'table' ? <AgentTable /> : null}
           <GraphNodeList />

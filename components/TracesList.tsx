@@ -24,6 +24,9 @@ export function TracesList() {
   const [since] = useState(() => Date.now());
   const filters: TraceFilters = { agent: agent.trim() || undefined, status: status || undefined, since: range ? since - range : undefined, q: text.trim() || undefined };
   const q = useQuery(tracesQuery(filters));
+  // Two ticked traces open side by side in /compare; ticking a third drops the oldest.
+  const [picked, setPicked] = useState<string[]>([]);
+  const tick = (id: string, on: boolean) => setPicked((p) => (on ? [...p.filter((x) => x !== id), id].slice(-2) : p.filter((x) => x !== id)));
   return (
     <section className="traces-page">
       <form
@@ -48,6 +51,11 @@ export function TracesList() {
             </option>
           ))}
         </select>
+        <span className="spacer" />
+        <span className="muted small">{picked.length ? `${picked.length}/2 selected` : 'tick two traces to compare'}</span>
+        <button type="button" data-testid="compare-selected" disabled={picked.length !== 2} onClick={() => router.push(`/compare?a=${picked[0]}&b=${picked[1]}`)}>
+          Compare
+        </button>
       </form>
       {q.isPending ? <p className="placeholder">Loading traces…</p> : null}
       {q.isError ? (
@@ -60,6 +68,7 @@ export function TracesList() {
         <table className="agents" aria-label="traces">
           <thead>
             <tr>
+              <th className="trace-select" aria-label="select" />
               <th>trace</th>
               <th>started</th>
               <th className="num">duration</th>
@@ -74,6 +83,9 @@ export function TracesList() {
           <tbody>
             {q.data.traces.map((t) => (
               <tr key={t.trace_id} data-testid="trace-row">
+                <td className="trace-select">
+                  <input type="checkbox" aria-label={`Select ${t.trace_id} for comparison`} checked={picked.includes(t.trace_id)} onChange={(e) => tick(t.trace_id, e.target.checked)} />
+                </td>
                 <td>
                   <Link href={`/trace/${t.trace_id}`}>
                     <code>{t.trace_id}</code>

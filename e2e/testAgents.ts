@@ -54,9 +54,13 @@ export class SpareServer {
 
 /**
  * A chain that fails two levels deep: REST → e2e-planner (streams a plan) → e2e-tool
- * (streams, then errors) → the planner fails too. Returns the trace id.
+ * (streams, then errors) → the planner fails too. Returns the trace id. With
+ * `toolFails: false` the same chain succeeds (the known difference a comparison must show);
+ * `prefix` renames the agents so two chains can run one after the other.
  */
-export async function failingChain(): Promise<{ traceId: string; close(): void }> {
+export async function failingChain(opts: { toolFails?: boolean; prefix?: string } = {}): Promise<{ traceId: string; close(): void; run(toolFails: boolean): Promise<string> }> {
+  let toolFails = opts.toolFails ?? true;
+  const prefix = opts.prefix ?? 'e2e';
   const open = (name: string, onMessage: (ws: WebSocket, m: any) => void) =>
     new Promise<WebSocket>((resolve, reject) => {
       const ws = new WebSocket(`ws://127.0.0.1:${E2E.relayPort}/ws`);
@@ -71,15 +75,15 @@ export async function failingChain(): Promise<{ traceId: string; close(): void }
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   const send = (ws: WebSocket, m: unknown) => ws.send(JSON.stringify(m));
   const pending = new Map<string, (m: any) => void>();
-  const tool = await open('e2e-tool', async (ws, m) => {
+  const tool = await open(`${prefix}-tool`, async (ws, m) => {
     if (m.type !== 'inbound_call') return;
     for (const w of ['searching ', 'the ', 'index…']) {
       send(ws, { type: 'token', correlation_id: m.correlation_id, text: w });
       await sleep(60);
     }
-    send(ws, { type: 'call_response', correlation_id: m.correlation_id, error: 'index offline' });
+    send(ws, toolFails ? { type: 'call_response', correlation_id: m.correlation_id, error: 'index offline' } : { type: 'call_response', correlation_id: m.correlation_id, payload: 'three facts found' });
   });
-  const planner = await open('e2e-planner', async (ws, m) => {
+  const planner = await open(`${prefix}-planner`, async (ws, m) => {
     if (m.type === 'call_result') return pending.get(m.ref)?.(m);
     if (m.type !== 'inbound_call') return;
     const words = ['Planning ', 'step ', 'one: ', 'look ', 'up ', 'the ', 'facts ', 'in ', 'the ', 'index.'];
@@ -89,14 +93,20 @@ export async function failingChain(): Promise<{ traceId: string; close(): void }
     }
     const result = await new Promise<any>((resolve) => {
       pending.set('lookup', resolve);
-      send(ws, { type: 'call', ref: 'lookup', to: 'e2e-tool', method: 'lookup', payload: 'facts', trace_id: m.trace_id, parent_span_id: m.span_id });
+      send(ws, { type: 'call', ref: 'lookup', to: `${prefix}-tool`, method: 'lookup', payload: 'facts', trace_id: m.trace_id, parent_span_id: m.span_id });
     });
-    send(ws, { type: 'call_response', correlation_id: m.correlation_id, error: `lookup failed: ${result.error?.message}` });
+    send(ws, result.error ? { type: 'call_response', correlation_id: m.correlation_id, error: `lookup failed: ${result.error?.message}` } : { type: 'call_response', correlation_id: m.correlation_id, payload: 'plan ready' });
   });
-  const r = await callAgent('e2e-planner', '{"task":"plan"}');
-  if (r.status !== 502 || !r.body.trace_id) throw new Error(`expected the chain to fail with a trace id, got ${r.status}`);
+  /** One more run of the same chain (same agents), the tool failing or not. */
+  const run = async (fail: boolean) => {
+    toolFails = fail;
+    const r = await callAgent(`${prefix}-planner`, '{"task":"plan"}');
+    if (r.status !== (fail ? 502 : 200) || !r.body.trace_id) throw new Error(`expected the chain to ${fail ? 'fail' : 'succeed'} with a trace id, got ${r.status}`);
+    return r.body.trace_id;
+  };
   return {
-    traceId: r.body.trace_id,
+    traceId: await run(toolFails),
+    run,
     close: () => {
       tool.close();
       planner.close();

@@ -7,9 +7,16 @@
 import { forceCenter, forceCollide, forceLink, forceManyBody, forceSimulation, forceX, forceY, type Simulation } from 'd3-force';
 import { useEffect, useRef, useState } from 'react';
 import { buildGraph, matchNodes } from '../../lib/graph/buildGraph';
+import { EdgeRates } from '../../lib/graph/edgeRate';
+import { fitView, toScreen, zoomAt } from '../../lib/graph/viewport';
 import type { XrayState } from '../../lib/client/store';
+import { edgeKey } from '../../lib/model/swarmModel';
+import type { EdgeView } from '../../lib/client/overviewState';
 import { useXrayStoreApi } from '../XrayProviders';
-import { drawGraph, nodeAt, readPalette, type SimLink, type SimNode, type View } from './drawGraph';
+import { chooseLabels, drawGraph, linkAt, nodeAt, readPalette, type SimLink, type SimNode, type View } from './drawGraph';
+import { GraphLegend } from './GraphLegend';
+import { LinkTooltip, type LinkHover } from './LinkTooltip';
+import type { WindowEdges } from './TimeWindow';
 
 /** Past this many nodes the layout warms up off screen, in chunks, before the first draw. */
 const WARMUP_THRESHOLD = 400;
@@ -21,11 +28,41 @@ interface Tooltip {
   node: SimNode;
 }
 
-export function SwarmGraph() {
+/** Zoom controls the buttons call into the animation loop with. */
+interface ViewControls {
+  zoom(factor: number): void;
+  fit(): void;
+}
+
+/** How often (ms) non-colliding labels are re-chosen: positions move a little per frame, the choice need not. */
+const LABEL_EVERY_MS = 120;
+
+/** The overview's edges with the call edges replaced by a replayed window's (topics stay live). */
+function edgesFor(state: XrayState, win: WindowEdges | null): XrayState['overview']['edges'] {
+  if (!win) return state.overview.edges;
+  const out = new Map<string, EdgeView>();
+  for (const [k, e] of state.overview.edges) if (e.kind === 'topic') out.set(k, e);
+  for (const e of win.edges) {
+    const key = edgeKey('call', e.from, e.to);
+    out.set(key, { key, from: e.from, to: e.to, kind: 'call', calls: e.calls, inflight: 0, errors: e.errors });
+  }
+  return out;
+}
+
+export function SwarmGraph({ window: win = null }: { window?: WindowEdges | null }) {
+  const windowRef = useRef(win);
+  const resync = useRef<(() => void) | null>(null);
+  useEffect(() => {
+    windowRef.current = win;
+    resync.current?.();
+  }, [win]);
   const store = useXrayStoreApi();
   const canvasRef = useRef<HTMLCanvasElement>(null);
   const [tooltip, setTooltip] = useState<Tooltip | null>(null);
   const [warmup, setWarmup] = useState<number | null>(null);
+  const [linkHover, setLinkHover] = useState<LinkHover | null>(null);
+  const controls = useRef<ViewControls | null>(null);
+  const [following, setFollowing] = useState(true);
 
   useEffect(() => {
     const canvas = canvasRef.current!;
@@ -34,6 +71,17 @@ export function SwarmGraph() {
     let height = canvas.clientHeight;
     let dpr = window.devicePixelRatio || 1;
     const view: View = { k: 1, x: 0, y: 0 };
+    // Zoom to fit follows the layout until the user pans or zooms; the Fit button turns it back on.
+    let autoFit = true;
+    const stopFollowing = () => {
+      if (!autoFit) return;
+      autoFit = false;
+      setFollowing(false);
+    };
+    let labels = new Set<string>();
+    let labelsAt = 0;
+    let hoveredLink: string | null = null;
+    const rates = new EdgeRates();
     let palette = readPalette(canvas);
     let nodes: SimNode[] = [];
     let links: SimLink[] = [];
@@ -74,7 +122,7 @@ export function SwarmGraph() {
 
     /** Rebuilds nodes/links from the store, keeping positions of nodes that stay. */
     const sync = (state: XrayState) => {
-      const g = buildGraph(state.overview.agents, state.overview.edges, {
+      const g = buildGraph(state.overview.agents, edgesFor(state, windowRef.current), {
         states: state.stateFilter.length ? new Set(state.stateFilter) : undefined,
         topic: state.topicFilter,
         group: state.grouping,
@@ -94,6 +142,8 @@ export function SwarmGraph() {
       });
       const oldLinks = new Set(links.map((l) => l.id));
       links = g.links.map((l) => ({ ...l }));
+      for (const l of links) rates.record(l.id, now, l.calls, l.errors);
+      rates.forget(new Set(links.map((l) => l.id)));
       if (links.some((l) => !oldLinks.has(l.id)) || links.length !== oldLinks.size) structural = true;
       sim.nodes(nodes);
       sim.force<ReturnType<typeof forceLink<SimNode, SimLink>>>('link')!.links(links);
@@ -125,7 +175,19 @@ export function SwarmGraph() {
       const started = performance.now();
       if (!warming) {
         if (sim.alpha() > sim.alphaMin()) sim.tick();
+        if (autoFit && nodes.length) {
+          // Ease toward the fitting view so a growing swarm does not jump.
+          const target = fitView(nodes, width, height, 40, 16);
+          const ease = view.k === 1 && view.x === 0 && view.y === 0 ? 1 : 0.15;
+          view.k += (target.k - view.k) * ease;
+          view.x += (target.x - view.x) * ease;
+          view.y += (target.y - view.y) * ease;
+        }
         const state = store.getState();
+        if (started - labelsAt > LABEL_EVERY_MS) {
+          labelsAt = started;
+          labels = chooseLabels(nodes, view, width, height, new Set([state.selectedAgent ?? '', hovered ?? '']));
+        }
         drawGraph(ctx, {
           nodes,
           links,
@@ -138,7 +200,8 @@ export function SwarmGraph() {
           hovered,
           matches,
           palette,
-          showLabels: nodes.length <= 150 || view.k > 1.6,
+          labels,
+          hoveredLink,
         });
       }
       frameTimes.push(performance.now() - started);
@@ -147,10 +210,32 @@ export function SwarmGraph() {
     };
 
     sync(store.getState());
+    resync.current = () => sync(store.getState());
     const unsubscribe = store.subscribe((state, prev) => {
       if (state.overview !== prev.overview || state.search !== prev.search || state.stateFilter !== prev.stateFilter || state.topicFilter !== prev.topicFilter || state.grouping !== prev.grouping) sync(state);
     });
     raf = requestAnimationFrame(frame);
+    controls.current = {
+      zoom: (factor) => {
+        stopFollowing();
+        Object.assign(view, zoomAt(view, factor, width / 2, height / 2, width, height));
+      },
+      fit: () => {
+        autoFit = true;
+        setFollowing(true);
+        Object.assign(view, fitView(nodes, width, height, 40, 16));
+      },
+    };
+    // For the e2e suite and the benchmark: where every node is on screen right now.
+    (window as unknown as { __xrayGraphDebug: () => unknown }).__xrayGraphDebug = () => ({
+      width,
+      height,
+      k: view.k,
+      nodes: nodes.filter((n) => n.x !== undefined).map((n) => {
+        const [sx, sy] = toScreen(view, width, height, n.x!, n.y!);
+        return { id: n.id, sx, sy, r: n.radius * view.k };
+      }),
+    });
 
     // Pointer: drag a node, pan the background, hover for a tooltip, click to select.
     let drag: { node: SimNode | null; startX: number; startY: number; viewX: number; viewY: number; moved: boolean } | null = null;
@@ -172,7 +257,8 @@ export function SwarmGraph() {
           drag.node.fx = (sx - width / 2 - view.x) / view.k;
           drag.node.fy = (sy - height / 2 - view.y) / view.k;
           sim.alpha(Math.max(sim.alpha(), 0.2));
-        } else {
+        } else if (drag.moved) {
+          stopFollowing();
           view.x = drag.viewX + sx - drag.startX;
           view.y = drag.viewY + sy - drag.startY;
         }
@@ -180,8 +266,11 @@ export function SwarmGraph() {
       }
       const node = nodeAt(nodes, view, width, height, sx, sy);
       hovered = node?.id ?? null;
-      canvas.style.cursor = node ? 'pointer' : 'grab';
+      const link = node ? null : linkAt(links, view, width, height, sx, sy);
+      hoveredLink = link?.id ?? null;
+      canvas.style.cursor = node || link ? 'pointer' : 'grab';
       setTooltip(node ? { x: sx, y: sy, node } : null);
+      setLinkHover(link ? { x: sx, y: sy, id: link.id, kind: link.kind, source: (link.source as SimNode).label, target: (link.target as SimNode).label, agents: (link.source as SimNode).kind === 'agent' && (link.target as SimNode).kind === 'agent', inflight: link.inflight, ...rates.stats(link.id, performance.now()) } : null);
     };
     const onUp = () => {
       if (drag?.node) {
@@ -196,18 +285,16 @@ export function SwarmGraph() {
     };
     const onWheel = (e: WheelEvent) => {
       e.preventDefault();
+      stopFollowing();
       const [sx, sy] = local(e);
-      const k = Math.min(8, Math.max(0.1, view.k * Math.exp(-e.deltaY * 0.0015)));
       // Zoom around the cursor.
-      const wx = (sx - width / 2 - view.x) / view.k;
-      const wy = (sy - height / 2 - view.y) / view.k;
-      view.k = k;
-      view.x = sx - width / 2 - wx * k;
-      view.y = sy - height / 2 - wy * k;
+      Object.assign(view, zoomAt(view, Math.exp(-e.deltaY * 0.0015), sx, sy, width, height));
     };
     const onLeave = () => {
       hovered = null;
+      hoveredLink = null;
       setTooltip(null);
+      setLinkHover(null);
     };
     const theme = new MutationObserver(() => (palette = readPalette(canvas)));
     theme.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
@@ -233,7 +320,25 @@ export function SwarmGraph() {
   return (
     <div className="graph">
       <canvas ref={canvasRef} className="graph-canvas" aria-label="Force graph of agents and calls; the agent list below mirrors it" role="img" />
+      {win ? (
+        <div className="window-badge" data-testid="window-badge">
+          replaying calls {win.label} from the log
+        </div>
+      ) : null}
       {warmup !== null ? <div className="graph-overlay">Laying out the swarm… {warmup}%</div> : null}
+      <div className="zoom-controls" role="group" aria-label="Zoom">
+        <button type="button" aria-label="Zoom in" data-testid="zoom-in" onClick={() => controls.current?.zoom(1.4)}>
+          +
+        </button>
+        <button type="button" aria-label="Zoom out" data-testid="zoom-out" onClick={() => controls.current?.zoom(1 / 1.4)}>
+          −
+        </button>
+        <button type="button" aria-label="Zoom to fit" aria-pressed={following} data-testid="zoom-fit" title="Zoom to fit (follows the swarm until you pan or zoom)" onClick={() => controls.current?.fit()}>
+          Fit
+        </button>
+      </div>
+      <GraphLegend />
+      {linkHover ? <LinkTooltip hover={linkHover} /> : null}
       {tooltip ? (
         <div className="tooltip" style={{ left: tooltip.x + 14, top: tooltip.y + 14 }}>
           <b>{tooltip.node.kind === 'group' ? `${tooltip.node.label} · ${tooltip.node.members} agents` : tooltip.node.label}</b>

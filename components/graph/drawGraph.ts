@@ -1,6 +1,8 @@
 /** Canvas drawing of the force graph: one pass per animation frame, no allocation per node beyond the path. */
 import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
 import type { GraphLink, GraphNode } from '../../lib/graph/buildGraph';
+import { placeLabels, type LabelBox } from '../../lib/graph/placeLabels';
+import { distanceToSegment, toScreen } from '../../lib/graph/viewport';
 
 export type SimNode = GraphNode & SimulationNodeDatum & { flashUntil?: number };
 export type SimLink = Omit<GraphLink, 'source' | 'target'> & SimulationLinkDatum<SimNode>;
@@ -37,11 +39,8 @@ export function readPalette(el: Element): Palette {
   };
 }
 
-export interface View {
-  k: number;
-  x: number;
-  y: number;
-}
+export type { View } from '../../lib/graph/viewport';
+import type { View } from '../../lib/graph/viewport';
 
 export interface DrawState {
   nodes: SimNode[];
@@ -55,7 +54,9 @@ export interface DrawState {
   hovered: string | null;
   matches: Set<string>;
   palette: Palette;
-  showLabels: boolean;
+  /** Nodes whose labels fit without overlapping (see chooseLabels); selected/hovered/matched are always labelled. */
+  labels: ReadonlySet<string>;
+  hoveredLink: string | null;
 }
 
 export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
@@ -73,8 +74,10 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     const a = l.source as SimNode;
     const b = l.target as SimNode;
     if (a.x === undefined || b.x === undefined) continue;
-    ctx.strokeStyle = l.errors > 0 && l.kind === 'call' ? p.error : l.kind === 'topic' ? p.topic : p.border;
-    ctx.globalAlpha = l.kind === 'topic' ? 0.35 : dim ? 0.3 : 0.8;
+    const hot = l.id === s.hoveredLink;
+    ctx.strokeStyle = hot ? p.accent : l.errors > 0 && l.kind === 'call' ? p.error : l.kind === 'topic' ? p.topic : p.muted;
+    ctx.globalAlpha = hot ? 1 : l.kind === 'topic' ? 0.35 : dim ? 0.3 : 0.7;
+    ctx.lineWidth = (hot ? 3 : l.kind === 'call' ? 1.4 : 1) / view.k;
     ctx.beginPath();
     ctx.moveTo(a.x, a.y!);
     ctx.lineTo(b.x, b.y!);
@@ -165,10 +168,56 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
   ctx.textAlign = 'center';
   for (const n of s.nodes) {
     if (n.x === undefined) continue;
-    if (!(s.showLabels || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id))) continue;
+    if (!(s.labels.has(n.id) || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id))) continue;
     ctx.fillText(n.kind === 'group' ? `${n.label} (${n.members})` : n.label, n.x, n.y! + n.radius + 12 / view.k);
   }
   ctx.restore();
+}
+
+const LABEL_CHAR_PX = 6.2;
+const LABEL_H = 13;
+/** Past this many on-screen nodes, labels show only on hover, selection and search (the graph would be a wall of text). */
+export const LABEL_DENSITY_LIMIT = 600;
+
+/** Labels that do not collide on screen, busiest nodes first (placeLabels); none past the density limit. */
+export function chooseLabels(nodes: readonly SimNode[], view: View, width: number, height: number, pinned: ReadonlySet<string>): Set<string> {
+  const boxes: LabelBox[] = [];
+  let onScreen = 0;
+  for (const n of nodes) {
+    if (n.x === undefined) continue;
+    const sx = width / 2 + view.x + n.x * view.k;
+    const sy = height / 2 + view.y + n.y! * view.k;
+    if (sx < -50 || sx > width + 50 || sy < -30 || sy > height + 30) continue;
+    // Too dense to label: stop before doing any placement work (large swarms stay cheap per frame).
+    if (++onScreen > LABEL_DENSITY_LIMIT) return new Set();
+    const text = n.kind === 'group' ? `${n.label} (${n.members})` : n.label;
+    const w = text.length * LABEL_CHAR_PX;
+    const top = sy + n.radius * view.k + 2;
+    boxes.push({ id: n.id, x: sx - w / 2, y: top, w, h: LABEL_H, priority: pinned.has(n.id) ? 1e9 : (n.kind === 'group' ? 1e3 : 0) + n.radius * 10 + n.inflight });
+    // The node's own disc is an obstacle too, so labels do not cover other nodes.
+    const r = n.radius * view.k;
+    boxes.push({ id: `\u0000${n.id}`, x: sx - r, y: sy - r, w: r * 2, h: r * 2, priority: 1e12 });
+  }
+  return placeLabels(boxes);
+}
+
+/** The link under a screen point (within 5 px), if any. */
+export function linkAt(links: readonly SimLink[], view: View, width: number, height: number, sx: number, sy: number): SimLink | null {
+  let best: SimLink | null = null;
+  let bestD = 5;
+  for (const l of links) {
+    const a = l.source as SimNode;
+    const b = l.target as SimNode;
+    if (a.x === undefined || b.x === undefined) continue;
+    const [ax, ay] = toScreen(view, width, height, a.x, a.y!);
+    const [bx, by] = toScreen(view, width, height, b.x, b.y!);
+    const d = distanceToSegment(sx, sy, ax, ay, bx, by);
+    if (d < bestD) {
+      best = l;
+      bestD = d;
+    }
+  }
+  return best;
 }
 
 /** The node under a screen point, if any (linear scan: fine for a few thousand nodes per pointer event). */

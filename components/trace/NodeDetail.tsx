@@ -1,16 +1,18 @@
 'use client';
 import Link from 'next/link';
 import type { TraceNode } from '../../lib/trace/buildTrace';
+import type { Ref } from 'react';
+import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
 import { formatCost } from '../../lib/client/usageFormat';
 
-const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end - n.start)} ms`);
+const dur = (n: TraceNode) => (n.end === null ? 'running' : formatDuration(n.end - n.start));
 const MAX_PAYLOAD = 20_000;
 
 /** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
-export function NodeDetail({ node, text, traceId, onSelect }: { node: TraceNode; text: string; traceId?: string; onSelect?: (id: string) => void }) {
+export function NodeDetail({ node, text, traceId, onSelect, critical, ref }: { node: TraceNode; text: string; traceId?: string; onSelect?: (id: string) => void; critical?: boolean; ref?: Ref<HTMLElement> }) {
   return (
-    <section className="node-detail" aria-label="selected node" data-testid="node-detail">
+    <section className="node-detail" aria-label="selected node" data-testid="node-detail" tabIndex={-1} ref={ref}>
       <header className="panel-head">
         <h2>
           {node.agent} · {node.name}
@@ -82,6 +84,12 @@ export function NodeDetail({ node, text, traceId, onSelect }: { node: TraceNode;
             <dd>
               <a href={`/session/${encodeURIComponent(node.sessionId)}`}>{node.sessionId}</a>
             </dd>
+          </>
+        ) : null}
+        {critical ? (
+          <>
+            <dt>critical path</dt>
+            <dd className="crit-text">on it: this node's time made the trace longer</dd>
           </>
         ) : null}
         <dt>span id</dt>

@@ -12,7 +12,8 @@ export function ReplayBar({ start, end, state, onChange, loading }: { start: num
   const ref = useRef(state);
   ref.current = state;
   useEffect(() => {
-    if (!state.playing) return;
+    // Hold the playhead until the token timeline has loaded: playing without it would show the full text.
+    if (!state.playing || loading) return;
     let raf = 0;
     let last = performance.now();
     const step = (now: number) => {
@@ -24,7 +25,7 @@ export function ReplayBar({ start, end, state, onChange, loading }: { start: num
     };
     raf = requestAnimationFrame(step);
     return () => cancelAnimationFrame(raf);
-  }, [state.playing, start, end, onChange]);
+  }, [state.playing, loading, start, end, onChange]);
   const at = state.playhead ?? end;
   return (
     <div className="replay" aria-label="replay">

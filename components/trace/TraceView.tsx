@@ -11,15 +11,23 @@ import { scopeKey } from '../../lib/protocol/dashboard';
 import { ApiError, timelineQuery, traceQuery } from '../../lib/client/queries';
 import { buildReplayIndex, textLengthAt } from '../../lib/trace/replay';
 import type { TraceTree } from '../../lib/trace/buildTrace';
+import type { AgentGraphEdge } from '../../lib/trace/agentGraph';
+import { criticalPath } from '../../lib/trace/criticalPath';
+import { traceNodes } from '../../lib/trace/nodeMap';
+import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
 import Link from 'next/link';
 import { formatUsage } from '../../lib/client/usageFormat';
 import { ShareDialog } from '../ShareDialog';
 import { useEmbedToken, useXray, useXrayStoreApi } from '../XrayProviders';
+import { AgentGraphView } from './AgentGraphView';
+import { CompareWith } from './CompareWith';
 import { FailurePaths } from './FailurePaths';
 import { NodeDetail } from './NodeDetail';
 import { ReplayBar, type ReplayState } from './ReplayBar';
 import { Waterfall } from './Waterfall';
+
+const NONE: ReadonlySet<string> = new Set();
 
 function nodeIdOfSpan(spanId: string | null, agent: string): string {
   return spanId ?? `stream:${agent}`;
@@ -61,6 +69,19 @@ export function TraceView({ traceId }: { traceId: string }) {
   }, [stream]);
 
   const tree = q.data;
+  const nodes = useMemo(() => (tree ? traceNodes(tree) : new Map()), [tree]);
+  const critical = useMemo(() => (tree ? criticalPath(tree) : { segments: [], nodes: new Set<string>() }), [tree]);
+  const [tab, setTab] = useState<'waterfall' | 'graph'>('waterfall');
+  // Spans picked from the agent graph (an edge's calls, or an agent's work), highlighted in the waterfall.
+  const [picked, setPicked] = useState<{ label: string; edge: string | null; ids: ReadonlySet<string> } | null>(null);
+  const detail = useRef<HTMLElement>(null);
+  const onOpen = useCallback(() => detail.current?.focus(), []);
+  const pickEdge = useCallback((e: AgentGraphEdge) => {
+    const ids = new Set(e.calls.map((c) => c.nodeId));
+    setPicked({ label: `${e.source} → ${e.target}`, edge: e.id, ids });
+    setSelected(e.calls.find((c) => c.status === 'error' || c.status === 'timeout')?.nodeId ?? e.calls[0]?.nodeId ?? null);
+    setTab('waterfall');
+  }, []);
   const [selected, setSelected] = useState<string | null>(null);
   useEffect(() => {
     if (!tree || selected) return;
@@ -99,7 +120,13 @@ export function TraceView({ traceId }: { traceId: string }) {
   const t = tree as TraceTree;
   const start = index?.start ?? t.start;
   const end = index?.end ?? t.end;
-  const node = selected ? t.nodes[selected] : undefined;
+  const node = selected ? nodes.get(selected) : undefined;
+  const pickAgent = (agent: string) => {
+    const ids = new Set(t.order.filter((id) => nodes.get(id)!.agent === agent));
+    setPicked({ label: agent, edge: null, ids });
+    setSelected(t.order.find((id) => ids.has(id)) ?? null);
+    setTab('waterfall');
+  };
   const fullText = node ? (liveText.get(node.id) ?? node.text) : '';
   const shownText = node && replay.playhead !== null && index ? fullText.slice(0, textLengthAt(index, node.id, replay.playhead)) : fullText;
   const spans = t.order.length;
@@ -113,7 +140,7 @@ export function TraceView({ traceId }: { traceId: string }) {
           {t.status}
         </span>
         <span className="muted small" data-testid="trace-summary">
-          {spans} spans · {(stream?.tokens ?? t.tokens).toLocaleString()} tokens · {t.agents.length} agents · {Math.round(t.end - t.start)} ms
+          {spans} spans · {(stream?.tokens ?? t.tokens).toLocaleString()} tokens · {t.agents.length} agents · {formatDuration(t.end - t.start)}
         </span>
         {t.usage && (t.usage.input || t.usage.output) ? (
           <span className="small" data-testid="trace-usage" title={t.byModel.map((m) => `${m.model}: ${formatUsage(m)}`).join('\n')}>
@@ -129,13 +156,36 @@ export function TraceView({ traceId }: { traceId: string }) {
           : null}
         <div className="spacer" />
         {!embedToken ? <CopyButton label="Copy link" text={() => `${location.origin}/trace/${traceId}`} /> : null}
+        {!embedToken ? <CompareWith traceId={traceId} agent={t.roots.length ? (nodes.get(t.roots[0])?.agent ?? null) : null} /> : null}
         {!embedToken ? <ShareDialog scope={`trace:${traceId}`} title="this trace" /> : null}
       </header>
       <FailurePaths tree={t} onSelect={setSelected} />
       <ReplayBar start={start} end={end} state={replay} onChange={onReplay} loading={timeline.isFetching && !timeline.data} />
       <div className="trace-body">
-        <Waterfall tree={t} selected={selected} onSelect={setSelected} playhead={replay.playhead} />
-        {node ? <NodeDetail node={node} text={shownText} traceId={traceId} onSelect={setSelected} /> : <p className="placeholder">Select a row.</p>}
+        <section className="trace-left">
+          <div className="tabs trace-tabs" role="tablist" aria-label="trace views">
+            <button role="tab" aria-selected={tab === 'waterfall'} onClick={() => setTab('waterfall')} data-testid="tab-waterfall">
+              Waterfall
+            </button>
+            <button role="tab" aria-selected={tab === 'graph'} onClick={() => setTab('graph')} data-testid="tab-graph">
+              Agent graph
+            </button>
+            {picked ? (
+              <span className="chip picked-chip" data-testid="picked">
+                {picked.ids.size} span{picked.ids.size === 1 ? '' : 's'} of <b>{picked.label}</b>
+                <button type="button" className="ghost" aria-label="Clear picked spans" onClick={() => setPicked(null)}>
+                  ✕
+                </button>
+              </span>
+            ) : null}
+          </div>
+          {tab === 'waterfall' ? (
+            <Waterfall tree={t} nodes={nodes} selected={selected} onSelect={setSelected} onOpen={onOpen} playhead={replay.playhead} highlight={picked?.ids ?? NONE} critical={critical} />
+          ) : (
+            <AgentGraphView tree={t} playhead={replay.playhead} picked={picked?.edge ?? null} onPickEdge={pickEdge} onPickAgent={pickAgent} />
+          )}
+        </section>
+        {node ? <NodeDetail node={node} text={shownText} traceId={traceId} onSelect={setSelected} critical={critical.nodes.has(node.id)} ref={detail} /> : <p className="placeholder">Select a row.</p>}
       </div>
     </div>
   );

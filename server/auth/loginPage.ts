@@ -13,6 +13,7 @@ export function loginPage(next: string, error: string | null, retryAfterS?: numb
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>Log in · Swarm X-Ray</title>
+<link rel="icon" href="/icon.svg" type="image/svg+xml">
 <style>
 :root{--bg:#0d1117;--panel:#161b22;--border:#30363d;--text:#e6edf3;--muted:#8b949e;--accent:#58a6ff;--err:#f85149;color-scheme:dark}
 @media (prefers-color-scheme: light){:root{--bg:#fff;--panel:#f6f8fa;--border:#d0d7de;--text:#1f2328;--muted:#656d76;--accent:#0969da;--err:#cf222e;color-scheme:light}}

@@ -12,6 +12,7 @@ import { addTraceRoutes } from './traceRoutes';
 import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
+import { addSwarmCallsRoute } from './swarmCallsRoute';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
@@ -109,5 +110,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
   if (signer) addEmbedRoutes(api, signer);
   addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
   addSpanApiRoutes(api, plane.spans);
+  addSwarmCallsRoute(api, plane.log);
   return addTraceRoutes(api, plane.log, prices, usage);
 }

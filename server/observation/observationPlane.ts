@@ -52,7 +52,7 @@ const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The HTTP server and socket namespace, with pages delegated to `pages` (Next) when given. */
 /** Bundles, fonts and icons carry no data: the login page needs them before there is a session. */
-const PUBLIC_PREFIXES = ['/_next/static/', '/favicon.ico'];
+const PUBLIC_PREFIXES = ['/_next/static/', '/favicon.ico', '/icon.svg', '/apple-icon.png'];
 
 function embedRefusal(res: ServerResponse, message: string): void {
   res.writeHead(403, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
