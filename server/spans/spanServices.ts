@@ -30,7 +30,13 @@ export interface SpanServices {
 export function startSpanServices(config: XrayConfig, log: EventLog, writer: LogWriter, relay: Relay): SpanServices {
   const registry = new GateRegistry(config.gatesFile); // first: a bad gate file stops start-up before anything opens
   const index = SpanIndex.open(config.dataDir);
-  index.catchUp(log);
+  try {
+    index.catchUp(log);
+  } catch (err) {
+    // A damaged log must not keep the server down (G8): the store has marked itself corrupt and
+    // says so; the index stays at what it had and answers from there.
+    console.error(`[spans] could not bring the span index up to date from the log: ${(err as Error).message}`);
+  }
   const feeder = new IndexFeeder(index, log);
   writer.onCommit((events) => feeder.onCommit(events));
   const watches = new SpanWatchHub(index);

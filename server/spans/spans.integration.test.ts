@@ -65,9 +65,10 @@ describe('span query', () => {
     expect(bad.status).toBe(502);
     await waitFor(async () => (await query('span[kind="relay"]')).spans.length === 2, 5000, 'relay spans');
     const calls = await query('span[kind="relay" agent="scanner-1"]');
+    // A REST body's `from` is a claim, not an identity (G3): the caller is the REST principal.
     expect(calls.spans.map((s) => [s.name, s.status, s.attributes['relay.caller']])).toEqual([
-      ['explode', 'error', 'orchestrator'],
-      ['scan', 'ok', 'orchestrator'],
+      ['explode', 'error', 'rest'],
+      ['scan', 'ok', 'rest'],
     ]);
     const sdk = await waitFor(async () => (await query('span[kind="sdk" name="security_scan_complete"]')).spans[0], 5000, 'sdk span');
     expect(sdk).toMatchObject({ agent: 'scanner-1', trace_id: ok.body.trace_id, parent_span_id: ok.body.span_id, status: 'ok' });
