@@ -1,3 +1,4 @@
+import type { AlertTransitionData } from './alertTransition';
 /**
  * The stored event envelope. Every relay message and telemetry frame becomes one of these
  * in the append-only log; the live model, the fanout and the trace reconstruction read them.
@@ -15,6 +16,7 @@ export const EVENT_KINDS = [
   'token',
   'span.start',
   'span.end',
+  'alert.transition',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -36,7 +38,11 @@ export interface EventData {
   token: { text: string; index?: number; correlation_id?: string };
   'span.start': { name: string; attributes?: Attributes; end_t?: number };
   'span.end': { status: 'ok' | 'error'; error?: string; attributes?: Attributes };
+  /** An alert changed state (written by the server's alert engine, never by agents). */
+  'alert.transition': AlertTransitionData;
 }
+
+export { alertTransitionData, type AlertTransitionData } from './alertTransition';
 
 interface Envelope<K extends EventKind> {
   /** Server-assigned, strictly increasing. */

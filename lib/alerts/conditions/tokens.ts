@@ -1,0 +1,59 @@
+/**
+ * `tokens`: tokens per sliding window. `source: stream` counts streamed token frames (one
+ * `token` event each); `source: usage` sums the GenAI usage attributes spans report
+ * (`gen_ai.usage.input_tokens` + `output_tokens`). Two sources, never mixed: an agent that
+ * both streams and reports usage would otherwise be counted twice.
+ */
+import { z } from 'zod';
+import type { ConditionKind } from '../condition';
+import { duration, formatDuration } from '../duration';
+import { agentName } from '../../protocol/relay';
+import { agentMatches } from './filters';
+import { KeyedWindows } from './keyedWindows';
+import type { XrayEvent } from '../../protocol/events';
+
+const params = z.object({
+  agent: agentName.optional(),
+  agent_prefix: z.string().min(1).max(128).optional(),
+  by: z.enum(['agent']).optional(),
+  source: z.enum(['stream', 'usage']).default('stream'),
+  window: duration(1000),
+  above: z.number().min(0),
+});
+type Params = z.output<typeof params>;
+
+function usageTokens(e: XrayEvent): number {
+  if (e.kind !== 'span.end' && e.kind !== 'span.start') return 0;
+  const a = e.data.attributes;
+  if (!a) return 0;
+  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+  return n(a['gen_ai.usage.input_tokens']) + n(a['gen_ai.usage.output_tokens']);
+}
+
+export const tokens: ConditionKind<Params> = {
+  kind: 'tokens',
+  params,
+  describe: (p) => `${p.source === 'usage' ? 'usage tokens' : 'streamed tokens'} > ${p.above} per ${formatDuration(p.window)}`,
+  threshold: (p) => p.above,
+  create(p) {
+    const windows = new KeyedWindows<{ n: number }>(p.window, () => ({ n: 0 }), (c) => (c.n = 0));
+    return {
+      observe(e, _facts, now) {
+        const count = p.source === 'stream' ? (e.kind === 'token' ? 1 : 0) : usageTokens(e);
+        if (!count || !agentMatches(p, e.agent)) return;
+        const cell = windows.cell(p.by === 'agent' ? e.agent : '', e.ts, now, e.trace_id, p.by === 'agent' ? e.agent : p.agent);
+        if (cell) cell.n += count;
+      },
+      evaluate(now) {
+        const out = [];
+        for (const [key, k] of windows.keys) {
+          let n = 0;
+          k.window.forEach(now, (c) => (n += c.n));
+          out.push({ key, holds: n > p.above, value: n, examples: k.examples, agent: k.agent });
+        }
+        windows.forEachKey(now, () => {});
+        return out;
+      },
+    };
+  },
+};
