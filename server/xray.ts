@@ -10,6 +10,8 @@ import { AttemptLimiter } from './auth/attemptLimiter';
 import { SessionRevocations } from './auth/sessionRevocations';
 import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
+import { AlertService } from './alerts/alertService';
+import { loadAlertsConfig } from './alerts/alertsConfig';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
 
 export interface Xray {
@@ -29,6 +31,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
+  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log); // after the model: rules see what the model saw
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
@@ -45,6 +48,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
     model,
     async close() {
       await observation?.close();
+      data.alerts?.close();
       await data.close();
     },
   };

@@ -6,13 +6,11 @@
  */
 import type { XrayEvent } from '../protocol/events';
 import { stepAlert, type AlertState } from './alertState';
-import type { CallOutcome, Condition, EventFacts } from './condition';
-import { BoundedRecency } from './conditions/boundedRecency';
+import type { Condition, EventFacts } from './condition';
+import { CallIndex } from './callIndex';
 import type { RuleSet, RuleSpec } from './ruleFile';
 import type { AlertTransitionData } from '../protocol/events';
 
-/** Calls in flight remembered to resolve an outcome's method; beyond it the oldest are forgotten. */
-const MAX_OPEN_CALLS = 100_000;
 /** Agents whose transitions the engine writes: its own events never feed its conditions. */
 export const ALERTS_AGENT = 'xray.alerts';
 
@@ -57,7 +55,7 @@ export function firingIdOf(rule: string, key: string, firedAt: number): string {
 
 export class AlertEngine {
   private readonly rules = new Map<string, LiveRule>();
-  private readonly openCalls = new BoundedRecency<string>(MAX_OPEN_CALLS);
+  private readonly calls = new CallIndex();
   readonly stats = { evaluations: 0, transitions: 0 };
 
   constructor(
@@ -104,7 +102,7 @@ export class AlertEngine {
     const now = this.now();
     for (const e of events) {
       if (e.kind === 'alert.transition' || e.agent === ALERTS_AGENT) continue;
-      const facts: EventFacts = { call: this.callOutcome(e) };
+      const facts: EventFacts = { call: this.calls.outcomeOf(e) };
       for (const r of this.rules.values()) r.condition.observe(e, facts, now);
     }
   }
@@ -179,23 +177,5 @@ export class AlertEngine {
       at: now,
       firing_id: s.firedAt === null ? null : firingIdOf(r.spec.name, key, s.firedAt),
     });
-  }
-
-  /** Outcome events name the callee and caller but not the method: the request does. */
-  private callOutcome(e: XrayEvent): CallOutcome | null {
-    if (e.kind === 'call.request') {
-      if (e.peer) {
-        const k = `${e.agent}\u0000${e.data.correlation_id}`;
-        this.openCalls.delete(k); // a reused correlation id names the new call's method
-        this.openCalls.touch(k, () => e.data.method);
-      }
-      return null;
-    }
-    if (e.kind !== 'call.response' && e.kind !== 'call.error' && e.kind !== 'call.timeout') return null;
-    const caller = e.peer ?? '';
-    const k = `${caller}\u0000${e.data.correlation_id}`;
-    const method = this.openCalls.get(k) ?? null;
-    this.openCalls.delete(k);
-    return { callee: e.agent, caller, method, ok: e.kind === 'call.response', durationMs: e.data.duration_ms };
   }
 }

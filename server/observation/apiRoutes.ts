@@ -9,6 +9,7 @@ import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
 import { addEmbedRoutes } from './embedRoutes';
+import { addAlertRoutes } from '../alerts/alertRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
@@ -72,5 +73,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
   });
   if (signer) addEmbedRoutes(api, signer);
+  if (plane.alerts) addAlertRoutes(api, plane.alerts);
   return addTraceRoutes(api, plane.log);
 }

@@ -15,6 +15,7 @@ import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { renderMetrics } from './prometheus';
+import { alertMetricsText } from '../alerts/alertMetrics';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
@@ -83,7 +84,7 @@ export function createObservationServer(
     }
     if (url.pathname === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission }));
+      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission }) + (plane.alerts ? alertMetricsText(plane.alerts) : ''));
       return;
     }
     if (url.pathname.startsWith('/api/')) {
