@@ -1,0 +1,54 @@
+/**
+ * The shipped Prometheus rules: valid for promtool, firing on synthetic series, and written
+ * only against series X-Ray really exposes (checked against a real /metrics render).
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConditionMetrics } from './conditionMetrics';
+import { FixtureSwarm } from '../../lib/alerts/testing/fixtureSwarm';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const PROMTOOL = '/usr/bin/promtool';
+
+describe('prometheus/alerts.yml', () => {
+  it('[AL5] passes `promtool check rules` and its `promtool test rules` cases', () => {
+    const check = execFileSync(PROMTOOL, ['check', 'rules', path.join(ROOT, 'prometheus/alerts.yml')], { encoding: 'utf8' });
+    expect(check).toMatch(/SUCCESS: 7 rules found/);
+    const unit = execFileSync(PROMTOOL, ['test', 'rules', path.join(ROOT, 'prometheus/alerts.test.yml')], { encoding: 'utf8' });
+    expect(unit).toMatch(/SUCCESS/);
+  });
+
+  it('[AL5] every series the rules use is exposed, and the condition series count what the engine counts', () => {
+    const swarm = new FixtureSwarm();
+    const m = new ConditionMetrics(() => swarm.now + 5000);
+    m.observe([swarm.connect('worker-1'), ...swarm.call('boss', 'worker-1', 'scan', 'ok', 40), ...swarm.call('boss', 'worker-1', 'scan', 'error', 2500), swarm.token('worker-1'), swarm.disconnect('worker-1')]);
+    const text = m.render();
+    expect(text).toContain('xray_agent_calls_total{agent="worker-1",outcome="ok"} 1');
+    expect(text).toContain('xray_agent_calls_total{agent="worker-1",outcome="error"} 1');
+    expect(text).toContain('xray_call_duration_ms_bucket{method="scan",le="50"} 1');
+    expect(text).toContain('xray_call_duration_ms_bucket{method="scan",le="3000"} 2');
+    expect(text).toContain('xray_agent_connected{agent="worker-1"} 0');
+    expect(text).toContain('xray_agent_last_seen_age_seconds{agent="worker-1"} 5');
+    expect(text).toContain('xray_agent_tokens_total{agent="worker-1"} 1');
+    const rules = fs.readFileSync(path.join(ROOT, 'prometheus/alerts.yml'), 'utf8');
+    const used = new Set([...rules.matchAll(/\b(xray_[a-z_]+?)(?:_bucket)?\b(?=[{\[ )=<>]|$)/gm)].map((x) => x[1]));
+    const exposed = new Set([...text.matchAll(/^# TYPE (xray_[a-z_]+)/gm)].map((x) => x[1]));
+    for (const name of ['xray_alerts_webhook_gave_up_total', 'xray_alerts_webhook_dropped_total', 'xray_alerts_rule_file_refused']) exposed.add(name); // alertMetrics.ts block
+    expect([...used].filter((u) => !exposed.has(u))).toEqual([]);
+    expect(used.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('[G6] hostile agent names are escaped in label values and cannot add series without bound', () => {
+    const swarm = new FixtureSwarm();
+    const m = new ConditionMetrics(() => swarm.now);
+    m.observe([swarm.token('a"b\\c\nd'), swarm.token('__proto__')]);
+    for (let i = 0; i < 600; i++) m.observe([swarm.token(`flood-${i}`)]);
+    const text = m.render();
+    expect(text).toContain('xray_agent_tokens_total{agent="a\\"b\\\\c\\nd"} 1');
+    expect(text).toContain('xray_agent_tokens_total{agent="__proto__"} 1');
+    expect(text).toContain('xray_agent_tokens_total{agent="_other"}');
+    expect(text.match(/^xray_agent_tokens_total\{/gm)!.length).toBeLessThanOrEqual(501);
+  });
+});
