@@ -179,3 +179,38 @@ rules:
     await waitFor(() => alerts.active().some((a) => a.rule === '__proto__' && a.phase === 'firing'), 3000, 'the hostile-named rule firing');
   }, 15_000);
 });
+
+describe('alerts API', () => {
+  it('[AL4] [G6] PUT /api/alerts/rules validates server-side: bad YAML, bad rules, oversize and non-JSON bodies are refused with a code; the rules in force and the file stay', async () => {
+    const { relay, alerts, rulesPath } = await setup('rules:\n  - { name: keep me, kind: silence, after: 60s }\n');
+    relay.alerts = alerts;
+    const { startTestApi } = await import('../testing/harness');
+    const api = await startTestApi(relay);
+    cleanups.push(api.close);
+    const put = (body: string) => fetch(`${api.url}/api/alerts/rules`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body }).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const before = fs.readFileSync(rulesPath, 'utf8');
+    for (const [body, pattern] of [
+      [JSON.stringify({ yaml: 'rules: [' }), /YAML/],
+      [JSON.stringify({ yaml: 'rules:\n  - { name: x, kind: __proto__ }' }), /kind: expected one of/],
+      [JSON.stringify({ yaml: 'rules: []', extra: 1 }), /extra/],
+      ['{"yaml": ', /./],
+      [JSON.stringify({ yaml: 'x'.repeat(300 * 1024) }), /./],
+    ] as const) {
+      const r = await put(body);
+      expect(r.status).toBeGreaterThanOrEqual(400);
+      expect(r.status).toBeLessThan(500);
+      expect(r.body.error.code).toMatch(/^(invalid_message|too_large|bad_json)$/);
+      expect(`${r.body.error.message}`).toMatch(pattern);
+    }
+    expect(fs.readFileSync(rulesPath, 'utf8')).toBe(before);
+    expect(alerts.rules().rules.map((r) => r.name)).toEqual(['keep me']);
+
+    const ok = await put(JSON.stringify({ yaml: 'rules:\n  - { name: constructor, kind: silence, after: 30s, labels: { __proto__: x } }\n' }));
+    expect(ok.status).toBe(200);
+    expect(ok.body.source.rules.map((r: { name: string }) => r.name)).toEqual(['constructor']);
+    expect(fs.readFileSync(rulesPath, 'utf8')).toContain('name: constructor');
+    expect(fs.readdirSync(path.dirname(rulesPath)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    const summary = await fetch(`${api.url}/api/alerts/summary`).then((r) => r.json());
+    expect(summary).toEqual({ firing: 0, pending: 0, rules_error: false });
+  });
+});
