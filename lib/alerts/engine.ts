@@ -94,6 +94,21 @@ export class AlertEngine {
     for (const [k, v] of next) this.rules.set(k, v);
   }
 
+  /**
+   * After a restart: alerts whose last transition was `firing` resume as firing under the same
+   * firing id, so the next evaluation either keeps them (no second firing is delivered) or
+   * resolves them with the id receivers already know.
+   */
+  restore(transitions: readonly AlertTransitionData[]): void {
+    const latest = new Map<string, AlertTransitionData>();
+    for (const t of transitions) latest.set(`${t.rule}\u0000${t.key}`, t);
+    for (const t of latest.values()) {
+      const r = this.rules.get(t.rule);
+      if (!r || t.to !== 'firing' || r.states.has(t.key)) continue;
+      r.states.set(t.key, { phase: 'firing', since: t.since, firedAt: t.at, value: t.value, examples: [...t.examples], agent: t.agent ?? undefined });
+    }
+  }
+
   get ruleCount(): number {
     return this.rules.size;
   }

@@ -22,6 +22,8 @@ import { WebhookDispatcher } from './webhooks';
 
 /** Transitions kept for the history page (also read back from the log at start). */
 const HISTORY = 200;
+/** Recent events read back at start to refill the rules' windows (bounded start-up cost). */
+const WARMUP_EVENTS = 50_000;
 /** Commit batches evaluate at most this often; the timer covers the rest. */
 const COMMIT_EVAL_EVERY_MS = 100;
 
@@ -50,6 +52,7 @@ export class AlertService {
   private lastEval = 0;
   private timer: NodeJS.Timeout | null = null;
   private readonly onFileChange = () => this.reload();
+  private unsubscribe: (() => void) | null = null;
   readonly stats = { loadErrors: 0, appendFailures: 0 };
 
   constructor(
@@ -67,7 +70,9 @@ export class AlertService {
   static start(config: AlertsConfig, writer: LogWriter, log: EventLog): AlertService {
     const s = new AlertService(config, writer, log);
     s.reload();
-    writer.onCommit((events) => s.onCommit(events));
+    // Synchronous from the read to the subscription: no commit can fall between them.
+    s.warmUp(log);
+    s.unsubscribe = writer.onCommit((events) => s.onCommit(events));
     s.timer = setInterval(() => s.engine.evaluate(), config.evalMs);
     s.timer.unref();
     fs.watchFile(config.rulesPath, { interval: config.watchMs, persistent: false }, s.onFileChange);
@@ -169,6 +174,19 @@ export class AlertService {
     if (this.history.length > HISTORY) this.history.shift();
   }
 
+  /**
+   * After a restart, the recent log (at most WARMUP_EVENTS) refills the windows and agent
+   * states, and alerts that were firing resume under their firing id: a restart neither
+   * re-sends a firing nor forgets one.
+   */
+  private warmUp(log: EventLog): void {
+    const head = log.head();
+    if (!head || !this.engine.ruleCount) return;
+    this.engine.observe(log.read({ after: Math.max(0, head - WARMUP_EVENTS), limit: WARMUP_EVENTS }));
+    this.engine.restore(this.history);
+    this.engine.evaluate();
+  }
+
   private seedHistory(log: EventLog): void {
     const head = log.head();
     const events = log.read({ agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - 1_000_000), limit: 20_000 });
@@ -198,6 +216,7 @@ export class AlertService {
 
   close(): void {
     if (this.timer) clearInterval(this.timer);
+    this.unsubscribe?.();
     fs.unwatchFile(this.config.rulesPath, this.onFileChange);
     this.webhooks.close();
   }

@@ -214,3 +214,32 @@ describe('alerts API', () => {
     expect(summary).toEqual({ firing: 0, pending: 0, rules_error: false });
   });
 });
+
+describe('alerts across a restart', () => {
+  it('[AL2] [AL3] a restarted alert service resumes a firing alert under its firing id (no second firing delivered) and resolves it once', async () => {
+    const receiver = await startReceiver();
+    cleanups.push(receiver.close);
+    const rules = `
+receivers:
+  - { name: hook, url: "${receiver.url}" }
+rules:
+  - { name: worker errors, kind: error_share, agent: worker-1, window: 3s, above: 0.5 }
+`;
+    const { relay, alerts, rulesPath } = await setup(rules);
+    const w1 = await TestAgent.connect(relay.wsUrl, 'worker-1');
+    cleanups.push(failEverything(w1), () => w1.close());
+    await postJson(`${relay.url}/v1/call`, { to: 'worker-1', method: 'scan', payload: '' });
+    await waitFor(() => receiver.received.some((r) => r.event === 'firing'), 3000, 'the firing delivered');
+    const firingId = alerts.active()[0].firing_id;
+    alerts.close();
+
+    const again = AlertService.start({ rulesPath, fromEnv: true, publicUrl: 'http://dash.example', evalMs: 50, watchMs: 100, queue: 100, retryMs: 20 }, relay.writer, relay.log);
+    cleanups.push(() => again.close());
+    expect(again.active()).toMatchObject([{ rule: 'worker errors', phase: 'firing', firing_id: firingId }]);
+    await waitFor(() => receiver.received.some((r) => r.event === 'resolved'), 6000, 'the resolution delivered');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(receiver.received.map((r) => `${r.event}:${r.body.firing_id}`)).toEqual([`firing:${firingId}`, `resolved:${firingId}`]);
+    const logged = relay.log.read({ kinds: ['alert.transition'], limit: 100 }).map((e) => (e.kind === 'alert.transition' ? e.data.to : ''));
+    expect(logged).toEqual(['firing', 'resolved']);
+  }, 20_000);
+});
