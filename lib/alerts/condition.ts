@@ -41,6 +41,9 @@ export interface Condition {
   evaluate(now: number): Sample[];
 }
 
+/** What the server knows that some kinds need (model prices for cost). */
+export interface ConditionContext {}
+
 export interface ConditionKind<P = any> {
   kind: string;
   /** Kind-specific fields of a rule (merged with the common ones, strict). */
@@ -48,7 +51,7 @@ export interface ConditionKind<P = any> {
   /** The threshold in the rule's own words, e.g. "error share > 0.2 over 60 s". */
   describe(params: P): string;
   threshold(params: P): number;
-  create(params: P, now: number): Condition;
+  create(params: P, now: number, context: ConditionContext): Condition;
 }
 
 /** Examples kept per key: a few recent trace ids, newest last, no duplicates. */

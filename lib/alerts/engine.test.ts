@@ -136,8 +136,8 @@ rules:
     expect(seen()).toEqual(['quiet workers/:firing', 'quiet workers/:resolved', 'quiet swarm/:firing', 'quiet workers/:firing']);
   });
 
-  it('[AL1] tokens per window: streamed frames per agent, or GenAI usage', () => {
-    const { swarm, engine, seen, advance } = setup(`
+  it('[AL1] tokens per window: streamed frames per agent, or GenAI usage (a span counted once)', () => {
+    const { swarm, engine, seen, advance, transitions } = setup(`
 rules:
   - name: chatty
     kind: tokens
@@ -152,9 +152,14 @@ rules:
 `);
     for (let i = 0; i < 6; i++) engine.observe([swarm.token('talker')]);
     for (let i = 0; i < 5; i++) engine.observe([swarm.token('quiet')]);
-    engine.observe([swarm.spanEnd('llm', { 'gen_ai.usage.input_tokens': 600, 'gen_ai.usage.output_tokens': 401 })]);
+    const usage = { 'gen_ai.usage.input_tokens': 600, 'gen_ai.usage.output_tokens': 401 };
+    // The same span's usage on its start and its end (as OTLP sends it) counts once.
+    const llmTrace = 'e'.repeat(32);
+    engine.observe([{ ...swarm.spanEnd('llm', usage, llmTrace), kind: 'span.start' } as never, swarm.spanEnd('llm', usage, llmTrace)]);
+    engine.observe([swarm.spanEnd('llm', { 'gen_ai.usage.input_tokens': 1 }, 'f'.repeat(32))]);
     engine.evaluate();
     expect(seen().sort()).toEqual(['chatty/talker:firing', 'usage/:firing']);
+    expect(transitions.find((t) => t.rule === 'usage')!.value).toBe(1002);
     advance(11_000);
     expect(seen().filter((s) => s.endsWith('resolved')).sort()).toEqual(['chatty/talker:resolved', 'usage/:resolved']);
   });

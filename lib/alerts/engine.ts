@@ -6,7 +6,7 @@
  */
 import type { XrayEvent } from '../protocol/events';
 import { stepAlert, type AlertState } from './alertState';
-import type { Condition, EventFacts } from './condition';
+import type { Condition, ConditionContext, EventFacts } from './condition';
 import { CallIndex } from './callIndex';
 import type { RuleSet, RuleSpec } from './ruleFile';
 import type { AlertTransitionData } from '../protocol/events';
@@ -61,6 +61,7 @@ export class AlertEngine {
   constructor(
     private readonly now: () => number,
     private readonly emit: (t: AlertTransitionData) => void,
+    private readonly context: ConditionContext = {},
   ) {}
 
   /**
@@ -80,7 +81,7 @@ export class AlertEngine {
       }
       next.set(spec.name, {
         spec,
-        condition: spec.condition.create(spec.params, now),
+        condition: spec.condition.create(spec.params, now, this.context),
         threshold: spec.condition.threshold(spec.params),
         description: spec.condition.describe(spec.params),
         states: new Map(),

@@ -10,7 +10,8 @@ import { duration, formatDuration } from '../duration';
 import { agentName } from '../../protocol/relay';
 import { agentMatches } from './filters';
 import { KeyedWindows } from './keyedWindows';
-import type { XrayEvent } from '../../protocol/events';
+import type { Attributes } from '../../protocol/events';
+import { UsageOnce } from './usageOnce';
 
 const params = z.object({
   agent: agentName.optional(),
@@ -22,13 +23,8 @@ const params = z.object({
 });
 type Params = z.output<typeof params>;
 
-function usageTokens(e: XrayEvent): number {
-  if (e.kind !== 'span.end' && e.kind !== 'span.start') return 0;
-  const a = e.data.attributes;
-  if (!a) return 0;
-  const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
-  return n(a['gen_ai.usage.input_tokens']) + n(a['gen_ai.usage.output_tokens']);
-}
+const n = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : 0);
+const usageTokens = (a: Attributes) => n(a['gen_ai.usage.input_tokens']) + n(a['gen_ai.usage.output_tokens']);
 
 export const tokens: ConditionKind<Params> = {
   kind: 'tokens',
@@ -37,9 +33,15 @@ export const tokens: ConditionKind<Params> = {
   threshold: (p) => p.above,
   create(p) {
     const windows = new KeyedWindows<{ n: number }>(p.window, () => ({ n: 0 }), (c) => (c.n = 0));
+    const once = new UsageOnce();
     return {
       observe(e, _facts, now) {
-        const count = p.source === 'stream' ? (e.kind === 'token' ? 1 : 0) : usageTokens(e);
+        let count = 0;
+        if (p.source === 'stream') count = e.kind === 'token' ? 1 : 0;
+        else {
+          const a = once.attributesOf(e, (x) => usageTokens(x) > 0);
+          count = a ? usageTokens(a) : 0;
+        }
         if (!count || !agentMatches(p, e.agent)) return;
         const cell = windows.cell(p.by === 'agent' ? e.agent : '', e.ts, now, e.trace_id, p.by === 'agent' ? e.agent : p.agent);
         if (cell) cell.n += count;
