@@ -22,6 +22,8 @@ import { WebhookDispatcher } from './webhooks';
 
 /** Transitions kept for the history page (also read back from the log at start). */
 const HISTORY = 200;
+/** Seqs of log searched for past transitions at start (the agent column has no index: bounded scan). */
+const HISTORY_LOOKBACK = 200_000;
 /** Recent events read back at start to refill the rules' windows (bounded start-up cost). */
 const WARMUP_EVENTS = 50_000;
 /** Commit batches evaluate at most this often; the timer covers the rest. */
@@ -189,7 +191,7 @@ export class AlertService {
 
   private seedHistory(log: EventLog): void {
     const head = log.head();
-    const events = log.read({ agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - 1_000_000), limit: 20_000 });
+    const events = log.read({ agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - HISTORY_LOOKBACK), limit: 20_000 });
     for (const e of events.slice(-HISTORY)) {
       const data = alertTransitionData.safeParse(e.data);
       if (data.success) this.remember({ ...data.data, seq: e.seq });
