@@ -34,9 +34,12 @@ export class ConditionMetrics {
   private readonly agents = new Map<string, AgentSeries>();
   private readonly methods = new Map<string, { counts: number[]; sum: number; count: number }>();
   private readonly calls = new CallIndex();
-  private lastEventTs = 0;
+  /** Starts at construction: a swarm that never spoke is silent since the server started. */
+  private lastEventTs: number;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(private readonly now: () => number = Date.now) {
+    this.lastEventTs = now();
+  }
 
   private agent(name: string): AgentSeries {
     let a = this.agents.get(name);
@@ -94,8 +97,8 @@ export class ConditionMetrics {
     for (const [name, a] of this.agents) out.push(`xray_agent_last_seen_age_seconds{agent="${escapeLabel(name)}"} ${Math.max(0, (now - a.lastSeen) / 1000)}`);
     head('xray_agent_connected', 'gauge', '1 while the agent is connected, 0 after it disconnected.');
     for (const [name, a] of this.agents) out.push(`xray_agent_connected{agent="${escapeLabel(name)}"} ${a.connected ? 1 : 0}`);
-    head('xray_swarm_last_event_age_seconds', 'gauge', 'Seconds since any agent produced an event (0 before the first).');
-    out.push(`xray_swarm_last_event_age_seconds ${this.lastEventTs ? Math.max(0, (now - this.lastEventTs) / 1000) : 0}`);
+    head('xray_swarm_last_event_age_seconds', 'gauge', 'Seconds since any agent produced an event (since the server started, before the first).');
+    out.push(`xray_swarm_last_event_age_seconds ${Math.max(0, (now - this.lastEventTs) / 1000)}`);
     head('xray_call_duration_ms', 'histogram', 'Call durations by method (ms).');
     for (const [name, m] of this.methods) {
       const l = escapeLabel(name);
