@@ -25,7 +25,9 @@ import type { ConditionKind } from './condition';
 import { CONDITION_KINDS, conditionKindByName } from './conditions/registry';
 import { duration } from './duration';
 
-export const RULE_FILE_MAX_BYTES = 256 * 1024;
+import { RULE_FILE_MAX_BYTES } from '../protocol/alerts';
+
+export { RULE_FILE_MAX_BYTES };
 export const MAX_RULES = 200;
 export const MAX_RECEIVERS = 20;
 export const MAX_LABELS = 20;

@@ -1,7 +1,9 @@
 /** Wire types of the Alerts API (`/api/alerts*`), shared by the server and the dashboard. */
 import { z } from 'zod';
-import { RULE_FILE_MAX_BYTES } from '../alerts/ruleFile';
 import type { AlertTransitionData } from './alertTransition';
+
+/** Bytes of one alert rule file at most. */
+export const RULE_FILE_MAX_BYTES = 256 * 1024;
 
 /** `PUT /api/alerts/rules`: the whole rule file as YAML text. */
 export const saveRulesRequest = z.object({ yaml: z.string().max(RULE_FILE_MAX_BYTES) }).strict();
