@@ -99,15 +99,15 @@ export class ConditionMetrics {
     for (const [name, a] of this.agents) out.push(`xray_agent_connected{agent="${escapeLabel(name)}"} ${a.connected ? 1 : 0}`);
     head('xray_swarm_last_event_age_seconds', 'gauge', 'Seconds since any agent produced an event (since the server started, before the first).');
     out.push(`xray_swarm_last_event_age_seconds ${Math.max(0, (now - this.lastEventTs) / 1000)}`);
-    head('xray_call_duration_ms', 'histogram', 'Call durations by method (ms).');
+    head('xray_call_duration_seconds', 'histogram', 'Call durations by method (seconds).');
     for (const [name, m] of this.methods) {
       const l = escapeLabel(name);
       let cumulative = 0;
       LATENCY_BOUNDS_MS.forEach((b, i) => {
         cumulative += m.counts[i];
-        out.push(`xray_call_duration_ms_bucket{method="${l}",le="${b}"} ${cumulative}`);
+        out.push(`xray_call_duration_seconds_bucket{method="${l}",le="${b / 1000}"} ${cumulative}`);
       });
-      out.push(`xray_call_duration_ms_bucket{method="${l}",le="+Inf"} ${m.count}`, `xray_call_duration_ms_sum{method="${l}"} ${m.sum}`, `xray_call_duration_ms_count{method="${l}"} ${m.count}`);
+      out.push(`xray_call_duration_seconds_bucket{method="${l}",le="+Inf"} ${m.count}`, `xray_call_duration_seconds_sum{method="${l}"} ${m.sum / 1000}`, `xray_call_duration_seconds_count{method="${l}"} ${m.count}`);
     }
     return out.join('\n') + '\n';
   }

@@ -27,8 +27,9 @@ describe('prometheus/alerts.yml', () => {
     const text = m.render();
     expect(text).toContain('xray_agent_calls_total{agent="worker-1",outcome="ok"} 1');
     expect(text).toContain('xray_agent_calls_total{agent="worker-1",outcome="error"} 1');
-    expect(text).toContain('xray_call_duration_ms_bucket{method="scan",le="50"} 1');
-    expect(text).toContain('xray_call_duration_ms_bucket{method="scan",le="3000"} 2');
+    expect(text).toContain('xray_call_duration_seconds_bucket{method="scan",le="0.05"} 1');
+    expect(text).toContain('xray_call_duration_seconds_bucket{method="scan",le="3"} 2');
+    expect(text).toContain('xray_call_duration_seconds_sum{method="scan"} 2.54');
     expect(text).toContain('xray_agent_connected{agent="worker-1"} 0');
     expect(text).toContain('xray_agent_last_seen_age_seconds{agent="worker-1"} 5');
     expect(text).toContain('xray_agent_tokens_total{agent="worker-1"} 1');
@@ -38,6 +39,8 @@ describe('prometheus/alerts.yml', () => {
     for (const name of ['xray_alerts_webhook_gave_up_total', 'xray_alerts_webhook_dropped_total', 'xray_alerts_rule_file_refused']) exposed.add(name); // alertMetrics.ts block
     expect([...used].filter((u) => !exposed.has(u))).toEqual([]);
     expect(used.size).toBeGreaterThanOrEqual(8);
+    // Base units and naming as promtool lints them (no output = no problems).
+    expect(execFileSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8' })).toBe('');
   });
 
   it('[G6] hostile agent names are escaped in label values and cannot add series without bound', () => {
