@@ -14,6 +14,7 @@ import { benchIngest } from './ingest';
 import { benchLatency } from './latency';
 import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
+import { benchSpanQueries, benchWatchLatency } from './spans';
 
 const quick = process.argv.includes('--quick');
 const outArg = process.argv.indexOf('--out');
@@ -78,6 +79,8 @@ async function main(): Promise<void> {
     await step('bandwidth', () => benchBandwidth(x, [base + 30, base + 31], P.bandwidth));
     await step('slow_client', () => benchSlowClient(x, P.slow));
     await step('browser', () => benchBrowser(x, P.browser));
+    // Builds a 1M-span index (minutes on 2 cores): full runs and --only=spans, never --quick.
+    if (!quick) await step('spans', async () => ({ query: await benchSpanQueries(1_000_000), watch: await benchWatchLatency() }));
   } catch (err) {
     console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
     throw err;
@@ -128,6 +131,13 @@ function printTable(r: Record<string, any>): void {
   if (r.browser) {
     for (const v of r.browser.live_view) add(`live view, ${v.agents} agents: frame work p50/p95, frame interval p50/p95 (ms)`, `${v.work_p50_ms} / ${v.work_p95_ms}, ${v.frame_interval_p50_ms} / ${v.frame_interval_p95_ms}`, v.agents === 1000 ? 'p95 ≤ 16.7' : v.agents === 5000 ? 'p95 ≤ 33' : '');
     add(`open a trace of ${r.browser.trace_open.spans} spans / ${r.browser.trace_open.tokens} tokens (ms, median)`, r.browser.trace_open.median_ms, '≤ 1000');
+  }
+  if (r.spans) {
+    const q = r.spans.query;
+    add(`span index: ${q.spans.toLocaleString()} spans built in (s)`, q.build_s);
+    for (const x of q.queries) add(`span query over ${q.spans.toLocaleString()} spans, ${x.query}: p50/p95 ms`, `${x.p50_ms} / ${x.p95_ms}`, '< 1000');
+    const w = r.spans.watch;
+    add(`span watch delivery (WS frame → SSE match) @${w.offered_per_s}/s: p50/p95/p99 ms`, `${w.p50_ms} / ${w.p95_ms} / ${w.p99_ms}`);
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

@@ -47,10 +47,10 @@ export async function benchSlowClient(x: XrayProc, p: { stallSeconds: number; ra
     after = page.next_after;
     if (!page.more) break;
   }
-  const stream = d.streams[scopeKey(scope)];
+  const stream = d.streams.get(scopeKey(scope));
   const clientTokens = stream?.tokens ?? 0;
   // Exactly the same text per agent, in the same order.
-  const identical = [...loggedText].every(([agent, text]) => stream?.spans[`${traceId}//${agent}`]?.text === text);
+  const identical = [...loggedText].every(([agent, text]) => stream?.spans.get(`${traceId}//${agent}`)?.text === text);
   d.close();
   return {
     stall_s: p.stallSeconds,

@@ -1,4 +1,5 @@
 'use client';
+import { formatUsage } from '../lib/client/usageFormat';
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { agentQuery } from '../lib/client/queries';
@@ -8,7 +9,7 @@ const ms = (v: number | null) => (v === null ? '—' : v < 1000 ? `${Math.round(
 
 /** Name, capabilities, state, load, calls in/out with latencies, recent errors and traces of one agent. */
 export function AgentInspector({ agent }: { agent: string }) {
-  const live = useXray((s) => s.overview.agents[agent]);
+  const live = useXray((s) => s.overview.agents.get(agent));
   const q = useQuery(agentQuery(agent));
   return (
     <section className="panel inspector" aria-label={`inspector for ${agent}`} data-testid="inspector">
@@ -53,6 +54,12 @@ export function AgentInspector({ agent }: { agent: string }) {
             <dd>
               {ms(q.data.stats.made.p50)} / {ms(q.data.stats.made.p95)} ({q.data.stats.made.count})
             </dd>
+            {q.data.usage && (q.data.usage.input || q.data.usage.output) ? (
+              <>
+                <dt>usage ({q.data.usage.traces} traces)</dt>
+                <dd data-testid="inspector-usage">{formatUsage(q.data.usage)}</dd>
+              </>
+            ) : null}
           </dl>
           {q.data.stats.recentErrors.length ? (
             <>

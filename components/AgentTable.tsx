@@ -7,7 +7,7 @@ export function AgentTable() {
   const seq = useXray((s) => s.overview.seq);
   const select = useXray((s) => s.select);
   const agentsById = useXray((s) => s.overview.agents);
-  const agents = useMemo(() => Object.values(agentsById).sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name)), [agentsById]);
+  const agents = useMemo(() => [...agentsById.values()].sort((a, b) => Number(b.connected) - Number(a.connected) || a.name.localeCompare(b.name)), [agentsById]);
   if (seq < 0 || agents.length === 0) return null; // the view shows the loading / empty state
   return (
     <table className="agents" aria-label="agents">

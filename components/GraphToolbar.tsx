@@ -12,7 +12,7 @@ export function GraphToolbar() {
   const topicFilter = useXray((s) => s.topicFilter);
   const grouping = useXray((s) => s.grouping);
   const edges = useXray((s) => s.overview.edges);
-  const topics = useMemo(() => [...new Set(Object.values(edges).filter((e) => e.kind === 'topic').map((e) => e.from))].sort(), [edges]);
+  const topics = useMemo(() => [...new Set([...edges.values()].filter((e) => e.kind === 'topic').map((e) => e.from))].sort(), [edges]);
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -49,7 +49,7 @@ export function GraphToolbar() {
         onKeyDown={(e) => {
           if (e.key !== 'Enter') return;
           const q = search.trim().toLowerCase();
-          const hit = Object.keys(store.getState().overview.agents).sort().find((n) => n.toLowerCase().includes(q));
+          const hit = [...store.getState().overview.agents.keys()].sort().find((n) => n.toLowerCase().includes(q));
           if (hit) store.getState().select(hit);
         }}
       />

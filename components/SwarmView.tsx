@@ -16,7 +16,7 @@ import { useXray } from './XrayProviders';
 export function SwarmView() {
   const selected = useXray((s) => s.selectedAgent);
   const seq = useXray((s) => s.overview.seq);
-  const count = useXray((s) => Object.keys(s.overview.agents).length);
+  const count = useXray((s) => s.overview.agents.size);
   const [tab, setTab] = useState<'graph' | 'table'>('graph');
   return (
     <div className="shell">

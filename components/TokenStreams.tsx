@@ -19,11 +19,11 @@ export function TokenStreams({ agent }: { agent: string }) {
     store.getState().watch({ kind: 'agent', name: agent });
     return () => store.getState().unwatch(key);
   }, [store, agent, key]);
-  const live = useXray((s) => s.streams[key]);
+  const live = useXray((s) => s.streams.get(key));
   const [paused, setPaused] = useState<StreamState | null>(null);
   const [follow, setFollow] = useState(true);
   const shown = paused ?? live;
-  const spans = useMemo(() => (shown ? Object.values(shown.spans).sort((a, b) => b.updatedSeq - a.updatedSeq).slice(0, SHOWN_SPANS) : []), [shown]);
+  const spans = useMemo(() => (shown ? [...shown.spans.values()].sort((a, b) => b.updatedSeq - a.updatedSeq).slice(0, SHOWN_SPANS) : []), [shown]);
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (follow && box.current) box.current.scrollTop = 0;

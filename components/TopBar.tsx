@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
+import { StorageBanner } from './StorageBanner';
 import { ThemeToggle } from './ThemeToggle';
 import { AlertBell } from './alerts/AlertBell';
 
@@ -27,38 +28,47 @@ export function TopBar({ children }: { children?: ReactNode }) {
     if (m) router.push(`/trace/${m[1].toLowerCase()}`);
   };
   return (
-    <header className="topbar">
-      <h1>
-        <Link href="/">
-          Swarm <span className="accent">X-Ray</span>
-        </Link>
-      </h1>
-      <nav className="nav">
-        <Link href="/" aria-current={path === '/' ? 'page' : undefined}>
-          Swarm
-        </Link>
-        <Link href="/traces" aria-current={path?.startsWith('/trace') ? 'page' : undefined}>
-          Traces
-        </Link>
-      </nav>
-      {children}
-      <div className="spacer" />
-      <form
-        className="jump"
-        onSubmit={(e) => {
-          e.preventDefault();
-          open();
-        }}
-      >
-        <input aria-label="Open a trace by id" placeholder="Paste a Neural Trace ID" value={jump} onChange={(e) => setJump(e.target.value)} />
-      </form>
-      <AlertBell />
-      <ThemeToggle />
-      <form method="post" action="/auth/logout">
-        <button type="submit" className="ghost">
-          log out
-        </button>
-      </form>
-    </header>
+    <>
+      <header className="topbar">
+        <h1>
+          <Link href="/">
+            Swarm <span className="accent">X-Ray</span>
+          </Link>
+        </h1>
+        <nav className="nav">
+          <Link href="/" aria-current={path === '/' ? 'page' : undefined}>
+            Swarm
+          </Link>
+          <Link href="/traces" aria-current={path?.startsWith('/trace') ? 'page' : undefined}>
+            Traces
+          </Link>
+          <Link href="/sessions" aria-current={path?.startsWith('/session') ? 'page' : undefined}>
+            Sessions
+          </Link>
+          <Link href="/gates" aria-current={path === '/gates' ? 'page' : undefined}>
+            Gates
+          </Link>
+        </nav>
+        {children}
+        <div className="spacer" />
+        <form
+          className="jump"
+          onSubmit={(e) => {
+            e.preventDefault();
+            open();
+          }}
+        >
+          <input aria-label="Open a trace by id" placeholder="Paste a Neural Trace ID" value={jump} onChange={(e) => setJump(e.target.value)} />
+        </form>
+        <AlertBell />
+        <ThemeToggle />
+        <form method="post" action="/auth/logout">
+          <button type="submit" className="ghost">
+            log out
+          </button>
+        </form>
+      </header>
+      <StorageBanner />
+    </>
   );
 }

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { tracesQuery, type TraceFilters } from '../lib/client/queries';
 import { CopyButton } from './CopyButton';
+import { formatCost, formatTokens } from '../lib/client/usageFormat';
 
 const RANGES = [
   { label: 'any time', ms: 0 },
@@ -66,6 +67,8 @@ export function TracesList() {
               <th className="num">events</th>
               <th>agents</th>
               <th className="num">errors</th>
+              <th className="num">tokens</th>
+              <th className="num">cost</th>
               <th />
             </tr>
           </thead>
@@ -82,6 +85,8 @@ export function TracesList() {
                 <td className="num">{t.events}</td>
                 <td className="text">{t.agents.join(', ')}</td>
                 <td className={`num${t.errors ? ' error-text' : ''}`}>{t.errors}</td>
+                <td className="num" data-testid="trace-row-tokens">{t.usage && t.usage.input + t.usage.output ? formatTokens(t.usage.input + t.usage.output) : '—'}</td>
+                <td className="num">{t.usage ? formatCost(t.usage.cost) : '—'}</td>
                 <td>
                   <CopyButton label="Copy link" text={() => `${location.origin}/trace/${t.trace_id}`} />
                 </td>

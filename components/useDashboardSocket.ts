@@ -32,7 +32,7 @@ export function useDashboardSocket(store: XrayStore, embedToken: string | null =
     const s = store.getState();
     socket.on('connect', () => {
       s.setStatus('live');
-      for (const [key, scope] of Object.entries(store.getState().scopes)) subscribe(socket, store, key, scope);
+      for (const [key, scope] of store.getState().scopes) subscribe(socket, store, key, scope);
     });
     // A server-side disconnect after logout (or expiry) is final: say so instead of "reconnecting".
     socket.on('xray:error', (e) => {
@@ -52,8 +52,8 @@ export function useDashboardSocket(store: XrayStore, embedToken: string | null =
     // Scopes watched or unwatched later (selecting an agent, opening a trace).
     const unsubscribe = store.subscribe((state, prev) => {
       if (state.scopes === prev.scopes || !socket.connected) return;
-      for (const [key, scope] of Object.entries(state.scopes)) if (!prev.scopes[key]) subscribe(socket, store, key, scope);
-      for (const key of Object.keys(prev.scopes)) if (!state.scopes[key]) socket.emit('unsubscribe', key);
+      for (const [key, scope] of state.scopes) if (!prev.scopes.has(key)) subscribe(socket, store, key, scope);
+      for (const key of prev.scopes.keys()) if (!state.scopes.has(key)) socket.emit('unsubscribe', key);
     });
     return () => {
       unsubscribe();

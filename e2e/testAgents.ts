@@ -4,6 +4,7 @@ import path from 'node:path';
 import WebSocket from 'ws';
 import { E2E } from '../playwright.config';
 import { writeBigTrace } from '../scripts/bigTrace';
+import { HOSTILE_NAMES } from '../lib/testing/hostileNames';
 import { startServerProcess, type ServerProcess } from '../server/testing/serverProcess';
 
 export const relayHttp = `http://127.0.0.1:${E2E.relayPort}`;
@@ -105,3 +106,49 @@ export async function failingChain(): Promise<{ traceId: string; close(): void }
 
 /** Writes a trace of `spans` spans × `tokensPerSpan` tokens through POST /v1/frames. */
 export const bigTrace = (traceId: string, spans: number, tokensPerSpan: number) => writeBigTrace(relayHttp, traceId, spans, tokensPerSpan);
+
+/**
+ * Agents named after Object.prototype's members (G6). Each answers a call by recording a span
+ * whose name is `spanName` and whose attribute keys are every hostile name, streaming a few
+ * tokens into it; each broadcasts on a topic of its own name. A REST call enters at the first
+ * name and is passed along the chain, so one trace runs through all of them.
+ */
+export async function hostileSwarm(names: readonly string[], spanName: string): Promise<{ traceId: string; close(): void }> {
+  const send = (ws: WebSocket, m: unknown) => ws.send(JSON.stringify(m));
+  const attributes = Object.fromEntries(HOSTILE_NAMES.map((n) => [n.slice(0, 256), n.slice(0, 4096)]));
+  const sockets: WebSocket[] = [];
+  for (const [i, name] of names.entries()) {
+    const ws = new WebSocket(`ws://127.0.0.1:${E2E.relayPort}/ws`);
+    const pending = new Map<string, (m: any) => void>();
+    await new Promise<void>((resolve, reject) => {
+      ws.on('open', () => send(ws, { type: 'register', name, capabilities: [name, spanName] }));
+      ws.on('error', reject);
+      ws.on('message', async (d) => {
+        const m = JSON.parse(d.toString());
+        if (m.type === 'registered') resolve();
+        if (m.type === 'error' && !sockets.includes(ws)) reject(new Error(`${name}: ${m.code} ${m.message}`));
+        if (m.type === 'call_result') pending.get(m.ref)?.(m);
+        if (m.type !== 'inbound_call') return;
+        const span = crypto.randomUUID().replace(/-/g, '').slice(0, 16);
+        const where = { trace_id: m.trace_id, span_id: span };
+        send(ws, { type: 'span.start', ...where, parent_span_id: m.span_id, name: spanName, attributes });
+        for (const w of [`${name} `, 'thinks ', 'hard.']) send(ws, { type: 'token', ...where, text: w });
+        send(ws, { type: 'span.end', ...where, status: 'ok', attributes });
+        const nextName = names[i + 1];
+        if (nextName) {
+          await new Promise((done) => {
+            pending.set(m.correlation_id, done);
+            send(ws, { type: 'call', ref: m.correlation_id, to: nextName, method: nextName, payload: `from ${name}`, trace_id: m.trace_id, parent_span_id: m.span_id });
+          });
+        }
+        send(ws, { type: 'call_response', correlation_id: m.correlation_id, payload: `${name} done` });
+      });
+    });
+    send(ws, { type: 'broadcast', topic: name, payload: `hello from ${name}` });
+    sockets.push(ws);
+  }
+  const r = await fetch(`${relayHttp}/v1/call`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: names[0], method: names[0], payload: 'start', timeout_ms: 10_000 }) });
+  const body = (await r.json()) as { trace_id?: string };
+  if (r.status !== 200 || !body.trace_id) throw new Error(`the hostile chain failed: ${r.status} ${JSON.stringify(body)}`);
+  return { traceId: body.trace_id, close: () => sockets.forEach((ws) => ws.close()) };
+}

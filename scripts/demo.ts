@@ -8,7 +8,8 @@ import path from 'node:path';
 import { DemoSwarm } from './demoSwarm';
 
 const root = path.resolve(import.meta.dirname, '..');
-const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
+// The demo's evidence gate (the seed's security_scan) unless the caller brings its own gates.
+const env: NodeJS.ProcessEnv = { XRAY_GATES: path.join(root, 'scripts/demo-gates.yaml'), ...process.env, NODE_ENV: 'production', NEXT_TELEMETRY_DISABLED: '1' };
 const port = Number(env.PORT ?? 3000);
 const relayPort = Number(env.RELAY_PORT ?? 9002);
 
@@ -35,10 +36,10 @@ async function main(): Promise<void> {
     server.on('exit', (code) => reject(new Error(`server exited with code ${code} before it was ready`)));
   });
 
-  const swarm = new DemoSwarm({ relayUrl: `ws://127.0.0.1:${relayPort}/ws`, log: (l) => console.log(`[demo] ${l}`) });
+  const swarm = new DemoSwarm({ relayUrl: `ws://127.0.0.1:${relayPort}/ws`, releases: true, log: (l) => console.log(`[demo] ${l}`) });
   await swarm.start();
   const token = env.ADMIN_TOKEN || fs.readFileSync(path.join(path.resolve(root, env.XRAY_DATA_DIR ?? 'data'), 'admin-token'), 'utf8').trim();
-  console.log(`\n[demo] swarm running: 1 orchestrator + 8 workers.`);
+  console.log(`\n[demo] swarm running: 1 orchestrator + 8 workers + a security scanner (releases pass the security_scan gate: /gates).`);
   console.log(`[demo] open http://localhost:${port}/auth/login?token=${token}  (logs you in) — Ctrl-C to stop.\n`);
 
   let stopping = false;

@@ -6,6 +6,7 @@
  */
 import { mintTraceId } from '../lib/protocol/ids';
 import { XrayAgent, type CallContext } from '../lib/sdk/xrayAgent';
+import { DemoRelease } from './demoRelease';
 
 export interface DemoOptions {
   relayUrl: string;
@@ -17,6 +18,9 @@ export interface DemoOptions {
   timeoutRate?: number;
   tokenDelayMs?: [number, number];
   callTimeoutMs?: number;
+  /** Run the release flow (security scanner + evidence gate); needs the security_scan gate (scripts/demo-gates.yaml). */
+  releases?: boolean;
+  releaseIntervalMs?: number;
   log?: (line: string) => void;
 }
 
@@ -47,6 +51,7 @@ export class DemoSwarm {
   private readonly known = new Set<string>();
   private running = true;
   private timers: NodeJS.Timeout[] = [];
+  private release: DemoRelease | null = null;
   readonly stats = { dispatched: 0, ok: 0, failed: 0 };
 
   constructor(private readonly o: DemoOptions) {}
@@ -65,6 +70,10 @@ export class DemoSwarm {
     });
     await Promise.all(this.agents.map((a) => a.ready()));
     this.loop(orchestrator);
+    if (this.o.releases) {
+      this.release = new DemoRelease(orchestrator, { relayUrl: this.o.relayUrl, intervalMs: this.o.releaseIntervalMs, log: this.o.log });
+      await this.release.start();
+    }
   }
 
   private discover(name: string): void {
@@ -172,6 +181,7 @@ export class DemoSwarm {
   async stop(): Promise<void> {
     this.running = false;
     for (const t of this.timers) clearTimeout(t);
+    await this.release?.stop();
     await Promise.all(this.agents.map((a) => a.close(500)));
   }
 }

@@ -7,9 +7,15 @@ import { z } from 'zod';
 import { LIMITS } from '../lib/protocol/limits';
 import { DEFAULT_ATTEMPT_POLICY, type AttemptPolicy } from './auth/attemptLimiter';
 import { parseHostList, parseOriginList } from './http/originGuard';
+import type { PriceTable } from '../lib/cost/prices';
+import { loadPriceTable } from './cost/loadPrices';
+import { parseAge, parseBytes } from './configUnits';
 
 const count = z.coerce.number().int().positive();
 const port = z.coerce.number().int().min(0).max(65535);
+const age = z.string().transform((v, ctx) => parseAge(v) ?? (ctx.addIssue({ code: 'custom', message: 'an age such as 72h, 30d or 90m' }), z.NEVER));
+const bytes = z.string().transform((v, ctx) => parseBytes(v) ?? (ctx.addIssue({ code: 'custom', message: 'a size such as 10GB, 512MiB or 1000000' }), z.NEVER));
+
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** Shared secrets must not be guessable by brute force: 16 characters at least. */
@@ -96,6 +102,12 @@ const envSchema = z.object({
   XRAY_HEADERS_TIMEOUT_MS: count.default(D.headersTimeoutMs),
   XRAY_REQUEST_TIMEOUT_MS: count.default(D.requestTimeoutMs),
   XRAY_BODY_IDLE_TIMEOUT_MS: count.default(D.bodyIdleTimeoutMs),
+  /** Dashboard API reads + socket subscribe/resync per second per session (admin session, Bearer, or embed token), burst 4×. */
+  XRAY_SESSION_RATE_LIMIT: z.coerce.number().positive().default(20),
+  /** Socket subscribe/unsubscribe/resync messages per second per dashboard connection, burst 4×. */
+  XRAY_SOCKET_RATE_LIMIT: z.coerce.number().positive().default(5),
+  /** Window (ms) of the event-loop delay p99/max reported on /metrics. */
+  XRAY_LOOP_DELAY_WINDOW_MS: z.coerce.number().int().min(100).default(5000),
   /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
   EMBED_FRAME_ANCESTORS: z
     .string()
@@ -112,6 +124,30 @@ const envSchema = z.object({
   XRAY_AUTH_FREE_ATTEMPTS: z.coerce.number().int().min(0).default(10),
   /** Longest backoff (seconds) after repeated failed logins / agent keys; it doubles from 1 s. */
   XRAY_AUTH_BACKOFF_MAX_S: z.coerce.number().int().min(1).default(300),
+  /** Model price table (YAML or JSON); unset: the shipped, dated config/prices.yaml. */
+  XRAY_PRICES: optional(z.string()),
+  /** Forward captured spans to this OTLP/HTTP traces endpoint (e.g. http://jaeger:4318/v1/traces). */
+  XRAY_OTLP_EXPORT_URL: optional(z.string().url().refine((u) => /^https?:/.test(u), 'an http(s) URL')),
+  /** Export encoding, as OTEL_EXPORTER_OTLP_PROTOCOL. */
+  XRAY_OTLP_EXPORT_PROTOCOL: z.enum(['http/protobuf', 'http/json']).default('http/protobuf'),
+  /** Extra headers for the export, `key=value,key2=value2` (as OTEL_EXPORTER_OTLP_HEADERS). */
+  XRAY_OTLP_EXPORT_HEADERS: optional(z.string().regex(/^([^=,]+=[^,]*)(,[^=,]+=[^,]*)*$/, 'key=value pairs separated by commas')),
+  /** Delete events older than this (72h, 30d). Unset: keep everything. */
+  XRAY_RETENTION: optional(age),
+  /** Delete the oldest events while the log holds more than this (10GB). Unset: no size limit. */
+  XRAY_MAX_LOG_BYTES: optional(bytes),
+  /** How often retention looks for work. */
+  XRAY_RETENTION_INTERVAL: optional(age),
+  /** Events per retention transaction: bounds how long one step holds the writer. */
+  XRAY_RETENTION_BATCH: z.coerce.number().int().min(10).max(100_000).default(500),
+  /** While the log is not writable, how often to probe whether it is again. */
+  XRAY_STORAGE_PROBE_INTERVAL: optional(age),
+  /** Free space the file system must have before ingest resumes after a full disk. */
+  XRAY_STORAGE_HEADROOM_BYTES: optional(bytes),
+  /** Logs up to this size get a full quick_check at start-up; bigger ones a bounded check. */
+  XRAY_STARTUP_CHECK_MAX_BYTES: optional(bytes),
+  /** YAML file of evidence gates (server/gates), reloaded when it changes. */
+  XRAY_GATES: optional(z.string()),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
   NODE_ENV: z.string().default('development'),
@@ -129,8 +165,20 @@ export interface XrayConfig {
   rateLimitPerSecond: number;
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
+  sessionRatePerSecond: number;
+  socketRatePerSecond: number;
+  loopDelayWindowMs: number;
   commitDelayMs: number;
   limits: PeerLimits;
+  /** Retention and storage upkeep (README, Operations). */
+  retentionMs: number | null;
+  maxLogBytes: number | null;
+  retentionIntervalMs: number;
+  retentionBatch: number;
+  storageProbeMs: number;
+  storageHeadroomBytes: number;
+  startupCheckMaxBytes: number;
+  gatesFile: string | null;
   dev: boolean;
   // --- Browser origins and auth edges ---
   relayAllowedOrigins: ReadonlySet<string>;
@@ -138,6 +186,26 @@ export interface XrayConfig {
   dashboardAllowedOrigins: ReadonlySet<string>;
   authFreeAttempts: number;
   authBackoffMaxS: number;
+  prices: PriceTable;
+  otlpExport: { url: string; headers: Map<string, string>; protocol: 'http/protobuf' | 'http/json' } | null;
+}
+
+/** Percent-decoded like OTEL_EXPORTER_OTLP_HEADERS; a stray `%` is kept as typed. */
+const unescape = (v: string) => {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+};
+
+function parseHeaderList(text: string | undefined): Map<string, string> {
+  const headers = new Map<string, string>();
+  for (const pair of text ? text.split(',') : []) {
+    const i = pair.indexOf('=');
+    headers.set(unescape(pair.slice(0, i).trim()).toLowerCase(), unescape(pair.slice(i + 1).trim()));
+  }
+  return headers;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
@@ -160,6 +228,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
+    sessionRatePerSecond: e.XRAY_SESSION_RATE_LIMIT,
+    socketRatePerSecond: e.XRAY_SOCKET_RATE_LIMIT,
+    loopDelayWindowMs: e.XRAY_LOOP_DELAY_WINDOW_MS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     limits: {
       wsPerAddress: e.XRAY_WS_PER_ADDRESS,
@@ -176,12 +247,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
       requestTimeoutMs: e.XRAY_REQUEST_TIMEOUT_MS,
       bodyIdleTimeoutMs: e.XRAY_BODY_IDLE_TIMEOUT_MS,
     },
+    retentionMs: e.XRAY_RETENTION ?? null,
+    maxLogBytes: e.XRAY_MAX_LOG_BYTES ?? null,
+    retentionIntervalMs: e.XRAY_RETENTION_INTERVAL ?? 10_000,
+    retentionBatch: e.XRAY_RETENTION_BATCH,
+    storageProbeMs: e.XRAY_STORAGE_PROBE_INTERVAL ?? 2000,
+    storageHeadroomBytes: e.XRAY_STORAGE_HEADROOM_BYTES ?? 16 * 2 ** 20,
+    startupCheckMaxBytes: e.XRAY_STARTUP_CHECK_MAX_BYTES ?? 256 * 2 ** 20,
+    gatesFile: e.XRAY_GATES ? path.resolve(e.XRAY_GATES) : null,
     dev: e.NODE_ENV !== 'production',
     relayAllowedOrigins: e.RELAY_ALLOWED_ORIGINS,
     relayAllowedHosts: e.RELAY_ALLOWED_HOSTS,
     dashboardAllowedOrigins: e.DASHBOARD_ALLOWED_ORIGINS,
     authFreeAttempts: e.XRAY_AUTH_FREE_ATTEMPTS,
     authBackoffMaxS: e.XRAY_AUTH_BACKOFF_MAX_S,
+    prices: loadPriceTable(e.XRAY_PRICES),
+    otlpExport: e.XRAY_OTLP_EXPORT_URL ? { url: e.XRAY_OTLP_EXPORT_URL, headers: parseHeaderList(e.XRAY_OTLP_EXPORT_HEADERS), protocol: e.XRAY_OTLP_EXPORT_PROTOCOL } : null,
   };
 }
 

@@ -13,15 +13,28 @@ import { createRelayServer, type RestRoute } from './relay/relayServer';
 import { SseHub } from './relay/sseHub';
 import type { EventLog } from './store/eventLog';
 import { LogWriter } from './store/logWriter';
+import { RetentionSweeper } from './store/retention';
 import { SqliteEventLog } from './store/sqliteEventLog';
+import type { StorageHealth } from './store/storageHealth';
+import { StorageProbe } from './store/storageProbe';
+import { WalCheckpointer } from './store/walCheckpointer';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
+import { startSpanServices, type SpanServices } from './spans/spanServices';
 
 export interface DataPlane {
   log: EventLog;
+  /** The SQLite log itself, for upkeep figures (bytes on disk, oldest seq) and retention. */
+  store: SqliteEventLog;
   writer: LogWriter;
+  /** Whether the log can be written; shared by the store, the writer, /metrics and the dashboard. */
+  health: StorageHealth;
+  retention: RetentionSweeper;
+  probe: StorageProbe;
   relay: Relay;
   sse: SseHub;
+  /** Span index, watches and evidence gates (telemetry as coordination). */
+  spans: SpanServices;
   server: Server;
   relayPort: number;
   /** Set by the composition root (server/xray.ts) when alerting runs. */
@@ -30,8 +43,17 @@ export interface DataPlane {
 }
 
 export async function startDataPlane(config: XrayConfig, extraRoutes: Record<string, RestRoute> = {}): Promise<DataPlane> {
-  const log = SqliteEventLog.open(config.dataDir, config.sync);
-  const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs });
+  const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes });
+  if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
+  if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
+  const health = log.health;
+  // Checkpoints (copy + fsync) in a worker thread, so no commit on the event loop pays for one;
+  // the writer checkpoints by itself only if the WAL reaches ~40 MB.
+  const checkpointer = log.file ? new WalCheckpointer(log.file, 500) : null;
+  log.setAutoCheckpoint(10_000);
+  const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs, health });
+  const probe = new StorageProbe(health, log, { dir: config.dataDir, intervalMs: config.storageProbeMs, headroomBytes: config.storageHeadroomBytes });
+  const retention = new RetentionSweeper(log, { retentionMs: config.retentionMs, maxBytes: config.maxLogBytes, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch });
   const relay = new Relay(writer, {
     agentKeys: config.relayKeys,
     keyAttempts: new AttemptLimiter(attemptPolicy(config)),
@@ -39,20 +61,30 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     limits: config.limits,
   });
   const sse = new SseHub(log, writer, relay.peers.sse);
-  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...extraRoutes }, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
+  const spans = startSpanServices(config, log, writer, relay);
+  const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
   let relayPort: number;
   try {
     relayPort = await listen(server, config.relayPort, config.relayHost);
   } catch (err) {
+    probe.close();
+    checkpointer?.close();
     writer.close();
+    spans.close();
     throw err;
   }
+  retention.start();
   let closed = false;
   return {
     log,
+    store: log,
     writer,
+    health,
+    retention,
+    probe,
     relay,
     sse,
+    spans,
     server,
     relayPort,
     async close() {
@@ -61,7 +93,11 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       relay.shutdown(); // fails calls in flight, closes agent sockets, records disconnects
       sse.close();
       await closeServer(server);
+      await retention.close();
+      probe.close();
+      checkpointer?.close();
       writer.close(); // flushes what is queued, then closes the database
+      spans.close(); // after the writer: the final commits are indexed first
     },
   };
 }

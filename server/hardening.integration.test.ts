@@ -5,6 +5,7 @@
  * mutations of valid relay messages with the same assertions.
  */
 import http from 'node:http';
+import net from 'node:net';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EVENT_KINDS } from '../lib/protocol/events';
@@ -30,6 +31,7 @@ beforeAll(async () => {
     if (m.type === 'inbound_call') good.send({ type: 'call_response', correlation_id: m.correlation_id, payload: `echo:${m.payload}` });
   });
   goodCaller = await TestAgent.connect(relay.wsUrl, 'good-caller');
+  await seedSearchableTraces();
   vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(args.map(String).join(' ')));
   process.on('uncaughtException', (e) => logged.push(`uncaught: ${e.message}`));
   process.on('unhandledRejection', (e) => logged.push(`unhandled: ${String(e)}`));
@@ -227,8 +229,57 @@ const apiCases: Case[] = [
   { name: 'API unknown endpoint', run: () => apiGet('/api/teleport'), expect: '404 not_found' },
 ];
 
+/**
+ * Traces whose JSON encoding holds "status", "_" and "%" only in keys (correlation_id,
+ * timeout_ms, status…), never in recorded text: a search for them must find nothing.
+ */
+async function seedSearchableTraces(): Promise<void> {
+  await wellBehavedAgentStillServed();
+  good.send({ type: 'frames', ack: true, frames: [
+    { type: 'span.start', id: 'seed-1', trace_id: 'c'.repeat(32), span_id: '3'.repeat(16), name: 'seeded span', attributes: { 'gen_ai.operation.name': 'chat' } },
+    { type: 'span.end', id: 'seed-2', trace_id: 'c'.repeat(32), span_id: '3'.repeat(16), status: 'ok' },
+  ] });
+  await good.next((m) => m.type === 'ack');
+  // Its JSON encoding holds a backslash (the escaped quotes); the recorded text does not.
+  good.send({ type: 'broadcast', id: 'seed-3', topic: 'seed', payload: 'say "hi"', trace_id: 'c'.repeat(32), ack: true });
+  await good.next((m) => m.type === 'ack' && (m as { ids: string[] }).ids.includes('seed-3'));
+}
+
+/** Raw bytes on the wire: fetch would normalize a target such as `//[x` before sending it. */
+async function rawGet(base: string, target: string): Promise<string> {
+  const { hostname, port } = new URL(base);
+  const socket = net.connect(Number(port), hostname);
+  socket.write(`GET ${target} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nConnection: close\r\n\r\n`);
+  let text = '';
+  for await (const chunk of socket) text += String(chunk);
+  return `${/^HTTP\/1\.1 (\d+)/.exec(text)?.[1]} ${/"code":"([a-z_]+)"/.exec(text)?.[1]}`;
+}
+
+async function apiSearch(q: string): Promise<string> {
+  const r = await fetch(`${api.url}/api/traces?limit=500&q=${encodeURIComponent(q)}`);
+  const body = await r.json();
+  return r.status === 200 ? `200 ${body.traces.length}` : `${r.status} ${body.error?.code}`;
+}
+
+/** Class 7 of issue 11: bad input is a 4xx with a code, and search matches recorded text only. */
+const urlAndSearchCases: Case[] = [
+  { name: '[G6] API agent name with malformed percent-encoding', run: () => apiGet('/api/agents/%ZZ'), expect: '400 bad_url' },
+  { name: '[G6] API trace id with a truncated UTF-8 escape', run: () => apiGet('/api/traces/%E0%A4%A'), expect: '400 bad_url' },
+  { name: '[G6] API timeline with malformed percent-encoding', run: () => apiGet('/api/traces/%ZZ/timeline'), expect: '400 bad_url' },
+  { name: '[G6] API request target the URL parser refuses', run: () => rawGet(api.url, '//[x'), expect: '400 bad_url' },
+  { name: '[G6] relay request target the URL parser refuses (crashed the process)', run: () => rawGet(relay.url, '//[x'), expect: '400 bad_url' },
+  { name: '[G6] relay replay query with malformed percent-encoding', run: () => rest('/v1/events?agent=%ZZ', { method: 'GET' }), expect: '400 invalid_message' },
+  { name: '[G6] trace search with a NUL (matched everything)', run: () => apiSearch('a\0'), expect: '400 invalid_message' },
+  { name: '[G6] trace search with a control character', run: () => apiSearch('\u001b[31m'), expect: '400 invalid_message' },
+  { name: '[G6] trace search "status" matches no JSON key', run: () => apiSearch('status'), expect: '200 0' },
+  { name: '[G6] trace search "_" is literal and matches no JSON key', run: () => apiSearch('_'), expect: '200 0' },
+  { name: '[G6] trace search "%" is literal', run: () => apiSearch('%'), expect: '200 0' },
+  { name: '[G6] trace search "\\" matches no JSON escape', run: () => apiSearch('\\'), expect: '200 0' },
+  { name: '[G6] trace search finds recorded text (control for the rows above)', run: () => apiSearch('seeded span'), expect: '200 1' },
+];
+
 describe('bad input, one kind per row', () => {
-  const all = [...wsCases, ...restCases, ...originCases, ...apiCases];
+  const all = [...wsCases, ...restCases, ...originCases, ...apiCases, ...urlAndSearchCases];
   it('covers at least 30 kinds', () => expect(all.length).toBeGreaterThanOrEqual(30));
   it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await waitFor(() => relay.writer['queue'].length === 0, 2000, 'idle writer');

@@ -13,16 +13,21 @@ import { startDataPlane, type DataPlane } from './dataPlane';
 import { AlertService } from './alerts/alertService';
 import { loadAlertsConfig } from './alerts/alertsConfig';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+import { OtlpExporter } from './telemetry/export/otlpExporter';
+import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
+import { checkDataDir } from './store/startupChecks';
 
 export interface Xray {
   admin: AdminToken;
   data: DataPlane;
   observation: ObservationPlane | null;
   model: SwarmModel;
+  exporter: OtlpExporter | null;
   close(): Promise<void>;
 }
 
 export async function startXray(config: XrayConfig, options: { dashboard?: boolean; next?: boolean } = {}): Promise<Xray> {
+  checkDataDir(config.dataDir); // before anything writes there (the admin token file), so the refusal names the real cause
   const admin = resolveAdminToken(config.dataDir, config.adminToken);
   const auth = new AdminAuth(admin.token, new TokenSigner(admin.token), {
     revocations: SessionRevocations.open(SessionRevocations.fileIn(config.dataDir)),
@@ -32,10 +37,13 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
   data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log); // after the model: rules see what the model saw
+  // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
+  const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
+  if (exporter) data.writer.onCommit(exporter.onCommit);
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
-      observation = await startObservationPlane(config, data, model, auth, { next: options.next });
+      observation = await startObservationPlane(config, data, model, auth, { next: options.next, exporter });
     } catch (err) {
       await data.close();
       throw err;
@@ -46,10 +54,12 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
     data,
     observation,
     model,
+    exporter,
     async close() {
       await observation?.close();
       data.alerts?.close();
       await data.close();
+      await exporter?.close(); // after the log's last commit, so its spans go out too
     },
   };
 }

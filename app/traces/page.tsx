@@ -1,4 +1,5 @@
 import { TopBar } from '../../components/TopBar';
+import { SpanQuery } from '../../components/SpanQuery';
 import { TracesList } from '../../components/TracesList';
 import { XrayProviders } from '../../components/XrayProviders';
 
@@ -8,6 +9,7 @@ export default function TracesPage() {
       <div className="shell">
         <TopBar />
         <main className="content">
+          <SpanQuery />
           <TracesList />
         </main>
       </div>

@@ -1,12 +1,14 @@
 'use client';
+import Link from 'next/link';
 import type { TraceNode } from '../../lib/trace/buildTrace';
 import { CopyButton } from '../CopyButton';
+import { formatCost } from '../../lib/client/usageFormat';
 
 const dur = (n: TraceNode) => (n.end === null ? 'running' : `${Math.round(n.end - n.start)} ms`);
 const MAX_PAYLOAD = 20_000;
 
 /** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
-export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
+export function NodeDetail({ node, text, traceId, onSelect }: { node: TraceNode; text: string; traceId?: string; onSelect?: (id: string) => void }) {
   return (
     <section className="node-detail" aria-label="selected node" data-testid="node-detail">
       <header className="panel-head">
@@ -46,8 +48,39 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
         {node.usage.input !== null || node.usage.output !== null ? (
           <>
             <dt>usage</dt>
-            <dd>
+            <dd data-testid="node-usage">
               {node.usage.input ?? '—'} in / {node.usage.output ?? '—'} out
+              {node.usage.cacheRead ? ` · ${node.usage.cacheRead} cached` : ''}
+              {node.usage.cacheWrite ? ` · ${node.usage.cacheWrite} cache write` : ''}
+              {node.usage.reasoning ? ` · ${node.usage.reasoning} reasoning` : ''}
+            </dd>
+            <dt>cost</dt>
+            <dd>{formatCost(node.cost ?? null)}</dd>
+          </>
+        ) : null}
+        {node.provider ? (
+          <>
+            <dt>provider</dt>
+            <dd>{node.provider}</dd>
+          </>
+        ) : null}
+        {node.timeToFirstTokenMs !== null && node.timeToFirstTokenMs !== undefined ? (
+          <>
+            <dt>first token</dt>
+            <dd>{Math.round(node.timeToFirstTokenMs)} ms</dd>
+          </>
+        ) : null}
+        {node.agentInherited ? (
+          <>
+            <dt>agent</dt>
+            <dd className="muted">inherited from an ancestor span</dd>
+          </>
+        ) : null}
+        {node.sessionId ? (
+          <>
+            <dt>session</dt>
+            <dd>
+              <a href={`/session/${encodeURIComponent(node.sessionId)}`}>{node.sessionId}</a>
             </dd>
           </>
         ) : null}
@@ -56,12 +89,53 @@ export function NodeDetail({ node, text }: { node: TraceNode; text: string }) {
           <code>{node.id}</code>
         </dd>
       </dl>
+      {node.kind === 'gate' && node.requirements ? (
+        <>
+          <h3>Gate requirements</h3>
+          <ul className="gate-requirements" data-testid="gate-requirements">
+            {node.requirements.map((r, i) => (
+              <li key={i} className={r.ok ? 'ok' : 'fail'}>
+                {r.ok ? '✓' : '✗'} {r.requirement}: {r.reason}
+                {r.span_id && r.trace_id && r.trace_id === traceId && onSelect ? (
+                  <button type="button" className="linklike" onClick={() => onSelect(r.span_id!)} data-testid="gate-evidence-link">
+                    evidence <code>{r.span_id}</code>
+                  </button>
+                ) : r.span_id && r.trace_id ? (
+                  <Link href={`/trace/${r.trace_id}?span=${r.span_id}`} data-testid="gate-evidence-link">
+                    evidence <code>{r.span_id}</code>
+                  </Link>
+                ) : r.span_id ? (
+                  <span className="evidence unknown"> cited <code>{r.span_id}</code> (never recorded)</span>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
       <h3>
         Text <CopyButton text={text} />
       </h3>
       <pre className="node-text" data-testid="node-text">
         {text || <span className="muted">(no tokens)</span>}
       </pre>
+      {node.tool ? (
+        <>
+          <h3>Tool call {node.tool.name ? <code>{node.tool.name}</code> : null}</h3>
+          {node.tool.arguments !== null ? <pre className="payload" data-testid="node-tool-args">{node.tool.arguments.slice(0, MAX_PAYLOAD)}</pre> : null}
+          {node.tool.result !== null ? (
+            <>
+              <h3>Tool result</h3>
+              <pre className="payload">{node.tool.result.slice(0, MAX_PAYLOAD)}</pre>
+            </>
+          ) : null}
+        </>
+      ) : null}
+      {node.systemInstructions ? (
+        <>
+          <h3>System instructions</h3>
+          <pre className="payload">{node.systemInstructions.slice(0, MAX_PAYLOAD)}</pre>
+        </>
+      ) : null}
       {node.request !== null ? (
         <>
           <h3>Request</h3>

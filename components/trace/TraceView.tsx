@@ -12,6 +12,8 @@ import { ApiError, timelineQuery, traceQuery } from '../../lib/client/queries';
 import { buildReplayIndex, textLengthAt } from '../../lib/trace/replay';
 import type { TraceTree } from '../../lib/trace/buildTrace';
 import { CopyButton } from '../CopyButton';
+import Link from 'next/link';
+import { formatUsage } from '../../lib/client/usageFormat';
 import { ShareDialog } from '../ShareDialog';
 import { useEmbedToken, useXray, useXrayStoreApi } from '../XrayProviders';
 import { FailurePaths } from './FailurePaths';
@@ -33,7 +35,7 @@ export function TraceView({ traceId }: { traceId: string }) {
     store.getState().watch({ kind: 'trace', traceId });
     return () => store.getState().unwatch(key);
   }, [store, traceId, key]);
-  const stream = useXray((s) => s.streams[key]);
+  const stream = useXray((s) => s.streams.get(key));
 
   // New calls/spans on the live scope change the tree's shape: refetch it, at most once a second.
   const structure = stream?.events.length ?? 0;
@@ -54,14 +56,17 @@ export function TraceView({ traceId }: { traceId: string }) {
 
   const liveText = useMemo(() => {
     const m = new Map<string, string>();
-    for (const s of Object.values(stream?.spans ?? {})) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
+    for (const s of stream?.spans.values() ?? []) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
     return m;
   }, [stream]);
 
   const tree = q.data;
   const [selected, setSelected] = useState<string | null>(null);
   useEffect(() => {
-    if (tree && !selected) setSelected(tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null);
+    if (!tree || selected) return;
+    // `?span=<id>` (from a span query or a gate verdict) selects that span; else the root cause.
+    const wanted = new URLSearchParams(window.location.search).get('span');
+    setSelected(wanted && tree.nodes[wanted] ? wanted : (tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null));
   }, [tree, selected]);
 
   const [replay, setReplay] = useState<ReplayState>({ playhead: null, playing: false, speed: 4 });
@@ -72,9 +77,15 @@ export function TraceView({ traceId }: { traceId: string }) {
   if (q.isPending) return <p className="placeholder">Loading trace {traceId}…</p>;
   if (q.isError && !tree) {
     const missing = q.error instanceof ApiError && q.error.status === 404;
+    const expired = q.error instanceof ApiError && q.error.code === 'expired';
     return (
       <div className="placeholder" role="alert" data-testid="trace-error">
-        {missing ? (
+        {expired ? (
+          <>
+            <p data-testid="trace-expired">Trace {traceId} is older than the retention window: its events were deleted.</p>
+            <p className="muted small">The server keeps events for the period set by XRAY_RETENTION / XRAY_MAX_LOG_BYTES. Restore a backup to see it again.</p>
+          </>
+        ) : missing ? (
           <>
             <p>No events recorded for trace {traceId} yet.</p>
             <p className="muted small">This page updates as soon as the trace starts.</p>
@@ -104,6 +115,18 @@ export function TraceView({ traceId }: { traceId: string }) {
         <span className="muted small" data-testid="trace-summary">
           {spans} spans · {(stream?.tokens ?? t.tokens).toLocaleString()} tokens · {t.agents.length} agents · {Math.round(t.end - t.start)} ms
         </span>
+        {t.usage && (t.usage.input || t.usage.output) ? (
+          <span className="small" data-testid="trace-usage" title={t.byModel.map((m) => `${m.model}: ${formatUsage(m)}`).join('\n')}>
+            {formatUsage(t.usage)}
+          </span>
+        ) : null}
+        {!embedToken && t.sessions?.length
+          ? t.sessions.map((id) => (
+              <Link key={id} className="small" href={`/session/${encodeURIComponent(id)}`} data-testid="trace-session">
+                session {id}
+              </Link>
+            ))
+          : null}
         <div className="spacer" />
         {!embedToken ? <CopyButton label="Copy link" text={() => `${location.origin}/trace/${traceId}`} /> : null}
         {!embedToken ? <ShareDialog scope={`trace:${traceId}`} title="this trace" /> : null}
@@ -112,7 +135,7 @@ export function TraceView({ traceId }: { traceId: string }) {
       <ReplayBar start={start} end={end} state={replay} onChange={onReplay} loading={timeline.isFetching && !timeline.data} />
       <div className="trace-body">
         <Waterfall tree={t} selected={selected} onSelect={setSelected} playhead={replay.playhead} />
-        {node ? <NodeDetail node={node} text={shownText} /> : <p className="placeholder">Select a row.</p>}
+        {node ? <NodeDetail node={node} text={shownText} traceId={traceId} onSelect={setSelected} /> : <p className="placeholder">Select a row.</p>}
       </div>
     </div>
   );

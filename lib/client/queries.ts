@@ -2,8 +2,11 @@
 import { queryOptions } from '@tanstack/react-query';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
-import type { TraceTree } from '../trace/buildTrace';
-import type { TraceSummary } from '../protocol/api';
+import { traceFromJson, type TraceTree } from '../trace/buildTrace';
+import type { HealthResponse, TraceSummary } from '../protocol/api';
+import type { SessionSummary } from '../sessions/sessionIndex';
+import type { SessionDetail } from '../sessions/sessionRollup';
+import type { UsageTotals } from '../trace/usageRollup';
 
 export type { TraceSummary } from '../protocol/api';
 
@@ -28,7 +31,7 @@ async function getJson<T>(url: string, embedToken?: string | null): Promise<T> {
 export const agentQuery = (name: string) =>
   queryOptions({
     queryKey: ['agent', name],
-    queryFn: () => getJson<{ agent: AgentState; stats: AgentStats; traces: TraceSummary[] }>(`/api/agents/${encodeURIComponent(name)}`),
+    queryFn: () => getJson<{ agent: AgentState; stats: AgentStats; traces: TraceSummary[]; usage?: UsageTotals & { traces: number } }>(`/api/agents/${encodeURIComponent(name)}`),
     refetchInterval: 3000,
   });
 
@@ -54,8 +57,20 @@ export const tracesQuery = (filters: TraceFilters) =>
 export const traceQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace', traceId],
-    queryFn: () => getJson<TraceTree>(`/api/traces/${traceId}`, embedToken),
+    queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}`, embedToken)),
+    // Structural sharing would merge a refetched tree into plain `{}` copies: a `__proto__`
+    // attribute key would be swallowed and the null-prototype dictionaries lost. A fresh tree instead.
+    structuralSharing: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** Server health, polled for the storage banner (the log not writable). */
+export const healthQuery = () =>
+  queryOptions({
+    queryKey: ['health'],
+    queryFn: () => getJson<HealthResponse>('/api/health'),
+    refetchInterval: 5000,
+    retry: false,
   });
 
 export const timelineQuery = (traceId: string, embedToken?: string | null) =>
@@ -65,9 +80,49 @@ export const timelineQuery = (traceId: string, embedToken?: string | null) =>
     staleTime: 1000,
   });
 
+export const sessionsQuery = (q?: string) =>
+  queryOptions({
+    queryKey: ['sessions', q ?? ''],
+    queryFn: () => getJson<{ sessions: SessionSummary[]; next_before: number | null }>(`/api/sessions${q ? `?q=${encodeURIComponent(q)}` : ''}`),
+    refetchInterval: 5000,
+  });
+
+export const sessionQuery = (sessionId: string) =>
+  queryOptions({
+    queryKey: ['session', sessionId],
+    queryFn: () => getJson<SessionDetail>(`/api/sessions/${encodeURIComponent(sessionId)}`),
+    refetchInterval: 5000,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
 export async function createEmbedToken(scope: string, ttlSeconds: number): Promise<{ token: string; url: string; iframe: string; expires_at: number }> {
   const res = await fetch('/api/embed-tokens', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ scope, ttl_s: ttlSeconds }) });
   const body = await res.json();
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
   return body;
 }
+
+export type GateSummary = import('../protocol/spans').GateInfo & { stats: import('../protocol/spans').GateStats };
+
+/** Span query with a selector (admin API); errors carry the selector position. */
+export const spansQuery = (selector: string, limit = 100) =>
+  queryOptions({
+    queryKey: ['spans', selector, limit],
+    queryFn: () => getJson<import('../protocol/spans').SpanQueryResult>(`/api/spans?${new URLSearchParams({ q: selector, limit: String(limit) })}`),
+    enabled: selector.trim().length > 0,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+export const gatesQuery = () =>
+  queryOptions({
+    queryKey: ['gates'],
+    queryFn: () => getJson<{ gates: GateSummary[]; error: string | null; file: string | null }>('/api/gates'),
+    refetchInterval: 2000,
+  });
+
+export const gateChecksQuery = (gate: string | null, limit = 200) =>
+  queryOptions({
+    queryKey: ['gate-checks', gate, limit],
+    queryFn: () => getJson<{ checks: import('../protocol/spans').GateCheckRecord[] }>(`/api/gates/checks?${new URLSearchParams({ limit: String(limit), ...(gate ? { gate } : {}) })}`),
+    refetchInterval: 2000,
+  });

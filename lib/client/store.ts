@@ -22,9 +22,9 @@ export interface ConnectionSlice {
 
 export interface DataSlice {
   overview: OverviewState;
-  /** Watched scopes by subscription key. */
-  scopes: Record<string, Scope>;
-  streams: Record<string, StreamState>;
+  /** Watched scopes by subscription key (`agent:<name>`, `topic:<topic>`…: outside strings, so Maps, copied on write). */
+  scopes: ReadonlyMap<string, Scope>;
+  streams: ReadonlyMap<string, StreamState>;
   watch(scope: Scope): string;
   unwatch(key: string): void;
   onSnapshot(s: Snapshot): void;
@@ -66,21 +66,23 @@ export function createXrayStore(watchOverview = true) {
     },
 
     overview: emptyOverview,
-    scopes: (watchOverview ? { overview: { kind: 'overview' } } : {}) as Record<string, Scope>,
-    streams: {},
+    scopes: new Map<string, Scope>(watchOverview ? [['overview', { kind: 'overview' }]] : []),
+    streams: new Map(),
     watch(scope) {
       const key = scopeKey(scope);
-      if (!get().scopes[key]) set({ scopes: { ...get().scopes, [key]: scope } });
+      if (!get().scopes.has(key)) set({ scopes: new Map(get().scopes).set(key, scope) });
       return key;
     },
     unwatch(key) {
-      const { [key]: _s, ...scopes } = get().scopes;
-      const { [key]: _t, ...streams } = get().streams;
+      const scopes = new Map(get().scopes);
+      const streams = new Map(get().streams);
+      scopes.delete(key);
+      streams.delete(key);
       set({ scopes, streams });
     },
     onSnapshot(s) {
       if (s.kind === 'overview') set({ overview: applyOverviewSnapshot(get().overview, s) });
-      else if (get().scopes[s.sub]) set({ streams: { ...get().streams, [s.sub]: applyStreamSnapshot(get().streams[s.sub] ?? emptyStream, s) } });
+      else if (get().scopes.has(s.sub)) set({ streams: new Map(get().streams).set(s.sub, applyStreamSnapshot(get().streams.get(s.sub) ?? emptyStream, s)) });
     },
     onDelta(d) {
       if (d.kind === 'overview') {
@@ -88,13 +90,13 @@ export function createXrayStore(watchOverview = true) {
         set({ overview: r.state });
         return !r.gap;
       }
-      if (!get().scopes[d.sub]) return true; // unwatched meanwhile: ignore
-      const r = applyStreamDelta(get().streams[d.sub] ?? emptyStream, d);
-      set({ streams: { ...get().streams, [d.sub]: r.state } });
+      if (!get().scopes.has(d.sub)) return true; // unwatched meanwhile: ignore
+      const r = applyStreamDelta(get().streams.get(d.sub) ?? emptyStream, d);
+      set({ streams: new Map(get().streams).set(d.sub, r.state) });
       return !r.gap;
     },
     cursorOf(key) {
-      return key === 'overview' ? get().overview.seq : (get().streams[key]?.seq ?? -1);
+      return key === 'overview' ? get().overview.seq : (get().streams.get(key)?.seq ?? -1);
     },
 
     selectedAgent: null,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Delta, Snapshot } from '../protocol/dashboard';
+import { HOSTILE_NAMES, prototypeIsClean } from '../testing/hostileNames';
 import { applyStreamDelta, applyStreamSnapshot, emptyStream } from './streamState';
 
 const T = 'a'.repeat(32);
@@ -10,7 +11,7 @@ describe('stream state', () => {
   it('grows span text across contiguous deltas', () => {
     let s = applyStreamSnapshot(emptyStream, snap);
     s = applyStreamDelta(s, delta(6, 9, [[T, 's1', 'w', 'lo', 1], [T, 's2', 'w', 'New', 1]])).state;
-    expect(s.spans[`${T}/s1/w`].text).toBe('Hello');
+    expect(s.spans.get(`${T}/s1/w`)!.text).toBe('Hello');
     expect(s.order).toEqual([`${T}/s1/w`, `${T}/s2/w`]);
     expect(s.tokens).toBe(4);
     expect(s.seq).toBe(9);
@@ -19,8 +20,21 @@ describe('stream state', () => {
     const s = applyStreamSnapshot(emptyStream, snap);
     const gap = applyStreamDelta(s, delta(7, 9, [[T, 's1', 'w', 'X', 1]]));
     expect(gap.gap).toBe(true);
-    expect(gap.state.spans[`${T}/s1/w`].text).toBe('Hel');
+    expect(gap.state.spans.get(`${T}/s1/w`)!.text).toBe('Hel');
     const once = applyStreamDelta(s, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).state;
     expect(applyStreamDelta(once, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).gap).toBe(true);
+  });
+});
+
+describe('[G6] hostile agent names', () => {
+  it('keeps one span per hostile agent, text whole, in first-seen order', () => {
+    const runs = HOSTILE_NAMES.map((n): [string, string, string, string, number] => [T, 's1', n, `text of ${n}`, 1]);
+    let s = applyStreamSnapshot(emptyStream, { ...snap, text: runs });
+    s = applyStreamDelta(s, delta(6, 6, runs.map(([t, sp, n]) => [t, sp, n, '!', 1]))).state;
+    expect(s.spans.size).toBe(HOSTILE_NAMES.length);
+    for (const n of HOSTILE_NAMES) expect(s.spans.get(`${T}/s1/${n}`)).toMatchObject({ agent: n, text: `text of ${n}!`, tokens: 2 });
+    expect(s.order).toEqual(HOSTILE_NAMES.map((n) => `${T}/s1/${n}`));
+    expect(s.tokens).toBe(2 * HOSTILE_NAMES.length);
+    expect(prototypeIsClean()).toBe(true);
   });
 });

@@ -17,7 +17,8 @@ export interface SpanText {
 
 export interface StreamState {
   seq: number;
-  spans: Record<string, SpanText>;
+  /** By `traceId/spanId/agent`: agent names are outside strings, so a Map (copied on write). */
+  spans: ReadonlyMap<string, SpanText>;
   /** Span keys in first-seen order. */
   order: string[];
   events: StreamEvent[];
@@ -29,17 +30,17 @@ export interface StreamState {
 /** Events kept per stream (text is kept whole; the event list is a recent history). */
 export const MAX_STREAM_EVENTS = 2000;
 
-export const emptyStream: StreamState = { seq: -1, spans: {}, order: [], events: [], tokens: 0, truncated: false, gaps: 0 };
+export const emptyStream: StreamState = { seq: -1, spans: new Map(), order: [], events: [], tokens: 0, truncated: false, gaps: 0 };
 
 function merge(prev: StreamState, p: StreamPayload, seq: number): StreamState {
-  const spans = p.text.length ? { ...prev.spans } : prev.spans;
+  const spans = p.text.length ? new Map(prev.spans) : prev.spans;
   const order = p.text.length ? [...prev.order] : prev.order;
   let tokens = prev.tokens;
   for (const [traceId, spanId, agent, text, count] of p.text) {
     const key = `${traceId ?? ''}/${spanId ?? ''}/${agent}`;
-    const old = spans[key];
+    const old = spans.get(key);
     if (!old) order.push(key);
-    spans[key] = { key, traceId, spanId, agent, text: (old?.text ?? '') + text, tokens: (old?.tokens ?? 0) + count, updatedSeq: seq };
+    (spans as Map<string, SpanText>).set(key, { key, traceId, spanId, agent, text: (old?.text ?? '') + text, tokens: (old?.tokens ?? 0) + count, updatedSeq: seq });
     tokens += count;
   }
   const events = p.events.length ? [...prev.events, ...p.events].slice(-MAX_STREAM_EVENTS) : prev.events;

@@ -50,10 +50,17 @@ export function radiusFor(tokens: number, callsIn: number, members = 1): number 
   return Math.min(28, 5 + Math.sqrt(Math.log1p(tokens) * 4 + callsIn) + Math.sqrt(members) * 1.5);
 }
 
-export function buildGraph(agents: Record<string, AgentView>, edges: Record<string, EdgeView>, filters: GraphFilters = {}): { nodes: GraphNode[]; links: GraphLink[]; grouped: boolean } {
-  let visible = Object.values(agents);
+/**
+ * Node ids: an agent's id is its name; a topic's is `#topic` and a group's `prefix*` — `#` and
+ * `*` cannot occur in names, so an agent named `topic:x` or `group:y` never takes their place.
+ */
+export const topicNodeId = (topic: string) => `#${topic}`;
+export const groupNodeId = (prefix: string) => `${prefix}*`;
+
+export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: ReadonlyMap<string, EdgeView>, filters: GraphFilters = {}): { nodes: GraphNode[]; links: GraphLink[]; grouped: boolean } {
+  let visible = [...agents.values()];
   if (filters.states?.size) visible = visible.filter((a) => filters.states!.has(a.status));
-  const edgeList = Object.values(edges);
+  const edgeList = [...edges.values()];
   if (filters.topic) {
     const onTopic = new Set(edgeList.filter((e) => e.kind === 'topic' && e.from === filters.topic).map((e) => e.to));
     visible = visible.filter((a) => onTopic.has(a.name));
@@ -64,13 +71,13 @@ export function buildGraph(agents: Record<string, AgentView>, edges: Record<stri
   const nodeOf = new Map<string, string>(); // agent name → node id
   const nodes = new Map<string, GraphNode>();
   for (const a of visible) {
-    const id = grouped ? `group:${prefixOf(a.name)}` : a.name;
+    const id = grouped ? groupNodeId(prefixOf(a.name)) : a.name;
     nodeOf.set(a.name, id);
     const n = nodes.get(id);
     if (!n) {
       nodes.set(id, {
         id,
-        label: grouped ? `${prefixOf(a.name)}*` : a.name,
+        label: grouped ? groupNodeId(prefixOf(a.name)) : a.name,
         kind: grouped ? 'group' : 'agent',
         status: a.status,
         radius: 0,
@@ -97,7 +104,7 @@ export function buildGraph(agents: Record<string, AgentView>, edges: Record<stri
       const s = nodeOf.get(e.from);
       const t = nodeOf.get(e.to);
       if (!s || !t || s === t) continue;
-      const id = `${s}->${t}`;
+      const id = `${s} ${t}`;
       const l = links.get(id) ?? { id, source: s, target: t, kind: 'call' as const, calls: 0, inflight: 0, errors: 0 };
       l.calls += e.calls;
       l.inflight += e.inflight;
@@ -106,9 +113,9 @@ export function buildGraph(agents: Record<string, AgentView>, edges: Record<stri
     } else {
       const t = nodeOf.get(e.to);
       if (!t) continue;
-      const topicId = `topic:${e.from}`;
-      if (!nodes.has(topicId)) nodes.set(topicId, { id: topicId, label: `#${e.from}`, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
-      const id = `${topicId}->${t}`;
+      const topicId = topicNodeId(e.from);
+      if (!nodes.has(topicId)) nodes.set(topicId, { id: topicId, label: topicId, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
+      const id = `${topicId} ${t}`;
       const l = links.get(id) ?? { id, source: t, target: topicId, kind: 'topic' as const, calls: 0, inflight: 0, errors: 0 };
       l.calls += e.calls;
       links.set(id, l);

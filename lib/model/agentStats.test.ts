@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { XrayEvent } from '../protocol/events';
+import { PROTOTYPE_NAMES } from '../testing/hostileNames';
 import { agentStats, percentile } from './agentStats';
 
 const out = (seq: number, kind: string, agent: string, peer: string, duration_ms: number, extra = {}) =>
@@ -18,4 +19,12 @@ it('takes nearest-rank percentiles', () => {
   expect(percentile([], 50)).toBeNull();
   expect(percentile([1, 2, 3, 4], 50)).toBe(2);
   expect(percentile([1, 2, 3, 4], 95)).toBe(4);
+});
+
+it.each(PROTOTYPE_NAMES.map((n) => [n]))('[G6] computes the stats of an agent named %s from its own events only', (name) => {
+  const events = [out(1, 'call.response', name, 'o', 10), out(2, 'call.error', name, 'o2', 20), out(3, 'call.response', 'o3', name, 5), out(4, 'call.response', 'x', 'y', 1)];
+  const s = agentStats(name, events);
+  expect(s.served).toMatchObject({ count: 2, max: 20 });
+  expect(s.made).toMatchObject({ count: 1, max: 5 });
+  expect(s.recentErrors.map((e) => e.peer)).toEqual(['o2']);
 });

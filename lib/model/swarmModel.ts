@@ -5,6 +5,9 @@
  * seq N" without keeping a queue per client.
  */
 import type { XrayEvent } from '../protocol/events';
+import { agentName } from '../protocol/relay';
+import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
+import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
 
 export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
 
@@ -38,7 +41,7 @@ export interface AgentState {
 }
 
 export interface EdgeState {
-  /** `${from}->${to}` for calls, `topic:${name}->${agent}` for broadcasts. */
+  /** `edgeKey(kind, from, to)`. */
   key: string;
   from: string;
   to: string;
@@ -63,6 +66,8 @@ export interface SwarmModel {
   agents: Map<string, AgentState>;
   edges: Map<string, EdgeState>;
   totals: SwarmTotals;
+  /** Which agent each recent span works for (inherited from ancestors, resolved when late parents land). */
+  spans: SpanAgentIndex;
 }
 
 export const RECENT_TEXT_CHARS = 280;
@@ -72,7 +77,7 @@ export const TAIL_REFRESH_MS = 2000;
 const MAX_GONE_AGENTS = 2000;
 
 export function createSwarmModel(seq = 0): SwarmModel {
-  return { seq, nextIdx: 0, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 } };
+  return { seq, nextIdx: 0, agents: new Map(), edges: new Map(), totals: { events: 0, tokens: 0, calls: 0, errors: 0 }, spans: createSpanAgentIndex() };
 }
 
 /** A just-seen agent: no counters yet, idle, not known to be connected. */
@@ -114,8 +119,16 @@ function agentOf(model: SwarmModel, name: string, seq: number, ts: number, count
   return a;
 }
 
+/**
+ * One key per edge. Joined with spaces, which names and topics cannot hold: with `->` and a
+ * `topic:` prefix, an agent named `topic:a` calling `b` and topic `a` heard by `b` were one edge.
+ */
+export function edgeKey(kind: 'call' | 'topic', from: string, to: string): string {
+  return `${kind} ${from} ${to}`;
+}
+
 function edgeOf(model: SwarmModel, kind: 'call' | 'topic', from: string, to: string, seq: number, ts: number): EdgeState {
-  const key = kind === 'call' ? `${from}->${to}` : `topic:${from}->${to}`;
+  const key = edgeKey(kind, from, to);
   let e = model.edges.get(key);
   if (!e) {
     e = { key, from, to, kind, calls: 0, inflight: 0, errors: 0, lastTs: ts, seq };
@@ -139,9 +152,11 @@ function parsePayload(payload: string): Record<string, unknown> | null {
 function applyBroadcast(model: SwarmModel, e: Extract<XrayEvent, { kind: 'broadcast' }>): void {
   if (e.topic !== 'swarm.announce' && e.topic !== 'swarm.health') return;
   const body = parsePayload(e.data.payload);
-  const name = typeof body?.name === 'string' ? body.name : null;
-  if (!body || !name) return;
-  const a = agentOf(model, name, e.seq, e.ts);
+  // The name comes from a payload, not the relay's registration check: hold it to the same rule,
+  // or any broadcast could conjure an agent called `<img onerror=…>` or 1 MB of zero-width spaces.
+  const name = agentName.safeParse(body?.name);
+  if (!body || !name.success) return;
+  const a = agentOf(model, name.data, e.seq, e.ts);
   if (e.topic === 'swarm.announce' && Array.isArray(body.capabilities)) {
     a.capabilities = body.capabilities.filter((c): c is string => typeof c === 'string').slice(0, 32);
     a.metaSeq = e.seq;
@@ -175,6 +190,25 @@ function pruneGone(model: SwarmModel): void {
   for (const a of gone.slice(0, model.agents.size - MAX_GONE_AGENTS)) model.agents.delete(a.name);
 }
 
+/** Spans whose agent became known: agents named by spans appear; an invocation under another agent's span is a call edge. */
+function applySpanResolutions(model: SwarmModel, e: XrayEvent, resolved: readonly SpanResolution[]): void {
+  for (const r of resolved) {
+    if (!r.caller) continue;
+    agentOf(model, r.caller, e.seq, e.ts);
+    agentOf(model, r.agent, e.seq, e.ts).callsIn++;
+    edgeOf(model, 'call', r.caller, r.agent, e.seq, e.ts).calls++;
+  }
+}
+
+function applySpanStart(model: SwarmModel, e: Extract<XrayEvent, { kind: 'span.start' }>): void {
+  if (!e.trace_id || !e.span_id) return;
+  const attrs = e.data.attributes;
+  const own = ownAgentOf(e.agent, attrs);
+  if (own && !model.agents.has(own)) agentOf(model, own, e.seq, e.ts);
+  const parent = e.parent_span_id ? spanKey(e.trace_id, e.parent_span_id) : null;
+  applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, own, spanIdentity(attrs, e.data.name).isAgentSpan, e.agent));
+}
+
 export function applyEvent(model: SwarmModel, e: XrayEvent): void {
   model.seq = e.seq;
   model.totals.events++;
@@ -205,11 +239,17 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
         worker.callsIn++;
         worker.inflight++;
         if (worker.status !== 'gone') worker.status = 'working';
-        edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts).calls++;
-        model.edges.get(`${e.agent}->${e.peer}`)!.inflight++;
+        const edge = edgeOf(model, 'call', e.agent, e.peer, e.seq, e.ts);
+        edge.calls++;
+        edge.inflight++;
       }
       // REST callers appear as the agent "rest" (or the `from` they name): the graph shows who asked.
       agentOf(model, e.agent, e.seq, e.ts).callsOut++;
+      // The call's span is the callee's: spans under it (relay or OTLP) inherit that agent.
+      if (e.trace_id && e.span_id && e.peer) {
+        const parent = e.parent_span_id ? spanKey(e.trace_id, e.parent_span_id) : null;
+        applySpanResolutions(model, e, recordSpan(model.spans, spanKey(e.trace_id, e.span_id), parent, e.peer, false, e.peer));
+      }
       return;
     }
     case 'call.response':
@@ -243,7 +283,9 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
     }
     case 'span.end':
       if (e.data.status === 'error') {
-        const a = agentOf(model, e.agent, e.seq, e.ts);
+        // An OTLP span naming no agent failed for the agent it works for, not for its service.
+        const owner = (e.trace_id && e.span_id ? agentOfSpan(model.spans, spanKey(e.trace_id, e.span_id)) : null) ?? e.agent;
+        const a = agentOf(model, owner, e.seq, e.ts);
         a.errors++;
         a.status = 'error';
         a.lastError = e.data.error ?? 'span failed';
@@ -255,8 +297,10 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
       applyBroadcast(model, e);
       if (e.topic) edgeOf(model, 'topic', e.topic, e.agent, e.seq, e.ts).calls++;
       return;
-    case 'subscribe':
     case 'span.start':
+      applySpanStart(model, e);
+      return;
+    case 'subscribe':
       return;
   }
 }

@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   unknown_type: { status: 400, message: 'Unknown message type.' },
   binary_not_supported: { status: 400, message: 'Binary frames are not supported; send UTF-8 JSON text.' },
   too_large: { status: 413, message: 'The message is larger than allowed.' },
+  bad_url: { status: 400, message: 'The URL is malformed (bad percent-encoding or an unparsable target).' },
   unsupported_media_type: { status: 415, message: 'Unsupported Content-Type.' },
   not_registered: { status: 403, message: 'Register a name before sending this message.' },
   already_registered: { status: 409, message: 'This connection has already registered a name.' },
@@ -32,9 +33,15 @@ export const ERROR_CODES = {
   not_found: { status: 404, message: 'Not found.' },
   method_not_allowed: { status: 405, message: 'Method not allowed.' },
   storage_failed: { status: 503, message: 'The event could not be stored; retry.' },
+  storage_unavailable: { status: 503, message: 'The event log is not writable (disk full or I/O error); nothing was stored. Retry later.' },
+  storage_corrupt: { status: 500, message: 'The event log file is damaged; the server stopped accepting writes. See the README (Operations: corruption).' },
+  expired: { status: 410, message: 'Older than the retention window: these events were deleted.' },
   shutting_down: { status: 503, message: 'The server is shutting down; retry shortly.' },
   buffer_full: { status: 503, message: 'The local send buffer is full.' },
   connection_lost: { status: 503, message: 'The connection to the relay was lost.' },
+  bad_selector: { status: 400, message: 'The span selector is not valid.' },
+  too_many_watches: { status: 429, message: 'Too many span watches.' },
+  unknown_gate: { status: 404, message: 'No gate with that name is configured.' },
   internal: { status: 500, message: 'Internal error.' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -16,6 +16,7 @@ export const EVENT_KINDS = [
   'token',
   'span.start',
   'span.end',
+  'gate.check',
   'alert.transition',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -28,7 +29,7 @@ export interface EventData {
   'agent.register': { transport: string; capabilities?: string[] };
   'agent.disconnect': { reason: string };
   /** `from_unverified`: a caller name a REST body claimed; the caller is `agent` (the REST principal). */
-  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; from_unverified?: string };
+  'call.request': { correlation_id: string; method: string; payload: string; timeout_ms: number; via: 'rest' | 'ws'; from_unverified?: string; session?: string };
   'call.response': { correlation_id: string; payload: string; duration_ms: number };
   'call.error': { correlation_id: string; code: string; message: string; duration_ms: number };
   'call.timeout': { correlation_id: string; timeout_ms: number; duration_ms: number };
@@ -38,6 +39,15 @@ export interface EventData {
   token: { text: string; index?: number; correlation_id?: string };
   'span.start': { name: string; attributes?: Attributes; end_t?: number };
   'span.end': { status: 'ok' | 'error'; error?: string; attributes?: Attributes };
+  /** An evidence gate's verdict (server/gates): recorded in the trace the check was about. */
+  'gate.check': {
+    gate: string;
+    verdict: 'pass' | 'fail';
+    /** 1 for the first check of this gate in this trace. */
+    attempt: number;
+    requirements: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
+    evidence: { span_id: string; trace_id?: string }[];
+  };
   /** An alert changed state (written by the server's alert engine, never by agents). */
   'alert.transition': AlertTransitionData;
 }

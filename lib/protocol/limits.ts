@@ -27,6 +27,16 @@ export const LIMITS = {
   /** Default and maximum call timeouts (ms). */
   defaultCallTimeoutMs: 30_000,
   maxCallTimeoutMs: 300_000,
+  /** Concurrent span watches over SSE. */
+  spanWatchClients: 1000,
+  /** Span watches in all (SSE and WebSocket). */
+  spanWatchesTotal: 10_000,
+  /** Span watches per agent WebSocket connection. */
+  spanWatchesPerConnection: 16,
+  /** Spans one query returns at most (more via `next`). */
+  maxSpanQueryLimit: 1000,
+  /** Evidence items cited in one gate check. */
+  gateEvidenceItems: 32,
   /** Page size bounds for log reads. */
   maxReadLimit: 5000,
 } as const;

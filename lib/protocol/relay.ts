@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ErrorCode } from './errors';
 import { isSpanId, isTraceId } from './ids';
 import { LIMITS } from './limits';
+import type { WireSpan } from './spans';
 
 export const agentName = z
   .string()
@@ -17,9 +18,30 @@ export const topicName = agentName;
 export const traceId = z.string().refine(isTraceId, 'trace_id must be 32 lowercase hex, not all zeros');
 export const spanId = z.string().refine(isSpanId, 'span_id must be 16 lowercase hex, not all zeros');
 export const eventId = z.string().min(1).max(128);
+/** A conversation id grouping traces into a session (no control characters). */
+export const sessionId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a session id has no control characters');
 export const payload = z.string().max(LIMITS.payloadChars, 'payload too large');
 const sourceTime = z.number().finite().nonnegative().optional();
-const attributes = z.record(z.string().max(256), z.union([z.string().max(4096), z.number(), z.boolean(), z.null()])).optional();
+const attributeValue = z.union([z.string().max(4096), z.number(), z.boolean(), z.null()]);
+/**
+ * Span attributes, into a null-prototype object: zod's record builds a plain `{}`, whose
+ * `__proto__` setter silently swallowed that key. Any key an agent sends is kept as data.
+ */
+export const attributesSchema = z
+  .custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), 'attributes must be an object')
+  .transform((attrs, ctx) => {
+    const out = Object.create(null) as Record<string, z.infer<typeof attributeValue>>;
+    for (const [k, v] of Object.entries(attrs)) {
+      const value = attributeValue.safeParse(v);
+      if (k.length > 256 || !value.success) {
+        ctx.addIssue({ code: 'custom', path: [k.slice(0, 64)], message: k.length > 256 ? 'attribute key longer than 256 characters' : 'attribute values are strings (≤ 4096), numbers, booleans or null' });
+        return z.NEVER;
+      }
+      out[k] = value.data;
+    }
+    return out;
+  });
+const attributes = attributesSchema.optional();
 
 export const registerMsg = z.object({
   type: z.literal('register'),
@@ -46,6 +68,8 @@ export const callMsg = z.object({
   trace_id: traceId.optional(),
   /** Parent span: set it to the `span_id` of the inbound_call being handled to nest the call. */
   parent_span_id: spanId.optional(),
+  /** The conversation this call belongs to: groups its trace into a session. */
+  session: sessionId.optional(),
 });
 
 export const broadcastMsg = z.object({
@@ -106,6 +130,17 @@ export const framesMsg = z.object({
   ack: z.boolean().optional(),
 });
 
+/** Watch spans matching a selector (lib/selector); matches arrive as `span.match`. */
+export const spanWatchMsg = z.object({
+  type: z.literal('span.watch'),
+  /** The agent's own name for this watch, echoed in every `span.match`. */
+  id: z.string().min(1).max(128),
+  q: z.string().max(2000),
+  /** Resume after this position (a `span.match` seq); default: from now. */
+  after: z.number().int().nonnegative().optional(),
+});
+export const spanUnwatchMsg = z.object({ type: z.literal('span.unwatch'), id: z.string().min(1).max(128) });
+
 export const agentToRelay = z.discriminatedUnion('type', [
   registerMsg,
   callResponseMsg,
@@ -117,6 +152,8 @@ export const agentToRelay = z.discriminatedUnion('type', [
   spanStartFrame,
   spanEndFrame,
   framesMsg,
+  spanWatchMsg,
+  spanUnwatchMsg,
 ]);
 
 export type AgentToRelay = z.infer<typeof agentToRelay>;
@@ -138,6 +175,8 @@ export type RelayToAgent =
     }
   | { type: 'call_result'; ref: string; correlation_id: string; trace_id: string; span_id: string; payload?: string; error?: { code: ErrorCode; message: string } }
   | { type: 'message'; topic: string; payload: string; seq: number; from: string }
+  | { type: 'span.watching'; id: string; after: number }
+  | { type: 'span.match'; id: string; seq: number; span: WireSpan }
   | { type: 'ack'; ids: string[] }
   | { type: 'nack'; ids: string[]; code: ErrorCode; reason: string }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string };
@@ -150,6 +189,8 @@ export const restCallBody = z.object({
   timeout_ms: z.number().int().positive().max(LIMITS.maxCallTimeoutMs).optional(),
   trace_id: traceId.optional(),
   from: agentName.optional(),
+  /** The conversation this call belongs to: groups its trace into a session. */
+  session: sessionId.optional(),
 });
 export const restBroadcastBody = z.object({
   topic: topicName,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { backoffDelay } from './backoff';
+import { PROTOTYPE_NAMES } from '../testing/hostileNames';
 import { Outbox } from './outbox';
 
 const tok = (id: string) => ({ type: 'token' as const, id, text: id });
@@ -68,5 +69,19 @@ describe('backoffDelay', () => {
     expect(backoffDelay(20, 100, 5000, () => 1)).toBe(5000);
     expect(backoffDelay(3, 100, 5000, () => 0)).toBe(0);
     expect(backoffDelay(3, 100, 5000, () => 0.5)).toBe(400);
+  });
+});
+
+describe('[G6] hostile frame ids', () => {
+  it('keeps, de-duplicates and settles frames whose ids are prototype member names', () => {
+    const box = new Outbox(100, 'reject');
+    for (const id of PROTOTYPE_NAMES) box.add(tok(id));
+    for (const id of PROTOTYPE_NAMES) box.add(tok(id)); // same ids: kept once
+    expect(box.size).toBe(PROTOTYPE_NAMES.length);
+    expect(box.takeUnsent(100, 1).map((f) => f.id)).toEqual([...PROTOTYPE_NAMES]);
+    box.settle(['__proto__', 'constructor']);
+    expect(box.size).toBe(PROTOTYPE_NAMES.length - 2);
+    expect(box.requeue()).toBe(PROTOTYPE_NAMES.length - 2);
+    expect(box.takeUnsent(100, 2).map((f) => f.id)).toEqual(PROTOTYPE_NAMES.filter((n) => n !== '__proto__' && n !== 'constructor'));
   });
 });

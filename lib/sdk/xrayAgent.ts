@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { XrayError, isErrorCode } from '../protocol/errors';
 import { mintEventId, mintSpanId } from '../protocol/ids';
 import type { DataFrame, RelayToAgent } from '../protocol/relay';
+import type { GateVerdict, SpanQueryResult, WireSpan } from '../protocol/spans';
 import { backoffDelay } from './backoff';
 import { Outbox, type OverflowPolicy } from './outbox';
 
@@ -53,10 +54,21 @@ export interface SpanContext {
   readonly traceId: string;
   readonly spanId: string;
   token(text: string): Promise<void>;
+  /** Attributes recorded when the span ends (e.g. a tool's result: `vulnerabilities.critical`). */
+  setAttributes(attributes: Record<string, string | number | boolean>): void;
 }
 
 export type CallHandler = (payload: string, call: CallContext) => Promise<string> | string;
 export type TopicHandler = (payload: string, meta: { topic: string; seq: number; from: string }) => void;
+export type SpanHandler = (span: WireSpan, meta: { seq: number }) => void;
+
+interface SpanWatchState {
+  q: string;
+  handler: SpanHandler;
+  /** Last position delivered (or the start position the relay confirmed); -1 before that. */
+  lastSeq: number;
+  confirm?: { resolve: () => void; reject: (e: XrayError) => void };
+}
 
 interface PendingCall {
   resolve: (payload: string) => void;
@@ -77,6 +89,7 @@ export class XrayAgent extends EventEmitter {
   private flushTimer: NodeJS.Timeout | null = null;
   private ackTimer: NodeJS.Timeout | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  private readonly spanWatches = new Map<string, SpanWatchState>();
   readonly stats = { reconnects: 0, framesSent: 0, framesResent: 0, nacks: 0 };
 
   private constructor(private readonly options: XrayAgentOptions) {
@@ -145,6 +158,7 @@ export class XrayAgent extends EventEmitter {
     this.registered = true;
     this.attempt = 0;
     for (const topic of this.topics.keys()) this.resubscribe(topic);
+    for (const [id, w] of this.spanWatches) this.sendWatch(id, w);
     // Everything not yet acknowledged goes again; the relay de-duplicates by id.
     this.stats.framesResent += this.outbox.requeue();
     this.scheduleFlush(0);
@@ -177,6 +191,25 @@ export class XrayAgent extends EventEmitter {
       case 'message':
         this.onTopicMessage(msg);
         return;
+      case 'span.watching': {
+        const w = this.spanWatches.get(msg.id);
+        if (!w) return;
+        if (w.lastSeq < 0) w.lastSeq = msg.after;
+        w.confirm?.resolve();
+        w.confirm = undefined;
+        return;
+      }
+      case 'span.match': {
+        const w = this.spanWatches.get(msg.id);
+        if (!w || msg.seq <= w.lastSeq) return; // duplicate after a resume
+        w.lastSeq = msg.seq;
+        try {
+          w.handler(msg.span, { seq: msg.seq });
+        } catch (err) {
+          this.emit('handler_error', err);
+        }
+        return;
+      }
       case 'ack':
         this.outbox.settle(msg.ids);
         this.emit('_ack', msg);
@@ -192,6 +225,12 @@ export class XrayAgent extends EventEmitter {
           // The old connection may not have been reaped yet (name_taken) or the key is wrong: back off and retry.
           this.emit('register_error', msg);
           this.ws?.close();
+          return;
+        }
+        if (msg.ref && this.spanWatches.get(msg.ref)?.confirm) {
+          const w = this.spanWatches.get(msg.ref)!;
+          this.spanWatches.delete(msg.ref);
+          w.confirm!.reject(new XrayError(isErrorCode(msg.code) ? msg.code : 'internal', msg.message));
           return;
         }
         this.emit('relay_error', msg);
@@ -330,6 +369,76 @@ export class XrayAgent extends EventEmitter {
     }
   }
 
+  // ---- telemetry read-back: query, watch, gates ----
+
+  private get httpBase(): string {
+    return this.options.url.replace(/^ws/, 'http').replace(/\/ws$/, '');
+  }
+
+  private async rest<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+    const headers: Record<string, string> = this.options.key ? { authorization: `Bearer ${this.options.key}` } : {};
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    let res: Response;
+    try {
+      res = await fetch(`${this.httpBase}${path}`, { method: init.method ?? 'GET', headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    } catch (err) {
+      throw new XrayError('connection_lost', `relay unreachable: ${(err as Error).message}`);
+    }
+    const body = (await res.json().catch(() => null)) as (T & { error?: { code: string; message: string }; position?: number }) | null;
+    if (!res.ok || !body) {
+      const e = body?.error;
+      throw new XrayError(e && isErrorCode(e.code) ? e.code : 'internal', e?.message ?? `HTTP ${res.status}`, body?.position !== undefined ? { position: body.position } : undefined);
+    }
+    return body;
+  }
+
+  /**
+   * Spans matching a selector, newest first — the telemetry other agents left, e.g.
+   * `agent.query('span[name="security_scan_complete" vulnerabilities.critical=0]')`.
+   */
+  query(selector: string, options: { traceId?: string; since?: number; limit?: number; cursor?: number } = {}): Promise<SpanQueryResult> {
+    const qs = new URLSearchParams({ q: selector });
+    if (options.traceId) qs.set('trace_id', options.traceId);
+    if (options.since !== undefined) qs.set('since', String(options.since));
+    if (options.limit !== undefined) qs.set('limit', String(options.limit));
+    if (options.cursor !== undefined) qs.set('cursor', String(options.cursor));
+    return this.rest<SpanQueryResult>(`/v1/spans?${qs}`);
+  }
+
+  /**
+   * Calls `handler` for every span matching `selector` as it completes, from now on. Survives
+   * reconnects: the watch resumes after the last span delivered, so none is missed or repeated.
+   * Resolves (with an unwatch function) once the relay has accepted the selector.
+   */
+  async watch(selector: string, handler: SpanHandler, options: { after?: number } = {}): Promise<() => void> {
+    const id = `w-${mintEventId()}`;
+    const state: SpanWatchState = { q: selector, handler, lastSeq: options.after ?? -1 };
+    const confirmed = new Promise<void>((resolve, reject) => (state.confirm = { resolve, reject }));
+    this.spanWatches.set(id, state);
+    if (this.registered) this.sendWatch(id, state);
+    await confirmed;
+    return () => {
+      if (!this.spanWatches.delete(id)) return;
+      this.sendRaw({ type: 'span.unwatch', id });
+    };
+  }
+
+  private sendWatch(id: string, w: SpanWatchState): void {
+    this.sendRaw({ type: 'span.watch', id, q: w.q, ...(w.lastSeq >= 0 ? { after: w.lastSeq } : {}) });
+  }
+
+  /**
+   * Asks an evidence gate for a verdict, citing the spans that prove the requirement
+   * (`[{ span_id, trace_id? }]`). Resolves with the verdict (pass or fail, with reasons);
+   * throws for an unknown gate or bad input.
+   */
+  gate(name: string, evidence: { span_id: string; trace_id?: string }[], options: { traceId?: string; parentSpanId?: string } = {}): Promise<GateVerdict> {
+    return this.rest<GateVerdict>(`/v1/gates/${encodeURIComponent(name)}/check`, {
+      method: 'POST',
+      body: { evidence, from: this.name, ...(options.traceId ? { trace_id: options.traceId } : {}), ...(options.parentSpanId ? { parent_span_id: options.parentSpanId } : {}) },
+    });
+  }
+
   // ---- frames ----
 
   /**
@@ -357,12 +466,14 @@ export class XrayAgent extends EventEmitter {
     const spanId = mintSpanId();
     const { traceId } = where;
     await this.enqueue({ type: 'span.start', id: mintEventId(), trace_id: traceId, span_id: spanId, name, t: Date.now(), ...(where.parentSpanId ? { parent_span_id: where.parentSpanId } : {}), ...(where.attributes ? { attributes: where.attributes } : {}) });
+    const endAttributes: Record<string, string | number | boolean> = {};
+    const withAttributes = () => (Object.keys(endAttributes).length ? { attributes: endAttributes } : {});
     try {
-      const result = await fn({ traceId, spanId, token: (text) => this.token(text, { traceId, spanId }) });
-      await this.enqueue({ type: 'span.end', id: mintEventId(), trace_id: traceId, span_id: spanId, status: 'ok', t: Date.now() });
+      const result = await fn({ traceId, spanId, token: (text) => this.token(text, { traceId, spanId }), setAttributes: (a) => Object.assign(endAttributes, a) });
+      await this.enqueue({ type: 'span.end', id: mintEventId(), trace_id: traceId, span_id: spanId, status: 'ok', t: Date.now(), ...withAttributes() });
       return result;
     } catch (err) {
-      await this.enqueue({ type: 'span.end', id: mintEventId(), trace_id: traceId, span_id: spanId, status: 'error', error: (err as Error).message.slice(0, 4000), t: Date.now() });
+      await this.enqueue({ type: 'span.end', id: mintEventId(), trace_id: traceId, span_id: spanId, status: 'error', error: (err as Error).message.slice(0, 4000), t: Date.now(), ...withAttributes() });
       throw err;
     }
   }
@@ -425,6 +536,8 @@ export class XrayAgent extends EventEmitter {
     for (const t of [this.flushTimer, this.reconnectTimer]) if (t) clearTimeout(t);
     if (this.ackTimer) clearInterval(this.ackTimer);
     for (const w of this.readyWaiters.splice(0)) w.reject(new XrayError('connection_lost', 'agent closed'));
+    for (const w of this.spanWatches.values()) w.confirm?.reject(new XrayError('connection_lost', 'agent closed'));
+    this.spanWatches.clear();
     const ws = this.ws;
     if (ws && ws.readyState !== WebSocket.CLOSED) {
       await new Promise<void>((resolve) => {

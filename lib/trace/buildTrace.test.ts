@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../protocol/events';
-import { buildTrace } from './buildTrace';
+import { parsePriceTable } from '../cost/prices';
+import { HOSTILE_NAMES, HOSTILE_TEXT, prototypeIsClean } from '../testing/hostileNames';
+import { buildTrace, traceFromJson, type TraceTree } from './buildTrace';
 
 const TRACE = 'abcdef0123456789abcdef0123456789';
 let seq = 0;
@@ -87,6 +89,19 @@ describe('buildTrace', () => {
     expect(running.status).toBe('running');
   });
 
+  it('[C4] shows gate checks as nodes: a refused claim on the failure path with its reason, a pass with its evidence', () => {
+    seq = 0;
+    const tree = buildTrace(TRACE, [
+      e({ kind: 'span.start', agent: 'orch', span_id: S(1), data: { name: 'merge' } }),
+      e({ kind: 'gate.check', agent: 'orch', span_id: S(2), parent_span_id: S(1), data: { gate: 'security_scan', verdict: 'fail', attempt: 1, evidence: [], requirements: [{ requirement: 'scan', ok: false, reason: 'no evidence cited' }] } }),
+      e({ kind: 'gate.check', agent: 'orch', span_id: S(3), parent_span_id: S(1), data: { gate: 'security_scan', verdict: 'pass', attempt: 2, evidence: [{ span_id: S(9) }], requirements: [{ requirement: 'scan', ok: true, span_id: S(9), reason: 'met' }] } }),
+      e({ kind: 'span.end', agent: 'orch', span_id: S(1), data: { status: 'ok' } }),
+    ]);
+    const [refused, passed] = tree.nodes[S(1)].children.map((id) => tree.nodes[id]);
+    expect(refused).toMatchObject({ kind: 'gate', name: 'gate security_scan: fail', status: 'error', error: 'no evidence cited', onFailurePath: true, evidence: [] });
+    expect(passed).toMatchObject({ kind: 'gate', name: 'gate security_scan: pass', status: 'ok', evidence: [S(9)], attributes: { 'gate.attempt': 2 } });
+  });
+
   it('survives a parent cycle in bad input without looping', () => {
     seq = 0;
     const t = buildTrace(TRACE, [
@@ -109,5 +124,102 @@ describe('buildTrace', () => {
     expect(t.tokens).toBe(100_000);
     expect(t.nodes[S(1000)].depth).toBe(9);
     expect(t.nodes[S(777)].text).toBe('x'.repeat(100));
+  });
+});
+
+describe('buildTrace: conventions, attribution, usage', () => {
+  const prices = parsePriceTable('models: [{ pattern: "gpt-4o-mini*", input: 0.15, output: 0.6 }]');
+
+  it('[V2] a relay call’s time to first token and session; a span inherits the session and, when it names none, the agent', () => {
+    seq = 0;
+    const events = [
+      e({ kind: 'call.request', agent: 'front', peer: 'bot', span_id: S(1), t: 1000, data: { correlation_id: 'c', method: 'ask', payload: 'q', timeout_ms: 1000, via: 'rest', session: 'conv-1' } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1040, data: { text: 'a' } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1030, data: { text: 'b', index: 0 } }),
+      e({ kind: 'span.start', agent: 'svc', span_id: S(2), parent_span_id: S(1), data: { name: 'chat', attributes: { 'xray.agent.source': 'service', 'gen_ai.request.model': 'gpt-4o-mini' } } }),
+      e({ kind: 'span.end', agent: 'svc', span_id: S(2), data: { status: 'ok', attributes: { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 } } }),
+      e({ kind: 'call.response', agent: 'bot', peer: 'front', span_id: S(1), t: 1100, data: { correlation_id: 'c', payload: 'a', duration_ms: 100 } }),
+    ];
+    const t = buildTrace(TRACE, events, { prices });
+    expect(t.nodes[S(1)]).toMatchObject({ timeToFirstTokenMs: 30, sessionId: 'conv-1' });
+    expect(t.nodes[S(2)]).toMatchObject({ agent: 'bot', agentInherited: true, sessionId: 'conv-1', model: 'gpt-4o-mini' });
+    expect(t.nodes[S(2)].cost).toBeCloseTo((1000 * 0.15 + 100 * 0.6) / 1e6, 12);
+    expect(t.sessions).toEqual(['conv-1']);
+    expect(t.agents).toEqual(['bot', 'front']); // the service name stood in and is not an agent
+  });
+
+  it('[V5] usage repeated by an outer span counts once; unpriced models are counted as such', () => {
+    seq = 0;
+    const span = (id: number, parent: number | null, attributes: Record<string, string | number>) => [
+      e({ kind: 'span.start', agent: 'a', span_id: S(id), parent_span_id: parent ? S(parent) : null, data: { name: `s${id}`, attributes } }),
+      e({ kind: 'span.end', agent: 'a', span_id: S(id), data: { status: 'ok' } }),
+    ];
+    const t = buildTrace(
+      TRACE,
+      [
+        ...span(1, null, { 'ai.operationId': 'ai.generateText', 'ai.usage.inputTokens': 30, 'ai.usage.outputTokens': 3, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(2, 1, { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 10, 'ai.usage.outputTokens': 1, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(3, 1, { 'ai.operationId': 'ai.generateText.doGenerate', 'ai.usage.inputTokens': 20, 'ai.usage.outputTokens': 2, 'ai.model.id': 'gpt-4o-mini' }),
+        ...span(4, null, { 'gen_ai.request.model': 'house-llm', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 5 }),
+      ],
+      { prices },
+    );
+    expect(t.usage).toMatchObject({ input: 35, output: 8, unpriced: 1 });
+    expect(t.usage.cost).toBeCloseTo((30 * 0.15 + 3 * 0.6) / 1e6, 12);
+    expect(t.byModel.map((m) => [m.model, m.input])).toEqual([
+      ['gpt-4o-mini', 30],
+      ['house-llm', 5],
+    ]);
+  });
+});
+
+describe('[G6] hostile names in a trace', () => {
+  const hostileTrace = () => {
+    seq = 0;
+    const attributes = Object.fromEntries(HOSTILE_NAMES.map((n) => [n, n])); // an own `__proto__` key, as JSON.parse makes it
+    return [
+      e({ kind: 'call.request', agent: 'constructor', peer: '__proto__', span_id: S(1), data: { correlation_id: 'c1', method: 'toString', payload: HOSTILE_TEXT[0], timeout_ms: 1000, via: 'ws' } }),
+      ...HOSTILE_NAMES.map((n, i) => e({ kind: 'span.start', agent: '__proto__', span_id: S(10 + i), parent_span_id: S(1), data: { name: n, attributes } })),
+      e({ kind: 'token', agent: 'valueOf', data: { text: 'loose ' } }), // no span: the node `stream:valueOf`
+      e({ kind: 'token', agent: '__proto__', data: { text: 'proto text' } }),
+      // Bad parent ids that are prototype members must not become parents.
+      e({ kind: 'span.start', agent: 'hasOwnProperty', span_id: S(99), parent_span_id: 'constructor', data: { name: 'orphan' } }),
+      e({ kind: 'span.start', agent: 'hasOwnProperty', span_id: S(98), parent_span_id: '__proto__', data: { name: 'orphan 2' } }),
+      e({ kind: 'call.error', agent: '__proto__', peer: 'constructor', span_id: S(1), data: { correlation_id: 'c1', code: 'worker_error', message: 'valueOf', duration_ms: 3 } }),
+    ];
+  };
+
+  it('builds every node, keeps every attribute key as data and links only real parents', () => {
+    const t = buildTrace(TRACE, hostileTrace());
+    const root = t.nodes[S(1)];
+    expect(root).toMatchObject({ name: 'toString', caller: 'constructor', agent: '__proto__', status: 'error', error: 'worker_error: valueOf' });
+    expect(root.children).toHaveLength(HOSTILE_NAMES.length);
+    for (const [i, n] of HOSTILE_NAMES.entries()) {
+      const node = t.nodes[S(10 + i)];
+      expect(node.name).toBe(n);
+      expect(Object.keys(node.attributes).sort()).toEqual([...HOSTILE_NAMES].sort());
+      expect(Object.hasOwn(node.attributes, '__proto__')).toBe(true);
+      expect(node.attributes.__proto__).toBe('__proto__');
+    }
+    expect(t.nodes['stream:valueOf']).toMatchObject({ kind: 'stream', text: 'loose ', agent: 'valueOf' });
+    expect(t.nodes['stream:__proto__']).toMatchObject({ kind: 'stream', text: 'proto text', agent: '__proto__' });
+    expect(t.roots).toEqual(expect.arrayContaining([S(1), S(99), S(98), 'stream:valueOf', 'stream:__proto__']));
+    expect(t.order).toHaveLength(Object.keys(t.nodes).length);
+    // Ids the tree does not hold are absent, not Object.prototype's members.
+    expect(t.nodes.constructor).toBeUndefined();
+    expect(t.nodes.toString).toBeUndefined();
+    expect(t.agents).toEqual(['__proto__', 'constructor', 'hasOwnProperty', 'valueOf']);
+    expect(prototypeIsClean()).toBe(true);
+  });
+
+  it('survives the JSON round trip to the browser with its keys intact', () => {
+    const sent = buildTrace(TRACE, hostileTrace());
+    const got = traceFromJson(JSON.parse(JSON.stringify(sent)) as TraceTree);
+    expect(Object.keys(got.nodes).sort()).toEqual(Object.keys(sent.nodes).sort());
+    expect(got.nodes['stream:__proto__'].text).toBe('proto text');
+    expect(got.nodes[S(10)].attributes.__proto__).toBe('__proto__');
+    expect(Object.getPrototypeOf(got.nodes)).toBeNull();
+    expect(Object.getPrototypeOf(got.nodes[S(10)].attributes)).toBeNull();
+    expect(got.nodes.valueOf).toBeUndefined();
   });
 });

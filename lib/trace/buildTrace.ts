@@ -4,15 +4,23 @@
  * usage and attributes, plus the path from the root to every failure — "who asked whom,
  * what each produced, where it went wrong". Pure and linear in the number of events, so a
  * trace of 1,000 spans and 100,000 tokens rebuilds in milliseconds.
+ *
+ * Span ids, agent names and attribute keys come from agents: the work is done in Maps, and the
+ * objects the tree carries over the wire (`nodes`, `attributes`) have a null prototype, so a key
+ * such as `__proto__` or `constructor` is data, never Object.prototype's member.
  */
+import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
+import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
+import { rollUpUsage, type UsageTotals } from './usageRollup';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 
 export interface TraceNode {
   id: string;
   parentId: string | null;
-  kind: 'call' | 'span' | 'stream';
+  /** `gate`: an evidence gate's verdict (gate.check), with its cited spans in `evidence`. */
+  kind: 'call' | 'span' | 'stream' | 'gate';
   /** Method for calls, span name for spans. */
   name: string;
   /** Who did the work: the callee for calls, the emitting agent for spans. */
@@ -28,9 +36,22 @@ export interface TraceNode {
   response: string | null;
   text: string;
   tokens: number;
-  usage: { input: number | null; output: number | null };
+  usage: SpanUsage;
+  /** Cost of this node's own usage at the configured prices (null: no usage or no price for the model). */
+  cost: number | null;
   model: string | null;
+  provider: string | null;
   operation: string | null;
+  /** A tool call this node made or ran: name, call id, arguments and result as recorded. */
+  tool: { name: string | null; callId: string | null; arguments: string | null; result: string | null } | null;
+  systemInstructions: string | null;
+  /** Ms from the node's start to its first token (streamed here, or as the instrumentation reported it). */
+  timeToFirstTokenMs: number | null;
+  /** The conversation this node belongs to (gen_ai.conversation.id, session.id, a `session` field). */
+  sessionId: string | null;
+  /** True when the agent is the nearest ancestor's, the span naming none of its own. */
+  agentInherited: boolean;
+  /** Null-prototype object (a wire format): every key is an own data property. */
   attributes: Attributes;
   children: string[];
   depth: number;
@@ -39,6 +60,9 @@ export interface TraceNode {
   firstSeq: number;
   lastSeq: number;
   onFailurePath: boolean;
+  /** For gate nodes: the cited span ids, and each requirement's outcome. */
+  evidence?: string[];
+  requirements?: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
 }
 
 export interface TraceFailure {
@@ -51,7 +75,8 @@ export interface TraceFailure {
 
 export interface TraceTree {
   traceId: string;
-  nodes: Record<string, TraceNode>;
+  /** By node id; a null-prototype object (it travels as JSON): read only ids the tree lists. */
+  nodes: Readonly<Record<string, TraceNode>>;
   roots: string[];
   /** Node ids in depth-first order, children by causal (lamport) order: the waterfall's rows. */
   order: string[];
@@ -63,6 +88,16 @@ export interface TraceTree {
   events: number;
   failures: TraceFailure[];
   headSeq: number;
+  /** Tokens and cost of the trace's model calls (outer spans repeating their children's usage count once). */
+  usage: UsageTotals;
+  byAgent: (UsageTotals & { agent: string })[];
+  byModel: (UsageTotals & { model: string })[];
+  /** Sessions (conversations) this trace belongs to. */
+  sessions: string[];
+}
+
+export interface BuildOptions {
+  prices?: PriceTable | null;
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
@@ -85,10 +120,17 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
     response: null,
     text: '',
     tokens: 0,
-    usage: { input: null, output: null },
+    usage: { input: null, output: null, cacheRead: null, cacheWrite: null, reasoning: null },
+    cost: null,
     model: null,
+    provider: null,
     operation: null,
-    attributes: {},
+    tool: null,
+    systemInstructions: null,
+    timeToFirstTokenMs: null,
+    sessionId: null,
+    agentInherited: false,
+    attributes: nullProto(),
     children: [],
     depth: 0,
     lamport: e.lamport,
@@ -98,29 +140,85 @@ function newNode(id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode {
   };
 }
 
-function applyGenAi(node: TraceNode, attrs: Attributes | undefined): void {
-  if (!attrs) return;
-  Object.assign(node.attributes, attrs);
-  node.usage.input = num(attrs['gen_ai.usage.input_tokens']) ?? node.usage.input;
-  node.usage.output = num(attrs['gen_ai.usage.output_tokens']) ?? node.usage.output;
-  node.model = str(attrs['gen_ai.request.model']) ?? str(attrs['gen_ai.response.model']) ?? node.model;
-  node.operation = str(attrs['gen_ai.operation.name']) ?? node.operation;
-  const agentName = str(attrs['gen_ai.agent.name']);
-  if (agentName && node.kind === 'span') node.agent = agentName;
+/** An empty dictionary without a prototype. */
+export function nullProto<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
-export function buildTrace(traceId: string, events: readonly XrayEvent[]): TraceTree {
-  const nodes: Record<string, TraceNode> = {};
-  // Token text per node, as chunks keyed by index when given (agents may retry out of order).
-  const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
-  let start = Infinity;
-  let end = -Infinity;
-  let headSeq = 0;
-  const agents = new Set<string>();
+/** Copies own entries into a null-prototype object (a plain `{}` would swallow a `__proto__` key). */
+function copyInto<T>(target: Record<string, T>, source: Readonly<Record<string, T>>): Record<string, T> {
+  for (const [k, v] of Object.entries(source)) target[k] = v;
+  return target;
+}
+
+function toNullProto<T>(map: ReadonlyMap<string, T>): Record<string, T> {
+  const out = nullProto<T>();
+  for (const [k, v] of map) out[k] = v;
+  return out;
+}
+
+/** The tree as the API sent it, its dictionaries given back a null prototype (JSON.parse makes plain objects). */
+export function traceFromJson(t: TraceTree): TraceTree {
+  const nodes = nullProto<TraceNode>();
+  for (const [id, n] of Object.entries(t.nodes)) nodes[id] = { ...n, attributes: copyInto(nullProto(), n.attributes) };
+  return { ...t, nodes };
+}
+
+/** Reads the node's merged attributes in every convention we speak (spans: after start and end both landed). */
+function applyConventions(node: TraceNode): void {
+  const f = spanFacts(node.attributes, node.name);
+  node.operation = f.operation;
+  node.model = f.model;
+  node.provider = f.provider;
+  node.usage = f.usage;
+  node.sessionId = f.sessionId;
+  node.systemInstructions = f.systemInstructions;
+  if (f.timeToFirstTokenMs !== null) node.timeToFirstTokenMs = f.timeToFirstTokenMs;
+  if (node.kind === 'span') {
+    node.request = f.input;
+    node.response = f.output;
+    if (f.agentName) node.agent = f.agentName;
+  }
+  if (f.toolName || f.toolArguments || f.toolResult) node.tool = { name: f.toolName, callId: f.toolCallId, arguments: f.toolArguments, result: f.toolResult };
+}
+
+export function buildTrace(traceId: string, events: readonly XrayEvent[], options: BuildOptions = {}): TraceTree {
+  const acc = newTraceAccumulator(traceId);
+  addTraceEvents(acc, events);
+  return finishTrace(acc, options);
+}
+
+/**
+ * A trace being folded: `addTraceEvents` takes the events in seq order, in as many runs as
+ * the caller likes (a server reading a 100k-event trace page by page yields the event loop
+ * between pages), and `finishTrace` assembles the tree once at the end.
+ */
+export interface TraceAccumulator {
+  traceId: string;
+  nodes: Map<string, TraceNode>;
+  /** Token text per node, as chunks keyed by index when given (agents may retry out of order). */
+  chunks: Map<string, { index: number; seq: number; text: string }[]>;
+  firstTokenAt: Map<string, number>;
+  /** Relay calls carry their session in the request's data. */
+  callSessions: Map<string, string>;
+  start: number;
+  end: number;
+  headSeq: number;
+  agents: Set<string>;
+  events: number;
+}
+
+export function newTraceAccumulator(traceId: string): TraceAccumulator {
+  return { traceId, nodes: new Map(), chunks: new Map(), firstTokenAt: new Map(), callSessions: new Map(), start: Infinity, end: -Infinity, headSeq: 0, agents: new Set(), events: 0 };
+}
+
+export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent[]): TraceAccumulator {
+  const { traceId, nodes, chunks, firstTokenAt, callSessions, agents } = acc;
+  acc.events += events.length;
 
   const node = (id: string, kind: TraceNode['kind'], e: XrayEvent): TraceNode => {
-    let n = nodes[id];
-    if (!n) nodes[id] = n = newNode(id, kind, e);
+    let n = nodes.get(id);
+    if (!n) nodes.set(id, (n = newNode(id, kind, e)));
     else if (n.kind === 'stream' && kind !== 'stream') n.kind = kind; // tokens arrived before the span opened
     n.lastSeq = Math.max(n.lastSeq, e.seq);
     return n;
@@ -129,9 +227,9 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
   for (const e of events) {
     if (e.trace_id !== traceId) continue;
     const time = e.t ?? e.ts;
-    start = Math.min(start, time);
-    end = Math.max(end, time);
-    headSeq = Math.max(headSeq, e.seq);
+    acc.start = Math.min(acc.start, time);
+    acc.end = Math.max(acc.end, time);
+    acc.headSeq = Math.max(acc.headSeq, e.seq);
     agents.add(e.agent);
     if (e.peer) agents.add(e.peer);
     const spanId = e.span_id ?? `stream:${e.agent}`;
@@ -143,6 +241,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.caller = e.agent;
         n.parentId = e.parent_span_id;
         n.request = e.data.payload;
+        if (e.data.session) callSessions.set(spanId, e.data.session);
         n.start = Math.min(n.start, time);
         n.lamport = Math.min(n.lamport, e.lamport);
         break;
@@ -171,7 +270,7 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.parentId = e.parent_span_id;
         n.start = time;
         n.lamport = Math.min(n.lamport, e.lamport);
-        applyGenAi(n, e.data.attributes);
+        if (e.data.attributes) copyInto(n.attributes, e.data.attributes);
         break;
       }
       case 'span.end': {
@@ -179,13 +278,29 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         n.end = time;
         n.status = e.data.status === 'error' ? 'error' : 'ok';
         if (e.data.error) n.error = e.data.error;
-        applyGenAi(n, e.data.attributes);
+        if (e.data.attributes) copyInto(n.attributes, e.data.attributes);
+        break;
+      }
+      case 'gate.check': {
+        // A verdict is a node of its own: refused claims show on the failure path.
+        const n = node(spanId, 'gate', e);
+        n.name = `gate ${e.data.gate}: ${e.data.verdict}`;
+        n.agent = e.agent;
+        n.parentId = e.parent_span_id;
+        n.start = time;
+        n.end = time;
+        n.status = e.data.verdict === 'pass' ? 'ok' : 'error';
+        n.error = e.data.verdict === 'pass' ? null : e.data.requirements.filter((r) => !r.ok).map((r) => r.reason).join('; ') || 'refused';
+        n.attributes = { 'gate.name': e.data.gate, 'gate.verdict': e.data.verdict, 'gate.attempt': e.data.attempt, 'gate.evidence': e.data.evidence.map((x) => x.span_id).join(',') };
+        n.evidence = e.data.evidence.map((x) => x.span_id);
+        n.requirements = e.data.requirements.map((r) => ({ requirement: r.requirement, ok: r.ok, ...(r.span_id ? { span_id: r.span_id } : {}), ...(r.trace_id ? { trace_id: r.trace_id } : {}), reason: r.reason }));
         break;
       }
       case 'token': {
         const n = node(spanId, 'stream', e);
         if (n.kind === 'stream' && !n.name) n.name = 'tokens';
         n.tokens++;
+        if (!(firstTokenAt.get(spanId)! <= time)) firstTokenAt.set(spanId, time);
         let list = chunks.get(spanId);
         if (!list) chunks.set(spanId, (list = []));
         list.push({ index: e.data.index ?? -1, seq: e.seq, text: e.data.text });
@@ -195,22 +310,35 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
         break;
     }
   }
+  return acc;
+}
 
+/** Assembles the tree from a finished fold (it consumes the accumulator). */
+export function finishTrace(acc: TraceAccumulator, options: BuildOptions = {}): TraceTree {
+  const { traceId, nodes, chunks, firstTokenAt, callSessions, agents, start, end, headSeq } = acc;
   for (const [id, list] of chunks) {
     // Only sort when indices are present and out of order: the common case is already in order.
     let sorted = true;
     for (let i = 1; i < list.length; i++) if (list[i].index >= 0 && list[i].index < list[i - 1].index) sorted = false;
     if (!sorted) list.sort((a, b) => a.index - b.index || a.seq - b.seq);
-    nodes[id].text = list.map((c) => c.text).join('');
+    nodes.get(id)!.text = list.map((c) => c.text).join('');
+  }
+
+  for (const n of nodes.values()) {
+    if (n.kind === 'span' || n.kind === 'call') applyConventions(n);
+    if (n.kind === 'call') n.sessionId = callSessions.get(n.id) ?? n.sessionId;
+    const first = firstTokenAt.get(n.id);
+    if (n.timeToFirstTokenMs === null && first !== undefined && n.kind !== 'stream') n.timeToFirstTokenMs = Math.max(0, first - n.start);
   }
 
   // Link children; a parent that is not in this trace makes the node a root.
   const roots: string[] = [];
-  for (const n of Object.values(nodes)) {
-    if (n.parentId && nodes[n.parentId] && n.parentId !== n.id) nodes[n.parentId].children.push(n.id);
+  for (const n of nodes.values()) {
+    const parent = n.parentId !== null && n.parentId !== n.id ? nodes.get(n.parentId) : undefined;
+    if (parent) parent.children.push(n.id);
     else roots.push(n.id);
   }
-  const causal = (a: string, b: string) => nodes[a].lamport - nodes[b].lamport || nodes[a].firstSeq - nodes[b].firstSeq;
+  const causal = (a: string, b: string) => nodes.get(a)!.lamport - nodes.get(b)!.lamport || nodes.get(a)!.firstSeq - nodes.get(b)!.firstSeq;
   roots.sort(causal);
 
   // Depth-first order (iterative: deep traces must not overflow the stack), depth, failure paths.
@@ -223,25 +351,43 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     const { id, depth, path } = stack.pop()!;
     if (visited.has(id)) continue; // a cycle in bad input must not loop forever
     visited.add(id);
-    const n = nodes[id];
+    const n = nodes.get(id)!;
     n.depth = depth;
     order.push(id);
+    // A span that names no agent works for its nearest ancestor's (parents come first in this order).
+    const parent = n.parentId ? nodes.get(n.parentId) : undefined;
+    if (parent && n.kind === 'span' && ownAgentOf(n.agent, n.attributes) === null) {
+      n.agent = parent.agent;
+      n.agentInherited = true;
+    }
+    // The session, likewise, is the nearest ancestor's when a span names none.
+    if (parent && !n.sessionId) n.sessionId = parent.sessionId;
     const here = [...path, id];
     if (failing(n)) failures.push({ nodeId: id, path: here, rootCause: true });
     n.children.sort(causal);
     for (let i = n.children.length - 1; i >= 0; i--) stack.push({ id: n.children[i], depth: depth + 1, path: here });
   }
   for (const f of failures) {
-    for (const id of f.path) nodes[id].onFailurePath = true;
+    for (const id of f.path) nodes.get(id)!.onFailurePath = true;
     // A failure is a root cause unless a failing node lies below it.
     f.rootCause = !failures.some((g) => g !== f && g.path.length > f.path.length && g.path[f.path.length - 1] === f.nodeId);
   }
 
-  const all = Object.values(nodes);
-  const status: NodeStatus = failures.length ? (failures.some((f) => nodes[f.nodeId].status === 'error') ? 'error' : 'timeout') : all.some((n) => n.status === 'running' && n.kind !== 'stream') ? 'running' : 'ok';
+  const all = [...nodes.values()];
+  for (const n of all) n.cost = options.prices ? costOf(options.prices, n.model, n.usage) : null;
+  const rollup = rollUpUsage(order, nodes);
+  const sessions = new Set<string>();
+  // Agents as attributed: a service name that stood in for inherited spans is not an agent.
+  agents.clear();
+  for (const n of all) {
+    if (n.caller) agents.add(n.caller);
+    if (n.sessionId) sessions.add(n.sessionId);
+    agents.add(n.agent);
+  }
+  const status: NodeStatus = failures.length ? (failures.some((f) => nodes.get(f.nodeId)!.status === 'error') ? 'error' : 'timeout') : all.some((n) => n.status === 'running' && n.kind !== 'stream') ? 'running' : 'ok';
   return {
     traceId,
-    nodes,
+    nodes: toNullProto(nodes),
     roots,
     order,
     start: Number.isFinite(start) ? start : 0,
@@ -249,8 +395,10 @@ export function buildTrace(traceId: string, events: readonly XrayEvent[]): Trace
     status,
     agents: [...agents].sort(),
     tokens: all.reduce((s, n) => s + n.tokens, 0),
-    events: events.length,
+    events: acc.events,
     failures,
     headSeq,
+    ...rollup,
+    sessions: [...sessions].sort(),
   };
 }

@@ -29,6 +29,8 @@ const WARMUP_EVENTS = 50_000;
 /** Commit batches evaluate at most this often; the timer covers the rest. */
 const COMMIT_EVAL_EVERY_MS = 100;
 
+const statKey = (st: fs.Stats) => `${st.mtimeMs}:${st.size}:${st.ino}`;
+
 export interface RuleSource {
   path: string;
   fromEnv: boolean;
@@ -53,7 +55,9 @@ export class AlertService {
   private source: RuleSource;
   private lastEval = 0;
   private timer: NodeJS.Timeout | null = null;
-  private readonly onFileChange = () => this.reload();
+  /** What the last reload read (mtime, size, inode): a poll that sees anything else reloads. */
+  private seenStat = '';
+  private watcher: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   readonly stats = { loadErrors: 0, appendFailures: 0 };
 
@@ -77,7 +81,10 @@ export class AlertService {
     s.unsubscribe = writer.onCommit((events) => s.onCommit(events));
     s.timer = setInterval(() => s.engine.evaluate(), config.evalMs);
     s.timer.unref();
-    fs.watchFile(config.rulesPath, { interval: config.watchMs, persistent: false }, s.onFileChange);
+    // Our own poll against the stat the last read recorded (fs.watchFile takes its first stat
+    // asynchronously, so a change right after start could go unnoticed).
+    s.watcher = setInterval(() => s.pollFile(), config.watchMs);
+    s.watcher.unref();
     return s;
   }
 
@@ -92,12 +99,21 @@ export class AlertService {
     }
   }
 
+  private pollFile(): void {
+    fs.stat(this.config.rulesPath, (err, st) => {
+      const key = err ? '' : statKey(st);
+      if (key !== this.seenStat) this.reload();
+    });
+  }
+
   /** Reads the rule file; a missing file means no rules, a bad one keeps the rules in force. */
   reload(): void {
     let text: string;
     try {
+      this.seenStat = statKey(fs.statSync(this.config.rulesPath)); // before the read: a write in between reloads again
       text = fs.readFileSync(this.config.rulesPath, 'utf8');
     } catch (err) {
+      this.seenStat = '';
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') return this.refuse('', `cannot read ${this.config.rulesPath}: ${(err as Error).message}`);
       if (this.config.fromEnv) return this.refuse('', `XRAY_ALERTS names ${this.config.rulesPath}, which does not exist`);
       text = '';
@@ -219,7 +235,7 @@ export class AlertService {
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.unsubscribe?.();
-    fs.unwatchFile(this.config.rulesPath, this.onFileChange);
+    if (this.watcher) clearInterval(this.watcher);
     this.webhooks.close();
   }
 }

@@ -3,10 +3,8 @@
  * per-agent call outcomes (error share = rate of errors / rate of calls), a call latency
  * histogram per method, per-agent last-seen age and connection, tokens per agent, and the
  * swarm's last-event age. Folded incrementally on commit like the engine. Label values are
- * outside strings: capped in number (the rest share `_other`) and escaped.
- *
- * Kept as a self-contained text block (`render()`) so it can move onto prom-client with the
- * rest of /metrics without changing what it counts.
+ * outside strings: capped in number (the rest share `_other`); prom-client escapes them.
+ * Exposed by alertMetrics.ts.
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import { CallIndex } from '../../lib/alerts/callIndex';
@@ -26,16 +24,13 @@ interface AgentSeries {
   connected: boolean;
 }
 
-export function escapeLabel(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-}
 
 export class ConditionMetrics {
   private readonly agents = new Map<string, AgentSeries>();
   private readonly methods = new Map<string, { counts: number[]; sum: number; count: number }>();
   private readonly calls = new CallIndex();
   /** Starts at construction: a swarm that never spoke is silent since the server started. */
-  private lastEventTs: number;
+  lastEventTs: number;
 
   constructor(private readonly now: () => number = Date.now) {
     this.lastEventTs = now();
@@ -82,33 +77,15 @@ export class ConditionMetrics {
     }
   }
 
-  render(): string {
-    const now = this.now();
-    const out: string[] = [];
-    const head = (name: string, type: string, help: string) => out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    head('xray_agent_calls_total', 'counter', 'Calls answered by an agent, by outcome (ok, error, timeout). Error share: rate of error+timeout over rate of all.');
-    for (const [name, a] of this.agents) {
-      const l = escapeLabel(name);
-      out.push(`xray_agent_calls_total{agent="${l}",outcome="ok"} ${a.ok}`, `xray_agent_calls_total{agent="${l}",outcome="error"} ${a.error}`, `xray_agent_calls_total{agent="${l}",outcome="timeout"} ${a.timeout}`);
-    }
-    head('xray_agent_tokens_total', 'counter', 'Streamed token frames per agent.');
-    for (const [name, a] of this.agents) out.push(`xray_agent_tokens_total{agent="${escapeLabel(name)}"} ${a.tokens}`);
-    head('xray_agent_last_seen_age_seconds', 'gauge', 'Seconds since the agent last produced an event.');
-    for (const [name, a] of this.agents) out.push(`xray_agent_last_seen_age_seconds{agent="${escapeLabel(name)}"} ${Math.max(0, (now - a.lastSeen) / 1000)}`);
-    head('xray_agent_connected', 'gauge', '1 while the agent is connected, 0 after it disconnected.');
-    for (const [name, a] of this.agents) out.push(`xray_agent_connected{agent="${escapeLabel(name)}"} ${a.connected ? 1 : 0}`);
-    head('xray_swarm_last_event_age_seconds', 'gauge', 'Seconds since any agent produced an event (since the server started, before the first).');
-    out.push(`xray_swarm_last_event_age_seconds ${Math.max(0, (now - this.lastEventTs) / 1000)}`);
-    head('xray_call_duration_seconds', 'histogram', 'Call durations by method (seconds).');
-    for (const [name, m] of this.methods) {
-      const l = escapeLabel(name);
-      let cumulative = 0;
-      LATENCY_BOUNDS_MS.forEach((b, i) => {
-        cumulative += m.counts[i];
-        out.push(`xray_call_duration_seconds_bucket{method="${l}",le="${b / 1000}"} ${cumulative}`);
-      });
-      out.push(`xray_call_duration_seconds_bucket{method="${l}",le="+Inf"} ${m.count}`, `xray_call_duration_seconds_sum{method="${l}"} ${m.sum / 1000}`, `xray_call_duration_seconds_count{method="${l}"} ${m.count}`);
-    }
-    return out.join('\n') + '\n';
+  agentSeries(): Iterable<[string, AgentSeries]> {
+    return this.agents;
+  }
+
+  methodSeries(): Iterable<[string, { counts: number[]; sum: number; count: number }]> {
+    return this.methods;
+  }
+
+  ageSeconds(ts: number): number {
+    return Math.max(0, (this.now() - ts) / 1000);
   }
 }

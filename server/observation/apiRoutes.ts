@@ -6,16 +6,28 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
+import { decodePathSegment } from '../http/requestUrl';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { TraceUsageCache } from './agentUsage';
+import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
 import { addAlertRoutes } from '../alerts/alertRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
+import type { PriceTable } from '../../lib/cost/prices';
+import { loadPriceTable } from '../cost/loadPrices';
+import { type SessionBudgets, sessionKeyOf } from './sessionBudget';
+import type { XrayEvent } from '../../lib/protocol/events';
+import { yieldToLoop } from '../http/slices';
+import { addSpanApiRoutes } from '../spans/spanApiRoutes';
 
-/** Seqs of log the agent inspector's statistics look back over. */
+/** Seqs of log the agent inspector's statistics look back over, in steps of AGENT_STEP, and the events they keep at most. */
 const AGENT_LOOKBACK = 200_000;
+const AGENT_STEP = 25_000;
+const AGENT_MAX_EVENTS = 50_000;
+const AGENT_STAT_KINDS = ['call.response', 'call.error', 'call.timeout', 'span.end'] as const;
 
 export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void> | void;
 
@@ -29,6 +41,9 @@ interface Route {
 /** A tiny router: `/api/traces/:traceId` style patterns, exact matches only. */
 export class ApiRouter {
   private readonly routes: Route[] = [];
+
+  /** `admit` runs before every matched route; it throws (e.g. rate_limited) to refuse the request. */
+  constructor(private readonly admit?: (req: IncomingMessage, url: URL) => void) {}
 
   add(method: string, path: string, handler: ApiHandler): this {
     const keys: string[] = [];
@@ -44,8 +59,11 @@ export class ApiRouter {
       if (!m) continue;
       pathMatched = true;
       if (r.method !== req.method) continue;
-      const params = Object.fromEntries(r.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
+        this.admit?.(req, url);
+        // Decoded inside the try: malformed percent-encoding is the client's 400, not a 500.
+        const params: Record<string, string> = Object.create(null);
+        r.keys.forEach((k, i) => (params[k] = decodePathSegment(m[i + 1])));
         await r.handler(req, res, url, params);
       } catch (err) {
         sendError(res, err);
@@ -56,23 +74,42 @@ export class ApiRouter {
   }
 }
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner): ApiRouter {
-  const api = new ApiRouter()
-    .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length }))
+export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): ApiRouter {
+  // Every API read spends from its session's budget (the same one its sockets' subscribe/resync draw from).
+  const admit = budgets
+    ? (req: IncomingMessage, url: URL) => {
+        const embed = typeof req.headers['x-xray-embed'] === 'string' ? req.headers['x-xray-embed'] : url.searchParams.get('token');
+        if (!budgets.take(sessionKeyOf(req, embed))) throw new XrayError('rate_limited', `at most ${budgets.perSecond} API/subscribe requests per second per session`);
+      }
+    : undefined;
+  const api = new ApiRouter(admit)
+    // `storage` drives the dashboard's "log not writable" banner.
+    .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length, storage: plane.health.current() }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
-  api.add('GET', '/api/agents/:name', (_req, res, _url, params) => {
+  const usage = new TraceUsageCache(plane.log, prices);
+  api.add('GET', '/api/agents/:name', async (_req, res, _url, params) => {
     const name = agentName.safeParse(params.name);
     if (!name.success) throw new XrayError('invalid_message', 'invalid agent name');
     const agent = model.agents.get(name.data);
     if (!agent) throw new XrayError('not_found', `no agent "${name.data}" seen`);
-    // Stats over the recent log (bounded lookback), traces from the trace index.
+    // Stats over the recent log (bounded lookback), read in windows of AGENT_STEP seqs with a
+    // turn of the event loop between them: the agent filter has no index, so one query over
+    // the whole lookback would hold the loop. Traces from the trace index, within the lookback.
     const head = plane.log.head();
-    const events = plane.log.read({ agent: name.data, after: Math.max(0, head - AGENT_LOOKBACK), kinds: ['call.response', 'call.error', 'call.timeout', 'span.end'], limit: 50_000 });
-    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, limit: 20 }) });
+    const floor = Math.max(0, head - AGENT_LOOKBACK);
+    const events: XrayEvent[] = [];
+    for (let after = floor; after < head && events.length < AGENT_MAX_EVENTS; after += AGENT_STEP) {
+      const page = plane.log.read({ agent: name.data, after, upTo: Math.min(head, after + AGENT_STEP), kinds: AGENT_STAT_KINDS, limit: AGENT_MAX_EVENTS - events.length });
+      for (const e of page) events.push(e);
+      await yieldToLoop();
+    }
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, after: floor, limit: 20 }), usage: usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
   if (plane.alerts) addAlertRoutes(api, plane.alerts);
-  return addTraceRoutes(api, plane.log);
+  addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
+  addSpanApiRoutes(api, plane.spans);
+  return addTraceRoutes(api, plane.log, prices, usage);
 }

@@ -110,7 +110,7 @@ describe('[G6] dashboard Socket.IO is not held by unauthenticated peers', () => 
     expect(metrics).toMatch(/^xray_dashboard_socket_connections_refused_per_address_total 1$/m);
     expect(metrics).toMatch(/^xray_dashboard_socket_connections_limit_per_address 3$/m);
     expect(metrics).toMatch(/^xray_relay_sse_streams_limit_per_address 100$/m);
-    expect(metrics).toMatch(/^xray_http_headers_timeout_ms 500$/m);
+    expect(metrics).toMatch(/^xray_http_headers_timeout_seconds 0.5$/m);
     held.forEach((e) => e.ws.close());
     await Promise.all(held.map((e) => e.closed));
     // The share comes back once the held connections close.

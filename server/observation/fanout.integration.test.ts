@@ -86,7 +86,7 @@ async function metric(name: string): Promise<number> {
   return Number(line?.split(' ')[1]);
 }
 
-const textOf = (d: TestDashboard, scope: Scope) => Object.values(d.streams[scopeKey(scope)]?.spans ?? {}).map((s) => s.text).join('');
+const textOf = (d: TestDashboard, scope: Scope) => [...(d.streams.get(scopeKey(scope))?.spans.values() ?? [])].map((s) => s.text).join('');
 
 describe('fanout', () => {
   it('sends contiguous deltas (from = previous to + 1) that add up to exactly what the log holds', async () => {
@@ -105,7 +105,7 @@ describe('fanout', () => {
     expect(d.gaps).toBe(0);
     const logged = await tokensOf('contig-1');
     expect(textOf(d, scope)).toBe(logged.map((e) => e.data.text).join(''));
-    expect(d.overview.agents['contig-1'].tokens).toBe(logged.length);
+    expect(d.overview.agents.get('contig-1')!.tokens).toBe(logged.length);
   });
 
   it('resumes a reconnecting client from its seq without loss or duplication', async () => {
@@ -113,7 +113,7 @@ describe('fanout', () => {
     const first = await dashboard();
     await first.subscribe(scope);
     const streaming = stream(['resume-1'], 100, 2000);
-    await waitFor(() => (first.streams[scopeKey(scope)]?.tokens ?? 0) > 20, 5000, 'some tokens');
+    await waitFor(() => (first.streams.get(scopeKey(scope))?.tokens ?? 0) > 20, 5000, 'some tokens');
     first.close();
     const lastSeq = first.seqOf(scope);
     const textSoFar = textOf(first, scope);
@@ -121,7 +121,7 @@ describe('fanout', () => {
 
     const again = await dashboard();
     // Carry over the state the browser already had, then resume after its seq.
-    again.streams[scopeKey(scope)] = first.streams[scopeKey(scope)];
+    again.streams.set(scopeKey(scope), first.streams.get(scopeKey(scope))!);
     const ack = await again.subscribe(scope, lastSeq);
     expect(ack).toMatchObject({ ok: true, resumed: true });
     await streaming;
@@ -162,12 +162,12 @@ describe('fanout', () => {
     const head = await logHead();
     await waitFor(() => d.overview.seq >= head && d.seqOf(watched) >= head, 30_000, 'stalled client to catch up');
     // Exactly the text and counts stored in the log.
-    const spans = d.streams[scopeKey(watched)].spans;
+    const spans = d.streams.get(scopeKey(watched))!.spans;
     for (const a of agents) {
       const logged = await tokensOf(a);
-      expect(d.overview.agents[a].tokens).toBe(logged.length);
-      expect(spans[`${trace}//${a}`].text).toBe(logged.map((e) => e.data.text).join(''));
-      expect(spans[`${trace}//${a}`].tokens).toBe(logged.length);
+      expect(d.overview.agents.get(a)!.tokens).toBe(logged.length);
+      expect(spans.get(`${trace}//${a}`)!.text).toBe(logged.map((e) => e.data.text).join(''));
+      expect(spans.get(`${trace}//${a}`)!.tokens).toBe(logged.length);
     }
     expect(d.gaps).toBe(0);
     // Stated bound: a stalled client costs a cursor, not a queue. ~20 MB of tokens pass through
@@ -201,7 +201,7 @@ describe('fanout', () => {
     expect(tokens).toBeGreaterThan(4000);
     console.log(`[bandwidth] overview ${ours} B vs naive ${baseline} B for ${tokens} tokens: ${((1 - ours / baseline) * 100).toFixed(1)}% saved`);
     expect(ours / baseline).toBeLessThanOrEqual(0.1);
-    expect(Object.keys(d.overview.agents).filter((n) => n.startsWith('bw-'))).toHaveLength(100);
+    expect([...d.overview.agents.keys()].filter((n) => n.startsWith('bw-'))).toHaveLength(100);
   });
 
   it('refuses a malformed subscription with a coded error and keeps serving', async () => {

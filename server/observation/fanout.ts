@@ -8,6 +8,7 @@
  * everything it missed — from the window, or, if it fell behind that, a fresh snapshot.
  * No volatile emits anywhere: every delta is on the no-loss path.
  */
+import { XrayError } from '../../lib/protocol/errors';
 import type { Namespace, Socket } from 'socket.io';
 import { scopeKey, type ClientToServerEvents, type Delta, type Scope, type ServerRates, type ServerToClientEvents, type Snapshot } from '../../lib/protocol/dashboard';
 import type { XrayEvent } from '../../lib/protocol/events';
@@ -17,6 +18,7 @@ import type { EventWindow } from './eventWindow';
 import type { FanoutMetrics } from './fanoutMetrics';
 import { encodeOverview } from './overviewEncode';
 import { coalesce } from './scopeStream';
+import { entryBytes, SnapshotCache, snapshotOf, type SnapshotEntry, type StreamScope } from './snapshotCache';
 
 export type DashboardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
 export type DashboardNamespace = Namespace<ClientToServerEvents, ServerToClientEvents>;
@@ -33,6 +35,8 @@ export interface FanoutOptions {
   /** Seqs an agent/topic snapshot looks back over. */
   snapshotLookback?: number;
   maxSubscriptionsPerSocket?: number;
+  /** Estimated snapshot bytes one frame tick serializes at most (one snapshot always goes). */
+  snapshotBytesPerTick?: number;
 }
 
 interface Subscription {
@@ -40,6 +44,10 @@ interface Subscription {
   scope: Scope;
   cursor: number;
   lastEmit: number;
+  /** A stream snapshot is being built or waits for the socket to drain: no deltas until it is sent. */
+  pending: boolean;
+  /** The built snapshot, held while the socket is above its high-water mark. */
+  ready: SnapshotEntry | null;
 }
 
 /** Packets engine.io has queued but not yet written to the transport (not ws bufferedAmount: DESIGN.md). */
@@ -55,6 +63,11 @@ export class Fanout {
   private rateWindow = { at: Date.now(), events: 0, tokens: 0 };
   private rates: ServerRates = { eventsPerSec: 0, tokensPerSec: 0 };
   private readonly o: Required<FanoutOptions>;
+  readonly snapshots: SnapshotCache;
+  /** Told of every snapshot sent, with its estimated size (the session budget charges big ones). */
+  onSnapshotSent: (socket: DashboardSocket, bytes: number) => void = () => {};
+  /** Estimated snapshot bytes serialized in the current tick (at least one snapshot always goes). */
+  private tickSnapshotBytes = 0;
 
   constructor(
     private readonly nsp: DashboardNamespace,
@@ -64,8 +77,9 @@ export class Fanout {
     private readonly metrics: FanoutMetrics,
     options: FanoutOptions = {},
   ) {
-    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, ...options };
+    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
     this.tickMs = this.o.tickMs;
+    this.snapshots = new SnapshotCache(log, window, { lookback: this.o.snapshotLookback });
   }
 
   /** Committed events enter the window; the model has already folded them. */
@@ -112,14 +126,14 @@ export class Fanout {
     if (!subs) throw new Error('socket not connected');
     const key = scopeKey(scope);
     if (!subs.has(key) && subs.size >= this.o.maxSubscriptionsPerSocket) throw new Error(`at most ${this.o.maxSubscriptionsPerSocket} subscriptions per connection`);
-    const sub: Subscription = { key, scope, cursor: 0, lastEmit: 0 };
+    const sub: Subscription = { key, scope, cursor: 0, lastEmit: 0, pending: false, ready: null };
     subs.set(key, sub);
     const resumable = after !== undefined && after <= this.head && (scope.kind === 'overview' || after >= this.window.floor || after === this.head);
     if (resumable) {
       sub.cursor = after;
       return { key, resumed: true };
     }
-    this.sendSnapshot(socket, sub);
+    this.requestSnapshot(socket, sub);
     return { key, resumed: false };
   }
 
@@ -127,33 +141,77 @@ export class Fanout {
     this.clients.get(socket)?.delete(key);
   }
 
-  resync(socket: DashboardSocket, key: string): void {
+  scopeOf(socket: DashboardSocket, key: string): Scope | undefined {
+    return this.clients.get(socket)?.get(key)?.scope;
+  }
+
+  /** Whether the subscription exists (false: the caller should say so). A resync while one is on its way is merged into it. */
+  resync(socket: DashboardSocket, key: string): boolean {
     const sub = this.clients.get(socket)?.get(key);
-    if (sub) this.sendSnapshot(socket, sub);
+    if (!sub) return false;
+    if (!sub.pending) this.requestSnapshot(socket, sub);
+    return true;
   }
 
-  private snapshot(sub: Subscription): Snapshot {
-    const head = this.head;
-    if (sub.scope.kind === 'overview') return { sub: 'overview', kind: 'overview', seq: head, ...encodeOverview(this.model, -1, this.rates) };
-    const scope = sub.scope;
-    let events: XrayEvent[];
-    let truncated = false;
-    if (scope.kind === 'trace') events = this.log.read({ traceId: scope.traceId, upTo: head, limit: 2_000_000 });
-    else {
-      const after = Math.max(0, head - this.o.snapshotLookback);
-      truncated = after > 0;
-      events = scope.kind === 'agent' ? this.log.read({ agent: scope.name, after, upTo: head, limit: 1_000_000 }) : this.log.read({ topic: scope.topic, after, upTo: head, limit: 1_000_000 });
+  private isCurrent(socket: DashboardSocket, sub: Subscription): boolean {
+    return this.clients.get(socket)?.get(sub.key) === sub;
+  }
+
+  /**
+   * The overview snapshot is built from the live model (bounded by the agent count) and sent
+   * at once. A stream snapshot comes from the shared cache, built page by page; the
+   * subscription gets no deltas until it is sent, then continues from the snapshot's seq.
+   */
+  private requestSnapshot(socket: DashboardSocket, sub: Subscription): void {
+    if (sub.scope.kind === 'overview') {
+      const snap: Snapshot = { sub: 'overview', kind: 'overview', seq: this.head, ...encodeOverview(this.model, -1, this.rates) };
+      socket.emit('snapshot', snap);
+      this.snapshotSent(sub, snap.seq, JSON.stringify(snap).length);
+      return;
     }
-    return { sub: sub.key, kind: 'stream', seq: head, scope, truncated, ...coalesce(events, scope) };
+    sub.pending = true;
+    sub.ready = null;
+    this.snapshots.get(sub.scope as StreamScope, this.head).then(
+      (entry) => {
+        if (!this.isCurrent(socket, sub)) return;
+        // Sent by the next tick, within its snapshot byte budget: a burst of requests for a big
+        // snapshot is spread over frames instead of being serialized in one go.
+        sub.ready = entry;
+      },
+      (err: Error) => {
+        if (!this.isCurrent(socket, sub)) return;
+        sub.pending = false;
+        // A failed log read (a damaged page: storage_corrupt) reaches this client only; the rest go on.
+        socket.emit('xray:error', { code: err instanceof XrayError ? err.code : 'storage_failed', message: `snapshot of ${sub.key} failed: ${err.message}; resync to retry` });
+      },
+    );
   }
 
-  private sendSnapshot(socket: DashboardSocket, sub: Subscription): void {
-    const snap = this.snapshot(sub);
-    socket.emit('snapshot', snap);
-    sub.cursor = snap.seq;
+  /** Estimated size of the scope's cached snapshot (0 when none is cached): what a request for it will cost. */
+  snapshotCostBytes(scope: Scope): number {
+    return scope.kind === 'overview' ? 0 : this.snapshots.peekBytes(scope as StreamScope);
+  }
+
+  /** Sends a built snapshot unless the socket is backed up or this tick's snapshot budget is spent (then a later tick does). */
+  private deliverReady(socket: DashboardSocket, sub: Subscription): void {
+    const entry = sub.ready;
+    if (!entry || queuedPackets(socket) > this.o.highWaterPackets) return;
+    if (this.tickSnapshotBytes > 0 && this.tickSnapshotBytes + entryBytes(entry) > this.o.snapshotBytesPerTick) return;
+    this.tickSnapshotBytes += entryBytes(entry);
+    // The entry may have moved on since it was built: it is exact up to its current seq.
+    socket.emit('snapshot', snapshotOf(entry));
+    sub.ready = null;
+    sub.pending = false;
+    const bytes = entryBytes(entry);
+    this.snapshotSent(sub, entry.seq, bytes);
+    this.onSnapshotSent(socket, bytes);
+  }
+
+  private snapshotSent(sub: Subscription, seq: number, bytes: number): void {
+    sub.cursor = seq;
     sub.lastEmit = Date.now();
     this.metrics.snapshots++;
-    this.metrics.countOut(JSON.stringify(snap).length, 1);
+    this.metrics.countOut(bytes, 1);
   }
 
   private updateRates(now: number): void {
@@ -169,6 +227,7 @@ export class Fanout {
 
   /** One frame: group ready subscriptions by (scope, cursor), build each group's delta once, emit it to the group. */
   tick(now: number): void {
+    this.tickSnapshotBytes = 0;
     this.updateRates(now);
     const head = this.head;
     const overviewDue = now - this.lastOverview >= this.o.overviewEveryMs;
@@ -179,7 +238,7 @@ export class Fanout {
       let lagging = false;
       for (const sub of subs.values()) {
         maxLag = Math.max(maxLag, head - sub.cursor);
-        if (sub.cursor < head) lagging = true;
+        if (sub.cursor < head || sub.ready) lagging = true;
       }
       if (!lagging) continue;
       if (queuedPackets(socket) > this.o.highWaterPackets) {
@@ -187,7 +246,8 @@ export class Fanout {
         continue;
       }
       for (const sub of subs.values()) {
-        if (sub.cursor >= head || (sub.scope.kind === 'overview' && !overviewDue)) continue;
+        if (sub.ready) this.deliverReady(socket, sub);
+        if (sub.pending || sub.cursor >= head || (sub.scope.kind === 'overview' && !overviewDue)) continue;
         const gk = `${sub.key}|${sub.cursor}`;
         let g = groups.get(gk);
         if (!g) groups.set(gk, (g = { sub, members: [] }));
@@ -210,8 +270,8 @@ export class Fanout {
     } else {
       const events = this.window.since(cursor, head, this.o.maxDeltaEvents);
       if (!events) {
-        // Fell behind the window: a fresh snapshot replaces the missed deltas.
-        for (const [socket, sub] of members) this.sendSnapshot(socket, sub);
+        // Fell behind the window: a fresh snapshot (shared, built in pages) replaces the missed deltas.
+        for (const [socket, sub] of members) if (!sub.pending) this.requestSnapshot(socket, sub);
         return;
       }
       const to = events.length === this.o.maxDeltaEvents ? events[events.length - 1].seq : head;

@@ -8,6 +8,8 @@ export class FanoutMetrics {
   rawBytesEquivalent = 0;
   skippedForBackpressure = 0;
   maxClientLag = 0;
+  /** subscribe/unsubscribe/resync messages refused for a socket or session rate limit. */
+  rateLimited = 0;
   /** Receive → emit latency histogram (ms), cumulative buckets as Prometheus wants them. */
   readonly latencyBuckets = [5, 10, 25, 50, 75, 100, 150, 250, 500, 1000, 2500, 5000];
   readonly latencyCounts = new Array<number>(this.latencyBuckets.length + 1).fill(0);

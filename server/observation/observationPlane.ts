@@ -9,13 +9,18 @@ import path from 'node:path';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { XrayError } from '../../lib/protocol/errors';
 import { DEFAULT_PEER_LIMITS, type PeerLimits, type XrayConfig } from '../config';
+import type { PriceTable } from '../../lib/cost/prices';
 import type { DataPlane } from '../dataPlane';
 import { sendError } from '../http/respond';
+import { badUrl, decodePathSegment, parseRequestUrl } from '../http/requestUrl';
 import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
+import { spanMetrics } from '../spans/spanMetrics';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
-import { renderMetrics } from './prometheus';
-import { alertMetricsText } from '../alerts/alertMetrics';
+import { createMetricsEndpoint, type MetricSources } from './prometheus';
+import { SessionBudgets } from './sessionBudget';
+import { processLoopDelay } from './eventLoopDelay';
+import { alertMetrics } from '../alerts/alertMetrics';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
@@ -29,6 +34,13 @@ export interface ObservationPlane {
   port: number;
   dashboard: DashboardIo;
   close(): Promise<void>;
+}
+
+/** Work-amplification guards (README "Security"): request budgets and the loop-delay window. */
+export interface ObservationLimits {
+  sessionRatePerSecond?: number;
+  socketRatePerSecond?: number;
+  loopDelayWindowMs?: number;
 }
 
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -56,8 +68,15 @@ export function createObservationServer(
   embedFrameAncestors = "'self'",
   limits: PeerLimits = DEFAULT_PEER_LIMITS,
   allowedOrigins: ReadonlySet<string> = new Set(),
+  prices?: PriceTable,
+  exporter?: MetricSources['exporter'],
+  rates: ObservationLimits = {},
 ): { server: Server; dashboard: DashboardIo } {
-  const api = createApiRouter(plane, model, auth.signer);
+  // One budget per session, shared by its API reads and its sockets' subscribe/resync (G6).
+  const sessionRate = rates.sessionRatePerSecond ?? 20;
+  const sessions = new SessionBudgets(sessionRate, sessionRate * 4);
+  const loopDelay = processLoopDelay(rates.loopDelayWindowMs);
+  const api = createApiRouter(plane, model, auth.signer, prices, sessions);
   // Browsers on other origins (another port of this host included) drive nothing here.
   const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
@@ -66,7 +85,10 @@ export function createObservationServer(
   });
   guardSlowBodies(server, limits.bodyIdleTimeoutMs, () => dashboard.admission.stats.slowBodies++);
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const url = new URL(req.url ?? '/', 'http://dashboard');
+    const url = parseRequestUrl(req.url, 'http://dashboard');
+    if (!url) return sendError(res, badUrl());
+    // Next answers a page path it cannot percent-decode (`/trace/%ZZ`) with a 500: the client's error, a 400 here.
+    decodePathSegment(url.pathname);
     const isEmbedPage = url.pathname.startsWith('/embed/');
     // Only embed pages may be framed, and only by the configured origins.
     applySecurityHeaders(res, isEmbedPage ? embedFrameAncestors : "'none'");
@@ -83,8 +105,9 @@ export function createObservationServer(
       if (!auth.gate(req, res, url)) return;
     }
     if (url.pathname === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' });
-      res.end(renderMetrics({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission }) + (plane.alerts ? alertMetricsText(plane.alerts) : ''));
+      const text = await metrics.render();
+      res.writeHead(200, { 'content-type': metrics.contentType, 'cache-control': 'no-store' });
+      res.end(text);
       return;
     }
     if (url.pathname.startsWith('/api/')) {
@@ -100,6 +123,8 @@ export function createObservationServer(
   const dashboard = attachDashboardSocket(server, model, plane.log, {
     connectionsPerAddress: limits.socketIoPerAddress,
     connectTimeoutMs: limits.socketIoConnectTimeoutMs,
+    sessionBudgets: sessions,
+    socketRatePerSecond: rates.socketRatePerSecond,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -112,10 +137,11 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : [])] });
   return { server, dashboard };
 }
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean } = {}): Promise<ObservationPlane> {
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean; exporter?: MetricSources['exporter'] | null } = {}): Promise<ObservationPlane> {
   let pages: PageHandler | null = null;
   let app = null as NextLike | null;
   if (options.next !== false) {
@@ -126,7 +152,11 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins);
+  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
+    sessionRatePerSecond: config.sessionRatePerSecond,
+    socketRatePerSecond: config.socketRatePerSecond,
+    loopDelayWindowMs: config.loopDelayWindowMs,
+  });
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
     server.on('upgrade', (req, socket, head) => {

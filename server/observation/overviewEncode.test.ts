@@ -38,6 +38,6 @@ describe('overview encoding', () => {
       expect(r.gap).toBe(false);
       view = r.state;
     }
-    expect(view.agents.w).toMatchObject({ tokens: 5, status: 'streaming', connected: true, textTail: '01234' });
+    expect(view.agents.get('w')).toMatchObject({ tokens: 5, status: 'streaming', connected: true, textTail: '01234' });
   });
 });

@@ -37,3 +37,20 @@ describe('scoped streams', () => {
     expect(scopeSees({ kind: 'agent', name: 'orch' }, events[0])).toBe(true);
   });
 });
+
+describe('coalesceInto', () => {
+  it('folding pages one after another equals coalescing them at once', async () => {
+    const { coalesceInto, emptyAccumulator } = await import('./scopeStream');
+    const all = Array.from({ length: 50 }, (_, i) =>
+      i % 7 === 0
+        ? e({ kind: 'broadcast', agent: 'a', topic: 't', trace_id: T, data: { payload: `${i}` } })
+        : e({ kind: 'token', agent: i % 2 ? 'a' : 'b', trace_id: T, span_id: i % 3 ? S1 : S2, data: { text: `t${i} ` } }),
+    );
+    const scope = { kind: 'trace', traceId: T } as const;
+    const acc = emptyAccumulator();
+    for (let i = 0; i < all.length; i += 8) coalesceInto(acc, all.slice(i, i + 8), scope);
+    const whole = coalesce(all, scope);
+    expect({ text: [...acc.runs.values()], events: acc.events }).toEqual(whole);
+    expect(acc.textChars).toBe(whole.text.reduce((n, r) => n + r[3].length, 0));
+  });
+});

@@ -2,9 +2,16 @@
 import { z } from 'zod';
 import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError, traceId } from '../../lib/protocol/relay';
-import { buildTrace } from '../../lib/trace/buildTrace';
+import type { PriceTable } from '../../lib/cost/prices';
+import { encodeOtlpJson } from '../telemetry/export/exportSpan';
+import { traceToSpans } from '../telemetry/export/traceToSpans';
+import type { TraceUsageCache } from './agentUsage';
+import type { ServerResponse } from 'node:http';
+import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator, type TraceTree } from '../../lib/trace/buildTrace';
+import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
-import type { EventLog } from '../store/eventLog';
+import type { EventLog, TraceListQuery, TraceSummaryRow } from '../store/eventLog';
+import { yieldToLoop } from '../http/slices';
 import type { ApiRouter } from './apiRoutes';
 
 export const traceListQuery = z.object({
@@ -12,35 +19,95 @@ export const traceListQuery = z.object({
   status: z.enum(['ok', 'error']).optional(),
   since: z.coerce.number().int().nonnegative().optional(),
   until: z.coerce.number().int().nonnegative().optional(),
-  q: z.string().max(200).optional(),
+  // Control characters (NUL above all: LIKE stops at it and would match everything) are refused, not searched.
+  q: z.string().max(200).regex(/^[^\u0000-\u001f\u007f]*$/, 'q must not contain control characters').optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   before: z.coerce.number().int().positive().optional(),
 });
 
-/** The most events one trace view reads: far above 1,000 spans + 100,000 tokens. */
-const MAX_TRACE_EVENTS = 1_000_000;
+const traceFormat = z.enum(['json', 'otlp']).optional();
 
-export function addTraceRoutes(api: ApiRouter, log: EventLog): ApiRouter {
+/** Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back. */
+const timelineView: TraceView<[string, number, number][]> = {
+  name: 'timeline',
+  start: () => [],
+  add(tokens, page) {
+    for (const e of page) if (e.kind === 'token') tokens.push([e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.data.text.length]);
+  },
+  finish: (tokens) => ({ tokens }),
+};
+
+/** The reconstructed tree, folded page by page so a 100k-event trace never holds the loop in one piece. */
+const treeView = (prices: PriceTable | null): TraceView<TraceAccumulator> => ({
+  name: 'tree',
+  start: newTraceAccumulator,
+  add: (acc, page) => void addTraceEvents(acc, page),
+  finish: (acc) => finishTrace(acc, { prices: prices ?? undefined }),
+});
+
+/** Seqs of trace activity one text-search step covers, and one request at most. */
+const SEARCH_STEP_SEQS = 20_000;
+const SEARCH_MAX_SEQS = 200_000;
+
+/**
+ * Text search, newest first, in bounded steps: each step searches the traces whose last
+ * activity falls in a window of SEARCH_STEP_SEQS seqs, then yields the loop. A search that
+ * matches nothing no longer scans the whole log in one query: after SEARCH_MAX_SEQS it
+ * answers with what it found and `next_before` to continue from.
+ */
+export async function searchTraces(log: EventLog, q: TraceListQuery & { text: string; limit: number }, bounds = { step: SEARCH_STEP_SEQS, max: SEARCH_MAX_SEQS }) {
+  const traces: TraceSummaryRow[] = [];
+  let before = q.before ?? log.head() + 1;
+  let scanned = 0;
+  while (traces.length < q.limit && before > 1 && scanned < bounds.max) {
+    const after = Math.max(0, before - 1 - bounds.step);
+    const want = q.limit - traces.length;
+    const page = log.listTraces({ ...q, before, after, limit: want });
+    traces.push(...page);
+    scanned += before - 1 - after;
+    before = page.length === want ? page[page.length - 1].last_seq : after + 1;
+    if (traces.length < q.limit) await yieldToLoop();
+  }
+  return { traces, next_before: before > 1 ? before : null };
+}
+
+function sendJsonText(res: ServerResponse, body: string): void {
+  res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(body);
+}
+
+export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable | null = null, usage: TraceUsageCache | null = null): ApiRouter {
+  // Whole-trace reads are built in pages and cached per trace version (see traceReadCache.ts).
+  const reads = new TraceReadCache(log);
+  const tree = treeView(prices);
   return api
-    .add('GET', '/api/traces', (_req, res, url) => {
+    .add('GET', '/api/traces', async (_req, res, url) => {
       const q = traceListQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
-      const { q: text, ...rest } = q.data;
-      const traces = log.listTraces({ ...rest, text: text?.trim() || undefined });
-      sendJson(res, 200, { traces, next_before: traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
+      const { q: raw, ...rest } = q.data;
+      const text = raw?.trim() || undefined;
+      const found = text ? await searchTraces(log, { ...rest, text }) : null;
+      const rows = found ? found.traces : log.listTraces(rest);
+      const traces = usage ? rows.map((t) => ({ ...t, usage: usage.of(t).usage })) : rows;
+      sendJson(res, 200, { traces, next_before: found ? found.next_before : traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
     })
-    .add('GET', '/api/traces/:traceId/timeline', (_req, res, _url, params) => {
-      // Per token: [node id, time (ms), text length] in seq order — what the replay scrubber plays back.
+    .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      const tokens = log.read({ traceId: id.data, kinds: ['token'], limit: MAX_TRACE_EVENTS });
-      sendJson(res, 200, { tokens: tokens.map((e) => [e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.kind === 'token' ? e.data.text.length : 0]) });
+      sendJsonText(res, (await reads.get(timelineView, id.data)) ?? '{"tokens":[]}');
     })
-    .add('GET', '/api/traces/:traceId', (_req, res, _url, params) => {
+    .add('GET', '/api/traces/:traceId', async (_req, res, url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      const events = log.read({ traceId: id.data, limit: MAX_TRACE_EVENTS });
-      if (!events.length) throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
-      sendJson(res, 200, buildTrace(id.data, events));
+      const format = traceFormat.safeParse(url.searchParams.get('format') ?? undefined);
+      if (!format.success) throw new XrayError('invalid_message', 'format is json (default) or otlp');
+      const body = await reads.get(tree, id.data);
+      if (body === null) {
+        if (log.isExpiredTrace(id.data)) throw new XrayError('expired', `trace ${id.data} is older than the retention window and was deleted`);
+        throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
+      }
+      // OTLP/JSON (ExportTraceServiceRequest): import the trace into any OpenTelemetry backend.
+      if (format.data === 'otlp') return sendJson(res, 200, encodeOtlpJson(traceToSpans(JSON.parse(body) as TraceTree)));
+      sendJsonText(res, body);
     });
 }

@@ -164,8 +164,26 @@ export class AgentSession {
       case 'frames':
         this.ingest(msg.frames, msg.ack);
         return;
+      case 'span.watch':
+      case 'span.unwatch':
+        this.requireName();
+        this.watchSpans(msg);
+        return;
       default:
         this.ingest([msg], msg.ack);
+    }
+  }
+
+  private watchSpans(msg: Extract<AgentToRelay, { type: 'span.watch' | 'span.unwatch' }>): void {
+    const watches = this.relay.spanWatches;
+    try {
+      if (!watches) throw new XrayError('unknown_type', 'span watches are not enabled on this relay');
+      if (msg.type === 'span.watch') watches.watch(this, msg);
+      else watches.unwatch(this, msg.id);
+    } catch (err) {
+      const e = err instanceof XrayError ? err : new XrayError('internal');
+      this.relay.stats.rejected++;
+      this.send({ type: 'error', code: e.code, message: e.message, ref: msg.id });
     }
   }
 

@@ -19,6 +19,7 @@ import { InFlightCalls, type CallOutcome } from './inFlightCalls';
 import { PeerGuards } from './peerGuards';
 import { principalOf } from './principal';
 import type { PeerLimits } from '../config';
+import type { AgentSpanWatches } from '../spans/agentSpanWatches';
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
@@ -41,6 +42,7 @@ export interface CallRequest {
   parent_span_id?: string;
   /** A caller name a REST body claimed; recorded, never used as the caller's identity. */
   from_unverified?: string;
+  session?: string;
 }
 
 export interface AgentInfo {
@@ -59,9 +61,11 @@ export class Relay {
   private readonly topics = new Map<string, Set<AgentSession>>();
   private closing = false;
   readonly now: () => number;
-  readonly stats = { rejected: 0, rateLimited: 0 };
+  readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
   /** Wrong-key backoff per client address, shared by every entry point. */
   private readonly keyAttempts: AttemptLimiter;
+  /** Span watches over agent sockets (server/spans), attached by the data plane. */
+  spanWatches: AgentSpanWatches | null = null;
 
   constructor(
     readonly writer: LogWriter,
@@ -140,7 +144,7 @@ export class Relay {
     const holder = this.byName.get(name);
     if (holder && holder !== session) throw new XrayError('name_taken', `"${name}" is registered by another live connection`);
     this.byName.set(name, session);
-    void this.record({
+    this.note({
       kind: 'agent.register',
       agent: name,
       data: { transport: 'ws', ...(capabilities?.length ? { capabilities } : {}) },
@@ -152,7 +156,7 @@ export class Relay {
     if (!set) this.topics.set(topic, (set = new Set()));
     if (set.has(session)) return;
     set.add(session);
-    void this.record({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
+    this.note({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
   }
 
   unsubscribe(session: AgentSession, topic: string): void {
@@ -164,6 +168,7 @@ export class Relay {
   /** Called by a session when its socket closes: frees the name, fails calls addressed to it. */
   disconnected(session: AgentSession, reason: string): void {
     this.sessions.delete(session);
+    this.spanWatches?.drop(session);
     for (const topic of session.subscriptions) this.unsubscribe(session, topic);
     const name = session.name;
     if (!name || this.byName.get(name) !== session) return;
@@ -171,7 +176,7 @@ export class Relay {
     for (const call of this.calls.to(name)) {
       this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('worker_disconnected', `${name} disconnected before answering`) });
     }
-    void this.record({ kind: 'agent.disconnect', agent: name, data: { reason } });
+    this.note({ kind: 'agent.disconnect', agent: name, data: { reason } });
   }
 
   /**
@@ -207,12 +212,12 @@ export class Relay {
         );
       };
       this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
-      void this.record({
+      this.note({
         kind: 'call.request',
         agent: from,
         peer: req.to,
         ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}) },
+        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}), ...(req.session ? { session: req.session } : {}) },
       });
       target.send({
         type: 'inbound_call',
@@ -285,6 +290,17 @@ export class Relay {
         console.error(`[relay] could not record ${e.kind}: ${err.message}`);
         throw err;
       });
+  }
+
+  /**
+   * Records a bookkeeping event nobody waits for (register, subscribe, disconnect, call
+   * request). A failure is logged by `record` and counted here, never left as a dropped
+   * promise: an unhandled rejection would take the process down on a full disk.
+   */
+  private note(e: Parameters<Relay['record']>[0]): void {
+    this.record(e).catch(() => {
+      this.stats.bookkeepingLost++;
+    });
   }
 
   private deliverTopicMessages(events: readonly XrayEvent[]): void {

@@ -13,6 +13,7 @@ import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/r
 import { readJson, refuseUpgrade, sendError, sendJson } from '../http/respond';
 import type { RelayGuard } from '../http/relayGuard';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
+import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { BoundedMap } from '../store/boundedMap';
 import type { AgentSession } from './agentSession';
 import { bearerOf, senderScope } from './principal';
@@ -36,6 +37,9 @@ export interface RelayServerDeps {
   httpRatePerSecond?: number;
   /** Origin / Host / Content-Type checks, run first on every request and upgrade. */
   guard?: RelayGuard;
+  /** Routes with a parameter in the path (e.g. /v1/gates/{name}/check), tried after the exact ones. */
+  matchRoute?: (method: string, path: string) => RestRoute | undefined;
+
 }
 
 /** Close code for a connection that did not register in time (4000–4999: application codes). */
@@ -167,7 +171,7 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   heartbeat.unref();
 
   const routes: Record<string, RestRoute> = {
-    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head() }),
+    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head(), storage: relay.writer.health.current() }),
     'GET /v1/agents': (_req, res) => sendJson(res, 200, { agents: relay.agents() }),
     'POST /v1/call': async (req, res) => {
       const body = await readJson(req, restCallBody, LIMITS.httpBodyBytes);
@@ -195,6 +199,9 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       if (!topic.success) throw new XrayError('invalid_message', 'topic query parameter is required (letters, digits, . _ : @ / + -)');
       const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? '';
       const last = /^\d{1,15}$/.test(raw) ? Number(raw) : relay.writer.head();
+      // A resume point retention has deleted past: the stream would silently skip messages, so say so.
+      const floor = relay.writer.log.floor();
+      if (last < floor) throw new XrayError('expired', `messages after ${last} were deleted by retention; the oldest resumable position is ${floor}`, { oldest_seq: floor });
       sse.open(res, topic.data, last, addressOf(req)); // clamps a cursor beyond the head; refuses past the address's share
     },
     ...deps.routes,
@@ -212,14 +219,17 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
 
   const server = http.createServer(slowPeerServerOptions(peers.limits), (req, res) => {
     if (deps.guard && !deps.guard.request(req, res)) return;
-    const url = new URL(req.url ?? '/', 'http://relay');
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (!url) return sendError(res, badUrl()); // e.g. `GET //[x`: thrown here, it would crash the process
     if (url.pathname !== '/healthz' && !allowed(req)) {
       relay.stats.rateLimited++;
       req.resume();
       sendError(res, new XrayError('rate_limited', `more than ${rate} requests/s from this address`));
       return;
     }
-    const route = routes[`${req.method} ${url.pathname}`];
+    const key = `${req.method} ${url.pathname}`;
+    // The key is the client's: only own routes, then the parameterised ones.
+    const route = (Object.hasOwn(routes, key) ? routes[key] : undefined) ?? deps.matchRoute?.(req.method ?? '', url.pathname);
     if (!route) {
       const known = Object.keys(routes).some((k) => k.endsWith(` ${url.pathname}`));
       sendError(res, new XrayError(known ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not a relay endpoint`));
@@ -237,8 +247,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     if (deps.guard && !deps.guard.upgrade(req, socket)) return;
-    const url = new URL(req.url ?? '/', 'http://relay');
-    if (url.pathname !== '/ws') {
+    const url = parseRequestUrl(req.url, 'http://relay');
+    if (url?.pathname !== '/ws') {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
       return;
     }

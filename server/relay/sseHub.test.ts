@@ -6,3 +6,39 @@ it('formats one SSE event per payload, one data line per payload line', () => {
   expect(formatSse(8, 'line1\nline2\r\nline3')).toBe('id: 8\ndata: line1\ndata: line2\ndata: line3\n\n');
   expect(formatSse(9, '')).toBe('id: 9\ndata: \n\n');
 });
+
+it('[G6] a replay from Last-Event-ID 0 to a fast reader yields the loop in slices, and live events follow in order', async () => {
+  const { EventEmitter } = await import('node:events');
+  const { SqliteEventLog } = await import('../store/sqliteEventLog');
+  const { LogWriter } = await import('../store/logWriter');
+  const { ev } = await import('../store/eventLog.contract');
+  const { SseHub } = await import('./sseHub');
+  const { AddressSlots } = await import('./addressSlots');
+  const log = SqliteEventLog.inMemory();
+  const writer = new LogWriter(log);
+  for (let b = 0; b < 30; b++) log.append(Array.from({ length: 1000 }, (_, i) => ev({ kind: 'broadcast', topic: 'big', data: { payload: `${b * 1000 + i}` } })));
+  const hub = new SseHub(log, writer, new AddressSlots(10, 10));
+  // A reader that drains instantly: the buffer never fills, so only the slice bound yields.
+  const written: number[] = [];
+  const res = Object.assign(new EventEmitter(), {
+    writableLength: 0,
+    writeHead: () => res,
+    write: (chunk: string) => {
+      const m = /^id: (\d+)/.exec(chunk);
+      if (m) written.push(Number(m[1]));
+      return true;
+    },
+    end: () => undefined,
+  });
+  let timerRan = false;
+  setTimeout(() => (timerRan = true), 0);
+  hub.open(res as never, 'big', 0, '127.0.0.1');
+  expect(written.length).toBeLessThan(30_000); // not the whole topic in one synchronous run
+  const { lamport: _l, ...live } = ev({ kind: 'broadcast', topic: 'big', data: { payload: 'live' } });
+  await writer.submit([live]);
+  for (let i = 0; i < 500 && written.length < 30_001; i++) await new Promise((r) => setImmediate(r));
+  expect(timerRan).toBe(true);
+  expect(written).toEqual(Array.from({ length: 30_001 }, (_, i) => i + 1));
+  hub.close();
+  writer.close();
+});

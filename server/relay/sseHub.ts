@@ -5,8 +5,8 @@
  * high-water mark it stops receiving live writes and catches up from the log on drain,
  * so a slow reader costs one integer, not a growing queue.
  */
-import type { ServerResponse } from 'node:http';
 import { XrayError } from '../../lib/protocol/errors';
+import type { ServerResponse } from 'node:http';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
@@ -14,6 +14,8 @@ import type { AddressSlots } from './addressSlots';
 
 const HIGH_WATER_BYTES = 1024 * 1024;
 const PAGE = 1000;
+/** Loop time one replay slice may take before it yields. */
+const CATCH_UP_SLICE_MS = 10;
 
 interface SseClient {
   res: ServerResponse;
@@ -73,13 +75,28 @@ export class SseHub {
       this.clients.delete(client);
       this.slots.release(address);
     });
-    res.on('drain', () => this.catchUp(client));
-    this.catchUp(client);
+    res.on('drain', () => this.catchUpOrEnd(client));
+    this.catchUpOrEnd(client);
+  }
+
+  /**
+   * A failed log read (a damaged page: storage_corrupt) inside a 'drain' callback would
+   * escape as an uncaught exception; end this stream with the coded error instead.
+   */
+  private catchUpOrEnd(client: SseClient): void {
+    try {
+      this.catchUp(client);
+    } catch (err) {
+      const e = err instanceof XrayError ? err : new XrayError('internal');
+      this.clients.delete(client);
+      client.res.end(`event: error\ndata: ${JSON.stringify(e.toWire())}\n\n`);
+    }
   }
 
   /** Writes from the log until the client is current or its buffer is full again. Synchronous: no commit can interleave. */
   private catchUp(client: SseClient): void {
     client.paused = false;
+    const started = performance.now();
     for (;;) {
       const page = this.log.read({ after: client.cursor, topic: client.topic, kinds: ['broadcast'], limit: PAGE });
       for (const e of page) this.write(client, e);
@@ -88,6 +105,16 @@ export class SseHub {
         return;
       }
       if (page.length < PAGE) break;
+      // A fast reader drains into the kernel as fast as we write, so the buffer check alone
+      // would replay a huge topic in one go (G6): after a slice, stay paused (live events wait,
+      // order kept) and continue on the next turn of the event loop.
+      if (performance.now() - started > CATCH_UP_SLICE_MS) {
+        client.paused = true;
+        setImmediate(() => {
+          if (this.clients.has(client) && client.paused && client.res.writableLength <= HIGH_WATER_BYTES) this.catchUpOrEnd(client);
+        });
+        return;
+      }
     }
     client.cursor = Math.max(client.cursor, this.log.head());
   }

@@ -134,6 +134,35 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(log.listTraces({ before: 4 }).map((t) => t.trace_id)).toEqual([TRACE_A]);
     });
 
+    it('[G6] text search matches recorded text only: not JSON keys or escapes; %, _, backslash and NUL are literal', () => {
+      const log = make();
+      const [C, D] = ['c'.repeat(32), 'd'.repeat(32)];
+      log.append([
+        // Keys "status", "gen_ai.agent.name", "correlation_id", "timeout_ms" hold "status" and "_"; their values do not.
+        ev({ kind: 'span.end', trace_id: TRACE_A, span_id: '1'.repeat(16), data: { status: 'ok', attributes: { 'gen_ai.agent.name': 'plain words' } } }),
+        ev({ kind: 'call.request', trace_id: TRACE_B, agent: 'orch', peer: 'w1', data: { correlation_id: 'k1', method: 'plan', payload: 'say "hi"\n', timeout_ms: 1000, via: 'ws' } } as never),
+        ev({ kind: 'token', trace_id: C, data: { text: '50% off_now' } }),
+        ev({ kind: 'span.start', trace_id: D, span_id: '2'.repeat(16), data: { name: 'security scan', attributes: { k: 'status report', n: 42 } } }),
+      ]);
+      const find = (text: string) => log.listTraces({ text }).map((t) => t.trace_id).sort();
+      expect(find('status')).toEqual([D]); // an attribute value, not A's key
+      expect(find('_')).toEqual([C]);
+      expect(find('%')).toEqual([C]);
+      expect(find('gen_ai')).toEqual([]); // an attribute key
+      expect(find('\\')).toEqual([]); // the JSON escapes of B's quote and newline are not recorded text
+      expect(find('"hi"')).toEqual([TRACE_B]); // the quotes as recorded (JSON holds \"hi\")
+      expect(find('\0')).toEqual([]);
+      expect(find('%\0')).toEqual([]);
+      expect(find('plain')).toEqual([TRACE_A]); // attribute value
+      expect(find('42')).toEqual([D]); // a number attribute, as recorded
+      expect(find('security')).toEqual([D]); // span name
+      expect(find('PLAN')).toEqual([TRACE_B]); // method, case-insensitive
+      expect(find('ws')).toEqual([]); // transport bookkeeping is not text
+      expect(find('dddd')).toEqual([D]); // a trace id still finds its trace
+      expect(find('"hi"\n')).toEqual([TRACE_B]); // quote and newline: found without the JSON prefilter
+      expect(find('🦀')).toEqual([]);
+    });
+
     it.runIf(factory.reopen !== null)('keeps everything after close and reopen, and continues the seq', () => {
       const log = make();
       const first = ev({ kind: 'token', trace_id: TRACE_A }, 7);

@@ -44,6 +44,8 @@ export interface TraceListQuery {
   limit?: number;
   /** Page cursor: only traces whose last_seq is below this. */
   before?: number;
+  /** Only traces whose last_seq is above this (bounds one text search step). */
+  after?: number;
 }
 
 export interface EventLog {
@@ -57,5 +59,15 @@ export interface EventLog {
   /** Highest lamport stored for a trace (0 when unknown), to resume clocks after a restart. */
   maxLamport(traceId: string): number;
   listTraces(query: TraceListQuery): TraceSummaryRow[];
+  /**
+   * Retention floor: events at or below it may have been deleted (all but those of traces
+   * still live when the floor passed them). A cursor below the floor cannot resume without
+   * loss: readers answer `expired`. 0 while nothing was ever deleted.
+   */
+  floor(): number;
+  /** Lowest seq still stored (head + 1 when empty). */
+  oldestSeq(): number;
+  /** Whether retention deleted this trace (its id is remembered for a while). */
+  isExpiredTrace(traceId: string): boolean;
   close(): void;
 }

@@ -90,3 +90,78 @@ describe('LogWriter backpressure', () => {
     writer.close();
   });
 });
+
+describe('LogWriter bounded commits [G6]', () => {
+  it('[G6] commits a large submit in bounded transactions, yielding between them, and resolves after the last', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const commits: number[] = [];
+    writer.onCommit((events) => commits.push(events.length));
+    const big = Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' })));
+    let resolved = false;
+    const p = writer.submit(big).then((r) => ((resolved = true), r));
+    // The event loop gets turns while the submit commits: a timer fires before it resolves.
+    await new Promise((r) => setTimeout(r, 0));
+    expect(resolved).toBe(false);
+    const r = await p;
+    expect(commits.every((n) => n <= 100)).toBe(true);
+    expect(commits.reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(r.map((x) => x.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
+    writer.close();
+  });
+
+  it('[G6] a small submit is not held behind every part of a large one', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const big = writer.submit(Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' }))));
+    let bigDone = false;
+    void big.then(() => (bigDone = true));
+    const small = await writer.submit([fresh(ev({ kind: 'token' }))]);
+    expect(bigDone).toBe(false);
+    expect(small[0].seq).toBeLessThan(1000);
+    await big;
+    writer.close();
+  });
+
+  it('[G6] keeps lamport in seq order per trace when parts interleave', async () => {
+    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const a = writer.submit(Array.from({ length: 300 }, () => fresh(ev({ kind: 'token', trace_id: TRACE }))));
+    const b = writer.submit(Array.from({ length: 5 }, () => fresh(ev({ kind: 'token', trace_id: TRACE }))));
+    await Promise.all([a, b]);
+    const lamports = writer.log.read({ traceId: TRACE, limit: 1000 }).map((e) => e.lamport);
+    expect(lamports).toEqual([...lamports].sort((x, y) => x - y));
+    writer.close();
+  });
+
+  it('[G6] a failed part says exactly how much of the submit was committed, and a retry stores only the rest', async () => {
+    const log = SqliteEventLog.inMemory();
+    const writer = new LogWriter(log, { maxBatch: 100 });
+    const events = Array.from({ length: 300 }, () => fresh(ev({ kind: 'token' })));
+    const broken = events.map((e, i) => (i === 250 ? { ...e, agent: null as unknown as string } : e)); // NOT NULL violation in the third part
+    const err = await writer.submit(broken).catch((e) => e);
+    expect(err).toMatchObject({ code: 'storage_failed', details: { committed: 200 } });
+    expect(err.details.committed_ids).toEqual(events.slice(0, 200).map((e) => e.id));
+    expect(log.head()).toBe(200);
+    const retry = await writer.submit(events);
+    expect(retry.filter((r) => r.duplicate).length).toBe(200);
+    expect(log.head()).toBe(300);
+    writer.close();
+  });
+});
+
+describe('LogWriter.submitInParts [G6]', () => {
+  it('[G6] never queues more than one part, and a failure counts what the whole batch committed', async () => {
+    const log = SqliteEventLog.inMemory();
+    const writer = new LogWriter(log, { highWater: 150 });
+    let overloaded = false;
+    writer.onCommit(() => (overloaded ||= writer.overloaded));
+    const events = Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' })));
+    const p = writer.submitInParts(events, 100);
+    expect(writer.backlog).toBeLessThanOrEqual(100);
+    expect((await p).length).toBe(1000);
+    expect(overloaded).toBe(false);
+    const more = Array.from({ length: 500 }, () => fresh(ev({ kind: 'token' })));
+    const broken = more.map((e, i) => (i === 350 ? { ...e, agent: null as unknown as string } : e));
+    await expect(writer.submitInParts(broken, 100)).rejects.toMatchObject({ code: 'storage_failed', details: { committed: 300 } });
+    expect(log.head()).toBe(1300);
+    writer.close();
+  });
+});

@@ -5,10 +5,11 @@
  * durable — that is what acks and 2xx answers wait for. Commit listeners (model, fanout,
  * SSE) see only committed events, in seq order.
  */
-import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import type { XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
 import { BoundedMap } from './boundedMap';
 import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
+import { StorageHealth } from './storageHealth';
 
 /** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
 const scopedKey = (scope: string | undefined, id: string) => `${scope ?? ''}\u0000${id}`;
@@ -19,12 +20,28 @@ export type CommitListener = (events: readonly XrayEvent[]) => void;
 
 /** One submit call: its events (duplicates already answered) and the slots their results go to. */
 interface Pending {
-  events: StampedEvent[];
+  events: readonly ScopedEvent[];
   /** Index into `results` for each event in `events`. */
   slots: number[];
   results: SubmitResult[];
+  /** Events of this submit already committed (a large submit commits in several transactions). */
+  done: number;
   resolve: (r: SubmitResult[]) => void;
   reject: (e: Error) => void;
+}
+
+/** The smallest transaction the adaptive batch shrinks to (commit overhead stays amortized). */
+const MIN_BATCH = 100;
+
+/** A failed commit's error (already coded by the storage health): for a submit that had parts committed already, it says which. */
+function failure(err: XrayError, p: Pending): XrayError {
+  if (p.done === 0) return err;
+  // Ids are idempotency keys: retrying the whole request stores only what is missing.
+  const committedIds = p.slots.slice(0, p.done).map((slot) => p.results[slot].id);
+  return new XrayError(err.code, `${err.message}; ${p.done} of ${p.events.length} new events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, {
+    committed: p.done,
+    committed_ids: committedIds.length <= 1000 ? committedIds : undefined,
+  });
 }
 
 export interface LogWriterOptions {
@@ -36,10 +53,16 @@ export interface LogWriterOptions {
   commitDelayMs?: number;
   /** Queued events above which `overloaded` turns true (ingest should stop reading). */
   highWater?: number;
+  /** Target time (ms) of one transaction: the batch size adapts to it so a large ingest never holds the event loop long. */
+  commitBudgetMs?: number;
+  /** Shared with the store: while it is not `ok`, submits are refused at once with its code. */
+  health?: StorageHealth;
 }
 
 export class LogWriter {
+  /** Submits waiting, from `qHead` on (an index, not shift(): the queue can be long). */
   private queue: Pending[] = [];
+  private qHead = 0;
   private queuedEvents = 0;
   private scheduled = false;
   private readonly drainListeners = new Set<() => void>();
@@ -50,8 +73,12 @@ export class LogWriter {
   private readonly lamports = new BoundedMap<string, number>(50_000);
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
+  private readonly commitBudgetMs: number;
+  /** Moving average of commit cost per event (ms), measured; 0 until the first commit. */
+  private costPerEventMs = 0;
   /** Counters for /metrics. */
-  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0 };
+  readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
+  readonly health: StorageHealth;
 
   constructor(
     readonly log: EventLog,
@@ -61,6 +88,8 @@ export class LogWriter {
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
+    this.commitBudgetMs = options.commitBudgetMs ?? 10;
+    this.health = options.health ?? (log as { health?: StorageHealth }).health ?? new StorageHealth();
   }
 
   /** Events waiting for their commit. */
@@ -90,8 +119,13 @@ export class LogWriter {
    */
   submit(events: readonly ScopedEvent[]): Promise<SubmitResult[]> {
     if (this.closed) return Promise.reject(new XrayError('shutting_down'));
+    // Refused before anything is stamped or queued: nothing of a refused submit is ever acked.
+    if (this.health.state !== 'ok') {
+      this.stats.refused += events.length;
+      return Promise.reject(this.health.refusal());
+    }
     const results: SubmitResult[] = new Array(events.length);
-    const fresh: StampedEvent[] = [];
+    const fresh: ScopedEvent[] = [];
     const slots: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
@@ -101,15 +135,41 @@ export class LogWriter {
         results[i] = { id: e.id, seq: known, duplicate: true };
         continue;
       }
-      fresh.push({ ...e, lamport: this.tick(e.trace_id, e.lamport) } as StampedEvent);
+      fresh.push(e);
       slots.push(i);
     }
     if (!fresh.length) return Promise.resolve(results);
     return new Promise<SubmitResult[]>((resolve, reject) => {
-      this.queue.push({ events: fresh, slots, results, resolve, reject });
+      this.queue.push({ events: fresh, slots, results, done: 0, resolve, reject });
       this.queuedEvents += fresh.length;
       this.schedule();
     });
+  }
+
+  /**
+   * Submits a large batch (a 4 MiB OTLP export) a part at a time, each part queued only when
+   * the previous one is durable: the writer never holds more than a part of it, so it never
+   * turns `overloaded` because of one request and agents' sockets keep being read. Resolves
+   * after the last part. If a part fails, the error says how many events of the whole batch
+   * were committed before it (ids are idempotency keys: retrying the batch is safe).
+   */
+  async submitInParts(events: readonly ScopedEvent[], partSize = 1000): Promise<SubmitResult[]> {
+    const results: SubmitResult[] = [];
+    for (let at = 0; at < events.length; at += partSize) {
+      try {
+        for (const r of await this.submit(events.slice(at, at + partSize))) results.push(r);
+      } catch (err) {
+        if (!(err instanceof XrayError) || at === 0) throw err;
+        const committed = at + Number(err.details?.committed ?? 0);
+        throw new XrayError(err.code, `${err.message.split(';')[0]}; ${committed} of ${events.length} events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, { committed });
+      }
+    }
+    return results;
+  }
+
+  /** Keeps the sender's scope: the store needs it for the (scope, id) key. */
+  private stamp(e: ScopedEvent): StampedEvent & { scope?: string } {
+    return { ...e, lamport: this.tick(e.trace_id, e.lamport) } as StampedEvent & { scope?: string };
   }
 
   /** Lamport clock per trace: max(local, incoming) + 1. Resumes from the log after a restart. */
@@ -126,55 +186,107 @@ export class LogWriter {
     this.scheduled = true;
     const run = () => {
       this.scheduled = false;
-      this.flush();
+      this.commitOne();
+      // More queued: the next transaction waits for a turn of the event loop, so acks,
+      // reads and fanout ticks run between the parts of a large ingest.
+      if (this.qHead < this.queue.length && !this.closed) this.schedule();
     };
     if (this.commitDelayMs > 0) setTimeout(run, this.commitDelayMs);
     else setImmediate(run);
   }
 
-  /** Commits everything queued now, in batches of whole submits. Synchronous (better-sqlite3). */
-  flush(): void {
-    // Take the whole queue and walk it by index (shift() on a long array is O(n) per call).
-    const queue = this.queue;
-    this.queue = [];
-    let at = 0;
-    while (at < queue.length) {
-      const batch: Pending[] = [];
-      let size = 0;
-      while (at < queue.length && (size === 0 || size + queue[at].events.length <= this.maxBatch)) {
-        const p = queue[at++];
-        batch.push(p);
-        size += p.events.length;
-      }
-      this.queuedEvents -= size;
-      const events = batch.length === 1 ? batch[0].events : batch.flatMap((p) => p.events);
-      let appended: AppendResult[];
-      try {
-        appended = this.log.append(events);
-      } catch (err) {
-        this.stats.failed += size;
-        const error = new XrayError('storage_failed', `storage failed: ${(err as Error).message}`);
-        for (const p of batch) p.reject(error);
-        continue;
-      }
-      this.stats.batches++;
-      const committed: XrayEvent[] = [];
-      for (let i = 0; i < events.length; i++) {
-        const r = appended[i];
-        const { scope, ...event } = events[i];
-        this.recent.set(scopedKey(scope, r.id), r.seq);
-        if (r.duplicate) this.stats.duplicates++;
-        else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
-      }
-      this.stats.committed += committed.length;
-      if (committed.length) for (const l of this.listeners) l(committed);
-      let k = 0;
-      for (const p of batch) {
-        for (let j = 0; j < p.events.length; j++) p.results[p.slots[j]] = appended[k++];
-        p.resolve(p.results);
-      }
+  /** Events the next transaction may carry: sized from the measured cost so one commit stays near its time budget. */
+  get batchLimit(): number {
+    if (this.costPerEventMs <= 0) return Math.min(this.maxBatch, 1000);
+    return Math.max(MIN_BATCH, Math.min(this.maxBatch, Math.floor(this.commitBudgetMs / this.costPerEventMs)));
+  }
+
+  /**
+   * Commits ONE bounded transaction from the head of the queue: whole submits while they fit,
+   * and the first part of a submit larger than the batch (the rest stays queued). A submit
+   * resolves only when its last part is durable. Synchronous (better-sqlite3).
+   */
+  private commitOne(): void {
+    const limit = this.batchLimit;
+    const parts: { p: Pending; from: number; to: number }[] = [];
+    let size = 0;
+    while (this.qHead < this.queue.length && size < limit) {
+      const p = this.queue[this.qHead++];
+      const take = Math.min(p.events.length - p.done, limit - size);
+      parts.push({ p, from: p.done, to: p.done + take });
+      size += take;
+      // The rest of a large submit goes to the back of the queue: submits that arrived after
+      // it (an agent's acked token) are not held behind all of its parts.
+      if (p.done + take < p.events.length) this.queue.push(p);
+    }
+    if (this.qHead === this.queue.length) {
+      this.queue = [];
+      this.qHead = 0;
+    } else if (this.qHead > 1024 && this.qHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.qHead);
+      this.qHead = 0;
+    }
+    // Lamport stamps are given at commit, in seq order, so a trace's clock follows its seq order
+    // even when the parts of a large submit interleave with other submits.
+    const events: (StampedEvent & { scope?: string })[] = [];
+    for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j]));
+    if (!size) return;
+    this.queuedEvents -= size;
+    if (this.health.state !== 'ok') {
+      // An earlier commit failed: do not hammer a failing disk with the rest of the queue.
+      this.stats.refused += size;
+      this.dropParts(parts, this.health.refusal());
+      return;
+    }
+    let appended: AppendResult[];
+    const started = performance.now();
+    try {
+      appended = this.log.append(events);
+    } catch (err) {
+      // The transaction rolled back: none of these events is stored, so none is acked.
+      this.stats.failed += size;
+      // A failed write is always answered with a coded error (storage_unavailable / _corrupt / _failed).
+      this.dropParts(parts, this.health.fail(err, 'write') as XrayError);
+      return;
+    }
+    this.stats.batches++;
+    const committed: XrayEvent[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const r = appended[i];
+      const { scope, ...event } = events[i];
+      this.recent.set(scopedKey(scope, r.id), r.seq);
+      if (r.duplicate) this.stats.duplicates++;
+      else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
+    }
+    this.stats.committed += committed.length;
+    if (committed.length) for (const l of this.listeners) l(committed);
+    // The cost that matters is the loop time of the whole commit: SQLite plus the listeners (model, fanout, SSE).
+    const spent = performance.now() - started;
+    this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
+    let k = 0;
+    for (const { p, from, to } of parts) {
+      for (let j = from; j < to; j++) p.results[p.slots[j]] = appended[k++];
+      p.done = to;
+      if (to === p.events.length) p.resolve(p.results);
     }
     if (!this.overloaded) for (const l of this.drainListeners) l();
+  }
+
+  /** Rejects the submits of a failed commit, dropping what is left of each; the error says how much of it is already durable. */
+  private dropParts(parts: readonly { p: Pending; to: number }[], err: XrayError): void {
+    for (const { p, to } of parts) {
+      if (to < p.events.length) {
+        this.queue = this.queue.slice(this.qHead).filter((q) => q !== p);
+        this.qHead = 0;
+        this.queuedEvents -= p.events.length - to;
+      }
+      p.reject(failure(err, p));
+    }
+  }
+
+  /** Commits everything queued now, synchronously (shutdown). */
+  flush(): void {
+    while (this.qHead < this.queue.length) this.commitOne();
   }
 
   head(): number {

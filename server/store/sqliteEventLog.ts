@@ -2,46 +2,33 @@
  * SQLite backend (better-sqlite3, WAL). Durable against a process crash once `append`
  * returns: WAL + synchronous=NORMAL commits survive SIGKILL (not power loss; set
  * XRAY_SYNC=FULL for that). Trace summaries are maintained in the same transaction so the
- * trace list never scans the event table.
+ * trace list never scans the event table. The schema is versioned (migrations.ts); every
+ * SQLite failure is reported to the StorageHealth and answered with a coded error.
  */
 import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
-import { migrateScopedIds } from './migrations/002-scoped-ids';
+import { ensureIncrementalVacuum, migrate, SchemaTooNewError, type MigrationReport } from './migrations';
+import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_TOO_NEW, EXIT_UNWRITABLE, StartupError } from './startupChecks';
+import { StorageHealth } from './storageHealth';
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
-  id TEXT NOT NULL UNIQUE,
-  ts INTEGER NOT NULL,
-  t REAL,
-  kind TEXT NOT NULL,
-  trace_id TEXT,
-  span_id TEXT,
-  parent_span_id TEXT,
-  agent TEXT NOT NULL,
-  peer TEXT,
-  topic TEXT,
-  lamport INTEGER NOT NULL,
-  data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS events_trace ON events(trace_id, seq) WHERE trace_id IS NOT NULL;
-CREATE INDEX IF NOT EXISTS events_topic ON events(topic, seq) WHERE topic IS NOT NULL;
-CREATE TABLE IF NOT EXISTS traces (
-  trace_id TEXT PRIMARY KEY,
-  first_seq INTEGER NOT NULL,
-  last_seq INTEGER NOT NULL,
-  start_ts INTEGER NOT NULL,
-  end_ts INTEGER NOT NULL,
-  events INTEGER NOT NULL,
-  errors INTEGER NOT NULL,
-  max_lamport INTEGER NOT NULL,
-  agents TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS traces_last ON traces(last_seq);
-`;
+export interface SqliteOpenOptions {
+  synchronous?: 'NORMAL' | 'FULL';
+  health?: StorageHealth;
+  /** Logs up to this size get a full `quick_check` at start-up; bigger ones a bounded check. */
+  fullCheckMaxBytes?: number;
+}
+
+/** What one retention step did. */
+export interface ExpireBatchResult {
+  deleted: number;
+  traces: number;
+  /** True when nothing older than the cutoff is left to look at. */
+  done: boolean;
+}
+
 
 interface Row {
   seq: number;
@@ -68,6 +55,17 @@ function rowToEvent(row: Row): XrayEvent {
 
 const ERROR_KINDS = new Set(['call.error', 'call.timeout']);
 
+/**
+ * The `data` fields whose values are recorded text: token text, call and broadcast payloads,
+ * method and span names, error codes and messages (plus every span attribute value).
+ */
+const SEARCHABLE_FIELDS = ['text', 'payload', 'method', 'name', 'error', 'code', 'message'].map((f) => `'${f}'`).join(',');
+
+/** A LIKE pattern for "contains `text`", its wildcards (`%`, `_`) and the escape char taken literally. */
+export function likeContaining(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
   private nextSeq: number;
@@ -77,26 +75,61 @@ export class SqliteEventLog implements EventLog {
   private readonly getTrace: Database.Statement;
   private readonly appendTx: (events: readonly StampedEvent[]) => AppendResult[];
 
-  static open(dataDir: string, synchronous: 'NORMAL' | 'FULL' = 'NORMAL'): SqliteEventLog {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  readonly health: StorageHealth;
+  readonly file: string | null;
+  readonly migration: MigrationReport;
+  readonly vacuumMode: ReturnType<typeof ensureIncrementalVacuum>;
+  private floorSeq: number;
+
+  /**
+   * Opens (creating if needed) `<dataDir>/events.db`, after checking the directory is writable
+   * and the file is sound; throws a StartupError with a distinct exit code otherwise.
+   */
+  static open(dataDir: string, synchronousOrOptions: 'NORMAL' | 'FULL' | SqliteOpenOptions = 'NORMAL'): SqliteEventLog {
+    const options = typeof synchronousOrOptions === 'string' ? { synchronous: synchronousOrOptions } : synchronousOrOptions;
+    checkDataDir(dataDir);
     const file = path.join(dataDir, 'events.db');
-    const db = new Database(file);
-    // The log holds agents' payloads: never world-readable.
-    for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
-    return new SqliteEventLog(db, synchronous);
+    checkLogFile(file);
+    let db: Database.Database;
+    try {
+      db = new Database(file);
+    } catch (err) {
+      throw new StartupError(`event log ${file} cannot be opened: ${(err as Error).message}`, EXIT_UNWRITABLE);
+    }
+    try {
+      // The log holds agents' payloads: never world-readable.
+      for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
+      checkIntegrity(db, file, options.fullCheckMaxBytes ?? 256 * 1024 * 1024);
+      return new SqliteEventLog(db, options.synchronous ?? 'NORMAL', options.health ?? new StorageHealth(), file);
+    } catch (err) {
+      db.close();
+      if (err instanceof StartupError) throw err;
+      if (err instanceof SchemaTooNewError) throw new StartupError(`event log ${file}: ${err.message}`, EXIT_SCHEMA_TOO_NEW);
+      const code = (err as { code?: string }).code ?? '';
+      if (/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw new StartupError(`event log ${file} is damaged (${code}: ${(err as Error).message}); restore a backup or recover it (README, Operations)`, EXIT_CORRUPT);
+      if (/^SQLITE_(READONLY|CANTOPEN|IOERR|FULL|PERM)/.test(code)) throw new StartupError(`event log ${file} cannot be written (${code}: ${(err as Error).message})`, EXIT_UNWRITABLE);
+      throw err;
+    }
   }
 
   static inMemory(): SqliteEventLog {
-    return new SqliteEventLog(new Database(':memory:'), 'NORMAL');
+    return new SqliteEventLog(new Database(':memory:'), 'NORMAL', new StorageHealth(), null);
   }
 
-  private constructor(db: Database.Database, synchronous: 'NORMAL' | 'FULL') {
+  private constructor(db: Database.Database, synchronous: 'NORMAL' | 'FULL', health: StorageHealth, file: string | null) {
     this.db = db;
+    this.health = health;
+    this.file = file;
+    // Must precede the first table of a new log; an existing one is converted below.
+    if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma('temp_store = MEMORY');
-    db.exec(SCHEMA);
-    migrateScopedIds(db); // 002: unique (scope, id) instead of a global unique id
+    // After a checkpoint the WAL file is truncated to this, so a burst does not leave it huge.
+    db.pragma('journal_size_limit = 67108864');
+    this.migration = migrate(db);
+    this.vacuumMode = ensureIncrementalVacuum(db);
+    this.floorSeq = (db.prepare("SELECT value FROM meta WHERE key = 'retention_floor'").pluck().get() as number | undefined) ?? 0;
     this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     this.insert = db.prepare(
       `INSERT INTO events (seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)
@@ -172,7 +205,16 @@ export class SqliteEventLog implements EventLog {
       return this.appendTx(events);
     } catch (err) {
       this.nextSeq = before; // the transaction rolled back: reuse the seqs
-      throw err;
+      throw this.health.fail(err, 'write');
+    }
+  }
+
+  /** Runs a read; a SQLite failure (a corrupt page) is reported and answered with a coded error. */
+  private reading<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw this.health.fail(err, 'read');
     }
   }
 
@@ -181,6 +223,10 @@ export class SqliteEventLog implements EventLog {
   }
 
   read(q: ReadQuery): XrayEvent[] {
+    return this.reading(() => this.readUnguarded(q));
+  }
+
+  private readUnguarded(q: ReadQuery): XrayEvent[] {
     const where: string[] = ['seq > @after'];
     const params: Record<string, unknown> = { after: q.after ?? 0, limit: Math.max(1, Math.min(q.limit ?? 1000, 1_000_000)) };
     if (q.upTo !== undefined) {
@@ -208,20 +254,28 @@ export class SqliteEventLog implements EventLog {
   }
 
   seqOf(id: string, scope = ''): number | undefined {
-    return this.bySeqOfId.get(scope, id) as number | undefined;
+    return this.reading(() => this.bySeqOfId.get(scope, id) as number | undefined);
   }
 
   maxLamport(traceId: string): number {
-    const v = this.db.prepare('SELECT max_lamport FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined;
+    const v = this.reading(() => this.db.prepare('SELECT max_lamport FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined);
     return v ?? 0;
   }
 
   listTraces(q: TraceListQuery): TraceSummaryRow[] {
+    return this.reading(() => this.listTracesUnguarded(q));
+  }
+
+  private listTracesUnguarded(q: TraceListQuery): TraceSummaryRow[] {
     const where: string[] = ['1=1'];
     const params: Record<string, unknown> = { limit: Math.max(1, Math.min(q.limit ?? 50, 500)) };
     if (q.before !== undefined) {
       where.push('last_seq < @before');
       params.before = q.before;
+    }
+    if (q.after !== undefined) {
+      where.push('last_seq > @after');
+      params.after = q.after;
     }
     if (q.status === 'error') where.push('errors > 0');
     if (q.status === 'ok') where.push('errors = 0');
@@ -239,13 +293,162 @@ export class SqliteEventLog implements EventLog {
       params.agent = q.agent;
     }
     if (q.text) {
-      where.push("(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND e.data LIKE @text ESCAPE '\\'))");
-      params.text = `%${q.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      // A pattern LIKE cannot hold (it stops at a NUL) matches nothing rather than everything.
+      if (q.text.includes('\0')) return [];
+      // Recorded text only: the values of the searchable fields, decoded — never the JSON
+      // encoding (keys such as "status", quotes, backslash escapes).
+      const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
+          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_FIELDS})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
+      // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
+      // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
+      // of them that is in a recorded value is in the row's JSON too.
+      const prefilter = /["\\\u0000-\u001f]|\p{Cs}/u.test(q.text) ? '' : "e.data LIKE @text ESCAPE '\\' AND ";
+      where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND ${prefilter}${exact}))`);
+      params.text = likeContaining(q.text);
     }
     const rows = this.db
       .prepare(`SELECT trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, agents FROM traces WHERE ${where.join(' AND ')} ORDER BY last_seq DESC LIMIT @limit`)
       .all(params) as (Omit<TraceSummaryRow, 'agents'> & { agents: string })[];
     return rows.map((r) => ({ ...r, agents: JSON.parse(r.agents) as string[] }));
+  }
+
+  floor(): number {
+    return this.floorSeq;
+  }
+
+  oldestSeq(): number {
+    return this.reading(() => (this.db.prepare('SELECT MIN(seq) FROM events').pluck().get() as number | null) ?? this.head() + 1);
+  }
+
+  isExpiredTrace(traceId: string): boolean {
+    return this.reading(() => this.db.prepare('SELECT 1 FROM expired_traces WHERE trace_id = ?').get(traceId) !== undefined);
+  }
+
+  /** Bytes the log occupies on disk: the database file and its WAL. */
+  bytesOnDisk(): number {
+    if (!this.file) return 0;
+    let total = 0;
+    for (const f of [this.file, `${this.file}-wal`]) {
+      try {
+        total += fs.statSync(f).size;
+      } catch {
+        /* no WAL yet */
+      }
+    }
+    return total;
+  }
+
+  /** Bytes in pages that hold data (the file minus its free pages): what retention by size measures. */
+  usedBytes(): number {
+    const pageSize = this.db.pragma('page_size', { simple: true }) as number;
+    const pages = this.db.pragma('page_count', { simple: true }) as number;
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    return (pages - free) * pageSize;
+  }
+
+  /** The `ts` of the event `offset` places above the floor: a cutoff that frees about that many events. */
+  tsAtOffsetAboveFloor(offset: number): number | undefined {
+    return this.db.prepare('SELECT ts FROM events WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?').pluck().get(this.floorSeq, Math.max(0, offset)) as number | undefined;
+  }
+
+  /**
+   * One bounded step of retention, in one transaction touching at most `maxRows` events.
+   * Walks the log upward from the floor and deletes every event received before `cutoffTs`,
+   * except events of a trace whose LAST event is at or after the cutoff: a trace goes as a
+   * whole, never half. Such a kept trace is picked up again (by its row in `traces`) once it
+   * too ends before the cutoff. Deleted traces leave a tombstone so their links say "expired".
+   */
+  expireBatch(cutoffTs: number, maxRows: number, now = Date.now(), budgetMs = 4): ExpireBatchResult {
+    const run = this.db.transaction((): ExpireBatchResult => {
+      const started = performance.now();
+      let budget = maxRows;
+      let deleted = 0;
+      let traces = 0;
+      // 1. Walk up from the floor.
+      let floor = this.floorSeq;
+      let walked = false;
+      const rows = this.db.prepare('SELECT seq, ts, trace_id FROM events WHERE seq > ? ORDER BY seq LIMIT ?').all(floor, budget) as { seq: number; ts: number; trace_id: string | null }[];
+      const traceEnds = new Map<string, number>();
+      const endOf = this.db.prepare('SELECT end_ts FROM traces WHERE trace_id = ?').pluck();
+      const del = this.db.prepare('DELETE FROM events WHERE seq = ?');
+      let looked = 0;
+      for (const r of rows) {
+        if (r.ts >= cutoffTs) {
+          walked = true;
+          break;
+        }
+        // A slow disk or a loaded machine: stop early rather than hold the writer.
+        if (looked > 0 && looked % 64 === 0 && performance.now() - started > budgetMs) break;
+        let expire = true;
+        if (r.trace_id) {
+          let end = traceEnds.get(r.trace_id);
+          if (end === undefined) traceEnds.set(r.trace_id, (end = (endOf.get(r.trace_id) as number | undefined) ?? -Infinity));
+          expire = end < cutoffTs;
+        }
+        if (expire) {
+          del.run(r.seq);
+          deleted++;
+        }
+        budget--;
+        looked++;
+        floor = r.seq;
+      }
+      if (rows.length < maxRows && looked === rows.length) walked = true;
+      if (floor !== this.floorSeq) this.db.prepare("INSERT INTO meta (key, value) VALUES ('retention_floor', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(floor);
+      this.floorSeq = floor;
+      // 2. Traces entirely at or below the floor that have now ended before the cutoff: what a
+      //    still-live trace left behind when the floor passed it, or a row whose events just went.
+      let leftoversDone = true;
+      if (budget > 0 && performance.now() - started <= budgetMs) {
+        const deleteTraceChunk = this.db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE trace_id = ? ORDER BY seq LIMIT ?)');
+        const leftovers = this.db.prepare('SELECT trace_id FROM traces WHERE last_seq <= ? AND end_ts < ? LIMIT 16').pluck().all(floor, cutoffTs) as string[];
+        if (leftovers.length === 16) leftoversDone = false;
+        for (const traceId of leftovers) {
+          if (budget <= 0) {
+            leftoversDone = false;
+            break;
+          }
+          const n = deleteTraceChunk.run(traceId, budget).changes;
+          deleted += n;
+          budget -= n;
+          if (budget > 0) {
+            this.db.prepare('DELETE FROM traces WHERE trace_id = ?').run(traceId);
+            this.db.prepare('INSERT OR REPLACE INTO expired_traces (trace_id, expired_at) VALUES (?, ?)').run(traceId, now);
+            traces++;
+          } else leftoversDone = false;
+        }
+      } else leftoversDone = false;
+      return { deleted, traces, done: walked && leftoversDone };
+    });
+    const before = this.floorSeq;
+    try {
+      return run();
+    } catch (err) {
+      this.floorSeq = before;
+      throw this.health.fail(err, 'write');
+    }
+  }
+
+  /** Forgets tombstones of traces expired before `before`, at most `limit` of them. */
+  pruneTombstones(before: number, limit: number): number {
+    return this.db.prepare('DELETE FROM expired_traces WHERE trace_id IN (SELECT trace_id FROM expired_traces WHERE expired_at < ? LIMIT ?)').run(before, limit).changes;
+  }
+
+  /** Hands up to `pages` free pages back to the file system; returns how many were free before. */
+  vacuumStep(pages: number): number {
+    const free = this.db.pragma('freelist_count', { simple: true }) as number;
+    if (free > 0) this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+    return free;
+  }
+
+  /** Pages of WAL after which a commit checkpoints by itself (SQLite default 1000). */
+  setAutoCheckpoint(pages: number): void {
+    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+  }
+
+  /** A small committed write, to find out whether the log is writable again. Throws if not. */
+  probeWrite(): void {
+    this.db.prepare("INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(Date.now());
   }
 
   close(): void {

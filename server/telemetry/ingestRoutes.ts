@@ -11,13 +11,17 @@ import { XrayError } from '../../lib/protocol/errors';
 import { LIMITS } from '../../lib/protocol/limits';
 import { agentName, dataFrame, describeZodError } from '../../lib/protocol/relay';
 import { decodeUtf8, readBody, sendJson } from '../http/respond';
+import { eachInSlices } from '../http/slices';
+import type { NewEvent } from '../../lib/protocol/events';
+import type { ScopedEvent } from '../store/eventLog';
 import { frameToEvent } from '../relay/frameEvents';
 import { bearerOf, senderScope } from '../relay/principal';
 import type { Relay } from '../relay/relay';
 import type { RestRoute } from '../relay/relayServer';
 import { parseJsonText } from '../relay/safeJson';
 import { decodeOtlpJson } from './otlpJson';
-import { decodeOtlpProtobuf } from './otlpProtobuf';
+import { otlpProtobufSpans } from './otlpProtobuf';
+import type { OtlpSpan } from './otlpSpan';
 import { otlpSpanToEvents } from './otlpToEvents';
 
 const framesBody = z.array(dataFrame).min(1).max(LIMITS.framesPerBatch);
@@ -71,14 +75,21 @@ export function createIngestRoutes(relay: Relay): Record<string, RestRoute> {
     'POST /v1/traces': async (req, res) => {
       const type = contentType(req);
       const body = await readMaybeGzip(req, LIMITS.otlpBodyBytes);
-      let spans;
-      if (type === 'application/x-protobuf' || type === 'application/protobuf') spans = decodeOtlpProtobuf(body);
+      let spans: Iterable<OtlpSpan | null>;
+      if (type === 'application/x-protobuf' || type === 'application/protobuf') spans = otlpProtobufSpans(body);
       else if (type === 'application/json') spans = decodeOtlpJson(parseJsonText(decodeUtf8(body)));
       else throw new XrayError('unsupported_media_type', 'OTLP/HTTP accepts application/x-protobuf or application/json');
       const now = relay.now();
+      // A large export is decoded in slices (the loop stays responsive), fully, before anything
+      // is stored: a malformed span refuses the whole request. The writer then commits it in
+      // bounded transactions and resolves after the last one — the 200 means all of it is durable.
+      // If a part fails, the 503 says how much was committed; span-derived ids make a retry safe.
       const principal = relay.principalOf(bearerOf(req));
-      const events = spans.flatMap((s) => otlpSpanToEvents(s, now, principal));
-      if (events.length) await relay.writer.submit(events);
+      const events: ScopedEvent[] = [];
+      await eachInSlices(spans, (s) => {
+        if (s) for (const e of otlpSpanToEvents(s, now, principal)) events.push(e);
+      });
+      if (events.length) await relay.writer.submitInParts(events);
       // ExportTraceServiceResponse: an empty message in the request's encoding.
       if (type === 'application/json') sendJson(res, 200, {});
       else {

@@ -46,8 +46,8 @@ const request = z.object({
 });
 
 function attrs(list: { key: string; value?: unknown }[] | undefined): Record<string, OtlpValue> {
-  const out: Record<string, OtlpValue> = {};
-  for (const kv of list ?? []) if (kv.key !== '__proto__') out[kv.key] = flattenValue(kv.value);
+  const out: Record<string, OtlpValue> = Object.create(null); // any key is data, `__proto__` included
+  for (const kv of list ?? []) out[kv.key] = flattenValue(kv.value);
   return out;
 }
 

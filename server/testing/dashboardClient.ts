@@ -7,7 +7,8 @@ import { DASHBOARD_NAMESPACE, scopeKey, type ClientToServerEvents, type Delta, t
 export class TestDashboard {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   overview: OverviewState = emptyOverview;
-  streams: Record<string, StreamState> = {};
+  /** By subscription key (`agent:<name>`…: outside strings). */
+  readonly streams = new Map<string, StreamState>();
   readonly deltas: Delta[] = [];
   readonly snapshots: Snapshot[] = [];
   gaps = 0;
@@ -22,13 +23,13 @@ export class TestDashboard {
     this.socket.on('snapshot', (s) => {
       this.snapshots.push(s);
       if (s.kind === 'overview') this.overview = applyOverviewSnapshot(this.overview, s);
-      else this.streams[s.sub] = applyStreamSnapshot(this.streams[s.sub] ?? emptyStream, s);
+      else this.streams.set(s.sub, applyStreamSnapshot(this.streams.get(s.sub) ?? emptyStream, s));
     });
     this.socket.on('delta', (d) => {
       this.deltas.push(d);
-      const r = d.kind === 'overview' ? applyOverviewDelta(this.overview, d) : applyStreamDelta(this.streams[d.sub] ?? emptyStream, d);
+      const r = d.kind === 'overview' ? applyOverviewDelta(this.overview, d) : applyStreamDelta(this.streams.get(d.sub) ?? emptyStream, d);
       if (d.kind === 'overview') this.overview = r.state as OverviewState;
-      else this.streams[d.sub] = r.state as StreamState;
+      else this.streams.set(d.sub, r.state as StreamState);
       if (r.gap) {
         this.gaps++;
         this.socket.emit('resync', d.sub);
@@ -50,7 +51,7 @@ export class TestDashboard {
 
   seqOf(scope: Scope): number {
     const key = scopeKey(scope);
-    return key === 'overview' ? this.overview.seq : (this.streams[key]?.seq ?? -1);
+    return key === 'overview' ? this.overview.seq : (this.streams.get(key)?.seq ?? -1);
   }
 
   /** Stops reading from the TCP socket (the kernel buffers fill, then the server sees backpressure). */

@@ -83,15 +83,22 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** The /api router on its own HTTP server (no Next.js), over a test relay's log and a live model. */
-export async function startTestApi(plane: DataPlane): Promise<{ url: string; close(): Promise<void> }> {
+export async function startTestApi(plane: DataPlane): Promise<{ url: string; model: import('../../lib/model/swarmModel').SwarmModel; close(): Promise<void> }> {
   const http = await import('node:http');
   const { createApiRouter } = await import('../observation/apiRoutes');
   const { applyEvents, createSwarmModel } = await import('../../lib/model/swarmModel');
   const model = createSwarmModel(plane.log.head());
   plane.writer.onCommit((events) => applyEvents(model, events));
   const api = createApiRouter(plane, model);
-  const server = http.createServer((req, res) => void api.handle(req, res, new URL(req.url ?? '/', 'http://api')));
+  const { badUrl, parseRequestUrl } = await import('../http/requestUrl');
+  const { sendError } = await import('../http/respond');
+  // As the observation plane does: an unparsable target is the client's 400.
+  const server = http.createServer((req, res) => {
+    const url = parseRequestUrl(req.url, 'http://api');
+    if (!url) return sendError(res, badUrl());
+    void api.handle(req, res, url);
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, model, close: () => new Promise((r) => server.close(() => r())) };
 }

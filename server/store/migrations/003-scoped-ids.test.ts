@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { SqliteEventLog } from '../sqliteEventLog';
-import { migrateScopedIds } from './002-scoped-ids';
+import { migrateScopedIds } from './003-scoped-ids';
 
-/** The events table as it was before migration 002: one global UNIQUE id. */
+/** The events table as it was before migration 003: one global UNIQUE id. */
 const V1_EVENTS = `
 CREATE TABLE events (
   seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, ts INTEGER NOT NULL, t REAL, kind TEXT NOT NULL,
@@ -28,7 +28,7 @@ function v1Database(): string {
   return dir;
 }
 
-it('[G3] migration 002 keeps every row (scope \'\'), swaps the global unique id for (scope, id), keeps other indexes, and is idempotent', () => {
+it('[G3] migration 003 keeps every row (scope \'\'), swaps the global unique id for (scope, id), keeps other indexes, and is idempotent', () => {
   const dir = v1Database();
   const log = SqliteEventLog.open(dir); // opening runs the migration
   expect(log.read({}).map((e) => [e.seq, e.id, e.agent, e.data])).toEqual([

@@ -1,5 +1,5 @@
 /**
- * Migration 002: idempotency ids are scoped to their sender (issue 11, class 6; G3).
+ * Migration 003: idempotency ids are scoped to their sender (issue 11, class 6; G3).
  *
  * Before: `events.id` was UNIQUE across the whole log, so whoever sent an id first owned it:
  * another agent's event with the same id was answered as a duplicate (and acked) but never
@@ -10,17 +10,17 @@
  *
  * SQLite cannot drop a column's UNIQUE constraint, so the table is rebuilt, in one
  * transaction. Idempotent: it does nothing once `events.scope` exists. Written as a plain
- * function over a connection so a `user_version` migration runner can call it as step 2.
+ * function over a connection so a `user_version` migration runner runs it as step 3.
  */
 import type Database from 'better-sqlite3';
 
-export const SCOPED_IDS_VERSION = 2;
+export const SCOPED_IDS_VERSION = 3;
 
 const COLUMNS = 'seq, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data';
 
 export function migrateScopedIds(db: Database.Database): boolean {
   const columns = db.prepare('PRAGMA table_info(events)').all() as { name: string }[];
-  if (!columns.length) throw new Error('migration 002 needs the events table (base schema) first');
+  if (!columns.length) throw new Error('migration 003 needs the events table (base schema) first');
   if (columns.some((c) => c.name === 'scope')) return false;
   // Every other index on events (whoever added it) is recreated on the rebuilt table.
   const indexes = (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL").pluck().all() as string[]);

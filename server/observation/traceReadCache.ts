@@ -1,0 +1,101 @@
+/**
+ * Whole-trace API reads (`/api/traces/:id`, `/timeline`), computed once per trace version and
+ * shared. The events are read from the log in bounded pages with a turn of the event loop
+ * between them, the response is built and serialized once, and the JSON text is kept, keyed
+ * by trace and by the trace's last seq: a read loop on a big trace costs one cheap index
+ * probe ("anything newer than what we built?") and a write of the cached text. Concurrent
+ * requests for a trace being built join that build.
+ */
+import type { XrayEvent } from '../../lib/protocol/events';
+import type { EventLog } from '../store/eventLog';
+import { yieldToLoop } from '../http/slices';
+
+interface Entry {
+  lastSeq: number;
+  body: string;
+}
+
+/** A view of a whole trace, folded page by page (each page in seq order, after the previous one). */
+export interface TraceView<S> {
+  name: string;
+  start(traceId: string): S;
+  add(state: S, page: readonly XrayEvent[]): void;
+  finish(state: S): unknown;
+}
+
+export interface TraceReadCacheOptions {
+  pageEvents?: number;
+  maxEntries?: number;
+  maxBytes?: number;
+  /** Most events one trace read takes (far above 1,000 spans + 100,000 tokens). */
+  maxEvents?: number;
+}
+
+export class TraceReadCache {
+  private readonly entries = new Map<string, Entry>();
+  private readonly building = new Map<string, Promise<Entry | null>>();
+  private bytes = 0;
+  private readonly o: Required<TraceReadCacheOptions>;
+  readonly stats = { builds: 0, hits: 0 };
+
+  constructor(
+    private readonly log: EventLog,
+    options: TraceReadCacheOptions = {},
+  ) {
+    this.o = { pageEvents: 1000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
+  }
+
+  /** The rendered JSON of a trace, or null when the log holds no events for it. */
+  async get<S>(view: TraceView<S>, traceId: string): Promise<string | null> {
+    const key = `${view.name}:${traceId}`;
+    const running = this.building.get(key);
+    if (running) return (await running)?.body ?? null;
+    const cached = this.entries.get(key);
+    // One index probe: has the trace grown since this was built?
+    if (cached && this.log.read({ traceId, after: cached.lastSeq, limit: 1 }).length === 0) {
+      this.stats.hits++;
+      this.entries.delete(key);
+      this.entries.set(key, cached); // most recently used last
+      return cached.body;
+    }
+    const build = this.build(traceId, view).finally(() => this.building.delete(key));
+    this.building.set(key, build);
+    const entry = await build;
+    if (!entry) return null;
+    this.store(key, entry);
+    return entry.body;
+  }
+
+  private async build<S>(traceId: string, view: TraceView<S>): Promise<Entry | null> {
+    this.stats.builds++;
+    const state = view.start(traceId);
+    let after = 0;
+    let read = 0;
+    for (;;) {
+      const page = this.log.read({ traceId, after, limit: this.o.pageEvents });
+      if (page.length) view.add(state, page);
+      read += page.length;
+      if (page.length) after = page[page.length - 1].seq;
+      if (page.length < this.o.pageEvents || read >= this.o.maxEvents) break;
+      await yieldToLoop();
+    }
+    if (!read) return null;
+    await yieldToLoop();
+    const result = view.finish(state);
+    await yieldToLoop(); // assembling the tree and serializing it are the two biggest single steps: not in one turn
+    return { lastSeq: after, body: JSON.stringify(result) };
+  }
+
+  private store(key: string, entry: Entry): void {
+    const old = this.entries.get(key);
+    if (old) this.bytes -= old.body.length * 2;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    this.bytes += entry.body.length * 2;
+    for (const [k, e] of this.entries) {
+      if (this.entries.size <= 1 || (this.entries.size <= this.o.maxEntries && this.bytes <= this.o.maxBytes)) break;
+      this.bytes -= e.body.length * 2;
+      this.entries.delete(k);
+    }
+  }
+}

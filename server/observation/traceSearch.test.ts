@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { ev } from '../store/eventLog.contract';
+import { SqliteEventLog } from '../store/sqliteEventLog';
+import { searchTraces } from './traceRoutes';
+
+const traceId = (i: number) => i.toString(16).padStart(32, '0');
+
+describe('trace text search in bounded steps [G6]', () => {
+  it('[G6] a search over a big log answers after a bounded scan with next_before, and continuing finds the rest', async () => {
+    const log = SqliteEventLog.inMemory();
+    // 100 traces of 2 events; only the oldest mentions the needle.
+    for (let i = 1; i <= 100; i++) log.append([ev({ kind: 'broadcast', trace_id: traceId(i), topic: 't', data: { payload: i === 1 ? 'needle' : 'hay' } }), ev({ kind: 'token', trace_id: traceId(i) })]);
+    const q = { text: 'needle', limit: 10 };
+    const first = await searchTraces(log, q, { step: 20, max: 60 });
+    expect(first.traces).toEqual([]);
+    expect(first.next_before).toBe(201 - 60);
+    let before: number | null = first.next_before;
+    const found: string[] = [];
+    for (let n = 0; before !== null && n < 10; n++) {
+      const page = await searchTraces(log, { ...q, before }, { step: 20, max: 60 });
+      found.push(...page.traces.map((t) => t.trace_id));
+      before = page.next_before;
+    }
+    expect(found).toEqual([traceId(1)]);
+    expect(before).toBeNull();
+    log.close();
+  });
+});
