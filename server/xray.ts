@@ -36,7 +36,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
-  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log); // after the model: rules see what the model saw
+  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }); // after the model: rules see what the model saw
   // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
   const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
   if (exporter) data.writer.onCommit(exporter.onCommit);

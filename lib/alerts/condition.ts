@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import type { XrayEvent } from '../protocol/events';
+import type { PriceTable } from '../cost/prices';
 
 /** A finished call, resolved to its method (outcome events do not carry it; the request does). */
 export interface CallOutcome {
@@ -42,7 +43,10 @@ export interface Condition {
 }
 
 /** What the server knows that some kinds need (model prices for cost). */
-export interface ConditionContext {}
+export interface ConditionContext {
+  /** The price table (`XRAY_PRICES`); the `cost` kind counts nothing without it. */
+  prices?: PriceTable | null;
+}
 
 export interface ConditionKind<P = any> {
   kind: string;

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AlertEngine, ALERTS_AGENT, type ActiveAlert } from '../../lib/alerts/engine';
+import type { ConditionContext } from '../../lib/alerts/condition';
 import { parseRuleFile, type RuleSet } from '../../lib/alerts/ruleFile';
 import type { AlertTransitionData, XrayEvent } from '../../lib/protocol/events';
 import { alertTransitionData } from '../../lib/protocol/events';
@@ -66,15 +67,16 @@ export class AlertService {
     private readonly writer: LogWriter,
     log: EventLog,
     private readonly now: () => number = Date.now,
+    context: ConditionContext = {},
   ) {
-    this.engine = new AlertEngine(now, (t) => this.onTransition(t));
+    this.engine = new AlertEngine(now, (t) => this.onTransition(t), context);
     this.webhooks = new WebhookDispatcher({ maxQueue: config.queue, baseDelayMs: config.retryMs });
     this.source = { path: config.rulesPath, fromEnv: config.fromEnv, text: '', error: null, loadedAt: null, rules: [], receivers: [] };
     this.seedHistory(log);
   }
 
-  static start(config: AlertsConfig, writer: LogWriter, log: EventLog): AlertService {
-    const s = new AlertService(config, writer, log);
+  static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}): AlertService {
+    const s = new AlertService(config, writer, log, Date.now, context);
     s.reload();
     // Synchronous from the read to the subscription: no commit can fall between them.
     s.warmUp(log);
