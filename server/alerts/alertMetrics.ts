@@ -73,6 +73,13 @@ export function conditionMetricDefs(m: ConditionMetrics): MetricDef[] {
       }
     }),
     labeled('counter', 'xray_agent_tokens_total', 'Streamed token frames per agent.', ['agent'], perAgent((a) => a.tokens)),
+    labeled('counter', 'xray_agent_cost_total', 'Model spend per agent, priced from span usage with the price table (XRAY_PRICES), in its currency.', ['agent'], perAgent((a) => a.cost)),
+    labeled('counter', 'xray_gate_first_attempts_total', 'First attempts of evidence gates (gate.check with attempt 1), by verdict.', ['gate', 'verdict'], function* () {
+      for (const [gate, g] of m.gateSeries()) {
+        yield [{ gate, verdict: 'pass' }, g.pass];
+        yield [{ gate, verdict: 'fail' }, g.fail];
+      }
+    }),
     labeled('gauge', 'xray_agent_last_seen_age_seconds', 'Seconds since the agent last produced an event.', ['agent'], perAgent((a) => m.ageSeconds(a.lastSeen))),
     labeled('gauge', 'xray_agent_connected', '1 while the agent is connected, 0 after it disconnected.', ['agent'], perAgent((a) => (a.connected ? 1 : 0))),
     gauge('xray_swarm_last_event_age_seconds', 'Seconds since any agent produced an event (since the server started, before the first).', () => m.ageSeconds(m.lastEventTs)),

@@ -50,7 +50,7 @@ export interface HistoryEntry extends AlertTransitionData {
 export class AlertService {
   readonly engine: AlertEngine;
   readonly webhooks: WebhookDispatcher;
-  readonly conditionMetrics = new ConditionMetrics();
+  readonly conditionMetrics: ConditionMetrics;
   private readonly history: HistoryEntry[] = [];
   private set: RuleSet = { rules: [], receivers: [] };
   private source: RuleSource;
@@ -70,6 +70,7 @@ export class AlertService {
     context: ConditionContext = {},
   ) {
     this.engine = new AlertEngine(now, (t) => this.onTransition(t), context);
+    this.conditionMetrics = new ConditionMetrics(now, context.prices ?? null);
     this.webhooks = new WebhookDispatcher({ maxQueue: config.queue, baseDelayMs: config.retryMs });
     this.source = { path: config.rulesPath, fromEnv: config.fromEnv, text: '', error: null, loadedAt: null, rules: [], receivers: [] };
     this.seedHistory(log);

@@ -4,7 +4,8 @@
  * counted once (usage may ride on its start and its end); unpriced models add nothing.
  */
 import { z } from 'zod';
-import { costOf } from '../../cost/prices';
+import { costOf, type PriceTable } from '../../cost/prices';
+import type { XrayEvent } from '../../protocol/events';
 import { agentName } from '../../protocol/relay';
 import { spanFacts } from '../../telemetry/conventions';
 import type { ConditionKind } from '../condition';
@@ -23,6 +24,17 @@ const params = z.object({
 });
 type Params = z.output<typeof params>;
 
+/** What one event's span usage cost (0 when unpriced, without usage, or the span was counted). */
+export function spanCost(e: XrayEvent, prices: PriceTable, once: UsageOnce): number {
+  const a = once.attributesOf(e, (x) => {
+    const u = spanFacts(x).usage;
+    return u.input !== null || u.output !== null;
+  });
+  if (!a) return 0;
+  const facts = spanFacts(a, e.kind === 'span.start' ? e.data.name : '');
+  return costOf(prices, facts.model, facts.usage) ?? 0;
+}
+
 export const cost: ConditionKind<Params> = {
   kind: 'cost',
   params,
@@ -31,17 +43,10 @@ export const cost: ConditionKind<Params> = {
   create(p, _now, context) {
     const windows = new KeyedWindows<{ cost: number }>(p.window, () => ({ cost: 0 }), (c) => (c.cost = 0));
     const once = new UsageOnce();
-    const names = new Map<string, string>();
     return {
       observe(e, _facts, now) {
         if (!context.prices || !agentMatches(p, e.agent)) return;
-        const a = once.attributesOf(e, (x) => {
-          const u = spanFacts(x).usage;
-          return u.input !== null || u.output !== null;
-        });
-        if (!a) return;
-        const facts = spanFacts(a, e.kind === 'span.start' ? e.data.name : (names.get(e.span_id ?? '') ?? ''));
-        const spent = costOf(context.prices, facts.model, facts.usage);
+        const spent = spanCost(e, context.prices, once);
         if (!spent) return;
         const cell = windows.cell(p.by === 'agent' ? e.agent : '', e.ts, now, e.trace_id, p.by === 'agent' ? e.agent : p.agent);
         if (cell) cell.cost += spent;
