@@ -72,6 +72,7 @@ rules:
     const { swarm, engine, seen, advance, transitions } = setup(`
 rules:
   - { name: failed deploys in releases, kind: span_match, selector: 'span[name="release"] span[name="deploy" status="error"]', window: 20s }
+  - { name: any failed deploy, kind: span_match, selector: 'span[name="deploy" status="error"]', window: 20s, above: 1 }
 `);
     const root = 'r'.repeat(16).replace(/r/g, '1');
     const ok = '2'.repeat(16);
@@ -80,16 +81,17 @@ rules:
     engine.observe([span(swarm, 'span.start', T1, root, { name: 'release' }), span(swarm, 'span.start', T1, ok, { name: 'deploy' }, root), span(swarm, 'span.end', T1, ok, { status: 'ok' })]);
     engine.observe([span(swarm, 'span.start', T2, orphan, { name: 'deploy' }), span(swarm, 'span.end', T2, orphan, { status: 'error' })]);
     engine.evaluate();
-    expect(seen()).toEqual([]); // an ok deploy, and a failed one outside a release
+    expect(seen()).toEqual([]); // an ok deploy, and a failed one outside a release (1, not above 1)
     engine.observe([span(swarm, 'span.start', T1, bad, { name: 'deploy' }, root)]);
     engine.evaluate();
     expect(seen()).toEqual([]); // not complete yet
     engine.observe([span(swarm, 'span.end', T1, bad, { status: 'error' })]);
     engine.evaluate();
-    expect(seen()).toEqual(['failed deploys in releases/:firing']);
+    expect(seen()).toEqual(['failed deploys in releases/:firing', 'any failed deploy/:firing']);
     expect(transitions[0].examples).toEqual([T1]);
+    expect(transitions[1].value).toBe(2);
     advance(21_000);
-    expect(seen()).toEqual(['failed deploys in releases/:firing', 'failed deploys in releases/:resolved']);
+    expect(seen().slice(2).sort()).toEqual(['any failed deploy/:resolved', 'failed deploys in releases/:resolved']);
   });
 
   it('[G6] a bad selector is refused with the parser’s reason', () => {

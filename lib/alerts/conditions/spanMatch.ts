@@ -13,8 +13,11 @@ import { duration, formatDuration } from '../duration';
 import { BoundedRecency } from './boundedRecency';
 import { KeyedWindows } from './keyedWindows';
 
-/** Spans remembered per rule (open ones, and closed ones as parents for descendant selectors). */
-const MAX_SPANS = 20_000;
+/**
+ * Spans remembered per rule: open ones, and — only for descendant selectors — closed ones as
+ * possible ancestors. 200 rules × this stays within tens of MB.
+ */
+const MAX_SPANS = 5_000;
 
 const selector = z
   .string()
@@ -46,6 +49,7 @@ export const spanMatch: ConditionKind<Params> = {
     const windows = new KeyedWindows<{ n: number }>(p.window, () => ({ n: 0 }), (c) => (c.n = 0));
     const spans = new BoundedRecency<SpanRecord>(MAX_SPANS);
     const parentOf = (traceId: string, spanId: string) => spans.get(`${traceId}\u0000${spanId}`);
+    const needsAncestors = p.selector.alternatives.some((a) => a.path.length > 1);
     return {
       observe(e, _facts, now) {
         const u = spanUpdateOf(e);
@@ -57,6 +61,8 @@ export const spanMatch: ConditionKind<Params> = {
         if (!u.close) return;
         span.status = u.close.status;
         span.end = u.close.end;
+        // Without descendant paths a closed span is never looked up again.
+        if (!needsAncestors) spans.delete(key);
         if (!matches(span, p.selector, parentOf)) return;
         const cell = windows.cell(p.by === 'agent' ? span.agent : '', e.ts, now, span.trace_id, p.by === 'agent' ? span.agent : undefined);
         if (cell) cell.n++;
