@@ -4,6 +4,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { StorageBanner } from './StorageBanner';
 import { ThemeToggle } from './ThemeToggle';
+import { AlertBell } from './alerts/AlertBell';
 
 const TRACE_ID = /\b([0-9a-f]{32})\b/i;
 
@@ -59,6 +60,7 @@ export function TopBar({ children }: { children?: ReactNode }) {
         >
           <input aria-label="Open a trace by id" placeholder="Paste a Neural Trace ID" value={jump} onChange={(e) => setJump(e.target.value)} />
         </form>
+        <AlertBell />
         <ThemeToggle />
         <form method="post" action="/auth/logout">
           <button type="submit" className="ghost">

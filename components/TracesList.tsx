@@ -2,7 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { tracesQuery, type TraceFilters } from '../lib/client/queries';
 import { CopyButton } from './CopyButton';
 import { formatCost, formatTokens } from '../lib/client/usageFormat';
@@ -22,6 +22,7 @@ export function TracesList() {
   const [range, setRange] = useState(0);
   const [text, setText] = useState('');
   const [since] = useState(() => Date.now());
+  useEffect(() => setAgent(new URLSearchParams(window.location.search).get('agent') ?? ''), []); // deep link: /traces?agent=NAME
   const filters: TraceFilters = { agent: agent.trim() || undefined, status: status || undefined, since: range ? since - range : undefined, q: text.trim() || undefined };
   const q = useQuery(tracesQuery(filters));
   // Two ticked traces open side by side in /compare; ticking a third drops the oldest.

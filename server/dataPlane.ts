@@ -3,6 +3,7 @@
  * dashboard, which is how most integration tests start it.
  */
 import type { Server } from 'node:http';
+import type { AlertService } from './alerts/alertService';
 import { AttemptLimiter } from './auth/attemptLimiter';
 import { attemptPolicy, type XrayConfig } from './config';
 import { relayGuardFor } from './http/relayGuard';
@@ -36,6 +37,8 @@ export interface DataPlane {
   spans: SpanServices;
   server: Server;
   relayPort: number;
+  /** Set by the composition root (server/xray.ts) when alerting runs. */
+  alerts?: AlertService;
   close(): Promise<void>;
 }
 

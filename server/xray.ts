@@ -10,6 +10,8 @@ import { AttemptLimiter } from './auth/attemptLimiter';
 import { SessionRevocations } from './auth/sessionRevocations';
 import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
+import { AlertService } from './alerts/alertService';
+import { loadAlertsConfig } from './alerts/alertsConfig';
 import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
 import { OtlpExporter } from './telemetry/export/otlpExporter';
 import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
@@ -34,6 +36,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const data = await startDataPlane(config);
   const model = createSwarmModel(data.log.head());
   data.writer.onCommit((events) => applyEvents(model, events));
+  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }); // after the model: rules see what the model saw
   // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
   const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
   if (exporter) data.writer.onCommit(exporter.onCommit);
@@ -54,6 +57,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
     exporter,
     async close() {
       await observation?.close();
+      data.alerts?.close();
       await data.close();
       await exporter?.close(); // after the log's last commit, so its spans go out too
     },

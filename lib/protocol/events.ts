@@ -1,3 +1,4 @@
+import type { AlertTransitionData } from './alertTransition';
 /**
  * The stored event envelope. Every relay message and telemetry frame becomes one of these
  * in the append-only log; the live model, the fanout and the trace reconstruction read them.
@@ -16,6 +17,7 @@ export const EVENT_KINDS = [
   'span.start',
   'span.end',
   'gate.check',
+  'alert.transition',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 
@@ -46,7 +48,11 @@ export interface EventData {
     requirements: { requirement: string; ok: boolean; span_id?: string; trace_id?: string; reason: string }[];
     evidence: { span_id: string; trace_id?: string }[];
   };
+  /** An alert changed state (written by the server's alert engine, never by agents). */
+  'alert.transition': AlertTransitionData;
 }
+
+export { alertTransitionData, type AlertTransitionData } from './alertTransition';
 
 interface Envelope<K extends EventKind> {
   /** Server-assigned, strictly increasing. */

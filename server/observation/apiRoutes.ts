@@ -13,6 +13,7 @@ import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
 import { addSwarmCallsRoute } from './swarmCallsRoute';
+import { addAlertRoutes } from '../alerts/alertRoutes';
 import type { TokenSigner } from '../auth/signedToken';
 import { agentStats } from '../../lib/model/agentStats';
 import { agentName } from '../../lib/protocol/relay';
@@ -108,6 +109,7 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, after: floor, limit: 20 }), usage: usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
+  if (plane.alerts) addAlertRoutes(api, plane.alerts);
   addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
   addSpanApiRoutes(api, plane.spans);
   addSwarmCallsRoute(api, plane.log);

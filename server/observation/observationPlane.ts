@@ -20,6 +20,7 @@ import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
 import { createMetricsEndpoint, type MetricSources } from './prometheus';
 import { SessionBudgets } from './sessionBudget';
 import { processLoopDelay } from './eventLoopDelay';
+import { alertMetrics } from '../alerts/alertMetrics';
 import type { AdminAuth } from '../auth/adminAuth';
 import { applySecurityHeaders } from '../http/securityHeaders';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
@@ -136,7 +137,7 @@ export function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: spanMetrics(plane.spans) });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : [])] });
   return { server, dashboard };
 }
 
