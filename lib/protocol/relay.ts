@@ -5,9 +5,9 @@
  */
 import { z } from 'zod';
 import type { ErrorCode } from './errors';
+import type { Attributes } from './events';
 import { isSpanId, isTraceId } from './ids';
 import { LIMITS } from './limits';
-import type { WireSpan } from './spans';
 
 export const agentName = z
   .string()
@@ -17,6 +17,23 @@ export const agentName = z
 export const topicName = agentName;
 export const traceId = z.string().refine(isTraceId, 'trace_id must be 32 lowercase hex, not all zeros');
 export const spanId = z.string().refine(isSpanId, 'span_id must be 16 lowercase hex, not all zeros');
+
+/** A span as queries, watches and gates return it. Times are ms since epoch. */
+export interface WireSpan {
+  trace_id: string;
+  span_id: string;
+  parent_span_id: string | null;
+  name: string;
+  agent: string;
+  status: 'unset' | 'ok' | 'error';
+  /** Where it came from: relay | sdk | otlp | gate. */
+  kind: string;
+  start: number;
+  end: number | null;
+  attributes: Attributes;
+  /** The seq that completed the span (the watch position); null while it is open. */
+  seq: number | null;
+}
 export const eventId = z.string().min(1).max(128);
 /** A conversation id grouping traces into a session (no control characters). */
 export const sessionId = z.string().min(1).max(256).regex(/^[^\u0000-\u001f\u007f]+$/, 'a session id has no control characters');

@@ -7,22 +7,8 @@ import type { Attributes } from './events';
 import { LIMITS } from './limits';
 import { agentName, spanId, traceId } from './relay';
 
-/** A span as queries, watches and gates return it. Times are ms since epoch. */
-export interface WireSpan {
-  trace_id: string;
-  span_id: string;
-  parent_span_id: string | null;
-  name: string;
-  agent: string;
-  status: 'unset' | 'ok' | 'error';
-  /** Where it came from: relay | sdk | otlp | gate. */
-  kind: string;
-  start: number;
-  end: number | null;
-  attributes: Attributes;
-  /** The seq that completed the span (the watch position); null while it is open. */
-  seq: number | null;
-}
+export type { WireSpan } from './relay';
+import type { WireSpan } from './relay';
 
 export interface SpanQueryResult {
   spans: WireSpan[];

@@ -5,7 +5,7 @@
 import { RULE_FILE_MAX_BYTES } from '../../lib/alerts/ruleFile';
 import { saveRulesRequest, type AlertsPage, type AlertsSummary } from '../../lib/protocol/alerts';
 import { readJson, sendJson } from '../http/respond';
-import type { ApiRouter } from '../observation/apiRoutes';
+import type { ApiRouter } from '../observation/apiRouter';
 import type { AlertService } from './alertService';
 
 function summary(alerts: AlertService): AlertsSummary {

@@ -10,8 +10,8 @@ import { XrayError } from '../../lib/protocol/errors';
 import { LIMITS } from '../../lib/protocol/limits';
 import { gateCheckBody, gateName } from '../../lib/protocol/spans';
 import { readJson, sendJson } from '../http/respond';
-import type { ApiRouter } from '../observation/apiRoutes';
-import type { RestRoute } from '../relay/relayServer';
+import type { ApiRouter } from '../observation/apiRouter';
+import type { RestRoute } from '../http/restRoute';
 import type { GateService } from './gateService';
 
 const CHECK_PATH = /^\/v1\/gates\/([^/]{1,256})\/check$/;

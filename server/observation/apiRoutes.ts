@@ -2,11 +2,11 @@
  * The dashboard's REST API under /api, served by the custom server itself (one process,
  * one event log handle; Next route handlers would run in separately bundled modules).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
+import { ApiRouter } from './apiRouter';
 import { XrayError } from '../../lib/protocol/errors';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
-import { decodePathSegment } from '../http/requestUrl';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
 import { TraceUsageCache } from './agentUsage';
@@ -30,50 +30,6 @@ const AGENT_STEP = 25_000;
 const AGENT_MAX_EVENTS = 50_000;
 const AGENT_STAT_KINDS = ['call.response', 'call.error', 'call.timeout', 'span.end'] as const;
 
-export type ApiHandler = (req: IncomingMessage, res: ServerResponse, url: URL, params: Record<string, string>) => Promise<void> | void;
-
-interface Route {
-  method: string;
-  pattern: RegExp;
-  keys: string[];
-  handler: ApiHandler;
-}
-
-/** A tiny router: `/api/traces/:traceId` style patterns, exact matches only. */
-export class ApiRouter {
-  private readonly routes: Route[] = [];
-
-  /** `admit` runs before every matched route; it throws (e.g. rate_limited) to refuse the request. */
-  constructor(private readonly admit?: (req: IncomingMessage, url: URL) => void) {}
-
-  add(method: string, path: string, handler: ApiHandler): this {
-    const keys: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/:([a-zA-Z]+)/g, (_, k: string) => (keys.push(k), '([^/]+)'))}$`);
-    this.routes.push({ method, pattern, keys, handler });
-    return this;
-  }
-
-  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    let pathMatched = false;
-    for (const r of this.routes) {
-      const m = r.pattern.exec(url.pathname);
-      if (!m) continue;
-      pathMatched = true;
-      if (r.method !== req.method) continue;
-      try {
-        this.admit?.(req, url);
-        // Decoded inside the try: malformed percent-encoding is the client's 400, not a 500.
-        const params: Record<string, string> = Object.create(null);
-        r.keys.forEach((k, i) => (params[k] = decodePathSegment(m[i + 1])));
-        await r.handler(req, res, url, params);
-      } catch (err) {
-        sendError(res, err);
-      }
-      return;
-    }
-    sendError(res, new XrayError(pathMatched ? 'method_not_allowed' : 'not_found', `${req.method} ${url.pathname} is not an API endpoint`));
-  }
-}
 
 export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): ApiRouter {
   // Every API read spends from its session's budget (the same one its sockets' subscribe/resync draw from).

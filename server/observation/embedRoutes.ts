@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { TokenSigner } from '../auth/signedToken';
 import { readJson, sendJson } from '../http/respond';
-import type { ApiRouter } from './apiRoutes';
+import type { ApiRouter } from './apiRouter';
 
 export const embedTokenRequest = z.object({
   scope: z.union([z.literal('swarm'), z.string().regex(/^trace:[0-9a-f]{32}$/, 'scope is "swarm" or "trace:<32 hex>"')]),

@@ -13,7 +13,7 @@ import { buildTrace } from '../../lib/trace/buildTrace';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
-import type { ApiRouter } from './apiRoutes';
+import type { ApiRouter } from './apiRouter';
 
 export const sessionListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(50),

@@ -11,7 +11,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError } from '../../lib/protocol/relay';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
-import type { ApiRouter } from './apiRoutes';
+import type { ApiRouter } from './apiRouter';
 
 export const CALLS_LOOKBACK = 100_000;
 const MAX_WINDOW_MS = 24 * 3600_000;

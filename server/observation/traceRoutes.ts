@@ -12,7 +12,7 @@ import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
 import type { EventLog, TraceListQuery, TraceSummaryRow } from '../store/eventLog';
 import { yieldToLoop } from '../http/slices';
-import type { ApiRouter } from './apiRoutes';
+import type { ApiRouter } from './apiRouter';
 
 export const traceListQuery = z.object({
   agent: agentName.optional(),

@@ -9,7 +9,7 @@ import { agentToRelay, AGENT_MESSAGE_TYPES, describeZodError, type AgentToRelay,
 import type { AgentSocket } from './agentSocket';
 import { frameToEvent } from './frameEvents';
 import { TokenBucket } from './rateLimiter';
-import type { AgentInfo, Relay } from './relay';
+import type { AgentInfo, SessionHost } from './sessionHost';
 import { senderScope } from './principal';
 import { parseJsonText } from './safeJson';
 
@@ -34,7 +34,7 @@ export class AgentSession {
   private scope = '';
 
   constructor(
-    private readonly relay: Relay,
+    private readonly relay: SessionHost<AgentSession>,
     private readonly socket: AgentSocket,
     private authenticated: boolean,
     /** Who this connection is (key principal or anonymous); with the name, its idempotency scope. */

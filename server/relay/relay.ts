@@ -20,6 +20,9 @@ import { PeerGuards } from './peerGuards';
 import { principalOf } from './principal';
 import type { PeerLimits } from '../config';
 import type { AgentSpanWatches } from '../spans/agentSpanWatches';
+import type { AgentInfo, CallRequest, SessionHost } from './sessionHost';
+
+export type { AgentInfo, CallRequest } from './sessionHost';
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
@@ -33,27 +36,9 @@ export interface RelayOptions {
   now?: () => number;
 }
 
-export interface CallRequest {
-  to: string;
-  method: string;
-  payload: string;
-  timeout_ms?: number;
-  trace_id?: string;
-  parent_span_id?: string;
-  /** A caller name a REST body claimed; recorded, never used as the caller's identity. */
-  from_unverified?: string;
-  session?: string;
-}
 
-export interface AgentInfo {
-  name: string;
-  remote: string;
-  connectedAt: number;
-  capabilities: string[];
-  subscriptions: string[];
-}
 
-export class Relay {
+export class Relay implements SessionHost<AgentSession> {
   readonly peers: PeerGuards;
   readonly calls: InFlightCalls;
   private readonly sessions = new Set<AgentSession>();

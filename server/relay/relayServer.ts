@@ -12,6 +12,7 @@ import { LIMITS } from '../../lib/protocol/limits';
 import { restBroadcastBody, restCallBody, topicName } from '../../lib/protocol/relay';
 import { readJson, refuseUpgrade, sendError, sendJson } from '../http/respond';
 import type { RelayGuard } from '../http/relayGuard';
+import type { RestRoute } from '../http/restRoute';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { BoundedMap } from '../store/boundedMap';
@@ -26,7 +27,7 @@ const HEARTBEAT_MS = 15_000;
 /** An agent that stops reading is disconnected rather than buffered without bound. */
 const AGENT_SEND_BUFFER_LIMIT = 16 * 1024 * 1024;
 
-export type RestRoute = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+export type { RestRoute };
 
 export interface RelayServerDeps {
   relay: Relay;

@@ -1,6 +1,6 @@
 /** Admin read-back under /api (session or Bearer admin token, like every /api route). */
 import { sendJson } from '../http/respond';
-import type { ApiRouter } from '../observation/apiRoutes';
+import type { ApiRouter } from '../observation/apiRouter';
 import { addGateApiRoutes } from '../gates/gateRoutes';
 import { runSpanQuery } from './spanRoutes';
 import type { SpanServices } from './spanServices';

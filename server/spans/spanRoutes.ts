@@ -13,7 +13,7 @@ import { describeZodError } from '../../lib/protocol/relay';
 import { spanQueryParams, spanWatchParams, type SpanQueryResult, type WireSpan } from '../../lib/protocol/spans';
 import { parseSelector, SelectorError, type SelectorList } from '../../lib/selector/parse';
 import { sendJson } from '../http/respond';
-import type { RestRoute } from '../relay/relayServer';
+import type { RestRoute } from '../http/restRoute';
 import type { IndexFeeder } from './indexFeeder';
 import type { SpanIndex } from './spanIndex';
 import type { SpanWatchHub } from './spanWatchHub';

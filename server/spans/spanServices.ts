@@ -5,7 +5,7 @@
  */
 import type { XrayConfig } from '../config';
 import type { Relay } from '../relay/relay';
-import type { RestRoute } from '../relay/relayServer';
+import type { RestRoute } from '../http/restRoute';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
 import { AgentSpanWatches } from './agentSpanWatches';

@@ -17,7 +17,7 @@ import type { ScopedEvent } from '../store/eventLog';
 import { frameToEvent } from '../relay/frameEvents';
 import { bearerOf, senderScope } from '../relay/principal';
 import type { Relay } from '../relay/relay';
-import type { RestRoute } from '../relay/relayServer';
+import type { RestRoute } from '../http/restRoute';
 import { parseJsonText } from '../relay/safeJson';
 import { decodeOtlpJson } from './otlpJson';
 import { otlpProtobufSpans } from './otlpProtobuf';

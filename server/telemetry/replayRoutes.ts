@@ -8,7 +8,7 @@ import { EVENT_KINDS } from '../../lib/protocol/events';
 import { LIMITS } from '../../lib/protocol/limits';
 import { agentName, describeZodError, topicName, traceId } from '../../lib/protocol/relay';
 import { sendJson } from '../http/respond';
-import type { RestRoute } from '../relay/relayServer';
+import type { RestRoute } from '../http/restRoute';
 import type { EventLog } from '../store/eventLog';
 
 export const eventsQuery = z.object({
