@@ -131,7 +131,8 @@ async function underAttack(name: string, attack: () => Promise<void>): Promise<H
 function expectHealthy(h: Health): void {
   console.log(`[G6] ack p99 ${h.ackP99.toFixed(1)} ms over ${h.acks} acks; event-loop p99 per 1 s window (ms): ${h.loopWindowsP99.map((v) => v.toFixed(0)).join(' ')}`);
   expect(h.acks).toBeGreaterThan(50);
-  expect(h.loopWindowsP99.length).toBeGreaterThanOrEqual(2);
+  // At least one completed window of the server's own loop-delay measure fell inside the attack.
+  expect(h.loopWindowsP99.length).toBeGreaterThanOrEqual(1);
   expect(h.ackP99).toBeLessThan(250);
   expect(Math.max(...h.loopWindowsP99)).toBeLessThan(100);
 }

@@ -47,6 +47,18 @@ export interface HistoryEntry extends AlertTransitionData {
   seq: number;
 }
 
+/**
+ * A start-up read of the recent log. A damaged log must not keep the server down (G8): the
+ * store has marked itself corrupt and says so; alerting goes on from live events.
+ */
+function startupRead(what: string, read: () => void): void {
+  try {
+    read();
+  } catch (err) {
+    console.error(`[alerts] could not read the ${what} from the log: ${(err as Error).message}`);
+  }
+}
+
 export class AlertService {
   readonly engine: AlertEngine;
   readonly webhooks: WebhookDispatcher;
@@ -73,14 +85,14 @@ export class AlertService {
     this.conditionMetrics = new ConditionMetrics(now, context.prices ?? null);
     this.webhooks = new WebhookDispatcher({ maxQueue: config.queue, baseDelayMs: config.retryMs });
     this.source = { path: config.rulesPath, fromEnv: config.fromEnv, text: '', error: null, loadedAt: null, rules: [], receivers: [] };
-    this.seedHistory(log);
+    startupRead('alert history', () => this.seedHistory(log));
   }
 
   static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}): AlertService {
     const s = new AlertService(config, writer, log, Date.now, context);
     s.reload();
     // Synchronous from the read to the subscription: no commit can fall between them.
-    s.warmUp(log);
+    startupRead('alert windows', () => s.warmUp(log));
     s.unsubscribe = writer.onCommit((events) => s.onCommit(events));
     s.timer = setInterval(() => s.engine.evaluate(), config.evalMs);
     s.timer.unref();
