@@ -22,9 +22,13 @@ test('agents of the demo swarm appear in the graph', async ({ page }) => {
 
 test('selecting an agent shows its live token stream, and the text grows', async ({ page }) => {
   await loginAndOpen(page, '/');
+  // Enter selects the first match among the nodes drawn so far: on a cold page the graph may
+  // not hold worker-2 yet when the test types, so press again until it does.
   await page.getByLabel('Search agents').fill('worker-2.relay');
-  await page.getByLabel('Search agents').press('Enter');
-  await expect(page.getByTestId('inspector')).toContainText('worker-2.relay');
+  await expect(async () => {
+    await page.getByLabel('Search agents').press('Enter');
+    await expect(page.getByTestId('inspector')).toContainText('worker-2.relay', { timeout: 2000 });
+  }).toPass({ timeout: 20_000 });
   const stream = page.getByTestId('token-stream');
   await expect(stream.getByTestId('stream-span').first()).toBeVisible({ timeout: 30_000 });
   const length = async () => (await stream.innerText()).length;

@@ -46,6 +46,11 @@ export class TraceReadCache {
   }
 
   /** The rendered JSON of a trace, or null when the log holds no events for it. */
+  /** Drops every cached view of a trace (retention deleted it: a cached body would outlive its events). */
+  forget(traceId: string): void {
+    for (const key of [...this.entries.keys()]) if (key.endsWith(`:${traceId}`)) this.entries.delete(key);
+  }
+
   async get<S>(view: TraceView<S>, traceId: string): Promise<string | null> {
     const key = `${view.name}:${traceId}`;
     const running = this.building.get(key);

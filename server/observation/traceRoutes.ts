@@ -94,6 +94,7 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable
     .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
+      if (log.isExpiredTrace(id.data)) reads.forget(id.data);
       sendJsonText(res, (await reads.get(timelineView, id.data)) ?? '{"tokens":[]}');
     })
     .add('GET', '/api/traces/:traceId', async (_req, res, url, params) => {
@@ -101,6 +102,8 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
       const format = traceFormat.safeParse(url.searchParams.get('format') ?? undefined);
       if (!format.success) throw new XrayError('invalid_message', 'format is json (default) or otlp');
+      // Retention may have deleted the trace since a view of it was cached.
+      if (log.isExpiredTrace(id.data)) reads.forget(id.data);
       const body = await reads.get(tree, id.data);
       if (body === null) {
         if (log.isExpiredTrace(id.data)) throw new XrayError('expired', `trace ${id.data} is older than the retention window and was deleted`);
