@@ -10,6 +10,7 @@ import type { Condition, ConditionContext, EventFacts } from './condition';
 import { CallIndex } from './callIndex';
 import type { RuleSet, RuleSpec } from './ruleFile';
 import type { AlertTransitionData } from '../protocol/events';
+import type { ActiveAlertView } from '../protocol/alerts';
 
 /** Agents whose transitions the engine writes: its own events never feed its conditions. */
 export const ALERTS_AGENT = 'xray.alerts';
@@ -22,22 +23,8 @@ interface LiveRule {
   states: Map<string, AlertState & { agent?: string }>;
 }
 
-export interface ActiveAlert {
-  rule: string;
-  key: string;
-  kind: string;
-  phase: 'pending' | 'firing';
-  severity: string;
-  labels: [string, string][];
-  value: number;
-  threshold: number;
-  description: string;
-  since: number;
-  fired_at: number | null;
-  examples: readonly string[];
-  agent: string | null;
-  firing_id: string | null;
-}
+/** An alert that is pending or firing: the same shape the API sends (lib/protocol/alerts). */
+export type ActiveAlert = ActiveAlertView;
 
 /** FNV-1a: a short stable hash for firing ids (not a secret, only a name). */
 function fnv1a(text: string): string {

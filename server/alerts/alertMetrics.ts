@@ -3,8 +3,8 @@
  * and webhooks' own counters, then the alert conditions as series for Prometheus users
  * (conditionMetrics.ts keeps the counts; this file only exposes them).
  */
-import { Counter, Gauge, type Metric, type Registry } from 'prom-client';
-import { counter, gauge, type MetricDef } from '../observation/prometheus';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import { counter, gauge, msHistogramSeriesAsSeconds, type MetricDef } from '../observation/prometheus';
 import type { AlertService } from './alertService';
 import type { ConditionMetrics } from './conditionMetrics';
 import { LATENCY_BOUNDS_MS } from '../../lib/alerts/slidingWindow';
@@ -31,31 +31,9 @@ function labeled(type: 'gauge' | 'counter', name: string, help: string, labelNam
 
 /** Call durations by method: buckets kept in ms by ConditionMetrics, exposed in seconds. */
 function callDurationHistogram(m: ConditionMetrics): MetricDef {
-  const name = 'xray_call_duration_seconds';
-  const help = 'Call durations by method (seconds).';
-  return (registry) => {
-    const metric = {
-      name,
-      help,
-      type: 'histogram',
-      aggregator: 'sum',
-      get() {
-        const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
-        for (const [method, h] of m.methodSeries()) {
-          let cumulative = 0;
-          LATENCY_BOUNDS_MS.forEach((ms, i) => {
-            cumulative += h.counts[i];
-            values.push({ metricName: `${name}_bucket`, labels: { method, le: ms / 1000 }, value: cumulative });
-          });
-          values.push({ metricName: `${name}_bucket`, labels: { method, le: '+Inf' }, value: h.count });
-          values.push({ metricName: `${name}_sum`, labels: { method }, value: h.sum / 1000 });
-          values.push({ metricName: `${name}_count`, labels: { method }, value: h.count });
-        }
-        return { name, help, type: 'histogram', values, aggregator: 'sum' };
-      },
-    };
-    registry.registerMetric(metric as unknown as Metric);
-  };
+  return msHistogramSeriesAsSeconds('xray_call_duration_seconds', 'Call durations by method (seconds).', 'method', function* () {
+    for (const [method, h] of m.methodSeries()) yield [method, { buckets: LATENCY_BOUNDS_MS, ...h }] as const;
+  });
 }
 
 /** The alert conditions as series: error share, latency, last seen, connected, tokens, silence. */

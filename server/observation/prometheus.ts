@@ -92,29 +92,45 @@ export const stateGauge = (name: string, help: string, label: string, states: re
   });
 };
 
-/** A histogram kept elsewhere in cumulative-able buckets of milliseconds, exposed in seconds. */
-export const msHistogramAsSeconds = (name: string, help: string, read: () => { buckets: readonly number[]; counts: readonly number[]; sum: number; count: number }): MetricDef => (registry) => {
+/** Bucket counts (per bucket, not cumulative) kept elsewhere in milliseconds. */
+export interface MsHistogram {
+  buckets: readonly number[];
+  counts: readonly number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * Histograms kept elsewhere in milliseconds, exposed in seconds: one series per value of
+ * `label` (or a single unlabelled series when `label` is null).
+ */
+export const msHistogramSeriesAsSeconds = (name: string, help: string, label: string | null, read: () => Iterable<readonly [string, MsHistogram]>): MetricDef => (registry) => {
   const metric = {
     name,
     help,
     type: 'histogram',
     aggregator: 'sum',
     get() {
-      const h = read();
       const values: { metricName: string; labels: Record<string, string | number>; value: number }[] = [];
-      let cumulative = 0;
-      h.buckets.forEach((ms, i) => {
-        cumulative += h.counts[i];
-        values.push({ metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: cumulative });
-      });
-      values.push({ metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: h.count });
-      values.push({ metricName: `${name}_sum`, labels: {}, value: h.sum / 1000 });
-      values.push({ metricName: `${name}_count`, labels: {}, value: h.count });
+      for (const [value, h] of read()) {
+        const own: Record<string, string> = label === null ? {} : { [label]: value };
+        let cumulative = 0;
+        h.buckets.forEach((ms, i) => {
+          cumulative += h.counts[i];
+          values.push({ metricName: `${name}_bucket`, labels: { ...own, le: ms / 1000 }, value: cumulative });
+        });
+        values.push({ metricName: `${name}_bucket`, labels: { ...own, le: '+Inf' }, value: h.count });
+        values.push({ metricName: `${name}_sum`, labels: own, value: h.sum / 1000 });
+        values.push({ metricName: `${name}_count`, labels: own, value: h.count });
+      }
       return { name, help, type: 'histogram', values, aggregator: 'sum' };
     },
   };
   registry.registerMetric(metric as unknown as Metric);
 };
+
+/** One unlabelled histogram kept elsewhere in milliseconds, exposed in seconds. */
+export const msHistogramAsSeconds = (name: string, help: string, read: () => MsHistogram): MetricDef => msHistogramSeriesAsSeconds(name, help, null, () => [['', read()]]);
 
 /** Every X-Ray figure. One line each; keep names in base units and counters ending in `_total`. */
 function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guards, exporter, extra = [] }: MetricSources): MetricDef[] {
