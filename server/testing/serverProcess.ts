@@ -22,7 +22,8 @@ export interface ServerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startServerProcess(env: Record<string, string>, args: string[] = ['--relay-only']): Promise<ServerProcess> {
+/** The real server as a child process, its stdout and stderr collected in one string. */
+function spawnServer(env: Record<string, string>, args: string[]): { child: ChildProcess; output(): string } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/index.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'production', ...env },
@@ -31,11 +32,16 @@ export async function startServerProcess(env: Record<string, string>, args: stri
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
+  return { child, output: () => out };
+}
+
+export async function startServerProcess(env: Record<string, string>, args: string[] = ['--relay-only']): Promise<ServerProcess> {
+  const { child, output } = spawnServer(env, args);
   const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${out}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start in 20 s:\n${output()}`)), 20_000);
     const check = () => {
-      if (out.includes('[xray] ready')) {
+      if (output().includes('[xray] ready')) {
         clearTimeout(timer);
         resolve();
       }
@@ -43,30 +49,23 @@ export async function startServerProcess(env: Record<string, string>, args: stri
     child.stdout!.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited (${code}) before ready:\n${out}`));
+      reject(new Error(`server exited (${code}) before ready:\n${output()}`));
     });
   });
-  return { child, output: () => out, exited };
+  return { child, output, exited };
 }
 
 /** Runs the server expecting it to refuse to start: resolves with its exit code and output. */
 export function runServerToExit(env: Record<string, string>, args: string[] = ['--relay-only'], timeoutMs = 20_000): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server/index.ts'), ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  const { child, output } = spawnServer(env, args);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`server did not exit in ${timeoutMs} ms:\n${out}`));
+      reject(new Error(`server did not exit in ${timeoutMs} ms:\n${output()}`));
     }, timeoutMs);
     child.on('exit', (code) => {
       clearTimeout(timer);
-      resolve({ code, output: out });
+      resolve({ code, output: output() });
     });
   });
 }
