@@ -52,14 +52,11 @@ export const cost: ConditionKind<Params> = {
         if (cell) cell.cost += spent;
       },
       evaluate(now) {
-        const out = [];
-        for (const [key, k] of windows.keys) {
+        return windows.sample(now, (w) => {
           let total = 0;
-          k.window.forEach(now, (c) => (total += c.cost));
-          out.push({ key, holds: total > p.above, value: total, examples: k.examples, agent: k.agent });
-        }
-        windows.forEachKey(now, () => {});
-        return out;
+          w.forEach(now, (c) => (total += c.cost));
+          return { holds: total > p.above, value: total };
+        });
       },
     };
   },

@@ -38,16 +38,13 @@ export const errorShare: ConditionKind<Params> = {
         if (!call.ok) cell.errors++;
       },
       evaluate(now) {
-        const out = [];
-        for (const [key, k] of windows.keys) {
+        return windows.sample(now, (w) => {
           let total = 0;
           let errors = 0;
-          k.window.forEach(now, (c) => ((total += c.total), (errors += c.errors)));
+          w.forEach(now, (c) => ((total += c.total), (errors += c.errors)));
           const value = total ? errors / total : 0;
-          out.push({ key, holds: total >= p.min_calls && value > p.above, value, examples: k.examples, agent: k.agent });
-        }
-        windows.forEachKey(now, () => {});
-        return out;
+          return { holds: total >= p.min_calls && value > p.above, value };
+        });
       },
     };
   },

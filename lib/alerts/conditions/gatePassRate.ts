@@ -37,16 +37,13 @@ export const gatePassRate: ConditionKind<Params> = {
         if (pass) cell.passed++;
       },
       evaluate(now) {
-        const out = [];
-        for (const [key, k] of windows.keys) {
+        return windows.sample(now, (w) => {
           let first = 0;
           let passed = 0;
-          k.window.forEach(now, (c) => ((first += c.first), (passed += c.passed)));
+          w.forEach(now, (c) => ((first += c.first), (passed += c.passed)));
           const value = first ? passed / first : 1;
-          out.push({ key, holds: first >= p.min_checks && value < p.below, value, examples: k.examples });
-        }
-        windows.forEachKey(now, () => {});
-        return out;
+          return { holds: first >= p.min_checks && value < p.below, value };
+        });
       },
     };
   },

@@ -2,7 +2,7 @@
  * Sliding windows per key (agent or method): a Map keyed by outside strings, capped at
  * MAX_KEYS_PER_RULE, with keys forgotten once their window is empty.
  */
-import { MAX_KEYS_PER_RULE, rememberExample } from '../condition';
+import { MAX_KEYS_PER_RULE, rememberExample, type Sample } from '../condition';
 import { SlidingWindow } from '../slidingWindow';
 
 export interface Keyed<T> {
@@ -38,11 +38,14 @@ export class KeyedWindows<T> {
     return c;
   }
 
-  /** Visits each key with its window; forgets keys with nothing left in the window. */
-  forEachKey(now: number, visit: (key: string, k: Keyed<T>) => void): void {
-    for (const [key, k] of this.keys) {
-      if (k.window.isEmpty(now)) this.keys.delete(key);
-      else visit(key, k);
-    }
+  /**
+   * One sample per key, measured over its window — keys whose window just emptied included, so
+   * their alerts can resolve — then those empty keys are forgotten.
+   */
+  sample(now: number, measure: (window: SlidingWindow<T>) => { holds: boolean; value: number }): Sample[] {
+    const out: Sample[] = [];
+    for (const [key, k] of this.keys) out.push({ key, ...measure(k.window), examples: k.examples, agent: k.agent });
+    for (const [key, k] of this.keys) if (k.window.isEmpty(now)) this.keys.delete(key);
+    return out;
   }
 }

@@ -33,19 +33,16 @@ export const latencyQuantile: ConditionKind<Params> = {
         if (cell) cell[latencyBucketOf(call.durationMs)]++;
       },
       evaluate(now) {
-        const out = [];
-        for (const [key, k] of windows.keys) {
+        return windows.sample(now, (w) => {
           merged.fill(0);
           let total = 0;
-          k.window.forEach(now, (c) => {
+          w.forEach(now, (c) => {
             for (let i = 0; i < size; i++) merged[i] += c[i];
           });
           for (let i = 0; i < size; i++) total += merged[i];
           const value = histogramQuantile(merged, p.quantile) ?? 0;
-          out.push({ key, holds: total >= p.min_calls && value > p.above_ms, value, examples: k.examples, agent: k.agent });
-        }
-        windows.forEachKey(now, () => {});
-        return out;
+          return { holds: total >= p.min_calls && value > p.above_ms, value };
+        });
       },
     };
   },

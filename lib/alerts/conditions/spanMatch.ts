@@ -68,14 +68,11 @@ export const spanMatch: ConditionKind<Params> = {
         if (cell) cell.n++;
       },
       evaluate(now) {
-        const out = [];
-        for (const [key, k] of windows.keys) {
+        return windows.sample(now, (w) => {
           let n = 0;
-          k.window.forEach(now, (c) => (n += c.n));
-          out.push({ key, holds: n > p.above, value: n, examples: k.examples, agent: k.agent });
-        }
-        windows.forEachKey(now, () => {});
-        return out;
+          w.forEach(now, (c) => (n += c.n));
+          return { holds: n > p.above, value: n };
+        });
       },
     };
   },
