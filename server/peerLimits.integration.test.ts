@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RelayToAgent } from '../lib/protocol/relay';
 import { DEFAULT_PEER_LIMITS, type PeerLimits } from './config';
 import { postJson, startTestRelay, TestAgent, waitFor } from './testing/harness';
-import { BYSTANDER, HOG, openSse, openWs, rawConnect, trickle } from './testing/peers';
+import { BYSTANDER, HOG, openSse, openStream, openWs, rawConnect, trickle } from './testing/peers';
 
 type TestRelay = Awaited<ReturnType<typeof startTestRelay>>;
 let relay: TestRelay | undefined;
@@ -67,6 +67,23 @@ describe('[G6] fair shares per client address', () => {
     const again = await openSse(r.url, 'news', HOG);
     cleanup.push(() => again.close());
     expect(again.status).toBe(200);
+  });
+
+  it('[G6] span watch streams draw on the same per-address SSE share: a hog is refused, another address still watches', async () => {
+    const r = await start({ ssePerAddress: 2, sseTotal: 10 });
+    const watch = `${r.url}/v1/spans/watch?q=${encodeURIComponent('span[name="x"]')}`;
+    const hog = [await openSse(r.url, 'news', HOG), await openStream(watch, HOG)];
+    cleanup.push(() => hog.forEach((s) => s.close()));
+    expect(hog.map((s) => s.status)).toEqual([200, 200]);
+    const third = await openStream(watch, HOG);
+    expect(third.status).toBe(429);
+    await waitFor(() => third.body.includes('too_many_connections'), 2000, 'refusal body');
+    const bystander = await openStream(watch, BYSTANDER);
+    cleanup.push(() => bystander.close());
+    expect(bystander.status).toBe(200);
+    // A closed watch gives its slot back.
+    hog[1].close();
+    await waitFor(() => r.relay.peers.sse.heldBy(HOG) === 1, 2000, 'slot released');
   });
 
   it('[G6] agents on one address parking calls use up only that address’s share: another address’s calls are still served', async () => {

@@ -7,6 +7,7 @@
  */
 import { XrayError } from '../../lib/protocol/errors';
 import type { ServerResponse } from 'node:http';
+import { startEventStream } from '../http/eventStream';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
 import type { LogWriter } from '../store/logWriter';
@@ -62,13 +63,7 @@ export class SseHub {
     if (refused === 'address') throw new XrayError('too_many_connections', `at most ${this.slots.perAddress} SSE streams per client address`);
     if (refused) throw new XrayError('too_many_connections', `the relay serves at most ${this.slots.maxTotal} SSE streams`);
     lastSeq = Math.min(lastSeq, this.log.head());
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-store',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.write('retry: 1000\n\n');
+    startEventStream(res);
     const client: SseClient = { res, topic, cursor: lastSeq, paused: false };
     this.clients.add(client);
     res.on('close', () => {

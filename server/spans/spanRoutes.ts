@@ -13,10 +13,12 @@ import { describeZodError } from '../../lib/protocol/relay';
 import { spanQueryParams, spanWatchParams, type SpanQueryResult, type WireSpan } from '../../lib/protocol/spans';
 import { parseSelector, SelectorError, type SelectorList } from '../../lib/selector/parse';
 import { sendJson } from '../http/respond';
+import { startEventStream } from '../http/eventStream';
+import type { AddressSlots } from '../relay/addressSlots';
 import type { RestRoute } from '../http/restRoute';
 import type { IndexFeeder } from './indexFeeder';
 import type { SpanIndex } from './spanIndex';
-import type { SpanWatchHub } from './spanWatchHub';
+import type { SpanWatch, SpanWatchHub } from './spanWatchHub';
 
 const SSE_HIGH_WATER_BYTES = 1024 * 1024;
 
@@ -51,24 +53,29 @@ export function formatSpanEvent(seq: number, span: WireSpan): string {
   return `id: ${seq}\ndata: ${JSON.stringify(span)}\n\n`;
 }
 
-function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hub: SpanWatchHub): void {
+function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hub: SpanWatchHub, slots: AddressSlots): void {
   const parsed = spanWatchParams.safeParse(paramsOf(url));
   if (!parsed.success) throw new XrayError('invalid_message', describeZodError(parsed.error));
   const selector = selectorOrThrow(parsed.data.q);
   if (hub.sseCount >= LIMITS.spanWatchClients || hub.size >= LIMITS.spanWatchesTotal) throw new XrayError('too_many_watches', `at most ${LIMITS.spanWatchClients} span watches over SSE`);
+  // Span watch streams share the relay's per-address SSE slots (G6): one peer cannot take them all.
+  const address = req.socket.remoteAddress ?? '?';
+  const refused = slots.acquire(address);
+  if (refused === 'address') throw new XrayError('too_many_connections', `at most ${slots.perAddress} SSE streams per client address`);
+  if (refused) throw new XrayError('too_many_connections', `the relay serves at most ${slots.maxTotal} SSE streams`);
   const raw = req.headers['last-event-id'];
   const after = typeof raw === 'string' && /^\d{1,15}$/.test(raw) ? Number(raw) : parsed.data.after;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-store',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  res.write('retry: 1000\n\n');
-  const watch = hub.add(selector, {
-    send: (seq, span) => res.write(formatSpanEvent(seq, span)),
-    full: () => res.writableLength > SSE_HIGH_WATER_BYTES,
-  }, after);
+  let watch: SpanWatch;
+  try {
+    startEventStream(res);
+    watch = hub.add(selector, {
+      send: (seq, span) => res.write(formatSpanEvent(seq, span)),
+      full: () => res.writableLength > SSE_HIGH_WATER_BYTES,
+    }, after);
+  } catch (err) {
+    slots.release(address); // the slot must not outlive a stream that never opened
+    throw err;
+  }
   hub.sseCount++;
   const keepAlive = setInterval(() => {
     if (res.writableLength < SSE_HIGH_WATER_BYTES) res.write(': keep-alive\n\n');
@@ -77,12 +84,13 @@ function openWatchStream(req: IncomingMessage, res: ServerResponse, url: URL, hu
   res.on('drain', () => hub.drained(watch));
   res.on('close', () => {
     clearInterval(keepAlive);
+    slots.release(address);
     hub.sseCount--;
     hub.remove(watch);
   });
 }
 
-export function createSpanRoutes(index: SpanIndex, hub: SpanWatchHub, feeder: IndexFeeder): Record<string, RestRoute> {
+export function createSpanRoutes(index: SpanIndex, hub: SpanWatchHub, feeder: IndexFeeder, slots: AddressSlots): Record<string, RestRoute> {
   return {
     'GET /v1/spans': async (_req, res, url) => {
       // Validate first (a bad selector answers at once), then see everything acked before the request.
@@ -90,6 +98,6 @@ export function createSpanRoutes(index: SpanIndex, hub: SpanWatchHub, feeder: In
       await feeder.settled();
       sendJson(res, 200, runSpanQuery(index, url));
     },
-    'GET /v1/spans/watch': (req, res, url) => openWatchStream(req, res, url, hub),
+    'GET /v1/spans/watch': (req, res, url) => openWatchStream(req, res, url, hub, slots),
   };
 }

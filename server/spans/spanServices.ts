@@ -48,7 +48,7 @@ export function startSpanServices(config: XrayConfig, log: EventLog, writer: Log
     feeder,
     watches,
     gates,
-    routes: { ...createSpanRoutes(index, watches, feeder), ...gateRoutes.routes },
+    routes: { ...createSpanRoutes(index, watches, feeder, relay.peers.sse), ...gateRoutes.routes },
     matchRoute: gateRoutes.match,
     close() {
       feeder.close();

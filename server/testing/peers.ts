@@ -19,8 +19,13 @@ export interface SseStream {
 
 /** Opens `GET /v1/subscribe` from `localAddress`; resolves on the response headers. */
 export function openSse(baseUrl: string, topic: string, localAddress: string, headers: Record<string, string> = {}, query = ''): Promise<SseStream> {
+  return openStream(`${baseUrl}/v1/subscribe?topic=${encodeURIComponent(topic)}${query ? `&${query}` : ''}`, localAddress, headers);
+}
+
+/** Opens any event stream (`/v1/subscribe`, `/v1/spans/watch`) from `localAddress`; resolves on the response headers. */
+export function openStream(url: string, localAddress: string, headers: Record<string, string> = {}): Promise<SseStream> {
   return new Promise((resolve, reject) => {
-    const req = http.get(`${baseUrl}/v1/subscribe?topic=${encodeURIComponent(topic)}${query ? `&${query}` : ''}`, { localAddress, headers }, (res) => {
+    const req = http.get(url, { localAddress, headers }, (res) => {
       const stream: SseStream = {
         status: res.statusCode ?? 0,
         body: '',
