@@ -1,9 +1,12 @@
 /**
  * The data plane: event log + writer + relay + SSE, served on RELAY_PORT. Runs without the
- * dashboard, which is how most integration tests start it.
+ * dashboard, which is how most integration tests start it. Its consumers of committed events
+ * (topic delivery, SSE, span index) subscribe to nothing here: `wireDataPlane` in xray.ts
+ * puts them in the commit pipeline.
  */
 import type { Server } from 'node:http';
 import type { AlertService } from './alerts/alertService';
+import type { CommitPipeline } from './commitPipeline';
 import { AttemptLimiter } from './auth/attemptLimiter';
 import { attemptPolicy, type XrayConfig } from './config';
 import { relayGuardFor } from './http/relayGuard';
@@ -40,6 +43,11 @@ export interface DataPlane {
   relayPort: number;
   /** Set by the composition root (server/xray.ts) when alerting runs. */
   alerts?: AlertService;
+  /**
+   * The commit pipeline, set by the composition root (server/xray.ts `wireDataPlane`). The
+   * data plane's consumers (topic delivery, SSE, span index) subscribe to nothing themselves.
+   */
+  commits?: CommitPipeline;
   close(): Promise<void>;
 }
 
@@ -61,7 +69,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
     limits: config.limits,
   });
-  const sse = new SseHub(log, writer, relay.peers.sse);
+  const sse = new SseHub(log, relay.peers.sse);
   const spans = startSpanServices(config, log, writer, relay);
   const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
   let relayPort: number;

@@ -15,6 +15,7 @@ import { alertTransitionData } from '../../lib/protocol/events';
 import { mintEventId } from '../../lib/protocol/ids';
 import { XrayError } from '../../lib/protocol/errors';
 import type { LogWriter } from '../store/logWriter';
+import type { CommitSource } from '../commitPipeline';
 import type { EventLog } from '../store/eventLog';
 import type { AlertsConfig } from './alertsConfig';
 import { ConditionMetrics } from './conditionMetrics';
@@ -88,12 +89,13 @@ export class AlertService {
     startupRead('alert history', () => this.seedHistory(log));
   }
 
-  static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}): AlertService {
+  /** `commits`: where committed events come from (xray.ts passes the "alerts" stage of the commit pipeline). */
+  static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}, commits: CommitSource = writer): AlertService {
     const s = new AlertService(config, writer, log, Date.now, context);
     s.reload();
     // Synchronous from the read to the subscription: no commit can fall between them.
     startupRead('alert windows', () => s.warmUp(log));
-    s.unsubscribe = writer.onCommit((events) => s.onCommit(events));
+    s.unsubscribe = commits.onCommit((events) => s.onCommit(events));
     s.timer = setInterval(() => s.engine.evaluate(), config.evalMs);
     s.timer.unref();
     // Our own poll against the stat the last read recorded (fs.watchFile takes its first stat

@@ -12,7 +12,7 @@ import { rollUpSession } from '../../lib/sessions/sessionRollup';
 import { buildTrace } from '../../lib/trace/buildTrace';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
-import type { LogWriter } from '../store/logWriter';
+import type { CommitSource } from '../commitPipeline';
 import type { ApiRouter } from './apiRouter';
 
 export const sessionListQuery = z.object({
@@ -28,7 +28,8 @@ export const MAX_SESSION_TRACES = 100;
 const MAX_TRACE_EVENTS = 200_000;
 const PRIME_KINDS = ['call.request', 'call.response', 'call.error', 'call.timeout', 'span.start', 'span.end'] as const;
 
-export function createSessionIndex(log: EventLog, writer: LogWriter): SessionIndex {
+/** Primes the index from the log, then follows `commits` (the "session index" commit stage) from the same synchronous run: no commit falls between. */
+export function createSessionIndex(log: EventLog, commits: CommitSource): SessionIndex {
   const index = new SessionIndex();
   const head = log.head();
   let after = Math.max(0, head - PRIME_LOOKBACK);
@@ -45,7 +46,7 @@ export function createSessionIndex(log: EventLog, writer: LogWriter): SessionInd
     // (and says so in /metrics and the banner); sessions carry on from live events.
     console.error(`[sessions] could not prime the session index from the log: ${(err as Error).message}`);
   }
-  writer.onCommit((events) => index.apply(events));
+  commits.onCommit((events) => index.apply(events));
   return index;
 }
 

@@ -17,7 +17,8 @@ it('[G6] a replay from Last-Event-ID 0 to a fast reader yields the loop in slice
   const log = SqliteEventLog.inMemory();
   const writer = new LogWriter(log);
   for (let b = 0; b < 30; b++) log.append(Array.from({ length: 1000 }, (_, i) => ev({ kind: 'broadcast', topic: 'big', data: { payload: `${b * 1000 + i}` } })));
-  const hub = new SseHub(log, writer, new AddressSlots(10, 10));
+  const hub = new SseHub(log, new AddressSlots(10, 10));
+  writer.onCommit(hub.onCommit);
   // A reader that drains instantly: the buffer never fills, so only the slice bound yields.
   const written: number[] = [];
   const res = Object.assign(new EventEmitter(), {

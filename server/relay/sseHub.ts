@@ -10,7 +10,6 @@ import type { ServerResponse } from 'node:http';
 import { startEventStream } from '../http/eventStream';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
-import type { LogWriter } from '../store/logWriter';
 import type { AddressSlots } from './addressSlots';
 
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -37,11 +36,9 @@ export class SseHub {
 
   constructor(
     private readonly log: EventLog,
-    writer: LogWriter,
     /** Streams per client address and in total: one peer cannot take every slot. */
     readonly slots: AddressSlots,
   ) {
-    writer.onCommit((events) => this.onCommit(events));
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) if (!c.paused) c.res.write(': keep-alive\n\n');
     }, 15_000);
@@ -120,7 +117,8 @@ export class SseHub {
     client.cursor = e.seq;
   }
 
-  private onCommit(events: readonly XrayEvent[]): void {
+  /** The "sse" commit stage (wired in xray.ts): live writes to every stream that is not paused. */
+  readonly onCommit = (events: readonly XrayEvent[]): void => {
     for (const client of this.clients) {
       if (client.paused) continue;
       for (const e of events) {
@@ -130,7 +128,7 @@ export class SseHub {
       }
       if (client.res.writableLength > HIGH_WATER_BYTES) client.paused = true;
     }
-  }
+  };
 
   close(): void {
     clearInterval(this.heartbeat);

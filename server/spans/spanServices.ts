@@ -1,6 +1,6 @@
 /**
  * Composition of the telemetry read-back: the span index (fed by committed events, in seq
- * order, after the relay's own listeners), span watches (SSE and agent WebSocket) and
+ * order, through `feeder.onCommit`: the "span index" commit stage wired in xray.ts), span watches (SSE and agent WebSocket) and
  * evidence gates, and their routes. Created by the data plane; one hook there, one field on the relay.
  */
 import type { XrayConfig } from '../config';
@@ -38,7 +38,6 @@ export function startSpanServices(config: XrayConfig, log: EventLog, writer: Log
     console.error(`[spans] could not bring the span index up to date from the log: ${(err as Error).message}`);
   }
   const feeder = new IndexFeeder(index, log);
-  writer.onCommit((events) => feeder.onCommit(events));
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);
   const gates = new GateService(registry, index, writer, relay.now, () => feeder.settled());
