@@ -22,6 +22,7 @@ import { SqliteEventLog } from './store/sqliteEventLog';
 import type { StorageHealth } from './store/storageHealth';
 import { StorageProbe } from './store/storageProbe';
 import { WalCheckpointer } from './store/walCheckpointer';
+import { injectWriteFaults, whileFileExists } from './store/writeFaults';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
 import { startSpanServices, type SpanServices } from './spans/spanServices';
@@ -55,6 +56,10 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes });
   if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
   if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
+  if (config.failWritesFile) {
+    injectWriteFaults(log, whileFileExists(config.failWritesFile));
+    console.warn(`[store] FAULT INJECTION (test-only): log writes fail while ${config.failWritesFile} exists`);
+  }
   const health = log.health;
   // Checkpoints (copy + fsync) in a worker thread, so no commit on the event loop pays for one;
   // the writer checkpoints by itself only if the WAL reaches ~40 MB.
