@@ -15,6 +15,7 @@ import type { XrayEvent } from '../lib/protocol/events';
 import { parseSelector } from '../lib/selector/parse';
 import { loadConfig } from '../server/config';
 import { startDataPlane } from '../server/dataPlane';
+import { wireDataPlane } from '../server/xray';
 import { SpanIndex } from '../server/spans/spanIndex';
 import { SseReader } from '../server/testing/sseReader';
 import { TestAgent } from '../server/testing/harness';
@@ -93,6 +94,7 @@ export async function benchSpanQueries(spans: number, runs = 15): Promise<Record
 export async function benchWatchLatency(count = 400, perSecond = 100): Promise<Record<string, unknown>> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-bench-watch-'));
   const plane = await startDataPlane({ ...loadConfig({ NODE_ENV: 'production' }), relayPort: 0, dataDir });
+  wireDataPlane(plane); // the span index and the watches follow commits as in the process
   const url = `http://127.0.0.1:${plane.relayPort}`;
   const sse = await SseReader.open(`${url}/v1/spans/watch?q=${encodeURIComponent('span[name="security_scan_complete" vulnerabilities.critical=0]')}`);
   const agent = await TestAgent.connect(`ws://127.0.0.1:${plane.relayPort}/ws`, 'security-scanner');

@@ -150,6 +150,8 @@ const envSchema = z.object({
   XRAY_GATES: optional(z.string()),
   /** Test-only fault injection: hold every log commit this many ms. */
   XRAY_FAULT_COMMIT_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  /** Test-only fault injection: while this file exists, every log write fails as on a full disk. */
+  XRAY_FAULT_FAIL_WRITES_FILE: optional(z.string().min(1)),
   NODE_ENV: z.string().default('development'),
 });
 
@@ -169,6 +171,8 @@ export interface XrayConfig {
   socketRatePerSecond: number;
   loopDelayWindowMs: number;
   commitDelayMs: number;
+  /** Test-only: log writes fail while this file exists (store/writeFaults.ts). */
+  failWritesFile: string | null;
   limits: PeerLimits;
   /** Retention and storage upkeep (README, Operations). */
   retentionMs: number | null;
@@ -232,6 +236,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     socketRatePerSecond: e.XRAY_SOCKET_RATE_LIMIT,
     loopDelayWindowMs: e.XRAY_LOOP_DELAY_WINDOW_MS,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
+    failWritesFile: e.XRAY_FAULT_FAIL_WRITES_FILE ? path.resolve(e.XRAY_FAULT_FAIL_WRITES_FILE) : null,
     limits: {
       wsPerAddress: e.XRAY_WS_PER_ADDRESS,
       wsTotal: e.XRAY_WS_TOTAL,

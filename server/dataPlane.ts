@@ -1,9 +1,12 @@
 /**
  * The data plane: event log + writer + relay + SSE, served on RELAY_PORT. Runs without the
- * dashboard, which is how most integration tests start it.
+ * dashboard, which is how most integration tests start it. Its consumers of committed events
+ * (topic delivery, SSE, span index) subscribe to nothing here: `wireDataPlane` in xray.ts
+ * puts them in the commit pipeline.
  */
 import type { Server } from 'node:http';
 import type { AlertService } from './alerts/alertService';
+import type { CommitPipeline } from './commitPipeline';
 import { AttemptLimiter } from './auth/attemptLimiter';
 import { attemptPolicy, type XrayConfig } from './config';
 import { relayGuardFor } from './http/relayGuard';
@@ -19,6 +22,7 @@ import { SqliteEventLog } from './store/sqliteEventLog';
 import type { StorageHealth } from './store/storageHealth';
 import { StorageProbe } from './store/storageProbe';
 import { WalCheckpointer } from './store/walCheckpointer';
+import { injectWriteFaults, whileFileExists } from './store/writeFaults';
 import { createIngestRoutes } from './telemetry/ingestRoutes';
 import { createReplayRoutes } from './telemetry/replayRoutes';
 import { startSpanServices, type SpanServices } from './spans/spanServices';
@@ -40,6 +44,11 @@ export interface DataPlane {
   relayPort: number;
   /** Set by the composition root (server/xray.ts) when alerting runs. */
   alerts?: AlertService;
+  /**
+   * The commit pipeline, set by the composition root (server/xray.ts `wireDataPlane`). The
+   * data plane's consumers (topic delivery, SSE, span index) subscribe to nothing themselves.
+   */
+  commits?: CommitPipeline;
   close(): Promise<void>;
 }
 
@@ -47,6 +56,10 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes });
   if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
   if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
+  if (config.failWritesFile) {
+    injectWriteFaults(log, whileFileExists(config.failWritesFile));
+    console.warn(`[store] FAULT INJECTION (test-only): log writes fail while ${config.failWritesFile} exists`);
+  }
   const health = log.health;
   // Checkpoints (copy + fsync) in a worker thread, so no commit on the event loop pays for one;
   // the writer checkpoints by itself only if the WAL reaches ~40 MB.

@@ -5,30 +5,14 @@
  * a data dir it cannot write or a damaged log file exit with their own codes (startupChecks.ts).
  */
 import { loadConfig } from './config';
-import { processFaults } from './processFaults';
+import { installProcessFaultPolicy } from './processFaults';
 import { StartupError } from './store/startupChecks';
 import { startXray } from './xray';
 
 process.env.NEXT_TELEMETRY_DISABLED = '1';
 
-/** EX_SOFTWARE: a synchronous exception escaped every handler. */
-const EXIT_UNCAUGHT = 70;
-
-/*
- * Process policy. A rejected promise nobody handled is a bug, but its effects are confined
- * to the operation that failed (every ack waits on its own promise), so log it with its
- * stack, count it in /metrics and keep serving. An exception that escaped synchronously
- * may have left any in-memory state half-updated: state is unknown, so exit and let the
- * supervisor restart from the log, which holds everything acknowledged.
- */
-process.on('unhandledRejection', (reason) => {
-  processFaults.unhandledRejections++;
-  console.error('[xray] unhandled promise rejection (kept running; please report):', reason instanceof Error ? reason.stack : reason);
-});
-process.on('uncaughtException', (err, origin) => {
-  console.error(`[xray] ${origin}: exiting because in-memory state is unknown (the log keeps every acknowledged event):`, err.stack ?? err);
-  process.exit(EXIT_UNCAUGHT);
-});
+// Our own policy for unhandled rejections and uncaught exceptions (processFaults.ts), the same in every mode.
+installProcessFaultPolicy();
 
 async function main(): Promise<void> {
   const config = loadConfig();

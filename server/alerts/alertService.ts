@@ -15,6 +15,7 @@ import { alertTransitionData } from '../../lib/protocol/events';
 import { mintEventId } from '../../lib/protocol/ids';
 import { XrayError } from '../../lib/protocol/errors';
 import type { LogWriter } from '../store/logWriter';
+import type { CommitSource } from '../commitPipeline';
 import type { EventLog } from '../store/eventLog';
 import { primeThenFollow } from '../store/followCommits';
 import { readAll, readPages } from '../store/readPages';
@@ -91,15 +92,16 @@ export class AlertService {
   }
 
   /**
-   * Starts the service. Its commit listener is registered before this returns (listeners run in
-   * registration order); the history and the rules' windows are read from the log up to the
-   * writer's head, and commits announced meanwhile are observed after them, in order. `ready`
-   * resolves when that start-up read is done.
+   * Starts the service. Its commit listener is bound before this returns (`commits`: the
+   * "alerts" stage of the commit pipeline, declared in xray.ts); the history and the rules'
+   * windows are read from the log up to the writer's head, and commits announced meanwhile are
+   * observed after them, in order. `ready` resolves when that start-up read is done.
    */
-  static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}): AlertService {
+  static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}, commits: CommitSource = writer): AlertService {
     const s = new AlertService(config, writer, Date.now, context);
     const follow = primeThenFollow(
-      writer,
+      commits,
+      writer.head(),
       async (head) => {
         await startupRead('alert history', () => s.seedHistory(log, head));
         s.reload();

@@ -11,6 +11,7 @@ import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
 import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
+import type { CommitSource } from '../commitPipeline';
 import { addEmbedRoutes } from './embedRoutes';
 import { addSwarmCallsRoute } from './swarmCallsRoute';
 import { addAlertRoutes } from '../alerts/alertRoutes';
@@ -31,7 +32,8 @@ const AGENT_MAX_EVENTS = 50_000;
 const AGENT_STAT_KINDS = ['call.response', 'call.error', 'call.timeout', 'span.end'] as const;
 
 
-export async function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): Promise<ApiRouter> {
+/** `sessionCommits`: the "session index" stage of the commit pipeline (xray.ts), which the session index follows. */
+export async function createApiRouter(plane: DataPlane, model: SwarmModel, sessionCommits: CommitSource, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): Promise<ApiRouter> {
   // Every API read spends from its session's budget (the same one its sockets' subscribe/resync draw from).
   const admit = budgets
     ? (req: IncomingMessage, url: URL) => {
@@ -67,7 +69,7 @@ export async function createApiRouter(plane: DataPlane, model: SwarmModel, signe
   });
   if (signer) addEmbedRoutes(api, signer);
   if (plane.alerts) addAlertRoutes(api, plane.alerts);
-  addSessionRoutes(api, plane.log, await createSessionIndex(plane.log, plane.writer), prices);
+  addSessionRoutes(api, plane.log, await createSessionIndex(plane.log, sessionCommits, plane.writer.head()), prices);
   addSpanApiRoutes(api, plane.spans);
   addSwarmCallsRoute(api, plane.log);
   return addTraceRoutes(api, plane.log, prices, usage);

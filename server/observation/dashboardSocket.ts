@@ -10,7 +10,8 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import type { EventLog } from '../store/eventLog';
 import { EventWindow } from './eventWindow';
 import { embedAllows } from '../auth/embedAccess';
-import { Fanout, type DashboardNamespace, type FanoutOptions } from './fanout';
+import { Fanout, type FanoutOptions } from './fanout';
+import { roomBroadcast, socketPeer, type DashboardNamespace, type SocketPeer } from './socketIoPeer';
 import { FanoutMetrics } from './fanoutMetrics';
 import { SocketAdmission } from './socketAdmission';
 import { TokenBucket } from '../relay/rateLimiter';
@@ -25,7 +26,7 @@ const SNAPSHOT_BYTES_PER_REQUEST = 256 * 1024;
 
 export interface DashboardIo {
   io: Server;
-  fanout: Fanout;
+  fanout: Fanout<SocketPeer>;
   metrics: FanoutMetrics;
   admission: SocketAdmission;
   onCommit: Fanout['onCommit'];
@@ -73,7 +74,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
   });
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
   const metrics = new FanoutMetrics();
-  const fanout = new Fanout(nsp, model, log, new EventWindow(options.windowEvents ?? 50_000), metrics, options);
+  const fanout = new Fanout<SocketPeer>(model, log, new EventWindow(options.windowEvents ?? 50_000), metrics, options, roomBroadcast(nsp));
   const { authorize, embedScopeOf } = options;
   if (authorize) {
     nsp.use((socket, next) => {
@@ -92,9 +93,11 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
   const sessions = options.sessionBudgets ?? new SessionBudgets(20, 80);
   // A snapshot's cost grows with its size: beyond the first 256 KB each further 256 KB costs the
   // session one more request, so a resync loop on a huge trace runs out of budget sooner.
-  fanout.onSnapshotSent = (socket, bytes) => sessions.charge(socket.data.xraySession as string, Math.floor(bytes / SNAPSHOT_BYTES_PER_REQUEST));
+  fanout.onSnapshotSent = (peer, bytes) => sessions.charge(peer.socket.data.xraySession as string, Math.floor(bytes / SNAPSHOT_BYTES_PER_REQUEST));
   nsp.on('connection', (socket) => {
-    fanout.connect(socket);
+    const peer = socketPeer(socket);
+    fanout.connect(peer);
+    socket.on('disconnect', () => fanout.disconnect(peer));
     // Every message that can make the server build or send a snapshot spends from two budgets:
     // this socket's, and its session's (an embed token or admin session opening many sockets
     // shares one). Refusals are coded `rate_limited`; nothing is queued for later.
@@ -135,7 +138,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
       const embedScope = socket.data.embedScope as string | undefined;
       if (embedScope && !embedAllows(embedScope, parsed.data.scope)) return reply({ ok: false, error: { code: 'forbidden', message: 'this embed may only watch its own view' } });
       try {
-        const { key, resumed } = fanout.subscribe(socket, parsed.data.scope, parsed.data.after);
+        const { key, resumed } = fanout.subscribe(peer, parsed.data.scope, parsed.data.after);
         reply({ ok: true, sub: key, resumed });
       } catch (err) {
         reply({ ok: false, error: { code: 'too_many_subscriptions', message: (err as Error).message } });
@@ -144,13 +147,13 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
     socket.on('unsubscribe', (key) => {
       // Cheap, but counted on the socket's own bucket so it cannot be used to churn for free.
       if (!bucket.take()) return void (metrics.rateLimited++, socket.emit('xray:error', { code: 'rate_limited', message: 'too many unsubscribe requests' }));
-      if (typeof key === 'string' && key.length <= 300) fanout.unsubscribe(socket, key);
+      if (typeof key === 'string' && key.length <= 300) fanout.unsubscribe(peer, key);
     });
     socket.on('resync', (key) => {
       if (typeof key !== 'string' || key.length > 300) return void socket.emit('xray:error', { code: 'invalid_message', message: 'resync needs a subscription key' });
-      const limited = overBudget(fanout.scopeOf(socket, key));
+      const limited = overBudget(fanout.scopeOf(peer, key));
       if (limited) return void socket.emit('xray:error', { ...limited, message: `${limited.message} (resync of ${key} refused; retry later)` });
-      if (!fanout.resync(socket, key)) socket.emit('xray:error', { code: 'not_found', message: `no subscription ${key} on this connection` });
+      if (!fanout.resync(peer, key)) socket.emit('xray:error', { code: 'not_found', message: `no subscription ${key} on this connection` });
     });
   });
   fanout.start();

@@ -1,16 +1,18 @@
 /**
- * Cursor fanout to dashboards (DESIGN.md "Fanout: cursor, not queue"). Each socket holds
+ * Cursor fanout to dashboards (DESIGN.md "Fanout: cursor, not queue"). Each peer (socket) holds
  * subscriptions, each a scope and a cursor (the last seq it was sent). Every tick, for each
- * socket whose engine.io write buffer is below the high-water mark, the events in
+ * peer whose backlog (engine.io's write buffer) is below the high-water mark, the events in
  * (cursor, head] its scope sees are coalesced into ONE delta and the cursor advances.
  * Subscriptions at the same scope and cursor share one encoded packet. A stalled socket is
  * skipped: its backlog costs one integer per subscription, and its next delta covers
  * everything it missed — from the window, or, if it fell behind that, a fresh snapshot.
  * No volatile emits anywhere: every delta is on the no-loss path.
+ *
+ * Transport-agnostic: it talks to `DashboardPeer`s. The Socket.IO adapter (socketIoPeer.ts)
+ * is the one place that knows engine.io's internals; tests drive `tick(now)` over fake peers.
  */
 import { XrayError } from '../../lib/protocol/errors';
-import type { Namespace, Socket } from 'socket.io';
-import { scopeKey, type ClientToServerEvents, type Delta, type Scope, type ServerRates, type ServerToClientEvents, type Snapshot } from '../../lib/protocol/dashboard';
+import { scopeKey, type Delta, type Scope, type ServerRates, type ServerToClientEvents, type Snapshot } from '../../lib/protocol/dashboard';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import type { EventLog } from '../store/eventLog';
@@ -20,15 +22,30 @@ import { encodeOverview } from './overviewEncode';
 import { coalesce } from './scopeStream';
 import { entryBytes, SnapshotCache, snapshotOf, type SnapshotEntry, type StreamScope } from './snapshotCache';
 
-export type DashboardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
-export type DashboardNamespace = Namespace<ClientToServerEvents, ServerToClientEvents>;
+/** One dashboard connection, as the fanout sees it. */
+export interface DashboardPeer {
+  readonly id: string;
+  /** Messages queued for this peer and not yet handed to its transport: above the high-water mark it is skipped. */
+  backlog(): number;
+  send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+}
+
+/**
+ * Sends one delta to several peers. The Socket.IO adapter encodes it once for all of them
+ * (a room broadcast); without one, each peer is sent the same object.
+ */
+export type DeltaBroadcast<P extends DashboardPeer> = (peers: readonly P[], delta: Delta) => void;
+
+const sendToEach = <P extends DashboardPeer>(peers: readonly P[], delta: Delta) => {
+  for (const p of peers) p.send('delta', delta);
+};
 
 export interface FanoutOptions {
   /** Frame tick (ms); the fanout adapts between 16 and 50 ms by load. */
   tickMs?: number;
   /** The overview is re-sent at most this often (ms): counters, not a per-token stream. */
   overviewEveryMs?: number;
-  /** Engine.io packets queued above which a socket is skipped this tick. */
+  /** Queued messages (engine.io packets) above which a peer is skipped this tick. */
   highWaterPackets?: number;
   /** Events one stream delta carries at most; the rest follow next tick (bounded messages). */
   maxDeltaEvents?: number;
@@ -50,13 +67,8 @@ interface Subscription {
   ready: SnapshotEntry | null;
 }
 
-/** Packets engine.io has queued but not yet written to the transport (not ws bufferedAmount: DESIGN.md). */
-export function queuedPackets(socket: DashboardSocket): number {
-  return (socket.conn as unknown as { writeBuffer: unknown[] }).writeBuffer.length;
-}
-
-export class Fanout {
-  private readonly clients = new Map<DashboardSocket, Map<string, Subscription>>();
+export class Fanout<P extends DashboardPeer = DashboardPeer> {
+  private readonly clients = new Map<P, Map<string, Subscription>>();
   private timer: NodeJS.Timeout | null = null;
   private tickMs: number;
   private lastOverview = 0;
@@ -65,17 +77,17 @@ export class Fanout {
   private readonly o: Required<FanoutOptions>;
   readonly snapshots: SnapshotCache;
   /** Told of every snapshot sent, with its estimated size (the session budget charges big ones). */
-  onSnapshotSent: (socket: DashboardSocket, bytes: number) => void = () => {};
+  onSnapshotSent: (peer: P, bytes: number) => void = () => {};
   /** Estimated snapshot bytes serialized in the current tick (at least one snapshot always goes). */
   private tickSnapshotBytes = 0;
 
   constructor(
-    private readonly nsp: DashboardNamespace,
     private readonly model: SwarmModel,
-    private readonly log: EventLog,
+    log: EventLog,
     private readonly window: EventWindow,
     private readonly metrics: FanoutMetrics,
     options: FanoutOptions = {},
+    private readonly broadcast: DeltaBroadcast<P> = sendToEach,
   ) {
     this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
     this.tickMs = this.o.tickMs;
@@ -111,9 +123,13 @@ export class Fanout {
     return this.model.seq;
   }
 
-  connect(socket: DashboardSocket): void {
-    this.clients.set(socket, new Map());
-    socket.on('disconnect', () => this.clients.delete(socket));
+  connect(peer: P): void {
+    this.clients.set(peer, new Map());
+  }
+
+  /** The transport calls this when the peer's connection has closed. */
+  disconnect(peer: P): void {
+    this.clients.delete(peer);
   }
 
   /**
@@ -121,9 +137,9 @@ export class Fanout {
    * right after it when the window still holds it — the overview can always resume, its
    * model knows what changed since any seq; otherwise the scope's snapshot goes out at once.
    */
-  subscribe(socket: DashboardSocket, scope: Scope, after?: number): { key: string; resumed: boolean } {
-    const subs = this.clients.get(socket);
-    if (!subs) throw new Error('socket not connected');
+  subscribe(peer: P, scope: Scope, after?: number): { key: string; resumed: boolean } {
+    const subs = this.clients.get(peer);
+    if (!subs) throw new Error('peer not connected');
     const key = scopeKey(scope);
     if (!subs.has(key) && subs.size >= this.o.maxSubscriptionsPerSocket) throw new Error(`at most ${this.o.maxSubscriptionsPerSocket} subscriptions per connection`);
     const sub: Subscription = { key, scope, cursor: 0, lastEmit: 0, pending: false, ready: null };
@@ -133,28 +149,28 @@ export class Fanout {
       sub.cursor = after;
       return { key, resumed: true };
     }
-    this.requestSnapshot(socket, sub);
+    this.requestSnapshot(peer, sub);
     return { key, resumed: false };
   }
 
-  unsubscribe(socket: DashboardSocket, key: string): void {
-    this.clients.get(socket)?.delete(key);
+  unsubscribe(peer: P, key: string): void {
+    this.clients.get(peer)?.delete(key);
   }
 
-  scopeOf(socket: DashboardSocket, key: string): Scope | undefined {
-    return this.clients.get(socket)?.get(key)?.scope;
+  scopeOf(peer: P, key: string): Scope | undefined {
+    return this.clients.get(peer)?.get(key)?.scope;
   }
 
   /** Whether the subscription exists (false: the caller should say so). A resync while one is on its way is merged into it. */
-  resync(socket: DashboardSocket, key: string): boolean {
-    const sub = this.clients.get(socket)?.get(key);
+  resync(peer: P, key: string): boolean {
+    const sub = this.clients.get(peer)?.get(key);
     if (!sub) return false;
-    if (!sub.pending) this.requestSnapshot(socket, sub);
+    if (!sub.pending) this.requestSnapshot(peer, sub);
     return true;
   }
 
-  private isCurrent(socket: DashboardSocket, sub: Subscription): boolean {
-    return this.clients.get(socket)?.get(sub.key) === sub;
+  private isCurrent(peer: P, sub: Subscription): boolean {
+    return this.clients.get(peer)?.get(sub.key) === sub;
   }
 
   /**
@@ -162,10 +178,10 @@ export class Fanout {
    * at once. A stream snapshot comes from the shared cache, built page by page; the
    * subscription gets no deltas until it is sent, then continues from the snapshot's seq.
    */
-  private requestSnapshot(socket: DashboardSocket, sub: Subscription): void {
+  private requestSnapshot(peer: P, sub: Subscription): void {
     if (sub.scope.kind === 'overview') {
       const snap: Snapshot = { sub: 'overview', kind: 'overview', seq: this.head, ...encodeOverview(this.model, -1, this.rates) };
-      socket.emit('snapshot', snap);
+      peer.send('snapshot', snap);
       this.snapshotSent(sub, snap.seq, JSON.stringify(snap).length);
       return;
     }
@@ -173,16 +189,16 @@ export class Fanout {
     sub.ready = null;
     this.snapshots.get(sub.scope as StreamScope, this.head).then(
       (entry) => {
-        if (!this.isCurrent(socket, sub)) return;
+        if (!this.isCurrent(peer, sub)) return;
         // Sent by the next tick, within its snapshot byte budget: a burst of requests for a big
         // snapshot is spread over frames instead of being serialized in one go.
         sub.ready = entry;
       },
       (err: Error) => {
-        if (!this.isCurrent(socket, sub)) return;
+        if (!this.isCurrent(peer, sub)) return;
         sub.pending = false;
         // A failed log read (a damaged page: storage_corrupt) reaches this client only; the rest go on.
-        socket.emit('xray:error', { code: err instanceof XrayError ? err.code : 'storage_failed', message: `snapshot of ${sub.key} failed: ${err.message}; resync to retry` });
+        peer.send('xray:error', { code: err instanceof XrayError ? err.code : 'storage_failed', message: `snapshot of ${sub.key} failed: ${err.message}; resync to retry` });
       },
     );
   }
@@ -192,19 +208,19 @@ export class Fanout {
     return scope.kind === 'overview' ? 0 : this.snapshots.peekBytes(scope as StreamScope);
   }
 
-  /** Sends a built snapshot unless the socket is backed up or this tick's snapshot budget is spent (then a later tick does). */
-  private deliverReady(socket: DashboardSocket, sub: Subscription): void {
+  /** Sends a built snapshot unless the peer is backed up or this tick's snapshot budget is spent (then a later tick does). */
+  private deliverReady(peer: P, sub: Subscription): void {
     const entry = sub.ready;
-    if (!entry || queuedPackets(socket) > this.o.highWaterPackets) return;
+    if (!entry || peer.backlog() > this.o.highWaterPackets) return;
     if (this.tickSnapshotBytes > 0 && this.tickSnapshotBytes + entryBytes(entry) > this.o.snapshotBytesPerTick) return;
     this.tickSnapshotBytes += entryBytes(entry);
     // The entry may have moved on since it was built: it is exact up to its current seq.
-    socket.emit('snapshot', snapshotOf(entry));
+    peer.send('snapshot', snapshotOf(entry));
     sub.ready = null;
     sub.pending = false;
     const bytes = entryBytes(entry);
     this.snapshotSent(sub, entry.seq, bytes);
-    this.onSnapshotSent(socket, bytes);
+    this.onSnapshotSent(peer, bytes);
   }
 
   private snapshotSent(sub: Subscription, seq: number, bytes: number): void {
@@ -232,33 +248,33 @@ export class Fanout {
     const head = this.head;
     const overviewDue = now - this.lastOverview >= this.o.overviewEveryMs;
     if (overviewDue) this.lastOverview = now;
-    const groups = new Map<string, { sub: Subscription; members: [DashboardSocket, Subscription][] }>();
+    const groups = new Map<string, { sub: Subscription; members: [P, Subscription][] }>();
     let maxLag = 0;
-    for (const [socket, subs] of this.clients) {
+    for (const [peer, subs] of this.clients) {
       let lagging = false;
       for (const sub of subs.values()) {
         maxLag = Math.max(maxLag, head - sub.cursor);
         if (sub.cursor < head || sub.ready) lagging = true;
       }
       if (!lagging) continue;
-      if (queuedPackets(socket) > this.o.highWaterPackets) {
+      if (peer.backlog() > this.o.highWaterPackets) {
         this.metrics.skippedForBackpressure++;
         continue;
       }
       for (const sub of subs.values()) {
-        if (sub.ready) this.deliverReady(socket, sub);
+        if (sub.ready) this.deliverReady(peer, sub);
         if (sub.pending || sub.cursor >= head || (sub.scope.kind === 'overview' && !overviewDue)) continue;
         const gk = `${sub.key}|${sub.cursor}`;
         let g = groups.get(gk);
         if (!g) groups.set(gk, (g = { sub, members: [] }));
-        g.members.push([socket, sub]);
+        g.members.push([peer, sub]);
       }
     }
     this.metrics.maxClientLag = maxLag;
     for (const { sub, members } of groups.values()) this.emitGroup(sub, members, head, now);
   }
 
-  private emitGroup(model: Subscription, members: [DashboardSocket, Subscription][], head: number, now: number): void {
+  private emitGroup(model: Subscription, members: [P, Subscription][], head: number, now: number): void {
     const cursor = model.cursor;
     let delta: Delta;
     let newest = 0;
@@ -271,7 +287,7 @@ export class Fanout {
       const events = this.window.since(cursor, head, this.o.maxDeltaEvents);
       if (!events) {
         // Fell behind the window: a fresh snapshot (shared, built in pages) replaces the missed deltas.
-        for (const [socket, sub] of members) if (!sub.pending) this.requestSnapshot(socket, sub);
+        for (const [peer, sub] of members) if (!sub.pending) this.requestSnapshot(peer, sub);
         return;
       }
       const to = events.length === this.o.maxDeltaEvents ? events[events.length - 1].seq : head;
@@ -283,8 +299,8 @@ export class Fanout {
         rawBytes += rawFrameBytes(e);
       }
     }
-    // Broadcasting to the members' socket-id rooms encodes the packet once for all of them.
-    this.nsp.to(members.map(([s]) => s.id)).emit('delta', delta);
+    // One call for the whole group: the Socket.IO adapter encodes the packet once for all of them.
+    this.broadcast(members.map(([p]) => p), delta);
     for (const [, sub] of members) {
       sub.cursor = delta.to;
       sub.lastEmit = now;
@@ -298,7 +314,7 @@ export class Fanout {
     return this.clients.size;
   }
 
-  /** Per-socket lag (seq behind head, worst subscription), for /metrics. */
+  /** Per-peer lag (seq behind head, worst subscription), for /metrics. */
   lags(): number[] {
     const head = this.head;
     return [...this.clients.values()].map((subs) => Math.max(0, ...[...subs.values()].map((s) => head - s.cursor)));

@@ -17,7 +17,8 @@ import { closeServer, listen } from '../listen';
 import { createApiRouter } from './apiRoutes';
 import { spanMetrics } from '../spans/spanMetrics';
 import { attachDashboardSocket, type DashboardIo } from './dashboardSocket';
-import { createMetricsEndpoint, type MetricSources } from './prometheus';
+import { createMetricsEndpoint, labeledCounter, type MetricDef, type MetricSources } from './prometheus';
+import type { CommitPipeline, CommitSource } from '../commitPipeline';
 import { SessionBudgets } from './sessionBudget';
 import { processLoopDelay } from './eventLoopDelay';
 import { alertMetrics } from '../alerts/alertMetrics';
@@ -43,6 +44,10 @@ export interface ObservationLimits {
   loopDelayWindowMs?: number;
 }
 
+/** Batches each commit stage threw on (the other stages still ran: commitPipeline.ts). */
+const commitStageFailures = (commits: CommitPipeline): MetricDef =>
+  labeledCounter('xray_commit_stage_failures_total', 'Committed batches a commit-pipeline stage threw on (caught; the other stages and the acks went on).', 'stage', () => commits.stats().map((s) => [s.name, s.failures] as const));
+
 type PageHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
 interface NextLike {
   close(): Promise<void>;
@@ -60,9 +65,16 @@ function embedRefusal(res: ServerResponse, message: string): void {
   res.end(`<!doctype html><meta charset="utf-8"><title>Embed refused</title><body style="font:14px system-ui;padding:24px;color:#8b949e"><p role="alert" data-testid="embed-refused">${message}</p></body>`);
 }
 
+/** The commit-pipeline stages (xray.ts) the observation plane's consumers follow. */
+export interface ObservationCommits {
+  fanout: CommitSource;
+  sessions: CommitSource;
+}
+
 export async function createObservationServer(
   plane: DataPlane,
   model: SwarmModel,
+  commits: ObservationCommits,
   pages: PageHandler | null,
   auth: AdminAuth,
   embedFrameAncestors = "'self'",
@@ -76,7 +88,7 @@ export async function createObservationServer(
   const sessionRate = rates.sessionRatePerSecond ?? 20;
   const sessions = new SessionBudgets(sessionRate, sessionRate * 4);
   const loopDelay = processLoopDelay(rates.loopDelayWindowMs);
-  const api = await createApiRouter(plane, model, auth.signer, prices, sessions);
+  const api = await createApiRouter(plane, model, commits.sessions, auth.signer, prices, sessions);
   // Browsers on other origins (another port of this host included) drive nothing here.
   const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
@@ -133,15 +145,15 @@ export async function createObservationServer(
     },
     allowRequest: originGuard.allowRequest,
   });
-  plane.writer.onCommit(dashboard.onCommit);
+  commits.fanout.onCommit(dashboard.onCommit); // from here on, before any commit can fall in between: the window has no gap
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : [])] });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : []), ...(plane.commits ? [commitStageFailures(plane.commits)] : [])] });
   return { server, dashboard };
 }
 
-export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, auth: AdminAuth, options: { next?: boolean; exporter?: MetricSources['exporter'] | null } = {}): Promise<ObservationPlane> {
+export async function startObservationPlane(config: XrayConfig, plane: DataPlane, model: SwarmModel, commits: ObservationCommits, auth: AdminAuth, options: { next?: boolean; exporter?: MetricSources['exporter'] | null } = {}): Promise<ObservationPlane> {
   let pages: PageHandler | null = null;
   let app = null as NextLike | null;
   if (options.next !== false) {
@@ -152,7 +164,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = await createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
+  const { server, dashboard } = await createObservationServer(plane, model, commits, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
     sessionRatePerSecond: config.sessionRatePerSecond,
     socketRatePerSecond: config.socketRatePerSecond,
     loopDelayWindowMs: config.loopDelayWindowMs,

@@ -31,7 +31,7 @@ export interface MetricSources {
   extra?: MetricDef[];
   writer: LogWriter;
   relay: Relay;
-  fanout: Fanout;
+  fanout: Pick<Fanout, 'clientCount' | 'lags' | 'snapshots'>;
   metrics: FanoutMetrics;
   admission?: SocketAdmission;
   /** Log upkeep: retention, size on disk, writability. */
@@ -240,7 +240,7 @@ function securityMetrics(): MetricDef[] {
 }
 
 /** Event-loop health and the work-amplification guards: budgets refused, snapshot cache. */
-function guardMetrics({ loopDelay, sessions }: NonNullable<MetricSources['guards']>, fanout: Fanout, metrics: FanoutMetrics): MetricDef[] {
+function guardMetrics({ loopDelay, sessions }: NonNullable<MetricSources['guards']>, fanout: MetricSources['fanout'], metrics: FanoutMetrics): MetricDef[] {
   return [
     gauge('xray_event_loop_delay_p99_seconds', `Event-loop delay p99 over the last completed ${loopDelay.windowMs / 1000} s window (perf_hooks.monitorEventLoopDelay).`, () => loopDelay.last.p99Ms / 1000),
     gauge('xray_event_loop_delay_max_seconds', 'Event-loop delay max over the last completed window.', () => loopDelay.last.maxMs / 1000),

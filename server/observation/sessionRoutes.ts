@@ -14,7 +14,7 @@ import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
 import { primeThenFollow } from '../store/followCommits';
 import { readAll, readPages } from '../store/readPages';
-import type { LogWriter } from '../store/logWriter';
+import type { CommitSource } from '../commitPipeline';
 import type { ApiRouter } from './apiRouter';
 
 export const sessionListQuery = z.object({
@@ -30,11 +30,16 @@ export const MAX_SESSION_TRACES = 100;
 const MAX_TRACE_EVENTS = 200_000;
 const PRIME_KINDS = ['call.request', 'call.response', 'call.error', 'call.timeout', 'span.start', 'span.end'] as const;
 
-/** The session index, primed from the recent log, then fed by commits: every event once, in seq order. */
-export async function createSessionIndex(log: EventLog, writer: LogWriter): Promise<SessionIndex> {
+/**
+ * The session index, primed from the recent log up to `head` (where `commits` stands: the
+ * writer's head, taken in the same synchronous run), then fed by `commits` (the "session
+ * index" commit stage): every event once, in seq order.
+ */
+export async function createSessionIndex(log: EventLog, commits: CommitSource, head: number): Promise<SessionIndex> {
   const index = new SessionIndex();
   await primeThenFollow(
-    writer,
+    commits,
+    head,
     async (head) => {
       try {
         // Paged so priming a big log never holds more than one page of events.

@@ -1,6 +1,7 @@
 /**
  * The minimal surface the relay needs from a connection. The real one wraps a `ws`
- * WebSocket; tests use an in-memory pair, so relay logic is tested without a network.
+ * WebSocket (relayServer.ts); `server/testing/testSocketPair.ts` is the in-memory one that
+ * relay.test.ts drives, so relay logic is tested without a network.
  */
 import type { RelayToAgent } from '../../lib/protocol/relay';
 

@@ -1,8 +1,9 @@
 /**
  * The relay: agents register names, call each other (WS or REST), broadcast on topics and
  * stream frames. Transport-agnostic: it talks to `AgentSocket`s. Everything it learns goes
- * to the log through the writer; topic messages are delivered from the commit stream, so
- * subscribers only ever see durable messages, in seq order.
+ * to the log through the writer; topic messages are delivered from the commit stream (the
+ * "topic delivery" stage of the commit pipeline, wired in xray.ts), so subscribers only ever
+ * see durable messages, in seq order.
  */
 import { XrayError } from '../../lib/protocol/errors';
 import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
@@ -60,7 +61,6 @@ export class Relay implements SessionHost<AgentSession> {
     this.peers = new PeerGuards(options.limits);
     this.calls = new InFlightCalls(this.peers.calls);
     this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
-    writer.onCommit((events) => this.deliverTopicMessages(events));
   }
 
   /** Whether a presented key is valid; always true when no keys are configured. Constant-time per key. */
@@ -266,8 +266,12 @@ export class Relay implements SessionHost<AgentSession> {
     return r;
   }
 
-  /** Writes one event with defaults for the envelope fields the caller leaves out. */
-  record(e: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>): Promise<unknown> {
+  /**
+   * Writes one event with defaults for the envelope fields the caller leaves out. Private: its
+   * promise rejects on a storage failure, so every caller must handle it (`note` for
+   * bookkeeping, `recordOutcome` → the caller's coded answer); none may drop it.
+   */
+  private record(e: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>): Promise<unknown> {
     return this.writer
       .submit([{ id: mintEventId(), ts: this.now(), t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, ...e } as NewEvent])
       .catch((err: Error) => {
@@ -288,7 +292,8 @@ export class Relay implements SessionHost<AgentSession> {
     });
   }
 
-  private deliverTopicMessages(events: readonly XrayEvent[]): void {
+  /** The "topic delivery" commit stage: broadcasts go to WS subscribers once they are durable. */
+  readonly deliverTopicMessages = (events: readonly XrayEvent[]): void => {
     for (const e of events) {
       if (e.kind !== 'broadcast' || !e.topic) continue;
       const subs = this.topics.get(e.topic);
@@ -296,7 +301,7 @@ export class Relay implements SessionHost<AgentSession> {
       const msg: RelayToAgent = { type: 'message', topic: e.topic, payload: e.data.payload, seq: e.seq, from: e.agent };
       for (const s of subs) s.send(msg);
     }
-  }
+  };
 
   /** Stops accepting, fails calls in flight with shutting_down, closes every agent socket. */
   shutdown(): void {

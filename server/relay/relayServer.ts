@@ -16,6 +16,7 @@ import type { RestRoute } from '../http/restRoute';
 import { guardSlowBodies, slowPeerServerOptions } from '../http/slowPeers';
 import { badUrl, parseRequestUrl } from '../http/requestUrl';
 import { BoundedMap } from '../store/boundedMap';
+import { processFaults } from '../processFaults';
 import type { AgentSession } from './agentSession';
 import { bearerOf, senderScope } from './principal';
 import { TokenBucket } from './rateLimiter';
@@ -172,7 +173,8 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
   heartbeat.unref();
 
   const routes: Record<string, RestRoute> = {
-    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head(), storage: relay.writer.health.current() }),
+    // `process`: the relay-only process serves no /metrics, so its fault counts are here too.
+    'GET /healthz': (_req, res) => sendJson(res, 200, { ok: true, head: relay.writer.head(), storage: relay.writer.health.current(), process: { unhandled_rejections: processFaults.unhandledRejections } }),
     'GET /v1/agents': (_req, res) => sendJson(res, 200, { agents: relay.agents() }),
     'POST /v1/call': async (req, res) => {
       const body = await readJson(req, restCallBody, LIMITS.httpBodyBytes);

@@ -19,6 +19,7 @@ it('[G6] a replay from Last-Event-ID 0 to a fast reader yields the loop in slice
   // Opened over the filled log, as at start-up: the writer is the only one that moves the head after.
   const writer = await LogWriter.open(log);
   const hub = new SseHub(log, writer, new AddressSlots(10, 10));
+  writer.onCommit(hub.onCommit);
   // A reader that drains instantly: the buffer never fills, so only the slice bound yields.
   const written: number[] = [];
   const res = Object.assign(new EventEmitter(), {
@@ -57,6 +58,7 @@ it('[G2] over a log that answers late, a broadcast committed while the replay re
   const { log, calls } = slowEventLog(inner, { read: 50, other: 5 }); // the commit lands while a read is out
   const writer = await LogWriter.open(log);
   const hub = new SseHub(log, writer, new AddressSlots(10, 10));
+  writer.onCommit(hub.onCommit); // as the commit pipeline's sse stage does
   const written: number[] = [];
   const res = Object.assign(new EventEmitter(), {
     writableLength: 0,

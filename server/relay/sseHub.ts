@@ -44,7 +44,6 @@ export class SseHub {
     /** Streams per client address and in total: one peer cannot take every slot. */
     readonly slots: AddressSlots,
   ) {
-    writer.onCommit((events) => this.onCommit(events));
     this.heartbeat = setInterval(() => {
       for (const c of this.clients) if (!c.paused) c.res.write(': keep-alive\n\n');
     }, 15_000);
@@ -137,7 +136,8 @@ export class SseHub {
     client.cursor = e.seq;
   }
 
-  private onCommit(events: readonly XrayEvent[]): void {
+  /** The "sse" commit stage (wired in xray.ts): live writes to every stream that is not paused. */
+  readonly onCommit = (events: readonly XrayEvent[]): void => {
     for (const client of this.clients) {
       if (client.paused) continue;
       for (const e of events) {
@@ -147,7 +147,7 @@ export class SseHub {
       }
       if (client.res.writableLength > HIGH_WATER_BYTES) client.paused = true;
     }
-  }
+  };
 
   close(): void {
     clearInterval(this.heartbeat);

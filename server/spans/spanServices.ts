@@ -1,6 +1,6 @@
 /**
  * Composition of the telemetry read-back: the span index (fed by committed events, in seq
- * order, after the relay's own listeners), span watches (SSE and agent WebSocket) and
+ * order, through `feeder.onCommit`: the "span index" commit stage wired in xray.ts), span watches (SSE and agent WebSocket) and
  * evidence gates, and their routes. Created by the data plane; one hook there, one field on the relay.
  */
 import type { XrayConfig } from '../config';
@@ -37,9 +37,9 @@ export async function startSpanServices(config: XrayConfig, log: EventLog, write
     // says so; the index stays at what it had and answers from there.
     console.error(`[spans] could not bring the span index up to date from the log: ${(err as Error).message}`);
   }
-  // Everything committed up to the writer's head is in the log the catch-up read; the feeder takes the rest.
+  // Everything committed up to the writer's head is in the catch-up read; the feeder takes the
+  // rest from its commit stage ("span index", bound by wireDataPlane in xray.ts).
   const feeder = new IndexFeeder(index, log, writer.head());
-  writer.onCommit((events) => feeder.onCommit(events));
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);
   const gates = new GateService(registry, index, writer, relay.now, () => feeder.settled());

@@ -17,6 +17,7 @@ describe('primeThenFollow', () => {
     const seen: number[] = [];
     const follow = primeThenFollow(
       writer,
+      writer.head(),
       async (head) => {
         for (const e of await readAll(log, { upTo: head }, { pageSize: 7 })) seen.push(e.seq);
       },
@@ -37,7 +38,7 @@ describe('primeThenFollow', () => {
     const writer = await LogWriter.open(new MemoryEventLog());
     const seen: number[] = [];
     let fail!: (e: Error) => void;
-    const follow = primeThenFollow(writer, () => new Promise((_, reject) => (fail = reject)), (events) => seen.push(...events.map((e) => e.seq)));
+    const follow = primeThenFollow(writer, writer.head(), () => new Promise((_, reject) => (fail = reject)), (events) => seen.push(...events.map((e) => e.seq)));
     await writer.submit([fresh(ev({ kind: 'token' }))]);
     expect(seen).toEqual([]);
     fail(new Error('damaged page'));

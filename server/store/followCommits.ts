@@ -6,22 +6,23 @@
  * subscribing before them without holding those commits back would apply them out of order.
  */
 import type { XrayEvent } from '../../lib/protocol/events';
-import type { CommitListener, LogWriter } from './logWriter';
+import type { CommitListener, CommitSource } from '../commitPipeline';
 
 /**
- * Subscribes `apply` to the writer's commits at once (so it keeps its place among the commit
- * listeners) and runs `prime(head)`, which must read the log up to `head` at most; commits
- * after `head` reach `apply` after `prime` ends (even if it fails), then live. `ready`
- * settles when `prime` has; it rejects with `prime`'s error.
+ * Subscribes `apply` to `commits` at once (its commit-pipeline stage) and runs `prime(head)`,
+ * which must read the log up to `head` at most — `head` is the last seq `commits` announced,
+ * taken in the same synchronous run as the subscription (`LogWriter.head()`). Commits after
+ * `head` reach `apply` after `prime` ends (even if it fails), then live. `ready` settles when
+ * `prime` has; it rejects with `prime`'s error.
  */
-export function primeThenFollow(writer: LogWriter, prime: (head: number) => Promise<void>, apply: CommitListener): { unsubscribe: () => void; ready: Promise<void> } {
+export function primeThenFollow(commits: CommitSource, head: number, prime: (head: number) => Promise<void>, apply: CommitListener): { unsubscribe: () => void; ready: Promise<void> } {
   let waiting: (readonly XrayEvent[])[] | null = [];
-  const unsubscribe = writer.onCommit((events) => (waiting ? waiting.push(events) : apply(events)));
+  const unsubscribe = commits.onCommit((events) => (waiting ? waiting.push(events) : apply(events)));
   const release = () => {
     const held = waiting ?? [];
     waiting = null;
     for (const events of held) apply(events);
   };
-  const ready = prime(writer.head()).finally(release);
+  const ready = prime(head).finally(release);
   return { unsubscribe, ready };
 }

@@ -6,15 +6,19 @@ import WebSocket from 'ws';
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import { loadConfig, type XrayConfig } from '../config';
 import { startDataPlane, type DataPlane } from '../dataPlane';
+import { wireDataPlane, type CommitStage } from '../xray';
+import type { CommitPipeline } from '../commitPipeline';
 
 export function tempDir(prefix = 'xray-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
 
-export async function startTestRelay(overrides: Partial<XrayConfig> = {}): Promise<DataPlane & { url: string; wsUrl: string; config: XrayConfig }> {
+/** The data plane alone, its commit stages wired as the process wires them (xray.ts); the other stages stay free for a test to bind. */
+export async function startTestRelay(overrides: Partial<XrayConfig> = {}): Promise<DataPlane & { commits: CommitPipeline<CommitStage>; url: string; wsUrl: string; config: XrayConfig }> {
   const config = { ...loadConfig({ NODE_ENV: 'test' }), relayPort: 0, dataDir: tempDir(), ...overrides };
   const plane = await startDataPlane(config);
-  return { ...plane, config, url: `http://127.0.0.1:${plane.relayPort}`, wsUrl: `ws://127.0.0.1:${plane.relayPort}/ws` };
+  const commits = wireDataPlane(plane);
+  return { ...plane, commits, config, url: `http://127.0.0.1:${plane.relayPort}`, wsUrl: `ws://127.0.0.1:${plane.relayPort}/ws` };
 }
 
 /** Polls until `check` returns a truthy value or the time is up (bounded waits only). */
@@ -83,13 +87,13 @@ export async function postJson(url: string, body: unknown, headers: Record<strin
 }
 
 /** The /api router on its own HTTP server (no Next.js), over a test relay's log and a live model. */
-export async function startTestApi(plane: DataPlane): Promise<{ url: string; model: import('../../lib/model/swarmModel').SwarmModel; close(): Promise<void> }> {
+export async function startTestApi(plane: DataPlane & { commits: CommitPipeline<CommitStage> }): Promise<{ url: string; model: import('../../lib/model/swarmModel').SwarmModel; close(): Promise<void> }> {
   const http = await import('node:http');
   const { createApiRouter } = await import('../observation/apiRoutes');
   const { applyEvents, createSwarmModel } = await import('../../lib/model/swarmModel');
   const model = createSwarmModel(plane.writer.head());
-  plane.writer.onCommit((events) => applyEvents(model, events));
-  const api = await createApiRouter(plane, model);
+  plane.commits.bind('model', (events) => applyEvents(model, events));
+  const api = await createApiRouter(plane, model, plane.commits.source('session index'));
   const { badUrl, parseRequestUrl } = await import('../http/requestUrl');
   const { sendError } = await import('../http/respond');
   // As the observation plane does: an unparsable target is the client's 400.

@@ -1,0 +1,206 @@
+/**
+ * `Fanout.tick(now)` over fake `DashboardPeer`s: no socket, no timer, the frame driven by
+ * hand. Contiguity across ticks (F1), skipping a backed-up peer (F5) and the snapshot in
+ * place of a delta for a peer that fell behind the window (F3). The same behaviour against
+ * the real server and Socket.IO clients is in fanout.integration.test.ts.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Delta, Scope, ServerToClientEvents, Snapshot } from '../../lib/protocol/dashboard';
+import type { XrayEvent } from '../../lib/protocol/events';
+import { applyEvents, createSwarmModel } from '../../lib/model/swarmModel';
+import { ev } from '../testing/eventLogContract';
+import { SqliteEventLog } from '../store/sqliteEventLog';
+import { EventWindow } from './eventWindow';
+import { Fanout, type DashboardPeer, type FanoutOptions } from './fanout';
+import { FanoutMetrics } from './fanoutMetrics';
+
+type Sent = { [E in keyof ServerToClientEvents]: { event: E; payload: Parameters<ServerToClientEvents[E]>[0] } }[keyof ServerToClientEvents];
+
+class FakePeer implements DashboardPeer {
+  readonly sent: Sent[] = [];
+  /** What the transport has queued: a test raises it to stall the peer. */
+  queued = 0;
+  constructor(readonly id: string) {}
+  backlog(): number {
+    return this.queued;
+  }
+  send<E extends keyof ServerToClientEvents>(event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    this.sent.push({ event, payload: args[0] } as Sent);
+  }
+  deltas(): Extract<Delta, { kind: 'stream' }>[] {
+    return this.sent.flatMap((s) => (s.event === 'delta' && s.payload.kind === 'stream' ? [s.payload] : []));
+  }
+  snapshots(): Extract<Snapshot, { kind: 'stream' }>[] {
+    return this.sent.flatMap((s) => (s.event === 'snapshot' && s.payload.kind === 'stream' ? [s.payload] : []));
+  }
+}
+
+const logs: SqliteEventLog[] = [];
+afterEach(() => {
+  for (const l of logs.splice(0)) l.close();
+});
+
+const AGENT: Scope = { kind: 'agent', name: 'writer' };
+
+/** A fanout over an in-memory log, with `commit` doing what the pipeline does: log, then model, then fanout. */
+function rig(options: FanoutOptions & { windowEvents?: number } = {}) {
+  const log = SqliteEventLog.inMemory();
+  logs.push(log);
+  const model = createSwarmModel(0);
+  const metrics = new FanoutMetrics();
+  const broadcasts: { peers: string[]; delta: Delta }[] = [];
+  const fanout = new Fanout<FakePeer>(model, log, new EventWindow(options.windowEvents ?? 10_000), metrics, options, (peers, delta) => {
+    broadcasts.push({ peers: peers.map((p) => p.id), delta });
+    for (const p of peers) p.send('delta', delta);
+  });
+  const texts: string[] = [];
+  /** Commits tokens by `agent` (the scoped agent by default) and returns their seqs. */
+  const commit = async (count: number, agent = 'writer'): Promise<number[]> => {
+    const stamped = Array.from({ length: count }, () => ev({ kind: 'token', agent, data: { text: `<${agent}:${texts.length + 1}>` } }));
+    const results = await log.append(stamped);
+    const committed = stamped.map((e, i) => ({ ...e, seq: results[i].seq }) as XrayEvent);
+    for (const e of committed) if (e.kind === 'token') texts.push(e.data.text);
+    applyEvents(model, committed);
+    fanout.onCommit(committed);
+    return committed.map((e) => e.seq);
+  };
+  let now = Date.now();
+  const tick = () => fanout.tick((now += 33));
+  const connect = (id: string, scope: Scope = AGENT, after: number | undefined = 0) => {
+    const peer = new FakePeer(id);
+    fanout.connect(peer);
+    fanout.subscribe(peer, scope, after);
+    return peer;
+  };
+  /** Text the writer sent, in order (what an agent-scoped stream must add up to). */
+  const writerText = () => texts.filter((t) => t.startsWith('<writer:')).join('');
+  return { log, model, metrics, fanout, commit, tick, connect, broadcasts, writerText };
+}
+
+/** Asserts deltas chain with no gap and no overlap, starting right after `start`; returns the last `to`. */
+function expectContiguous(deltas: readonly { from: number; to: number }[], start: number): number {
+  let at = start;
+  for (const d of deltas) {
+    expect(d.from, `delta ${d.from}–${d.to} after ${at}`).toBe(at + 1);
+    expect(d.to).toBeGreaterThanOrEqual(d.from);
+    at = d.to;
+  }
+  return at;
+}
+
+const textOf = (runs: readonly { text: [string | null, string | null, string, string, number][] }[]) => runs.flatMap((r) => r.text.map((t) => t[3])).join('');
+
+const settle = async (turns = 10) => {
+  for (let i = 0; i < turns; i++) await new Promise((r) => setImmediate(r));
+};
+
+describe('Fanout.tick over fake peers', () => {
+  it('[F1] deltas are contiguous across ticks (no gap, no duplicate) and add up to exactly the scope’s events', async () => {
+    const { commit, tick, connect, writerText, model } = rig({ maxDeltaEvents: 4 });
+    const a = connect('a');
+    const b = connect('b');
+    for (let round = 0; round < 12; round++) {
+      await commit(round % 3); // 0, 1 or 2 events: some ticks have nothing new
+      if (round % 4 === 0) await commit(2, 'bystander'); // outside the scope: the cursor moves past them silently
+      if (round === 5) await commit(11); // more than one delta carries: split over ticks
+      tick();
+    }
+    for (let i = 0; i < 6; i++) tick(); // drain what is left
+    for (const peer of [a, b]) {
+      const deltas = peer.deltas();
+      expect(deltas.length).toBeGreaterThan(3);
+      expect(expectContiguous(deltas, 0)).toBe(model.seq);
+      expect(textOf(deltas)).toBe(writerText());
+      expect(deltas.every((d) => d.to - d.from < 4 + 2)).toBe(true); // bounded messages
+    }
+  });
+
+  it('[F1] peers at the same scope and cursor share one delta, built and broadcast once', async () => {
+    const { commit, tick, connect, broadcasts } = rig();
+    const a = connect('a');
+    const b = connect('b');
+    const other = connect('c', { kind: 'agent', name: 'someone-else' });
+    await commit(3);
+    tick();
+    const streamBroadcasts = broadcasts.filter((x) => x.delta.kind === 'stream' && x.delta.sub === 'agent:writer');
+    expect(streamBroadcasts).toHaveLength(1);
+    expect(streamBroadcasts[0].peers.sort()).toEqual(['a', 'b']);
+    expect(a.deltas()[0]).toBe(b.deltas()[0]);
+    // Nothing in its scope: its own (empty) delta, sent to it alone, so its cursor still moves on.
+    expect(other.deltas()).toEqual([expect.objectContaining({ sub: 'agent:someone-else', from: 1, to: 3, text: [], events: [] })]);
+  });
+
+  it('[F5] [G5] a peer whose backlog is over the bound is skipped, counted; when it drains, one delta covers everything it missed', async () => {
+    const { commit, tick, connect, metrics, fanout, writerText, model } = rig({ highWaterPackets: 16 });
+    const fast = connect('fast');
+    const slow = connect('slow');
+    await commit(2);
+    tick();
+    const slowCursor = slow.deltas().at(-1)!.to;
+    slow.queued = 17; // above the mark
+    for (let i = 0; i < 5; i++) {
+      await commit(3);
+      tick();
+    }
+    expect(slow.deltas()).toHaveLength(1); // nothing while stalled
+    expect(metrics.skippedForBackpressure).toBe(5);
+    expect(Math.max(...fanout.lags())).toBe(model.seq - slowCursor); // its backlog costs a cursor, not a queue
+    expect(fast.deltas()).toHaveLength(6);
+    slow.queued = 16; // at the mark is not over it
+    tick();
+    const after = slow.deltas();
+    expect(after).toHaveLength(2);
+    expect(after[1]).toMatchObject({ from: slowCursor + 1, to: model.seq });
+    expect(textOf(after)).toBe(writerText());
+    expect(expectContiguous(fast.deltas(), 0)).toBe(model.seq);
+  });
+
+  it('[F3] a peer that fell behind the window gets a snapshot instead of a delta, then deltas continue from the snapshot’s seq', async () => {
+    const { commit, tick, connect, writerText, model } = rig({ windowEvents: 5 });
+    const fast = connect('fast');
+    const slow = connect('slow');
+    await commit(2);
+    tick();
+    slow.queued = 100;
+    for (let i = 0; i < 4; i++) {
+      await commit(3); // 12 more events: the window (5) no longer holds the slow peer's cursor
+      tick();
+    }
+    slow.queued = 0;
+    tick(); // behind the window: a snapshot is requested instead of a delta
+    expect(slow.deltas()).toHaveLength(1);
+    await settle(); // the snapshot is built from the log, page by page
+    tick(); // and sent by the next frame
+    const [snap] = slow.snapshots();
+    expect(snap).toMatchObject({ kind: 'stream', sub: 'agent:writer', seq: model.seq });
+    expect(textOf([snap])).toBe(writerText());
+    await commit(2);
+    tick();
+    const deltas = slow.deltas();
+    expect(deltas).toHaveLength(2);
+    expect(deltas[1]).toMatchObject({ from: snap.seq + 1, to: model.seq });
+    // The fast peer never needed one.
+    expect(fast.snapshots()).toEqual([]);
+    expect(expectContiguous(fast.deltas(), 0)).toBe(model.seq);
+  });
+
+  it('[F2] a peer that subscribes with `after` inside the window resumes right after it, with no snapshot', async () => {
+    const { commit, tick, connect, model } = rig();
+    await commit(5);
+    const resumed = connect('resumed', AGENT, 3);
+    tick();
+    expect(resumed.snapshots()).toEqual([]);
+    expect(resumed.deltas()).toEqual([expect.objectContaining({ from: 4, to: model.seq })]);
+  });
+
+  it('[F1] a disconnected peer is forgotten: no more sends, no lag counted', async () => {
+    const { commit, tick, connect, fanout } = rig();
+    const gone = connect('gone');
+    fanout.disconnect(gone);
+    await commit(3);
+    tick();
+    expect(gone.sent).toEqual([]);
+    expect(fanout.clientCount).toBe(0);
+    expect(fanout.lags()).toEqual([]);
+  });
+});
