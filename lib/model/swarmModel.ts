@@ -8,6 +8,7 @@ import type { XrayEvent } from '../protocol/events';
 import { agentName } from '../protocol/relay';
 import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
 import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
+import { assertNever } from '../assertNever';
 
 export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
 
@@ -300,8 +301,13 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
     case 'span.start':
       applySpanStart(model, e);
       return;
+    // No mark on the live graph: subscriptions, gate verdicts, alert transitions.
     case 'subscribe':
+    case 'gate.check':
+    case 'alert.transition':
       return;
+    default:
+      return assertNever(e, 'event');
   }
 }
 

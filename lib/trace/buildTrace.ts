@@ -13,6 +13,7 @@ import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
 import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
 import { rollUpUsage, type UsageTotals } from './usageRollup';
+import { assertNever } from '../assertNever';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 
@@ -306,8 +307,16 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
         list.push({ index: e.data.index ?? -1, seq: e.seq, text: e.data.text });
         break;
       }
-      default:
+      // Not a node of the tree (they still count for the trace's time range and agents above).
+      case 'agent.connect':
+      case 'agent.register':
+      case 'agent.disconnect':
+      case 'broadcast':
+      case 'subscribe':
+      case 'alert.transition':
         break;
+      default:
+        assertNever(e, 'event');
     }
   }
   return acc;

@@ -8,6 +8,7 @@ import type { Attributes, XrayEvent } from '../../../lib/protocol/events';
 import { ownAgentOf, spanFacts } from '../../../lib/telemetry/conventions';
 import { nodeAttributes } from './traceToSpans';
 import type { ExportSpan } from './exportSpan';
+import { assertNever } from '../../../lib/assertNever';
 
 interface OpenSpan {
   kind: 'call' | 'span';
@@ -72,8 +73,17 @@ export class LiveSpans {
           done.push(this.finish(e, o, time, tok));
           break;
         }
-        default:
+        // No span of their own to export.
+        case 'agent.connect':
+        case 'agent.register':
+        case 'agent.disconnect':
+        case 'broadcast':
+        case 'subscribe':
+        case 'gate.check':
+        case 'alert.transition':
           break;
+        default:
+          assertNever(e, 'event');
       }
     }
     return done;
