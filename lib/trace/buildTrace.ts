@@ -14,6 +14,7 @@ import type { Attributes, XrayEvent } from '../protocol/events';
 import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
 import { rollUpUsage, type UsageTotals } from './usageRollup';
 import { assertNever } from '../assertNever';
+import { traceNodeId } from '../model/keys';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 
@@ -233,7 +234,7 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
     acc.headSeq = Math.max(acc.headSeq, e.seq);
     agents.add(e.agent);
     if (e.peer) agents.add(e.peer);
-    const spanId = e.span_id ?? `stream:${e.agent}`;
+    const spanId = traceNodeId(e.span_id, e.agent);
     switch (e.kind) {
       case 'call.request': {
         const n = node(spanId, 'call', e);

@@ -9,6 +9,7 @@ import { ownAgentOf, spanFacts } from '../../../lib/telemetry/conventions';
 import { nodeAttributes } from './traceToSpans';
 import type { ExportSpan } from './exportSpan';
 import { assertNever } from '../../../lib/assertNever';
+import { spanKey } from '../../../lib/model/keys';
 
 interface OpenSpan {
   kind: 'call' | 'span';
@@ -40,7 +41,7 @@ export class LiveSpans {
     const done: ExportSpan[] = [];
     for (const e of events) {
       if (!e.trace_id || !e.span_id) continue;
-      const key = `${e.trace_id}/${e.span_id}`;
+      const key = spanKey(e.trace_id, e.span_id);
       const time = e.t ?? e.ts;
       switch (e.kind) {
         case 'call.request':
