@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 
-it('runs the quick benchmark and writes every figure', { timeout: 240_000 }, () => {
+it('[A5] runs the quick benchmark and writes every figure', { timeout: 240_000 }, () => {
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-')), 'results.json');
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'run.ts'), '--quick', '--out', out], { encoding: 'utf8', timeout: 230_000 });
   expect(r.status, r.stdout + r.stderr).toBe(0);

@@ -8,6 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState } from 'react';
 import { ApiError, spansQuery } from '../lib/client/queries';
+import { spanKey } from '../lib/model/keys';
 
 const EXAMPLE = 'span[name="security_scan_complete" vulnerabilities.critical=0]';
 
@@ -49,7 +50,7 @@ export function SpanQuery() {
           </thead>
           <tbody>
             {q.data.spans.map((s) => (
-              <tr key={`${s.trace_id}/${s.span_id}`} data-testid="span-row">
+              <tr key={spanKey(s.trace_id, s.span_id)} data-testid="span-row">
                 <td>{s.name}</td>
                 <td>{s.agent}</td>
                 <td>{s.kind}</td>

@@ -6,20 +6,13 @@
  */
 import Link from 'next/link';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { scopeKey } from '../lib/protocol/dashboard';
 import type { StreamState } from '../lib/client/streamState';
-import { useXray, useXrayStoreApi } from './XrayProviders';
+import { useWatchedScope } from './useWatchedScope';
 
 const SHOWN_SPANS = 30;
 
 export function TokenStreams({ agent }: { agent: string }) {
-  const store = useXrayStoreApi();
-  const key = scopeKey({ kind: 'agent', name: agent });
-  useEffect(() => {
-    store.getState().watch({ kind: 'agent', name: agent });
-    return () => store.getState().unwatch(key);
-  }, [store, agent, key]);
-  const live = useXray((s) => s.streams.get(key));
+  const live = useWatchedScope({ kind: 'agent', name: agent });
   const [paused, setPaused] = useState<StreamState | null>(null);
   const [follow, setFollow] = useState(true);
   const shown = paused ?? live;

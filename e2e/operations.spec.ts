@@ -64,7 +64,7 @@ async function login(page: import('@playwright/test').Page, to: string): Promise
   await page.waitForURL((url) => url.pathname === to);
 }
 
-test('a trace deleted by retention says it is older than the retention window', async ({ page }) => {
+test('[G8] a trace deleted by retention says it is older than the retention window', async ({ page }) => {
   const traceId = 'e0'.repeat(16);
   expect((await postFrames([{ type: 'span.start', trace_id: traceId, span_id: '3'.repeat(16), name: 'old' }, { type: 'span.end', trace_id: traceId, span_id: '3'.repeat(16) }])).status).toBe(200);
   await expect.poll(async () => (await fetch(`${base}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${E2E.adminToken}` } })).status, { timeout: 15_000 }).toBe(410);
@@ -73,7 +73,7 @@ test('a trace deleted by retention says it is older than the retention window', 
   await page.screenshot({ path: test.info().outputPath('trace-expired.png') });
 });
 
-test('the dashboard shows a banner while the log is not writable and clears it when space returns', async ({ page }) => {
+test('[G8] the dashboard shows a banner while the log is not writable and clears it when space returns', async ({ page }) => {
   await login(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');
   await expect(page.getByTestId('storage-banner')).toHaveCount(0);

@@ -22,7 +22,7 @@ async function traces(page: Page, query: string): Promise<TraceSummary[]> {
   return (await r.json()).traces;
 }
 
-test('README screenshots: live view, trace, agent graph, comparison', async ({ page }) => {
+test('[A4] README screenshots: live view, trace, agent graph, comparison', async ({ page }) => {
   test.setTimeout(120_000);
   await loginAndOpen(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');

@@ -2,7 +2,7 @@ import { expect, test } from '@playwright/test';
 import { loginAndOpen } from './login';
 import { callAgent, faultyAgent, SpareServer } from './testAgents';
 
-test('agents of the demo swarm appear in the graph', async ({ page }) => {
+test('[V7] agents of the demo swarm appear in the graph', async ({ page }) => {
   await loginAndOpen(page, '/');
   await expect(page.getByTestId('connection-status')).toHaveText('live');
   await page.getByText(/nodes? in the graph/).click(); // open the list view that mirrors the canvas
@@ -20,7 +20,7 @@ test('agents of the demo swarm appear in the graph', async ({ page }) => {
   await page.screenshot({ path: test.info().outputPath('swarm-view.png') });
 });
 
-test('selecting an agent shows its live token stream, and the text grows', async ({ page }) => {
+test('[V7] selecting an agent shows its live token stream, and the text grows', async ({ page }) => {
   await loginAndOpen(page, '/');
   // Enter selects the first match among the nodes drawn so far: on a cold page the graph may
   // not hold worker-2 yet when the test types, so press again until it does.
@@ -42,7 +42,7 @@ test('selecting an agent shows its live token stream, and the text grows', async
   await expect(page.getByTestId('inspector')).toHaveCount(0);
 });
 
-test('an error injected by the test swarm is shown on the right node', async ({ page }) => {
+test('[V7] an error injected by the test swarm is shown on the right node', async ({ page }) => {
   const ws = await faultyAgent('e2e-faulty');
   try {
     await loginAndOpen(page, '/');
@@ -63,7 +63,7 @@ test('an error injected by the test swarm is shown on the right node', async ({ 
   }
 });
 
-test('the connection-lost banner appears when the server stops and clears when it returns', async ({ page }) => {
+test('[V7] the connection-lost banner appears when the server stops and clears when it returns', async ({ page }) => {
   const spare = new SpareServer();
   await spare.start();
   try {

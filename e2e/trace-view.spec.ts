@@ -5,7 +5,7 @@ import { TokenSigner } from '../server/auth/signedToken';
 import { loginAndOpen } from './login';
 import { bigTrace, failingChain } from './testAgents';
 
-test('a deep link to a failing trace opens it after login, with the right tree, text and failing path', async ({ page }) => {
+test('[V8] a deep link to a failing trace opens it after login, with the right tree, text and failing path', async ({ page }) => {
   const chain = await failingChain();
   try {
     await loginAndOpen(page, `/trace/${chain.traceId}`);
@@ -31,7 +31,7 @@ test('a deep link to a failing trace opens it after login, with the right tree, 
   }
 });
 
-test('replay moves the playhead and the text grows with it', async ({ page }) => {
+test('[V8] replay moves the playhead and the text grows with it', async ({ page }) => {
   const chain = await failingChain();
   try {
     await loginAndOpen(page, `/trace/${chain.traceId}`);
@@ -71,7 +71,7 @@ function hostPage(port: number, src: string): Promise<http.Server> {
   return new Promise((r) => server.listen(port, '127.0.0.1', () => r(server)));
 }
 
-test('the embed works in an iframe on an allowed origin and is refused by CSP on another', async ({ page, browser }) => {
+test('[G7] the embed works in an iframe on an allowed origin and is refused by CSP on another', async ({ page, browser }) => {
   const chain = await failingChain();
   const servers: http.Server[] = [];
   try {
@@ -104,7 +104,7 @@ test('the embed works in an iframe on an allowed origin and is refused by CSP on
   }
 });
 
-test('an expired or tampered embed token is refused with a clear message', async ({ browser }) => {
+test('[G7] an expired or tampered embed token is refused with a clear message', async ({ browser }) => {
   const trace = 'e'.repeat(32);
   const signer = new TokenSigner(E2E.adminToken);
   const expired = signer.issue('embed', 60, `trace:${trace}`, Date.now() - 3600_000);
@@ -124,7 +124,7 @@ test('an expired or tampered embed token is refused with a clear message', async
   await ctx.close();
 });
 
-test('a trace of 1,000 spans and 100,000 tokens opens and scrolls', async ({ page }) => {
+test('[V8] a trace of 1,000 spans and 100,000 tokens opens and scrolls', async ({ page }) => {
   test.setTimeout(120_000);
   const traceId = 'b16'.padEnd(32, '0').replace(/^(.{31})./, '$11');
   await bigTrace(traceId, 1000, 100);

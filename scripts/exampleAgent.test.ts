@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import type { EventOf } from '../lib/protocol/events';
 import { startTestRelay } from '../server/testing/harness';
 
-it('the README’s SDK example runs against the relay and leaves one complete trace', async () => {
+it('[A4] the README’s SDK example runs against the relay and leaves one complete trace', async () => {
   const relay = await startTestRelay();
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'example-agent.ts')], { env: { ...process.env, RELAY: relay.url }, stdio: ['ignore', 'pipe', 'pipe'] });

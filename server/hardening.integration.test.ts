@@ -278,7 +278,7 @@ const urlAndSearchCases: Case[] = [
   { name: '[G6] trace search finds recorded text (control for the rows above)', run: () => apiSearch('seeded span'), expect: '200 1' },
 ];
 
-describe('bad input, one kind per row', () => {
+describe('[G6] bad input, one kind per row', () => {
   const all = [...wsCases, ...restCases, ...originCases, ...apiCases, ...urlAndSearchCases];
   it('covers at least 30 kinds', () => expect(all.length).toBeGreaterThanOrEqual(30));
   it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
@@ -324,7 +324,7 @@ describe('fuzz', () => {
     return text;
   }
 
-  it('survives random mutations of valid relay messages for a bounded time', { timeout: 30_000 }, async () => {
+  it('[G6] survives random mutations of valid relay messages for a bounded time', { timeout: 30_000 }, async () => {
     let seed = 42;
     const rng = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     const before = logged.length;
@@ -355,7 +355,7 @@ describe('fuzz', () => {
 });
 
 describe('REST rate limit', () => {
-  it('answers 429 rate_limited past the per-address budget, stores nothing refused, and keeps serving', async () => {
+  it('[G6] answers 429 rate_limited past the per-address budget, stores nothing refused, and keeps serving', async () => {
     const limited = await startTestRelay({ httpRateLimitPerSecond: 5 });
     try {
       const worker = await TestAgent.connect(limited.wsUrl, 'limited-worker');

@@ -118,7 +118,7 @@ function RulesEditor({ source }: { source: AlertsPage['source'] }) {
   const save = useMutation({
     mutationFn: saveAlertRules,
     onSuccess: (page) => {
-      client.setQueryData(['alerts', 'page'], page);
+      client.setQueryData(alertsPageQuery().queryKey, page);
       setDraft(null);
     },
   });

@@ -7,10 +7,10 @@
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { scopeKey } from '../../lib/protocol/dashboard';
 import { ApiError, timelineQuery, traceQuery } from '../../lib/client/queries';
 import { buildReplayIndex, textLengthAt } from '../../lib/trace/replay';
 import type { TraceTree } from '../../lib/trace/buildTrace';
+import { traceNodeId } from '../../lib/model/keys';
 import type { AgentGraphEdge } from '../../lib/trace/agentGraph';
 import { criticalPath } from '../../lib/trace/criticalPath';
 import { traceNodes } from '../../lib/trace/nodeMap';
@@ -19,7 +19,8 @@ import { CopyButton } from '../CopyButton';
 import Link from 'next/link';
 import { formatUsage } from '../../lib/client/usageFormat';
 import { ShareDialog } from '../ShareDialog';
-import { useEmbedToken, useXray, useXrayStoreApi } from '../XrayProviders';
+import { useEmbedToken } from '../XrayProviders';
+import { useWatchedScope } from '../useWatchedScope';
 import { AgentGraphView } from './AgentGraphView';
 import { CompareWith } from './CompareWith';
 import { FailurePaths } from './FailurePaths';
@@ -29,21 +30,11 @@ import { Waterfall } from './Waterfall';
 
 const NONE: ReadonlySet<string> = new Set();
 
-function nodeIdOfSpan(spanId: string | null, agent: string): string {
-  return spanId ?? `stream:${agent}`;
-}
-
 export function TraceView({ traceId }: { traceId: string }) {
   const embedToken = useEmbedToken();
-  const store = useXrayStoreApi();
   const client = useQueryClient();
   const q = useQuery(traceQuery(traceId, embedToken));
-  const key = scopeKey({ kind: 'trace', traceId });
-  useEffect(() => {
-    store.getState().watch({ kind: 'trace', traceId });
-    return () => store.getState().unwatch(key);
-  }, [store, traceId, key]);
-  const stream = useXray((s) => s.streams.get(key));
+  const stream = useWatchedScope({ kind: 'trace', traceId });
 
   // New calls/spans on the live scope change the tree's shape: refetch it, at most once a second.
   const structure = stream?.events.length ?? 0;
@@ -53,10 +44,10 @@ export function TraceView({ traceId }: { traceId: string }) {
     const wait = Math.max(0, 1000 - (Date.now() - lastFetch.current));
     const t = setTimeout(() => {
       lastFetch.current = Date.now();
-      void client.invalidateQueries({ queryKey: ['trace', traceId] });
+      void client.invalidateQueries({ queryKey: traceQuery(traceId, embedToken).queryKey });
     }, wait);
     return () => clearTimeout(t);
-  }, [structure, client, traceId]);
+  }, [structure, client, traceId, embedToken]);
   // Tokens that arrive before the first tree (a trace that just started) also deserve a fetch.
   useEffect(() => {
     if (q.isError && stream && stream.tokens + stream.events.length > 0) void q.refetch();
@@ -64,7 +55,7 @@ export function TraceView({ traceId }: { traceId: string }) {
 
   const liveText = useMemo(() => {
     const m = new Map<string, string>();
-    for (const s of stream?.spans.values() ?? []) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
+    for (const s of stream?.spans.values() ?? []) m.set(traceNodeId(s.spanId, s.agent), s.text);
     return m;
   }, [stream]);
 

@@ -21,13 +21,13 @@ function setup(yaml: string, context: ConditionContext = {}) {
   return { swarm, engine, transitions, advance, seen };
 }
 
-let seq = 10_000;
+let gateSpan = 10_000;
 function gateCheck(swarm: FixtureSwarm, gate: string, verdict: 'pass' | 'fail', attempt: number, traceId: string): XrayEvent {
-  return { seq: ++seq, id: `g${seq}`, ts: swarm.now, t: null, kind: 'gate.check', trace_id: traceId, span_id: seq.toString(16).padStart(16, '0'), parent_span_id: null, agent: 'ci', peer: null, topic: null, lamport: 0, data: { gate, verdict, attempt, requirements: [], evidence: [] } } as XrayEvent;
+  return swarm.event('gate.check', 'ci', { trace_id: traceId, span_id: (++gateSpan).toString(16).padStart(16, '0'), data: { gate, verdict, attempt } });
 }
 
 function span(swarm: FixtureSwarm, kind: 'span.start' | 'span.end', traceId: string, spanId: string, data: Record<string, unknown>, parent: string | null = null, agent = 'deployer'): XrayEvent {
-  return { seq: ++seq, id: `s${seq}`, ts: swarm.now, t: null, kind, trace_id: traceId, span_id: spanId, parent_span_id: parent, agent, peer: null, topic: null, lamport: 0, data } as XrayEvent;
+  return swarm.event(kind, agent, { trace_id: traceId, span_id: spanId, parent_span_id: parent, data }) as XrayEvent;
 }
 
 const T1 = '1'.repeat(32);

@@ -13,7 +13,7 @@ describe('alert.transition events downstream', () => {
     const out: XrayEvent[] = [];
     const engine = new AlertEngine(
       () => swarm.now,
-      (data) => out.push({ seq: 100 + out.length, id: `a${out.length}`, ts: swarm.now, t: null, kind: 'alert.transition', trace_id: null, span_id: null, parent_span_id: null, agent: ALERTS_AGENT, peer: null, topic: null, lamport: 0, data }),
+      (data) => out.push(swarm.event('alert.transition', ALERTS_AGENT, { seq: 100 + out.length, data })),
     );
     const rules = parseRuleFile('rules:\n  - { name: t, kind: tokens, window: 5s, above: 0, labels: { __proto__: x } }\n');
     if (!rules.ok) throw new Error(rules.error);

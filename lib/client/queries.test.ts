@@ -1,12 +1,14 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, expect, it, vi } from 'vitest';
-import type { XrayEvent } from '../protocol/events';
+import type { EventKind, XrayEvent } from '../protocol/events';
+import { eventFactory } from '../testing/events';
 import { buildTrace } from '../trace/buildTrace';
 import { traceQuery } from './queries';
 
 const TRACE = 'a'.repeat(32);
 const SPAN = '1'.repeat(16);
-const ev = (seq: number, kind: string, data: object) => ({ seq, id: `e${seq}`, ts: seq, t: null, kind, trace_id: TRACE, span_id: SPAN, parent_span_id: null, agent: '__proto__', peer: null, topic: null, lamport: seq, data }) as unknown as XrayEvent;
+const events = eventFactory({ trace_id: TRACE, span_id: SPAN, agent: '__proto__' });
+const ev = (seq: number, kind: EventKind, data: object): XrayEvent => events.make(kind, { seq, data }) as XrayEvent;
 
 afterEach(() => vi.unstubAllGlobals());
 

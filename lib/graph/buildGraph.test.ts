@@ -15,7 +15,7 @@ describe('buildGraph', () => {
   it('makes agent and topic nodes with call and topic links', () => {
     const g = buildGraph(agents, edges);
     expect(g.nodes.map((n) => n.id).sort()).toEqual(['#swarm.health', 'gone-1', 'orch', 'worker-1', 'worker-2']);
-    expect(g.links.find((l) => l.id === 'orch worker-1')).toMatchObject({ inflight: 1, kind: 'call' });
+    expect(g.links.find((l) => l.id === edgeKey('call', 'orch', 'worker-1'))).toMatchObject({ inflight: 1, kind: 'call' });
     expect(g.links.find((l) => l.kind === 'topic')).toMatchObject({ source: 'worker-2', target: '#swarm.health' });
     expect(g.grouped).toBe(false);
     expect(g.nodes.find((n) => n.id === 'worker-2')!.radius).toBeGreaterThan(g.nodes.find((n) => n.id === 'orch')!.radius);
@@ -32,7 +32,7 @@ describe('buildGraph', () => {
     expect(g.grouped).toBe(true);
     const workers = g.nodes.find((n) => n.id === 'worker*')!;
     expect(workers).toMatchObject({ members: 2, status: 'error', tokens: 50, errors: 2, kind: 'group' });
-    expect(g.links.find((l) => l.id === 'orch* worker*')).toMatchObject({ calls: 2, inflight: 1 });
+    expect(g.links.find((l) => l.id === edgeKey('call', 'orch*', 'worker*'))).toMatchObject({ calls: 2, inflight: 1 });
   });
   it('searches labels case-insensitively', () => {
     expect(matchNodes(buildGraph(agents, edges).nodes, 'WORKER').sort()).toEqual(['worker-1', 'worker-2']);

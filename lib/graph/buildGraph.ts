@@ -4,6 +4,7 @@
  * by name prefix when there are too many to read one by one.
  */
 import type { AgentStatus } from '../model/swarmModel';
+import { edgeKey } from '../model/keys';
 import type { AgentView, EdgeView } from '../client/overviewState';
 
 export interface GraphNode {
@@ -104,7 +105,7 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
       const s = nodeOf.get(e.from);
       const t = nodeOf.get(e.to);
       if (!s || !t || s === t) continue;
-      const id = `${s} ${t}`;
+      const id = edgeKey('call', s, t);
       const l = links.get(id) ?? { id, source: s, target: t, kind: 'call' as const, calls: 0, inflight: 0, errors: 0 };
       l.calls += e.calls;
       l.inflight += e.inflight;
@@ -115,7 +116,7 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
       if (!t) continue;
       const topicId = topicNodeId(e.from);
       if (!nodes.has(topicId)) nodes.set(topicId, { id: topicId, label: topicId, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
-      const id = `${topicId} ${t}`;
+      const id = edgeKey('topic', topicId, t);
       const l = links.get(id) ?? { id, source: t, target: topicId, kind: 'topic' as const, calls: 0, inflight: 0, errors: 0 };
       l.calls += e.calls;
       links.set(id, l);

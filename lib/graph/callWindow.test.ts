@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { XrayEvent } from '../protocol/events';
+import type { EventKind, XrayEvent } from '../protocol/events';
+import { eventFactory } from '../testing/events';
 import { summarizeCalls } from './callWindow';
 
-let seq = 0;
-const ev = (kind: string, agent: string, peer: string, span: string, ts: number, data: object): XrayEvent => ({ seq: ++seq, id: `e${seq}`, ts, t: null, kind, agent, peer, span_id: span, parent_span_id: null, trace_id: 'a'.repeat(32), topic: null, lamport: seq, data }) as XrayEvent;
+const events = eventFactory({ trace_id: 'a'.repeat(32) });
+const ev = (kind: EventKind, agent: string, peer: string, span: string, ts: number, data: object): XrayEvent => events.make(kind, { agent, peer, span_id: span, ts, data }) as XrayEvent;
 const call = (from: string, to: string, span: string, method: string, ts: number, ok: boolean, ms = 10) => [
   ev('call.request', from, to, span, ts - ms, { correlation_id: span, method, payload: '', timeout_ms: 1000, via: 'ws' }),
   ok ? ev('call.response', to, from, span, ts, { correlation_id: span, payload: '', duration_ms: ms }) : ev('call.error', to, from, span, ts, { correlation_id: span, code: 'worker_error', message: 'x', duration_ms: ms }),

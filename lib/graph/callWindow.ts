@@ -6,6 +6,7 @@
  * (agent = callee, peer = caller); both share the call's span id.
  */
 import type { XrayEvent } from '../protocol/events';
+import { edgeKey } from '../model/keys';
 
 export interface MethodCount {
   method: string;
@@ -33,7 +34,7 @@ export function summarizeCalls(events: readonly XrayEvent[], q: CallWindowQuery)
   const methodOf = new Map<string, string>();
   const edges = new Map<string, CallEdgeSummary & { lat: number[]; byMethod: Map<string, MethodCount> }>();
   const edge = (from: string, to: string) => {
-    const key = `${from}\u0000${to}`;
+    const key = edgeKey('call', from, to);
     let e = edges.get(key);
     if (!e) edges.set(key, (e = { from, to, calls: 0, errors: 0, p50_ms: null, methods: [], lat: [], byMethod: new Map() }));
     return e;

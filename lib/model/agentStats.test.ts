@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest';
-import type { XrayEvent } from '../protocol/events';
+import type { EventKind, XrayEvent } from '../protocol/events';
+import { makeEvent } from '../testing/events';
 import { PROTOTYPE_NAMES } from '../testing/hostileNames';
 import { agentStats, percentile } from './agentStats';
 
-const out = (seq: number, kind: string, agent: string, peer: string, duration_ms: number, extra = {}) =>
-  ({ seq, ts: seq, kind, agent, peer, trace_id: null, data: { correlation_id: 'c', duration_ms, payload: '', code: 'worker_error', message: 'boom', timeout_ms: 100, ...extra } }) as unknown as XrayEvent;
+const out = (seq: number, kind: EventKind, agent: string, peer: string, duration_ms: number, extra = {}): XrayEvent =>
+  makeEvent(kind, { seq, ts: seq, agent, peer, data: { correlation_id: 'c', duration_ms, payload: '', code: 'worker_error', message: 'boom', timeout_ms: 100, ...extra } }) as XrayEvent;
 
 it('computes served and made latencies and lists recent errors newest first', () => {
   const events = [out(1, 'call.response', 'w', 'o', 10), out(2, 'call.response', 'w', 'o', 30), out(3, 'call.error', 'w', 'o', 20), out(4, 'call.timeout', 'w', 'o', 100), out(5, 'call.response', 'x', 'w', 7)];

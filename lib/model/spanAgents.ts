@@ -35,7 +35,7 @@ export function createSpanAgentIndex(limit = SPAN_INDEX_LIMIT): SpanAgentIndex {
   return { spans: new Map(), waiting: new Map(), limit };
 }
 
-export const spanKey = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
+export { spanKey } from './keys';
 
 function remember<K, V>(map: Map<K, V>, key: K, value: V, limit: number): void {
   map.delete(key); // re-insert at the young end

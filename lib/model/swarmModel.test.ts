@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../protocol/events';
+import { eventFactory } from '../testing/events';
 import { HOSTILE_TEXT, PROTOTYPE_NAMES, prototypeIsClean } from '../testing/hostileNames';
 import { applyEvents, createSwarmModel, edgeKey, RECENT_TEXT_CHARS } from './swarmModel';
 
 const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
-let seq = 0;
-function e(partial: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>): XrayEvent {
-  seq++;
-  return { seq, id: `e${seq}`, ts: seq * 10, t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, lamport: 0, ...partial } as XrayEvent;
-}
+const events = eventFactory({ ts: (seq) => seq * 10, lamport: 0 });
+const e = events.event;
 
 describe('swarm model', () => {
   it('follows an agent through register, call, tokens, response and disconnect', () => {
@@ -31,7 +28,7 @@ describe('swarm model', () => {
     applyEvents(m, [e({ kind: 'agent.disconnect', agent: 'w1', data: { reason: 'bye' } })]);
     expect(m.agents.get('w1')).toMatchObject({ connected: false, status: 'gone' });
     expect(m.totals).toEqual({ events: 6, tokens: 2, calls: 1, errors: 0 });
-    expect(m.seq).toBe(seq);
+    expect(m.seq).toBe(events.lastSeq);
   });
 
   it('marks errors and timeouts on the worker and the edge', () => {
@@ -69,7 +66,7 @@ describe('swarm model', () => {
   it('stamps each changed agent and edge with the seq that changed it', () => {
     const m = createSwarmModel();
     applyEvents(m, [e({ kind: 'agent.register', agent: 'a', data: { transport: 'ws' } }), e({ kind: 'agent.register', agent: 'b', data: { transport: 'ws' } })]);
-    const after = seq;
+    const after = events.lastSeq;
     applyEvents(m, [e({ kind: 'token', agent: 'a', data: { text: 't' } })]);
     expect([...m.agents.values()].filter((a) => a.seq > after).map((a) => a.name)).toEqual(['a']);
   });

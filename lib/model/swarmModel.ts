@@ -7,7 +7,9 @@
 import type { XrayEvent } from '../protocol/events';
 import { agentName } from '../protocol/relay';
 import { ownAgentOf, spanIdentity } from '../telemetry/conventions';
+import { edgeKey } from './keys';
 import { agentOfSpan, createSpanAgentIndex, recordSpan, spanKey, type SpanAgentIndex, type SpanResolution } from './spanAgents';
+import { assertNever } from '../assertNever';
 
 export type AgentStatus = 'idle' | 'working' | 'streaming' | 'error' | 'gone';
 
@@ -119,13 +121,7 @@ function agentOf(model: SwarmModel, name: string, seq: number, ts: number, count
   return a;
 }
 
-/**
- * One key per edge. Joined with spaces, which names and topics cannot hold: with `->` and a
- * `topic:` prefix, an agent named `topic:a` calling `b` and topic `a` heard by `b` were one edge.
- */
-export function edgeKey(kind: 'call' | 'topic', from: string, to: string): string {
-  return `${kind} ${from} ${to}`;
-}
+export { edgeKey };
 
 function edgeOf(model: SwarmModel, kind: 'call' | 'topic', from: string, to: string, seq: number, ts: number): EdgeState {
   const key = edgeKey(kind, from, to);
@@ -300,8 +296,13 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
     case 'span.start':
       applySpanStart(model, e);
       return;
+    // No mark on the live graph: subscriptions, gate verdicts, alert transitions.
     case 'subscribe':
+    case 'gate.check':
+    case 'alert.transition':
       return;
+    default:
+      return assertNever(e, 'event');
   }
 }
 

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import type { WireError } from './errors';
 import type { Attributes, EventKind } from './events';
 import { agentName, topicName, traceId } from './relay';
+import { assertNever } from '../assertNever';
 
 export const DASHBOARD_NAMESPACE = '/dashboard';
 
@@ -38,6 +39,8 @@ export function scopeKey(scope: Scope): string {
       return `trace:${scope.traceId}`;
     case 'topic':
       return `topic:${scope.topic}`;
+    default:
+      return assertNever(scope, 'scope');
   }
 }
 

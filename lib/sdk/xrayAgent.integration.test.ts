@@ -25,7 +25,7 @@ async function tokensIn(dataDir: string): Promise<EventOf<'token'>[]> {
 }
 
 describe('XrayAgent', () => {
-  it('reconnects after the server restarts and re-sends its buffer, with no duplicates in the log', async () => {
+  it('[G2][G3] reconnects after the server restarts and re-sends its buffer, with no duplicates in the log', async () => {
     const port = await freePort();
     const dataDir = tempDir();
     let relay = await startTestRelay({ relayPort: port, dataDir });
@@ -49,7 +49,7 @@ describe('XrayAgent', () => {
     await relay.close();
   });
 
-  it('gets no ack for frames the server received but never committed (SIGKILL), and re-sends them: stored exactly once', async () => {
+  it('[G2][G3] gets no ack for frames the server received but never committed (SIGKILL), and re-sends them: stored exactly once', async () => {
     const port = await freePort();
     const dataDir = tempDir();
     const env = { RELAY_PORT: String(port), XRAY_DATA_DIR: dataDir };
@@ -76,7 +76,7 @@ describe('XrayAgent', () => {
     expect(new Set(stored.map((e) => e.id)).size).toBe(50);
   });
 
-  it('after a SIGKILL, everything that was acked is in the log, and retries after the restart add no duplicates', async () => {
+  it('[G2][G3] after a SIGKILL, everything that was acked is in the log, and retries after the restart add no duplicates', async () => {
     const port = await freePort();
     const dataDir = tempDir();
     const env = { RELAY_PORT: String(port), XRAY_DATA_DIR: dataDir };

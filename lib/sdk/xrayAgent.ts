@@ -16,6 +16,7 @@ import type { DataFrame, RelayToAgent } from '../protocol/relay';
 import type { GateVerdict, SpanQueryResult, WireSpan } from '../protocol/spans';
 import { backoffDelay } from './backoff';
 import { Outbox, type OverflowPolicy } from './outbox';
+import { ignoreUnknown } from '../assertNever';
 
 export interface XrayAgentOptions {
   /** Relay WebSocket URL, e.g. ws://localhost:9002/ws */
@@ -235,6 +236,9 @@ export class XrayAgent extends EventEmitter {
         }
         this.emit('relay_error', msg);
         return;
+      default:
+        // A message type from a newer relay: this SDK does not know it and goes on.
+        return ignoreUnknown(msg);
     }
   }
 

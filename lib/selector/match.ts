@@ -13,6 +13,7 @@
  */
 import type { Attributes } from '../protocol/events';
 import { isPseudo, type Compound, type Condition, type Selector, type SelectorList, type SelectorValue } from './parse';
+import { assertNever } from '../assertNever';
 
 export type SpanStatus = 'unset' | 'ok' | 'error';
 
@@ -61,7 +62,10 @@ export function conditionHolds(a: Scalar, c: Pick<Condition, 'op' | 'value'>): b
       return equals(a, value);
     case 'contains':
       return String(a).includes(String(value));
-    default: {
+    case '<':
+    case '<=':
+    case '>':
+    case '>=': {
       let x: number | string;
       let y: number | string;
       if (typeof value === 'number') {
@@ -75,6 +79,8 @@ export function conditionHolds(a: Scalar, c: Pick<Condition, 'op' | 'value'>): b
       } else return false;
       return op === '<' ? x < y : op === '<=' ? x <= y : op === '>' ? x > y : x >= y;
     }
+    default:
+      return assertNever(op, 'operator');
   }
 }
 

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../protocol/events';
+import { eventFactory } from '../testing/events';
 import { SessionIndex } from './sessionIndex';
 
-let seq = 0;
-function e(p: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>): XrayEvent {
-  seq++;
-  return { seq, id: `e${seq}`, ts: 1000 + seq, t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, lamport: seq, ...p } as XrayEvent;
-}
+const e = eventFactory({ ts: (seq) => 1000 + seq }).event;
 const T = (n: number) => n.toString(16).padStart(32, '0');
 const call = (trace: number, session?: string) => e({ kind: 'call.request', agent: 'orch', peer: 'worker', trace_id: T(trace), span_id: '1'.padStart(16, '0'), data: { correlation_id: 'c', method: 'm', payload: '', timeout_ms: 1, via: 'ws', ...(session ? { session } : {}) } });
 const span = (trace: number, attributes: Record<string, string>, agent = 'a') => e({ kind: 'span.start', agent, trace_id: T(trace), span_id: '2'.padStart(16, '0'), data: { name: 's', attributes } });

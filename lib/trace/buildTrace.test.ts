@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../protocol/events';
+import type { XrayEvent } from '../protocol/events';
+import { eventFactory, type EventInput } from '../testing/events';
 import { parsePriceTable } from '../cost/prices';
 import { HOSTILE_NAMES, HOSTILE_TEXT, prototypeIsClean } from '../testing/hostileNames';
 import { buildTrace, traceFromJson, type TraceTree } from './buildTrace';
 
 const TRACE = 'abcdef0123456789abcdef0123456789';
-let seq = 0;
-function e(p: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>, lamport?: number): XrayEvent {
-  seq++;
-  return { seq, id: `e${seq}`, ts: 1000 + seq, t: null, trace_id: TRACE, span_id: null, parent_span_id: null, peer: null, topic: null, lamport: lamport ?? seq, ...p } as XrayEvent;
-}
+const factory = eventFactory({ trace_id: TRACE, ts: (seq) => 1000 + seq });
+const e = (p: EventInput, lamport?: number): XrayEvent => factory.event(lamport === undefined ? p : { ...p, lamport });
 const S = (n: number) => n.toString(16).padStart(16, '0');
 
 /** orchestrator → worker-1 (call S1) → chat span S2 → lookup call S3 to librarian (fails). */
 function syntheticFailingTrace(): XrayEvent[] {
-  seq = 0;
+  factory.reset();
   return [
     e({ kind: 'call.request', agent: 'orch', peer: 'worker-1', span_id: S(1), data: { correlation_id: 'c1', method: 'process', payload: 'task', timeout_ms: 1000, via: 'ws' } }),
     e({ kind: 'span.start', agent: 'worker-1', span_id: S(2), parent_span_id: S(1), data: { name: 'llm.chat', attributes: { 'gen_ai.request.model': 'gpt-x', 'gen_ai.operation.name': 'chat' } } }),
@@ -56,7 +54,7 @@ describe('buildTrace', () => {
   });
 
   it('orders siblings causally by lamport even when agent clocks disagree', () => {
-    seq = 0;
+    factory.reset();
     const events = [
       e({ kind: 'span.start', agent: 'a', span_id: S(10), t: 5000, data: { name: 'later-by-clock-but-first' } }, 1),
       e({ kind: 'span.start', agent: 'b', span_id: S(11), t: 10, data: { name: 'second' } }, 2),
@@ -65,7 +63,7 @@ describe('buildTrace', () => {
   });
 
   it('reassembles tokens by index when they arrived out of order, and keeps orphan tokens per agent', () => {
-    seq = 0;
+    factory.reset();
     const events = [
       e({ kind: 'token', agent: 'w', span_id: S(5), data: { text: 'world', index: 1 } }),
       e({ kind: 'token', agent: 'w', span_id: S(5), data: { text: 'hello ', index: 0 } }),
@@ -77,20 +75,20 @@ describe('buildTrace', () => {
   });
 
   it('marks a timeout and a trace still running', () => {
-    seq = 0;
+    factory.reset();
     const t = buildTrace(TRACE, [
       e({ kind: 'call.request', agent: 'o', peer: 'w', span_id: S(1), data: { correlation_id: 'c', method: 'm', payload: '', timeout_ms: 50, via: 'rest' } }),
       e({ kind: 'call.timeout', agent: 'w', peer: 'o', span_id: S(1), data: { correlation_id: 'c', timeout_ms: 50, duration_ms: 50 } }),
     ]);
     expect(t.nodes[S(1)]).toMatchObject({ status: 'timeout', onFailurePath: true });
     expect(t.status).toBe('timeout');
-    seq = 0;
+    factory.reset();
     const running = buildTrace(TRACE, [e({ kind: 'span.start', agent: 'a', span_id: S(1), data: { name: 'x' } })]);
     expect(running.status).toBe('running');
   });
 
   it('[C4] shows gate checks as nodes: a refused claim on the failure path with its reason, a pass with its evidence', () => {
-    seq = 0;
+    factory.reset();
     const tree = buildTrace(TRACE, [
       e({ kind: 'span.start', agent: 'orch', span_id: S(1), data: { name: 'merge' } }),
       e({ kind: 'gate.check', agent: 'orch', span_id: S(2), parent_span_id: S(1), data: { gate: 'security_scan', verdict: 'fail', attempt: 1, evidence: [], requirements: [{ requirement: 'scan', ok: false, reason: 'no evidence cited' }] } }),
@@ -103,7 +101,7 @@ describe('buildTrace', () => {
   });
 
   it('survives a parent cycle in bad input without looping', () => {
-    seq = 0;
+    factory.reset();
     const t = buildTrace(TRACE, [
       e({ kind: 'span.start', agent: 'a', span_id: S(1), parent_span_id: S(2), data: { name: 'a' } }),
       e({ kind: 'span.start', agent: 'a', span_id: S(2), parent_span_id: S(1), data: { name: 'b' } }),
@@ -112,7 +110,7 @@ describe('buildTrace', () => {
   });
 
   it('rebuilds a trace of 1,000 spans and 100,000 tokens completely', () => {
-    seq = 0;
+    factory.reset();
     const events: XrayEvent[] = [];
     for (let s = 1; s <= 1000; s++) {
       events.push(e({ kind: 'span.start', agent: `a${s % 50}`, span_id: S(s), parent_span_id: s > 1 ? S(Math.floor(s / 2)) : null, data: { name: `step-${s}` } }));
@@ -131,7 +129,7 @@ describe('buildTrace: conventions, attribution, usage', () => {
   const prices = parsePriceTable('models: [{ pattern: "gpt-4o-mini*", input: 0.15, output: 0.6 }]');
 
   it('[V2] a relay call’s time to first token and session; a span inherits the session and, when it names none, the agent', () => {
-    seq = 0;
+    factory.reset();
     const events = [
       e({ kind: 'call.request', agent: 'front', peer: 'bot', span_id: S(1), t: 1000, data: { correlation_id: 'c', method: 'ask', payload: 'q', timeout_ms: 1000, via: 'rest', session: 'conv-1' } }),
       e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1040, data: { text: 'a' } }),
@@ -149,7 +147,7 @@ describe('buildTrace: conventions, attribution, usage', () => {
   });
 
   it('[V5] usage repeated by an outer span counts once; unpriced models are counted as such', () => {
-    seq = 0;
+    factory.reset();
     const span = (id: number, parent: number | null, attributes: Record<string, string | number>) => [
       e({ kind: 'span.start', agent: 'a', span_id: S(id), parent_span_id: parent ? S(parent) : null, data: { name: `s${id}`, attributes } }),
       e({ kind: 'span.end', agent: 'a', span_id: S(id), data: { status: 'ok' } }),
@@ -175,7 +173,7 @@ describe('buildTrace: conventions, attribution, usage', () => {
 
 describe('[G6] hostile names in a trace', () => {
   const hostileTrace = () => {
-    seq = 0;
+    factory.reset();
     const attributes = Object.fromEntries(HOSTILE_NAMES.map((n) => [n, n])); // an own `__proto__` key, as JSON.parse makes it
     return [
       e({ kind: 'call.request', agent: 'constructor', peer: '__proto__', span_id: S(1), data: { correlation_id: 'c1', method: 'toString', payload: HOSTILE_TEXT[0], timeout_ms: 1000, via: 'ws' } }),

@@ -13,6 +13,8 @@ import { costOf, type PriceTable } from '../cost/prices';
 import type { Attributes, XrayEvent } from '../protocol/events';
 import { ownAgentOf, spanFacts, type SpanUsage } from '../telemetry/conventions';
 import { rollUpUsage, type UsageTotals } from './usageRollup';
+import { assertNever } from '../assertNever';
+import { traceNodeId } from '../model/keys';
 
 export type NodeStatus = 'ok' | 'error' | 'timeout' | 'running';
 
@@ -232,7 +234,7 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
     acc.headSeq = Math.max(acc.headSeq, e.seq);
     agents.add(e.agent);
     if (e.peer) agents.add(e.peer);
-    const spanId = e.span_id ?? `stream:${e.agent}`;
+    const spanId = traceNodeId(e.span_id, e.agent);
     switch (e.kind) {
       case 'call.request': {
         const n = node(spanId, 'call', e);
@@ -306,8 +308,16 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
         list.push({ index: e.data.index ?? -1, seq: e.seq, text: e.data.text });
         break;
       }
-      default:
+      // Not a node of the tree (they still count for the trace's time range and agents above).
+      case 'agent.connect':
+      case 'agent.register':
+      case 'agent.disconnect':
+      case 'broadcast':
+      case 'subscribe':
+      case 'alert.transition':
         break;
+      default:
+        assertNever(e, 'event');
     }
   }
   return acc;

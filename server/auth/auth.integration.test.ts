@@ -48,7 +48,7 @@ function socketRefused(headers: Record<string, string>): Promise<string> {
 }
 
 describe('admin session', () => {
-  it('refuses pages, API, metrics and sockets without a session, keeping the deep link for after login', async () => {
+  it('[G7] refuses pages, API, metrics and sockets without a session, keeping the deep link for after login', async () => {
     const page = await get(`${dash}/trace/${'a'.repeat(32)}?node=x`);
     expect(page.status).toBe(302);
     expect(page.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/trace/${'a'.repeat(32)}?node=x`)}`);
@@ -63,7 +63,7 @@ describe('admin session', () => {
     expect(await loginPage.text()).toContain('value="/trace/x"');
   });
 
-  it('exchanges the admin token for an httpOnly, SameSite=Strict cookie and goes back to the deep link', async () => {
+  it('[G7] exchanges the admin token for an httpOnly, SameSite=Strict cookie and goes back to the deep link', async () => {
     const wrong = await login('not-the-token', '/trace/abc');
     expect(wrong.status).toBe(303);
     expect(wrong.headers.get('location')).toContain('/login?error=invalid');
@@ -83,7 +83,7 @@ describe('admin session', () => {
     expect((await login(ADMIN, '//evil.example/')).headers.get('location')).toBe('/');
   });
 
-  it('refuses forged and expired cookies', async () => {
+  it('[G7] refuses forged and expired cookies', async () => {
     const signer = new TokenSigner(ADMIN);
     const expired = signer.issue('session', 60, undefined, Date.now() - 3600_000);
     const forged = new TokenSigner('some-other-admin-token').issue('session', 3600);
@@ -97,7 +97,7 @@ describe('admin session', () => {
     expect((await get(`${dash}/api/agents`, { cookie: `${SESSION_COOKIE}=${valid}` })).status).toBe(200);
   });
 
-  it('accepts the Bearer admin token on /api and /metrics only', async () => {
+  it('[G7] accepts the Bearer admin token on /api and /metrics only', async () => {
     const bearer = { authorization: `Bearer ${ADMIN}` };
     expect((await get(`${dash}/api/agents`, bearer)).status).toBe(200);
     const metrics = await get(`${dash}/metrics`, bearer);
@@ -107,7 +107,7 @@ describe('admin session', () => {
     expect((await get(`${dash}/api/agents`, { authorization: 'Bearer wrong' })).status).toBe(401);
   });
 
-  it('sends security headers, with frame-ancestors none outside embeds', async () => {
+  it('[G7] sends security headers, with frame-ancestors none outside embeds', async () => {
     const r = await get(`${dash}/login`);
     expect(r.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(r.headers.get('x-content-type-options')).toBe('nosniff');
@@ -126,7 +126,7 @@ describe('agent keys', () => {
       ws.once('error', reject);
     });
 
-  it('refuses register without a key or with a wrong one, and accepts a valid key', async () => {
+  it('[G7] refuses register without a key or with a wrong one, and accepts a valid key', async () => {
     for (const key of [undefined, 'wrong-key']) {
       const ws = await open();
       ws.send(JSON.stringify({ type: 'register', name: 'keyless', ...(key ? { key } : {}) }));
@@ -144,7 +144,7 @@ describe('agent keys', () => {
     await expect(open({ authorization: 'Bearer wrong-key' })).rejects.toThrow('HTTP 401');
   });
 
-  it('refuses REST, SSE and OTLP without a valid key with 401 unauthorized', async () => {
+  it('[G7] refuses REST, SSE and OTLP without a valid key with 401 unauthorized', async () => {
     const attempts: [string, RequestInit][] = [
       ['/v1/broadcast', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ topic: 't', payload: 'p' }) }],
       ['/v1/call', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ to: 'x', method: 'm', payload: '' }) }],
@@ -165,7 +165,7 @@ describe('agent keys', () => {
 });
 
 describe('generated admin token', () => {
-  it('is created with 0600 permissions on first start and printed once with a login link', async () => {
+  it('[G7] is created with 0600 permissions on first start and printed once with a login link', async () => {
     const dir = tempDir();
     const [port, relayPort] = [await freePort(), await freePort()];
     const env = { PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: dir, ADMIN_TOKEN: '' };

@@ -44,7 +44,7 @@ describe('relay guard hook', () => {
     expect(await send(method, headers as Record<string, string>)).toBe(expected);
   });
 
-  it('answers any Host when the relay is not loopback-only and no names were configured', () => {
+  it('[G7] answers any Host when the relay is not loopback-only and no names were configured', () => {
     expect(relayHostNames(false, new Set())).toBeNull();
     expect([...relayHostNames(false, new Set(['relay.internal']))!]).toContain('relay.internal');
   });

@@ -1,8 +1,9 @@
 import { expect, it } from 'vitest';
 import type { XrayEvent } from '../../lib/protocol/events';
+import { makeEvent } from '../../lib/testing/events';
 import { EventWindow } from './eventWindow';
 
-const ev = (seq: number) => ({ seq }) as XrayEvent;
+const ev = (seq: number): XrayEvent => makeEvent('subscribe', { seq });
 
 it('serves events after a cursor while it is inside the window, and refuses once it fell behind', () => {
   const w = new EventWindow(5);
@@ -21,7 +22,7 @@ it('serves events after a cursor while it is inside the window, and refuses once
 });
 
 it('stays within its byte bound, dropping the oldest events', () => {
-  const big = (seq: number) => ({ seq, kind: 'token', data: { text: 'x'.repeat(1000) } }) as XrayEvent;
+  const big = (seq: number): XrayEvent => makeEvent('token', { seq, data: { text: 'x'.repeat(1000) } });
   const w = new EventWindow(1000, 10_000);
   w.push(Array.from({ length: 50 }, (_, i) => big(i + 1)));
   expect(w.approxBytes).toBeLessThanOrEqual(10_000);

@@ -5,6 +5,7 @@
  * whatever the clients do.
  */
 import type { XrayEvent } from '../../lib/protocol/events';
+import { assertNever } from '../../lib/assertNever';
 
 /** A cheap size estimate: envelope plus the text or payload it carries. */
 export function approxEventBytes(e: XrayEvent): number {
@@ -16,8 +17,20 @@ export function approxEventBytes(e: XrayEvent): number {
     case 'call.request':
     case 'call.response':
       return 250 + e.data.payload.length * 2;
-    default:
+    // Bounded by their schemas: attributes and gate verdicts are capped, the rest is small.
+    case 'agent.connect':
+    case 'agent.register':
+    case 'agent.disconnect':
+    case 'call.error':
+    case 'call.timeout':
+    case 'subscribe':
+    case 'span.start':
+    case 'span.end':
+    case 'gate.check':
+    case 'alert.transition':
       return 400;
+    default:
+      return assertNever(e, 'event');
   }
 }
 

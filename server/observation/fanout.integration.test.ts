@@ -89,7 +89,7 @@ async function metric(name: string): Promise<number> {
 const textOf = (d: TestDashboard, scope: Scope) => [...(d.streams.get(scopeKey(scope))?.spans.values() ?? [])].map((s) => s.text).join('');
 
 describe('fanout', () => {
-  it('sends contiguous deltas (from = previous to + 1) that add up to exactly what the log holds', async () => {
+  it('[F1] sends contiguous deltas (from = previous to + 1) that add up to exactly what the log holds', async () => {
     const d = await dashboard();
     const scope: Scope = { kind: 'agent', name: 'contig-1' };
     await d.subscribe({ kind: 'overview' });
@@ -108,7 +108,7 @@ describe('fanout', () => {
     expect(d.overview.agents.get('contig-1')!.tokens).toBe(logged.length);
   });
 
-  it('resumes a reconnecting client from its seq without loss or duplication', async () => {
+  it('[F2] resumes a reconnecting client from its seq without loss or duplication', async () => {
     const scope: Scope = { kind: 'agent', name: 'resume-1' };
     const first = await dashboard();
     await first.subscribe(scope);
@@ -135,7 +135,7 @@ describe('fanout', () => {
     expect(again.gaps).toBe(0);
   });
 
-  it('a client that stops reading for 10 s at 1,000 tokens/s catches up exactly, and the server heap stays bounded', { timeout: 60_000 }, async () => {
+  it('[G5] a client that stops reading for 10 s at 1,000 tokens/s catches up exactly, and the server heap stays bounded', { timeout: 60_000 }, async () => {
     const agents = Array.from({ length: 10 }, (_, i) => `stall-${i}`);
     const trace = '5'.repeat(32);
     // Tokens carry ~1.5 KB (think tool output) so that 10 s of them overflow the loopback
@@ -176,7 +176,7 @@ describe('fanout', () => {
     expect(heapMax - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 
-  it('coalescing cuts the bytes to an overview client by ≥ 90% against one message per frame, at 1,000 tokens/s from 100 agents', { timeout: 60_000 }, async () => {
+  it('[F4] coalescing cuts the bytes to an overview client by ≥ 90% against one message per frame, at 1,000 tokens/s from 100 agents', { timeout: 60_000 }, async () => {
     const d = await dashboard();
     await d.subscribe({ kind: 'overview' });
     await waitFor(() => d.overview.seq >= 0, 5000, 'snapshot');
@@ -204,7 +204,7 @@ describe('fanout', () => {
     expect([...d.overview.agents.keys()].filter((n) => n.startsWith('bw-'))).toHaveLength(100);
   });
 
-  it('refuses a malformed subscription with a coded error and keeps serving', async () => {
+  it('[G6] refuses a malformed subscription with a coded error and keeps serving', async () => {
     const d = await dashboard();
     expect(await d.subscribe({ kind: 'trace', traceId: 'nope' } as Scope)).toMatchObject({ ok: false, error: { code: 'invalid_message' } });
     expect(await d.subscribe({ kind: 'overview' })).toMatchObject({ ok: true, sub: 'overview' });

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import { eventFactory, type EventInput } from '../../lib/testing/events';
 import { applyEvents, createSwarmModel, TAIL_REFRESH_MS } from '../../lib/model/swarmModel';
 import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview } from '../../lib/client/overviewState';
 import { encodeOverview } from './overviewEncode';
 
-let seq = 0;
-const e = (p: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>, ts = seq * 10) =>
-  ({ seq: ++seq, id: `${seq}`, ts, t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, lamport: 0, ...p }) as XrayEvent;
+const events = eventFactory({ ts: (seq) => (seq - 1) * 10, lamport: 0 });
+const e = (p: EventInput, ts?: number) => events.event(ts === undefined ? p : { ...p, ts });
 const rates = { eventsPerSec: 0, tokensPerSec: 0 };
 
 describe('overview encoding', () => {

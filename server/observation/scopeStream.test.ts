@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import { eventFactory } from '../../lib/testing/events';
 import { coalesce, scopeSees } from './scopeStream';
 
 const T = 'a'.repeat(32);
 const S1 = '1'.repeat(16);
 const S2 = '2'.repeat(16);
-let seq = 0;
-const e = (p: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'agent' | 'data'>) =>
-  ({ seq: ++seq, id: `${seq}`, ts: seq, t: null, trace_id: null, span_id: null, parent_span_id: null, peer: null, topic: null, lamport: 0, ...p }) as XrayEvent;
+const e = eventFactory({ lamport: 0 }).event;
 
 describe('scoped streams', () => {
   const events = [

@@ -4,6 +4,7 @@
  */
 import type { Scope, StreamEvent, StreamPayload, TextRun } from '../../lib/protocol/dashboard';
 import type { XrayEvent } from '../../lib/protocol/events';
+import { assertNever } from '../../lib/assertNever';
 
 export function scopeSees(scope: Scope, e: XrayEvent): boolean {
   switch (scope.kind) {
@@ -15,6 +16,8 @@ export function scopeSees(scope: Scope, e: XrayEvent): boolean {
       return e.trace_id === scope.traceId;
     case 'topic':
       return e.topic === scope.topic && (e.kind === 'broadcast' || e.kind === 'subscribe');
+    default:
+      return assertNever(scope, 'scope');
   }
 }
 

@@ -7,6 +7,7 @@ import { encodeOtlpJson } from '../telemetry/export/exportSpan';
 import { traceToSpans } from '../telemetry/export/traceToSpans';
 import type { TraceUsageCache } from './agentUsage';
 import type { ServerResponse } from 'node:http';
+import { traceNodeId } from '../../lib/model/keys';
 import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator, type TraceTree } from '../../lib/trace/buildTrace';
 import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
@@ -32,7 +33,7 @@ const timelineView: TraceView<[string, number, number][]> = {
   name: 'timeline',
   start: () => [],
   add(tokens, page) {
-    for (const e of page) if (e.kind === 'token') tokens.push([e.span_id ?? `stream:${e.agent}`, e.t ?? e.ts, e.data.text.length]);
+    for (const e of page) if (e.kind === 'token') tokens.push([traceNodeId(e.span_id, e.agent), e.t ?? e.ts, e.data.text.length]);
   },
   finish: (tokens) => ({ tokens }),
 };

@@ -12,6 +12,7 @@ import { TokenBucket } from './rateLimiter';
 import type { AgentInfo, SessionHost } from './sessionHost';
 import { senderScope } from './principal';
 import { parseJsonText } from './safeJson';
+import { assertNever } from '../../lib/assertNever';
 
 const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
 
@@ -169,8 +170,13 @@ export class AgentSession {
         this.requireName();
         this.watchSpans(msg);
         return;
-      default:
+      case 'token':
+      case 'span.start':
+      case 'span.end':
         this.ingest([msg], msg.ack);
+        return;
+      default:
+        assertNever(msg, 'message');
     }
   }
 

@@ -7,6 +7,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import type { ScopedEvent } from '../store/eventLog';
 import { mintEventId } from '../../lib/protocol/ids';
 import type { DataFrame } from '../../lib/protocol/relay';
+import { assertNever } from '../../lib/assertNever';
 
 export interface CallContext {
   traceId: string;
@@ -63,5 +64,7 @@ export function frameToEvent(frame: DataFrame, agent: string, now: number, looku
         data: { status: frame.status, ...(frame.error ? { error: frame.error } : {}), ...(frame.attributes ? { attributes: frame.attributes } : {}) },
       };
     }
+    default:
+      return assertNever(frame, 'frame');
   }
 }

@@ -23,8 +23,8 @@ afterEach(async () => {
   await relay.close();
 });
 
-describe('calls', async () => {
-  it('routes a REST call to a worker and answers with its response, propagating the trace', async () => {
+describe('calls', () => {
+  it('[R1] routes a REST call to a worker and answers with its response, propagating the trace', async () => {
     const worker = await connect('worker-1');
     const traceId = mintTraceId();
     const parentSpan = mintSpanId();
@@ -43,7 +43,7 @@ describe('calls', async () => {
     expect(events[1].lamport).toBeGreaterThan(events[0].lamport);
   });
 
-  it('mints a trace when none is given, and a worker’s downstream call joins it', async () => {
+  it('[R1] mints a trace when none is given, and a worker’s downstream call joins it', async () => {
     const orchestrator = await connect('orch');
     const worker = await connect('worker-1');
     const helper = await connect('helper');
@@ -65,14 +65,14 @@ describe('calls', async () => {
     expect(requests[1].parent_span_id).toBe(call.span_id);
   });
 
-  it('answers an unknown target with 404 unknown_target', async () => {
+  it('[R2] answers an unknown target with 404 unknown_target', async () => {
     const res = await postJson(`${relay.url}/v1/call`, { to: 'nobody', method: 'x', payload: '' });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('unknown_target');
     expect(await relay.log.read({ kinds: ['call.request'] })).toHaveLength(0);
   });
 
-  it('answers 504 call_timeout when the worker never answers, and refuses its late answer', async () => {
+  it('[R5] answers 504 call_timeout when the worker never answers, and refuses its late answer', async () => {
     const worker = await connect('slow');
     const pending = postJson(`${relay.url}/v1/call`, { to: 'slow', method: 'x', payload: '', timeout_ms: 150 });
     const call = await worker.next<InboundCall>((m) => m.type === 'inbound_call');
@@ -84,7 +84,7 @@ describe('calls', async () => {
     expect(await worker.next((m) => m.type === 'error')).toMatchObject({ code: 'unknown_correlation', ref: call.correlation_id });
   });
 
-  it('answers 502 worker_disconnected when the worker drops mid-call', async () => {
+  it('[R4] answers 502 worker_disconnected when the worker drops mid-call', async () => {
     const worker = await connect('flaky');
     const pending = postJson(`${relay.url}/v1/call`, { to: 'flaky', method: 'x', payload: '' });
     await worker.next((m) => m.type === 'inbound_call');
@@ -95,7 +95,7 @@ describe('calls', async () => {
     await waitFor(async () => (await relay.log.read({ kinds: ['agent.disconnect'] })).length === 1);
   });
 
-  it('relays a worker error as 502 worker_error with its message', async () => {
+  it('[R6] relays a worker error as 502 worker_error with its message', async () => {
     const worker = await connect('failing');
     const pending = postJson(`${relay.url}/v1/call`, { to: 'failing', method: 'x', payload: '' });
     const call = await worker.next<InboundCall>((m) => m.type === 'inbound_call');
@@ -105,7 +105,7 @@ describe('calls', async () => {
     expect(res.body.error).toEqual({ code: 'worker_error', message: 'model refused' });
   });
 
-  it('refuses a second live registration of a name with name_taken, and frees it on disconnect', async () => {
+  it('[R3] refuses a second live registration of a name with name_taken, and frees it on disconnect', async () => {
     const first = await connect('dup');
     const second = await connect();
     second.send({ type: 'register', name: 'dup' });
@@ -116,15 +116,15 @@ describe('calls', async () => {
     expect(await second.next((m) => m.type === 'registered')).toMatchObject({ name: 'dup' });
   });
 
-  it('refuses a call to self', async () => {
+  it('[R7] refuses a call to self', async () => {
     const a = await connect('narcissus');
     a.send({ type: 'call', ref: 'me', to: 'narcissus', method: 'x', payload: '' });
     expect(await a.next((m) => m.type === 'call_result')).toMatchObject({ ref: 'me', error: { code: 'call_to_self' } });
   });
 });
 
-describe('topics', async () => {
-  it('delivers broadcasts to WS subscribers and SSE with the exact payload, and resumes SSE from Last-Event-ID', async () => {
+describe('topics', () => {
+  it('[R9] delivers broadcasts to WS subscribers and SSE with the exact payload, and resumes SSE from Last-Event-ID', async () => {
     const sub = await connect('listener');
     sub.send({ type: 'subscribe', topic: 'swarm.announce' });
     await waitFor(async () => (await relay.log.read({ kinds: ['subscribe'] })).length === 1);
@@ -167,7 +167,7 @@ describe('topics', async () => {
     expect(events.at(-1)!.id).toBe(live.body.seq);
   });
 
-  it('refuses an SSE subscription without a topic', async () => {
+  it('[G6] refuses an SSE subscription without a topic', async () => {
     const res = await fetch(`${relay.url}/v1/subscribe`);
     expect(res.status).toBe(400);
     expect((await res.json()).error.code).toBe('invalid_message');
@@ -175,7 +175,7 @@ describe('topics', async () => {
 });
 
 describe('frames', () => {
-  it('lands tokens that carry only a correlation id in the caller’s trace, acked after commit, stored once', async () => {
+  it('[R10] lands tokens that carry only a correlation id in the caller’s trace, acked after commit, stored once', async () => {
     const worker = await connect('writer');
     const pending = postJson(`${relay.url}/v1/call`, { to: 'writer', method: 'write', payload: '' });
     const call = await worker.next<InboundCall>((m) => m.type === 'inbound_call');
@@ -193,8 +193,8 @@ describe('frames', () => {
   });
 });
 
-describe('bad input', async () => {
-  it('answers malformed, unknown and unregistered messages with coded errors and stores nothing', async () => {
+describe('bad input', () => {
+  it('[R8][G6] answers malformed, unknown and unregistered messages with coded errors and stores nothing', async () => {
     const a = await connect();
     const head = (await relay.log.head());
     a.send('{"type":');
@@ -211,7 +211,7 @@ describe('bad input', async () => {
     expect((await relay.log.read({ after: head })).map((e) => e.kind)).toEqual(['agent.register']);
   });
 
-  it('answers a bad REST body with 400 and a code', async () => {
+  it('[G6] answers a bad REST body with 400 and a code', async () => {
     const res = await postJson(`${relay.url}/v1/call`, '{nope');
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe('bad_json');

@@ -26,7 +26,7 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
 });
 
-it('runs the seed swarm unchanged: 12/12 tasks processed through the relay', { timeout: 60_000 }, async () => {
+it('[G1] runs the seed swarm unchanged: 12/12 tasks processed through the relay', { timeout: 60_000 }, async () => {
   const relay = await startTestRelay({ relayPort: 9002 }) // default bind (127.0.0.1): the seed dials "localhost";
   try {
     const workers = [1, 2, 3].map((id) => run('worker.ts', { WORKER_ID: String(id) }));

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import type { XrayEvent } from '../../lib/protocol/events';
+import { eventFactory } from '../../lib/testing/events';
 import { parseSelector } from '../../lib/selector/parse';
 import { SqliteEventLog } from '../store/sqliteEventLog';
 import { SpanIndex } from './spanIndex';
@@ -8,17 +9,14 @@ const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
 const sid = (n: number) => n.toString(16).padStart(16, '0');
 
-let seq = 0;
-function ev(e: Partial<NewEvent> & Pick<NewEvent, 'kind' | 'data'>): XrayEvent {
-  seq++;
-  return { id: `e${seq}`, ts: 1000 + seq, t: null, trace_id: T1, span_id: null, parent_span_id: null, agent: 'a', peer: null, topic: null, lamport: seq, seq, ...e } as XrayEvent;
-}
+const events = eventFactory({ trace_id: T1, agent: 'a', ts: (seq) => 1000 + seq });
+const ev = events.event;
 
 let index: SpanIndex;
 afterEach(() => index?.close());
 
 function sample(): XrayEvent[] {
-  seq = 0;
+  events.reset();
   return [
     ev({ kind: 'call.request', agent: 'orch', peer: 'worker-1', span_id: sid(1), data: { correlation_id: 'c1', method: 'review', payload: '', timeout_ms: 1000, via: 'ws' } }),
     ev({ kind: 'span.start', agent: 'scanner', span_id: sid(2), parent_span_id: sid(1), t: 5000, data: { name: 'security_scan_complete', attributes: { 'vulnerabilities.critical': 0 } } }),
@@ -75,7 +73,7 @@ describe('span index', () => {
 
   it('[G6] a hostile parent chain costs a bounded number of lookups per page; paging still finishes', () => {
     index = SpanIndex.inMemory();
-    seq = 0;
+    events.reset();
     // One trace, a chain 3,000 spans deep: every span's ancestors walk toward the root.
     const chain: XrayEvent[] = [];
     for (let i = 1; i <= 3000; i++) {

@@ -15,6 +15,7 @@ import { matches, type ParentLookup, type SpanRecord, type SpanStatus } from '..
 import type { SelectorList } from '../../lib/selector/parse';
 import type { GateCheckRecord, GateStats } from '../../lib/protocol/spans';
 import type { EventLog } from '../store/eventLog';
+import { spanKey } from '../../lib/model/keys';
 import { selectorToSql } from './selectorSql';
 import { SPAN_EVENT_KINDS, spanUpdateOf, type SpanUpdate } from './spanUpdates';
 
@@ -156,7 +157,7 @@ interface MergedUpdate {
 }
 
 function mergeInto(merged: Map<string, MergedUpdate>, u: SpanUpdate): void {
-  const key = `${u.trace_id}/${u.span_id}`;
+  const key = spanKey(u.trace_id, u.span_id);
   let m = merged.get(key);
   if (!m) merged.set(key, (m = { trace_id: u.trace_id, span_id: u.span_id, seq: u.seq, startSeq: null, endSeq: null }));
   m.seq = u.seq;
@@ -390,7 +391,7 @@ export class SpanIndex {
   parentLookup(budget = PARENT_LOOKUP_BUDGET): ParentLookup & { exhausted: boolean } {
     const memo = new Map<string, SpanRecord | undefined>();
     const lookup = ((traceId: string, spanId: string) => {
-      const key = `${traceId}/${spanId}`;
+      const key = spanKey(traceId, spanId);
       if (memo.has(key)) return memo.get(key);
       if (budget-- <= 0) {
         lookup.exhausted = true;

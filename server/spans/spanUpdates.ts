@@ -8,6 +8,7 @@
  */
 import type { Attributes, XrayEvent } from '../../lib/protocol/events';
 import type { SpanStatus } from '../../lib/selector/match';
+import { assertNever } from '../../lib/assertNever';
 
 export interface SpanUpdate {
   trace_id: string;
@@ -64,7 +65,16 @@ export function spanUpdateOf(e: XrayEvent): SpanUpdate | null {
           'gate.evidence': e.data.evidence.map((x) => x.span_id).join(','),
         },
       };
-    default:
+    // Not spans (SPAN_EVENT_KINDS lists the ones above); a token belongs to its span, adds nothing.
+    case 'agent.connect':
+    case 'agent.register':
+    case 'agent.disconnect':
+    case 'broadcast':
+    case 'subscribe':
+    case 'token':
+    case 'alert.transition':
       return null;
+    default:
+      return assertNever(e, 'event');
   }
 }

@@ -53,7 +53,7 @@ describe.each([
   ['JSON', (url: string) => new JsonExporter({ url })],
   ['protobuf', (url: string) => new ProtoExporter({ url })],
 ])('OTLP/HTTP %s from the OpenTelemetry JS SDK', (_name, makeExporter) => {
-  it('appears in /api/traces/:id with the GenAI attributes mapped', async () => {
+  it('[V2] appears in /api/traces/:id with the GenAI attributes mapped', async () => {
     const traceId = await exportAgentRun(makeExporter(`${relay.url}/v1/traces`));
     const res = await fetch(`${api.url}/api/traces/${traceId}`);
     expect(res.status).toBe(200);
@@ -75,7 +75,7 @@ describe.each([
 });
 
 describe('OTLP edge', () => {
-  it('stores a re-export of the same spans once', async () => {
+  it('[G3] stores a re-export of the same spans once', async () => {
     const traceId = await exportAgentRun(new JsonExporter({ url: `${relay.url}/v1/traces` }));
     const before = (await relay.log.read({ traceId })).length;
     const events = (await relay.log.read({ traceId }));
@@ -95,7 +95,7 @@ describe('OTLP edge', () => {
     expect(await relay.log.read({ traceId })).toHaveLength(before);
   });
 
-  it('refuses malformed protobuf, bad JSON ids and unknown content types with coded errors, storing nothing', async () => {
+  it('[G6] refuses malformed protobuf, bad JSON ids and unknown content types with coded errors, storing nothing', async () => {
     const head = (await relay.log.head());
     const post = (body: BodyInit, type: string) => fetch(`${relay.url}/v1/traces`, { method: 'POST', headers: { 'content-type': type }, body });
     const proto = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), 'application/x-protobuf');

@@ -16,7 +16,7 @@ const postFrames = (body: string, type = 'application/json', agent: string | nul
   fetch(`${relay.url}/v1/frames`, { method: 'POST', headers: { 'content-type': type, ...(agent ? { 'x-agent-name': agent } : {}) }, body });
 
 describe('POST /v1/frames', () => {
-  it('stores a JSON array and NDJSON, answering after commit, each id once', async () => {
+  it('[G2][G3] stores a JSON array and NDJSON, answering after commit, each id once', async () => {
     const trace = mintTraceId();
     const frames = [0, 1, 2].map((i) => ({ type: 'token', id: `f${i}`, trace_id: trace, index: i, text: `w${i} ` }));
     const r1 = await postFrames(JSON.stringify(frames));
@@ -29,7 +29,7 @@ describe('POST /v1/frames', () => {
     expect(stored.every((e) => e.agent === 'batch-agent')).toBe(true);
   });
 
-  it('refuses a batch with one bad frame whole, and a missing agent name', async () => {
+  it('[G6] refuses a batch with one bad frame whole, and a missing agent name', async () => {
     const head = (await relay.log.head());
     const bad = await postFrames(JSON.stringify([{ type: 'token', text: 'ok' }, { type: 'token', text: 7 }]));
     expect(bad.status).toBe(400);
@@ -44,7 +44,7 @@ describe('POST /v1/frames', () => {
 });
 
 describe('GET /v1/events', () => {
-  it('pages through the log by seq with filters, so a late listener catches up', async () => {
+  it('[R11] pages through the log by seq with filters, so a late listener catches up', async () => {
     const trace = mintTraceId();
     await postFrames(JSON.stringify(Array.from({ length: 7 }, (_, i) => ({ type: 'token', trace_id: trace, text: `${i}` }))));
     await postFrames(JSON.stringify([{ type: 'token', text: 'other' }]));

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { spanUpdateOf } from '../../../server/spans/spanUpdates';
+import { spanKey } from '../../model/keys';
 import { matches, type SpanRecord } from '../../selector/match';
 import { parseSelector, SELECTOR_LIMITS, type SelectorList } from '../../selector/parse';
 import type { ConditionKind } from '../condition';
@@ -48,13 +49,13 @@ export const spanMatch: ConditionKind<Params> = {
   create(p) {
     const windows = new KeyedWindows<{ n: number }>(p.window, () => ({ n: 0 }), (c) => (c.n = 0));
     const spans = new BoundedRecency<SpanRecord>(MAX_SPANS);
-    const parentOf = (traceId: string, spanId: string) => spans.get(`${traceId}\u0000${spanId}`);
+    const parentOf = (traceId: string, spanId: string) => spans.get(spanKey(traceId, spanId));
     const needsAncestors = p.selector.alternatives.some((a) => a.path.length > 1);
     return {
       observe(e, _facts, now) {
         const u = spanUpdateOf(e);
         if (!u) return;
-        const key = `${u.trace_id}\u0000${u.span_id}`;
+        const key = spanKey(u.trace_id, u.span_id);
         const span = spans.touch(key, () => ({ trace_id: u.trace_id, span_id: u.span_id, parent_span_id: null, name: '', agent: e.agent, status: 'unset', kind: 'sdk', start: e.t ?? e.ts, end: null, attributes: Object.create(null) }));
         if (u.open) Object.assign(span, u.open);
         if (u.attributes) for (const [k, v] of Object.entries(u.attributes)) span.attributes[k] = v; // null-prototype target: `__proto__` stays data

@@ -8,6 +8,8 @@ import type { Attributes, XrayEvent } from '../../../lib/protocol/events';
 import { ownAgentOf, spanFacts } from '../../../lib/telemetry/conventions';
 import { nodeAttributes } from './traceToSpans';
 import type { ExportSpan } from './exportSpan';
+import { assertNever } from '../../../lib/assertNever';
+import { spanKey } from '../../../lib/model/keys';
 
 interface OpenSpan {
   kind: 'call' | 'span';
@@ -39,7 +41,7 @@ export class LiveSpans {
     const done: ExportSpan[] = [];
     for (const e of events) {
       if (!e.trace_id || !e.span_id) continue;
-      const key = `${e.trace_id}/${e.span_id}`;
+      const key = spanKey(e.trace_id, e.span_id);
       const time = e.t ?? e.ts;
       switch (e.kind) {
         case 'call.request':
@@ -72,8 +74,17 @@ export class LiveSpans {
           done.push(this.finish(e, o, time, tok));
           break;
         }
-        default:
+        // No span of their own to export.
+        case 'agent.connect':
+        case 'agent.register':
+        case 'agent.disconnect':
+        case 'broadcast':
+        case 'subscribe':
+        case 'gate.check':
+        case 'alert.transition':
           break;
+        default:
+          assertNever(e, 'event');
       }
     }
     return done;
