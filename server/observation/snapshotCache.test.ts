@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev } from '../store/eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { LogWriter } from '../store/logWriter';
 import { SqliteEventLog } from '../store/sqliteEventLog';
 import { EventWindow } from './eventWindow';

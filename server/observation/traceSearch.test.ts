@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ev } from '../store/eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { SqliteEventLog } from '../store/sqliteEventLog';
 import { searchTraces } from './traceRoutes';
 

@@ -11,7 +11,7 @@ it('[G6] a replay from Last-Event-ID 0 to a fast reader yields the loop in slice
   const { EventEmitter } = await import('node:events');
   const { SqliteEventLog } = await import('../store/sqliteEventLog');
   const { LogWriter } = await import('../store/logWriter');
-  const { ev } = await import('../store/eventLog.contract');
+  const { ev } = await import('../testing/eventLogContract');
   const { SseHub } = await import('./sseHub');
   const { AddressSlots } = await import('./addressSlots');
   const log = SqliteEventLog.inMemory();

@@ -1,6 +1,10 @@
 /**
- * The append-only event log, as an interface so another backend (Redis Streams, Postgres)
- * can be added later and checked by the same contract suite (eventLog.contract.ts).
+ * The append-only event log, as an interface so another backend (PostgreSQL, the in-memory
+ * log) is checked by the same contract suite (server/testing/eventLogContract.ts, SPEC.md L*).
+ *
+ * Every method returns a Promise: a networked backend cannot answer synchronously. Calls are
+ * batched so a backend pays one round trip per call, never one per event: the writer commits
+ * a whole transaction with one `append`, and readers page with a bounded `limit`.
  */
 import type { TraceSummary } from '../../lib/protocol/api';
 import type { EventKind, NewEvent, XrayEvent } from '../../lib/protocol/events';
@@ -50,24 +54,25 @@ export interface TraceListQuery {
 
 export interface EventLog {
   /** Appends in one transaction; duplicates (same scope and id) are not stored again. Atomic: all or nothing. */
-  append(events: readonly StampedEvent[]): AppendResult[];
+  append(events: readonly StampedEvent[]): Promise<AppendResult[]>;
   /** The highest seq stored (0 when empty). */
-  head(): number;
-  read(query: ReadQuery): XrayEvent[];
+  head(): Promise<number>;
+  /** Events matching the query in seq order, at most `limit` (a backend may cap it): page with `after`. */
+  read(query: ReadQuery): Promise<XrayEvent[]>;
   /** The seq of the event stored under `id` in `scope` ('' = server-minted ids). */
-  seqOf(id: string, scope?: string): number | undefined;
+  seqOf(id: string, scope?: string): Promise<number | undefined>;
   /** Highest lamport stored for a trace (0 when unknown), to resume clocks after a restart. */
-  maxLamport(traceId: string): number;
-  listTraces(query: TraceListQuery): TraceSummaryRow[];
+  maxLamport(traceId: string): Promise<number>;
+  listTraces(query: TraceListQuery): Promise<TraceSummaryRow[]>;
   /**
    * Retention floor: events at or below it may have been deleted (all but those of traces
    * still live when the floor passed them). A cursor below the floor cannot resume without
    * loss: readers answer `expired`. 0 while nothing was ever deleted.
    */
-  floor(): number;
+  floor(): Promise<number>;
   /** Lowest seq still stored (head + 1 when empty). */
-  oldestSeq(): number;
+  oldestSeq(): Promise<number>;
   /** Whether retention deleted this trace (its id is remembered for a while). */
-  isExpiredTrace(traceId: string): boolean;
-  close(): void;
+  isExpiredTrace(traceId: string): Promise<boolean>;
+  close(): Promise<void>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { XrayEvent } from '../../lib/protocol/events';
-import { ev } from './eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { LogWriter } from './logWriter';
 import { SqliteEventLog } from './sqliteEventLog';
 

@@ -13,6 +13,7 @@ import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, T
 import { ensureIncrementalVacuum, migrate, SchemaTooNewError, type MigrationReport } from './migrations';
 import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_TOO_NEW, EXIT_UNWRITABLE, StartupError } from './startupChecks';
 import { StorageHealth } from './storageHealth';
+import { isErrorEvent, SEARCHABLE_FIELDS } from './searchableText';
 
 export interface SqliteOpenOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -53,13 +54,7 @@ function rowToEvent(row: Row): XrayEvent {
   return { ...event, data: JSON.parse(row.data) } as XrayEvent;
 }
 
-const ERROR_KINDS = new Set(['call.error', 'call.timeout']);
-
-/**
- * The `data` fields whose values are recorded text: token text, call and broadcast payloads,
- * method and span names, error codes and messages (plus every span attribute value).
- */
-const SEARCHABLE_FIELDS = ['text', 'payload', 'method', 'name', 'error', 'code', 'message'].map((f) => `'${f}'`).join(',');
+const SEARCHABLE_SQL = SEARCHABLE_FIELDS.map((f) => `'${f}'`).join(',');
 
 /** A LIKE pattern for "contains `text`", its wildcards (`%`, `_`) and the escape char taken literally. */
 export function likeContaining(text: string): string {
@@ -186,7 +181,7 @@ export class SqliteEventLog implements EventLog {
         t.ts = Math.max(t.ts, e.ts);
         t.events++;
         t.lamport = Math.max(t.lamport, e.lamport);
-        if (ERROR_KINDS.has(e.kind) || (e.kind === 'span.end' && e.data.status === 'error')) t.errors++;
+        if (isErrorEvent(e.kind, e.data)) t.errors++;
         if (t.agents.size < 64) {
           t.agents.add(e.agent);
           if (e.peer) t.agents.add(e.peer);
@@ -199,7 +194,12 @@ export class SqliteEventLog implements EventLog {
     return results;
   }
 
-  append(events: readonly StampedEvent[]): AppendResult[] {
+  /** One promise per batch: the whole transaction runs synchronously inside (better-sqlite3). */
+  async append(events: readonly StampedEvent[]): Promise<AppendResult[]> {
+    return this.appendNow(events);
+  }
+
+  private appendNow(events: readonly StampedEvent[]): AppendResult[] {
     const before = this.nextSeq;
     try {
       return this.appendTx(events);
@@ -218,11 +218,15 @@ export class SqliteEventLog implements EventLog {
     }
   }
 
-  head(): number {
+  async head(): Promise<number> {
+    return this.headNow();
+  }
+
+  private headNow(): number {
     return this.nextSeq - 1;
   }
 
-  read(q: ReadQuery): XrayEvent[] {
+  async read(q: ReadQuery): Promise<XrayEvent[]> {
     return this.reading(() => this.readUnguarded(q));
   }
 
@@ -253,16 +257,16 @@ export class SqliteEventLog implements EventLog {
     return rows.map(rowToEvent);
   }
 
-  seqOf(id: string, scope = ''): number | undefined {
+  async seqOf(id: string, scope = ''): Promise<number | undefined> {
     return this.reading(() => this.bySeqOfId.get(scope, id) as number | undefined);
   }
 
-  maxLamport(traceId: string): number {
+  async maxLamport(traceId: string): Promise<number> {
     const v = this.reading(() => this.db.prepare('SELECT max_lamport FROM traces WHERE trace_id = ?').pluck().get(traceId) as number | undefined);
     return v ?? 0;
   }
 
-  listTraces(q: TraceListQuery): TraceSummaryRow[] {
+  async listTraces(q: TraceListQuery): Promise<TraceSummaryRow[]> {
     return this.reading(() => this.listTracesUnguarded(q));
   }
 
@@ -298,7 +302,7 @@ export class SqliteEventLog implements EventLog {
       // Recorded text only: the values of the searchable fields, decoded — never the JSON
       // encoding (keys such as "status", quotes, backslash escapes).
       const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
-          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_FIELDS})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
+          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_SQL})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
       // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
       // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
       // of them that is in a recorded value is in the row's JSON too.
@@ -312,15 +316,15 @@ export class SqliteEventLog implements EventLog {
     return rows.map((r) => ({ ...r, agents: JSON.parse(r.agents) as string[] }));
   }
 
-  floor(): number {
+  async floor(): Promise<number> {
     return this.floorSeq;
   }
 
-  oldestSeq(): number {
-    return this.reading(() => (this.db.prepare('SELECT MIN(seq) FROM events').pluck().get() as number | null) ?? this.head() + 1);
+  async oldestSeq(): Promise<number> {
+    return this.reading(() => (this.db.prepare('SELECT MIN(seq) FROM events').pluck().get() as number | null) ?? this.headNow() + 1);
   }
 
-  isExpiredTrace(traceId: string): boolean {
+  async isExpiredTrace(traceId: string): Promise<boolean> {
     return this.reading(() => this.db.prepare('SELECT 1 FROM expired_traces WHERE trace_id = ?').get(traceId) !== undefined);
   }
 
@@ -451,7 +455,12 @@ export class SqliteEventLog implements EventLog {
     this.db.prepare("INSERT INTO meta (key, value) VALUES ('probe', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(Date.now());
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    this.closeNow();
+  }
+
+  /** Closes the database at once (start-up failures, process exit): nothing is in flight inside. */
+  closeNow(): void {
     if (this.db.open) this.db.close();
   }
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { XrayError } from '../../lib/protocol/errors';
 import type { EventLog, StampedEvent } from './eventLog';
-import { ev } from './eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { LogWriter } from './logWriter';
 import { SqliteEventLog } from './sqliteEventLog';
 import { classifyStorageError, StorageHealth } from './storageHealth';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { tempDir, waitFor } from '../testing/harness';
-import { ev } from './eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { SqliteEventLog } from './sqliteEventLog';
 import { WalCheckpointer } from './walCheckpointer';
 

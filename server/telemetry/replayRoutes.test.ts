@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { ev } from '../store/eventLog.contract';
+import { ev } from '../testing/eventLogContract';
 import { SqliteEventLog } from '../store/sqliteEventLog';
 import { createReplayRoutes } from './replayRoutes';
 
