@@ -6,22 +6,24 @@
  * so batches from every writer on every node commit one after another and `seq` is global,
  * gap-free and in commit order (the lock is released after the commit is visible, so a
  * reader that sees seq N+1 also sees N). Inside the lock the batch is also checked for
- * duplicates (idempotency per (scope, id) across nodes) and its lamport stamps are raised
- * above the trace's stored maximum (a trace's clock follows its seq order across nodes).
+ * duplicates, so idempotency per (scope, id) holds across nodes. Lamport stamps are stored as
+ * the writer gave them (the contract, L4); across nodes the writer's clock learns every other
+ * node's stamps from the log tail (LogTail), so a stamp follows whatever caused it.
  * Each commit NOTIFYs `xray_log` with the new head so tails wake at once.
  */
 import pg from 'pg';
 import type { XrayEvent } from '../../lib/protocol/events';
-import type { AppendResult, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
-import { migratePg, PgSchemaTooNewError, SEQ_LOCK, type PgMigrationReport } from './pgMigrations';
+import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
+import { migratePg, PgSchemaTooNewError, RETENTION_LOCK, SEQ_LOCK, type PgMigrationReport } from './pgMigrations';
 import { recordedText } from './recordedText';
+import { isErrorEvent } from './searchableText';
+import type { ExpireBatchResult } from './sqliteEventLog';
 import { likeContaining } from './sqliteEventLog';
 import { StorageHealth } from './storageHealth';
 
 /** The channel every commit notifies, with the new head as payload. */
 export const LOG_CHANNEL = 'xray_log';
 
-const ERROR_KINDS = new Set(['call.error', 'call.timeout']);
 
 export interface PgOpenOptions {
   health?: StorageHealth;
@@ -79,7 +81,7 @@ interface TraceRollup {
   isNew: boolean;
 }
 
-export class PgEventLog {
+export class PgEventLog implements EventLog {
   readonly health: StorageHealth;
   private closed = false;
 
@@ -185,7 +187,7 @@ export class PgEventLog {
       const seq = ++next;
       known.set(key(scope, e.id), seq);
       results.push({ id: e.id, seq, duplicate: false });
-      let lamport = e.lamport;
+      const lamport = e.lamport;
       if (e.trace_id) {
         let t = traces.get(e.trace_id);
         if (!t) {
@@ -193,15 +195,12 @@ export class PgEventLog {
           t = { first: seq, first_ts: e.ts, seq, ts: e.ts, events: 0, errors: 0, lamport: s?.lamport ?? 0, agents: new Set(s?.agents ?? []), isNew: !s };
           traces.set(e.trace_id, t);
         }
-        // Another node may have written this trace since our writer last saw it: the clock
-        // moves on from the highest stamp stored, so lamport order follows seq order.
-        if (lamport <= t.lamport) lamport = t.lamport + 1;
-        t.lamport = lamport;
+        t.lamport = Math.max(t.lamport, lamport);
         t.seq = seq;
         t.ts = Math.max(t.ts, e.ts);
         t.first_ts = Math.min(t.first_ts, e.ts);
         t.events++;
-        if (ERROR_KINDS.has(e.kind) || (e.kind === 'span.end' && (e.data as { status?: unknown }).status === 'error')) t.errors++;
+        if (isErrorEvent(e.kind, e.data)) t.errors++;
         if (t.agents.size < 64) {
           t.agents.add(e.agent);
           if (e.peer) t.agents.add(e.peer);
@@ -357,6 +356,70 @@ export class PgEventLog {
 
   async isExpiredTrace(traceId: string): Promise<boolean> {
     return this.reading(async () => (await this.pool.query('SELECT 1 FROM xray_expired_traces WHERE trace_id = $1', [traceId])).rows.length > 0);
+  }
+
+  /**
+   * One bounded step of retention, as SqliteEventLog.expireBatch (same walk, same rules: a
+   * trace goes as a whole, deleted traces leave a tombstone). Only one node runs a step at a
+   * time: another node's step that finds the lock taken does nothing and reports not done.
+   */
+  async expireBatch(cutoffTs: number, maxRows: number, now = Date.now()): Promise<ExpireBatchResult> {
+    try {
+      return await this.transaction(async (c) => {
+        const locked = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK.toString()])).rows[0].ok;
+        if (!locked) return { deleted: 0, traces: 0, done: false };
+        const floorRow = await c.query<{ value: string }>("SELECT value FROM xray_meta WHERE key = 'retention_floor'");
+        const startFloor = floorRow.rows.length ? Number(floorRow.rows[0].value) : 0;
+        let floor = startFloor;
+        let budget = maxRows;
+        let deleted = 0;
+        let traces = 0;
+        let walked = false;
+        // 1. Walk up from the floor.
+        const rows = (await c.query<{ seq: string; ts: string; trace_id: string | null }>('SELECT seq, ts, trace_id FROM xray_events WHERE seq > $1 ORDER BY seq LIMIT $2', [floor, budget])).rows;
+        const ids = [...new Set(rows.map((r) => r.trace_id).filter((t): t is string => !!t))];
+        const ends = new Map<string, number>();
+        if (ids.length) for (const r of (await c.query<{ trace_id: string; end_ts: string }>('SELECT trace_id, end_ts FROM xray_traces WHERE trace_id = ANY($1::text[])', [ids])).rows) ends.set(r.trace_id, Number(r.end_ts));
+        const doomed: number[] = [];
+        let looked = 0;
+        for (const r of rows) {
+          if (Number(r.ts) >= cutoffTs) {
+            walked = true;
+            break;
+          }
+          if (!r.trace_id || (ends.get(r.trace_id) ?? -Infinity) < cutoffTs) doomed.push(Number(r.seq));
+          budget--;
+          looked++;
+          floor = Number(r.seq);
+        }
+        if (rows.length < maxRows && looked === rows.length) walked = true;
+        if (doomed.length) deleted += (await c.query('DELETE FROM xray_events WHERE seq = ANY($1::bigint[])', [doomed])).rowCount ?? 0;
+        if (floor !== startFloor) await c.query("INSERT INTO xray_meta (key, value) VALUES ('retention_floor', $1) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [floor]);
+        // 2. Traces entirely at or below the floor that have now ended before the cutoff.
+        let leftoversDone = true;
+        if (budget > 0) {
+          const leftovers = (await c.query<{ trace_id: string }>('SELECT trace_id FROM xray_traces WHERE last_seq <= $1 AND end_ts < $2 LIMIT 16', [floor, cutoffTs])).rows.map((r) => r.trace_id);
+          if (leftovers.length === 16) leftoversDone = false;
+          for (const traceId of leftovers) {
+            if (budget <= 0) {
+              leftoversDone = false;
+              break;
+            }
+            const n = (await c.query('DELETE FROM xray_events WHERE seq IN (SELECT seq FROM xray_events WHERE trace_id = $1 ORDER BY seq LIMIT $2)', [traceId, budget])).rowCount ?? 0;
+            deleted += n;
+            budget -= n;
+            if (budget > 0) {
+              await c.query('DELETE FROM xray_traces WHERE trace_id = $1', [traceId]);
+              await c.query('INSERT INTO xray_expired_traces (trace_id, expired_at) VALUES ($1, $2) ON CONFLICT (trace_id) DO UPDATE SET expired_at = excluded.expired_at', [traceId, now]);
+              traces++;
+            } else leftoversDone = false;
+          }
+        } else leftoversDone = false;
+        return { deleted, traces, done: walked && leftoversDone };
+      });
+    } catch (err) {
+      throw this.health.fail(err, 'write');
+    }
   }
 
   /** A small committed write, to find out whether PostgreSQL is writable again. Throws if not. */

@@ -82,9 +82,10 @@ CREATE INDEX xray_leases_node ON xray_leases (node);
   },
 ];
 
-/** Advisory lock keys (one 64-bit namespace per database): migration, and seq allocation. */
+/** Advisory lock keys (one 64-bit namespace per database): migration, seq allocation, retention. */
 export const MIGRATION_LOCK = 0x78726179_0001n;
 export const SEQ_LOCK = 0x78726179_0002n;
+export const RETENTION_LOCK = 0x78726179_0003n;
 
 export class PgSchemaTooNewError extends Error {}
 

@@ -5,8 +5,7 @@
  * stores it in a column at append (its JSON functions fail on a \u0000 inside a value).
  */
 
-/** The `data` fields whose values are recorded text (as SqliteEventLog's SEARCHABLE_FIELDS). */
-export const SEARCHABLE_FIELDS: readonly string[] = ['text', 'payload', 'method', 'name', 'error', 'code', 'message'];
+import { SEARCHABLE_FIELDS } from './searchableText';
 
 /** A scalar as SQLite's json atom renders it (true → 1, false → 0); null and containers have none. PostgreSQL text cannot hold NUL: it is dropped. */
 function atom(value: unknown): string | null {
