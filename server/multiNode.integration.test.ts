@@ -10,11 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { postJson, TestAgent, tempDir, waitFor } from './testing/harness';
 import { SseReader } from './testing/sseReader';
+import { TestDashboard } from './testing/dashboardClient';
+import type { RelayToAgent } from '../lib/protocol/relay';
+import { scopeKey, type Scope } from '../lib/protocol/dashboard';
 import { startTestPostgres, type TestPostgres } from './testing/postgres';
 import { freePort, startServerProcess, type ServerProcess } from './testing/serverProcess';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LEASE_TTL_MS = 2000;
+const ADMIN_TOKEN = 'multi-node-test-admin-token';
+const auth = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 interface Node {
   id: string;
@@ -22,6 +27,8 @@ interface Node {
   proc: ServerProcess;
   http: string;
   ws: string;
+  /** The node's dashboard port (Socket.IO, /api), served without Next. */
+  dash: string;
 }
 
 let db: TestPostgres;
@@ -31,18 +38,20 @@ const children: ChildProcess[] = [];
 
 async function startNode(id: string, relayPort?: number): Promise<Node> {
   const port = relayPort ?? (await freePort());
+  const dashPort = await freePort();
   const env = {
+    ADMIN_TOKEN,
     XRAY_DATABASE_URL: url,
     XRAY_NODE_ID: id,
     RELAY_PORT: String(port),
-    PORT: String(await freePort()),
+    PORT: String(dashPort),
     XRAY_DATA_DIR: tempDir(),
     XRAY_LEASE_TTL: `${LEASE_TTL_MS}ms`,
     XRAY_TAIL_POLL: '500ms',
     XRAY_STORAGE_PROBE_INTERVAL: '300ms',
   };
-  const proc = await startServerProcess(env);
-  const node = { id, env, proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws` };
+  const proc = await startServerProcess(env, ['--no-next']);
+  const node = { id, env, proc, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}/ws`, dash: `http://127.0.0.1:${dashPort}` };
   nodes.push(node);
   return node;
 }
@@ -61,6 +70,8 @@ async function query<T extends pg.QueryResultRow>(sql: string, params: unknown[]
     await c.end();
   }
 }
+
+const textOf = (d: TestDashboard, scope: Scope) => [...(d.streams.get(scopeKey(scope))?.spans.values() ?? [])].map((s) => s.text).join('');
 
 let A: Node;
 let B: Node;
@@ -88,7 +99,7 @@ describe('multi-node on one PostgreSQL', () => {
     const nobody = await postJson(`${B.http}/v1/call`, { to: 'no-such-agent', method: 'x', payload: '' });
     expect(nobody.body).toMatchObject({ error: { code: 'unknown_target' } });
     const answered = postJson(`${B.http}/v1/call`, { to: 'm2-worker', method: 'echo', payload: 'across' });
-    const inbound = await worker.next<{ type: 'inbound_call'; correlation_id: string; payload: string; trace_id: string }>((m) => m.type === 'inbound_call', 10_000);
+    const inbound = (await worker.next((m) => m.type === 'inbound_call', 10_000)) as Extract<RelayToAgent, { type: 'inbound_call' }>;
     expect(inbound.payload).toBe('across');
     worker.send({ type: 'call_response', correlation_id: inbound.correlation_id, payload: 'back' });
     const r = await answered;
@@ -125,6 +136,52 @@ describe('multi-node on one PostgreSQL', () => {
     expect(ids).toEqual([...ids].sort((a, b) => a - b));
     onA.close();
     await sender.close();
+  });
+
+  it('[M4][G4] a dashboard client moved from node A to node B resumes exactly from its seq: no snapshot, no gap, no duplicate, and it sees agents of both nodes', { timeout: 60_000 }, async () => {
+    const scope: Scope = { kind: 'agent', name: 'm4-streamer' };
+    const dashboards: TestDashboard[] = [];
+    const dashboard = async (node: Node) => {
+      const d = new TestDashboard(node.dash, auth);
+      dashboards.push(d);
+      await d.connected();
+      return d;
+    };
+    try {
+      const onA = await dashboard(A);
+      await onA.subscribe(scope);
+      await onA.subscribe({ kind: 'overview' });
+      // The streaming agent is on B: A's dashboard sees it through the log.
+      const streamer = await TestAgent.connect(B.ws, 'm4-streamer');
+      const other = await TestAgent.connect(A.ws, 'm4-on-a');
+      let i = 0;
+      const timer = setInterval(() => streamer.send({ type: 'token', text: ` t${i++}` }), 10);
+      await waitFor(() => (onA.streams.get(scopeKey(scope))?.tokens ?? 0) > 20, 10_000, 'tokens on A');
+      expect(onA.overview.agents.has('m4-on-a') && onA.overview.agents.has('m4-streamer')).toBe(true);
+      onA.close();
+      const lastSeq = onA.seqOf(scope);
+      await new Promise((r) => setTimeout(r, 300)); // tokens keep flowing while it moves
+      const onB = await dashboard(B);
+      onB.streams.set(scopeKey(scope), onA.streams.get(scopeKey(scope))!);
+      expect(await onB.subscribe(scope, lastSeq)).toMatchObject({ ok: true, resumed: true });
+      await new Promise((r) => setTimeout(r, 500));
+      clearInterval(timer);
+      const ackFlush = streamer.next((m) => m.type === 'ack', 10_000);
+      streamer.send({ type: 'token', id: 'm4-last', text: ' end', ack: true });
+      await ackFlush;
+      const head = Number((await query<{ head: string }>('SELECT head FROM xray_log_head'))[0].head);
+      await waitFor(() => onB.seqOf(scope) >= head || onB.deltas.some((d) => d.sub === scopeKey(scope) && d.to >= head), 10_000, 'the moved client to reach the head');
+      await waitFor(() => textOf(onB, scope).endsWith(' end'), 10_000, 'the last token on B');
+      expect(onB.snapshots.filter((s) => s.sub === scopeKey(scope))).toHaveLength(0);
+      expect(onB.deltas.find((x) => x.sub === scopeKey(scope))!.from).toBe(lastSeq + 1);
+      expect(onB.gaps).toBe(0);
+      const logged = await query<{ text: string }>("SELECT data::json->>'text' AS text FROM xray_events WHERE kind = 'token' AND agent = 'm4-streamer' ORDER BY seq");
+      expect(textOf(onB, scope)).toBe(logged.map((r) => r.text).join(''));
+      await streamer.close();
+      await other.close();
+    } finally {
+      for (const d of dashboards) d.close();
+    }
   });
 
   it('[M3][G1] the seed swarm: three workers on node A, the orchestrator on node B (only the port changed) complete 12/12', { timeout: 90_000 }, async () => {
