@@ -83,3 +83,13 @@ it('[G8] PostgreSQL restarted: the tail reconnects its LISTEN by itself and deli
   await log.append([ev('later')]);
   await expect.poll(() => seen.map((e) => e.seq), { timeout: 10_000 }).toEqual([1, 2, 3]);
 }, 60_000);
+
+it('[M4] reached(seq) resolves once the listeners have seen that seq (a writer acks after it), false on timeout', async () => {
+  const url = await server.createDatabase();
+  const log = await node(url);
+  const { t, seen } = await tail(log, url, { listen: false, pollMs: 60_000 });
+  const [r] = await log.append([ev('w')]);
+  expect(await t.reached(r.seq)).toBe(true); // woken by reached itself, not by the 60 s poll
+  expect(seen.map((e) => e.seq)).toEqual([r.seq]);
+  expect(await t.reached(r.seq + 5, 200)).toBe(false);
+});

@@ -36,6 +36,7 @@ export interface PgLogTailOptions {
 
 export class PgLogTail implements CommitSource {
   private readonly listeners = new Set<CommitListener>();
+  private readonly waiters = new Set<{ seq: number; resolve(ok: boolean): void; timer: NodeJS.Timeout }>();
   private cursor: number;
   private pumping = false;
   private again = false;
@@ -92,15 +93,26 @@ export class PgLogTail implements CommitSource {
     });
   }
 
-  /** Resolves once everything committed up to `seq` has been delivered (a writer's ack path can wait on it). */
-  async reached(seq: number, timeoutMs = 10_000): Promise<boolean> {
-    const until = Date.now() + timeoutMs;
-    while (this.cursor < seq && !this.closed) {
-      if (Date.now() > until) return false;
-      this.wake();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    return this.cursor >= seq;
+  /**
+   * Resolves true once everything committed up to `seq` has been delivered to the listeners
+   * (the writer acks after it, so a node reads its own writes), false after `timeoutMs` (the
+   * commit is durable all the same) or when the tail closes.
+   */
+  reached(seq: number, timeoutMs = 10_000): Promise<boolean> {
+    if (this.cursor >= seq) return Promise.resolve(true);
+    if (this.closed) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const waiter = { seq, resolve, timer: setTimeout(() => this.settleWaiter(waiter, false), timeoutMs) };
+      waiter.timer.unref();
+      this.waiters.add(waiter);
+      this.wake(); // our own commit: no need to wait for its notification
+    });
+  }
+
+  private settleWaiter(w: { resolve(ok: boolean): void; timer: NodeJS.Timeout }, ok: boolean): void {
+    clearTimeout(w.timer);
+    this.waiters.delete(w as never);
+    w.resolve(ok);
   }
 
   private async pump(): Promise<void> {
@@ -126,6 +138,7 @@ export class PgLogTail implements CommitSource {
           console.error(`[tail] a commit listener threw: ${(err as Error).stack ?? err}`);
         }
       }
+      for (const w of this.waiters) if (w.seq <= this.cursor) this.settleWaiter(w, true);
       if (events.length < this.batch) return;
     }
   }
@@ -164,6 +177,7 @@ export class PgLogTail implements CommitSource {
 
   async close(): Promise<void> {
     this.closed = true;
+    for (const w of this.waiters) this.settleWaiter(w, false);
     if (this.poll) clearInterval(this.poll);
     if (this.reconnect) clearTimeout(this.reconnect);
     const l = this.listener;
