@@ -15,7 +15,7 @@ afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c();
 });
 
-describe('demo release flow', () => {
+describe('demo release flow', async () => {
   it('[C7] merges only after the security_scan gate passes on cited evidence; bad claims are refused', async () => {
     const relay = await startTestRelay({ gatesFile: path.resolve(import.meta.dirname, 'demo-gates.yaml') });
     closers.push(() => relay.close());
@@ -28,21 +28,21 @@ describe('demo release flow', () => {
     await demo.stop();
     await orchestrator.flush();
 
-    const read = () => relay.log.read({ kinds: ['gate.check'], limit: 1000 }) as EventOf<'gate.check'>[];
+    const read = async () => (await relay.log.read({ kinds: ['gate.check'], limit: 1000 })) as EventOf<'gate.check'>[];
     const isRefusedClaim = (c: EventOf<'gate.check'>) => c.data.verdict === 'fail' && c.data.attempt === 1 && /no evidence|is "release"/.test(c.data.requirements[0].reason);
     // Releases in flight when the demo stopped finish their retry.
-    await waitFor(() => {
-      const all = read();
+    await waitFor(async () => {
+      const all = await read();
       return all.filter(isRefusedClaim).every((r) => all.some((c) => c.trace_id === r.trace_id && c.data.attempt === 2));
     }, 10_000, 'retries of refused claims');
-    const checks = read();
+    const checks = await read();
     const refused = checks.filter(isRefusedClaim);
     expect(refused.length).toBeGreaterThanOrEqual(2);
     for (const r of refused) {
       const retry = checks.find((c) => c.trace_id === r.trace_id && c.data.attempt === 2);
       expect(retry, 'a refused claim is retried with the scan span').toBeDefined();
     }
-    const merges = relay.log.read({ kinds: ['span.start'], limit: 10_000 }).filter((e) => e.kind === 'span.start' && e.data.name === 'merge');
+    const merges = (await relay.log.read({ kinds: ['span.start'], limit: 10_000 })).filter((e) => e.kind === 'span.start' && e.data.name === 'merge');
     expect(merges.length).toBeGreaterThanOrEqual(2);
     for (const m of merges) {
       const pass = checks.find((c) => c.trace_id === m.trace_id && c.data.verdict === 'pass');

@@ -15,7 +15,7 @@ it('the README’s SDK example runs against the relay and leaves one complete tr
     expect(code, out).toBe(0);
     expect(out).toContain('answer: In short: agents stream tokens and traces join calls.');
     const traceId = /trace: {2}([0-9a-f]{32})/.exec(out)![1];
-    const events = relay.log.read({ traceId });
+    const events = (await relay.log.read({ traceId }));
     expect(events.filter((e) => e.kind === 'call.request').map((e) => `${e.agent}->${e.peer}`)).toEqual(['rest->summarizer-1', 'summarizer-1->librarian']);
     expect((events.filter((e) => e.kind === 'token') as EventOf<'token'>[]).map((e) => e.data.text).join('')).toBe('In short: agents stream tokens and traces join calls.');
   } finally {

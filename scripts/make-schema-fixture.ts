@@ -49,10 +49,10 @@ async function main(): Promise<void> {
   if (!out) throw new Error('usage: make-schema-fixture.ts OUT.db');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-fixture-'));
   const log = SqliteEventLog.open(dir);
-  const writer = new LogWriter(log);
+  const writer = await LogWriter.open(log);
   // One submit per event, as ingest would do, so lamports and trace rollups are the real ones.
   for (const e of fixtureEvents()) await writer.submit([e]);
-  writer.close(); // checkpoints the WAL into the main file
+  await writer.close(); // checkpoints the WAL into the main file
   fs.copyFileSync(path.join(dir, 'events.db'), out);
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(`wrote ${out} (${fs.statSync(out).size} bytes)`);

@@ -52,7 +52,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   // the writer checkpoints by itself only if the WAL reaches ~40 MB.
   const checkpointer = log.file ? new WalCheckpointer(log.file, 500) : null;
   log.setAutoCheckpoint(10_000);
-  const writer = new LogWriter(log, { commitDelayMs: config.commitDelayMs, health });
+  const writer = await LogWriter.open(log, { commitDelayMs: config.commitDelayMs, health });
   const probe = new StorageProbe(health, log, { dir: config.dataDir, intervalMs: config.storageProbeMs, headroomBytes: config.storageHeadroomBytes });
   const retention = new RetentionSweeper(log, { retentionMs: config.retentionMs, maxBytes: config.maxLogBytes, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch });
   const relay = new Relay(writer, {
@@ -62,7 +62,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
     limits: config.limits,
   });
   const sse = new SseHub(log, writer, relay.peers.sse);
-  const spans = startSpanServices(config, log, writer, relay);
+  const spans = await startSpanServices(config, log, writer, relay);
   const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
   let relayPort: number;
   try {
@@ -70,7 +70,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   } catch (err) {
     probe.close();
     checkpointer?.close();
-    writer.close();
+    await writer.close();
     spans.close();
     throw err;
   }
@@ -97,7 +97,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
       await retention.close();
       probe.close();
       checkpointer?.close();
-      writer.close(); // flushes what is queued, then closes the database
+      await writer.close(); // flushes what is queued, then closes the database
       spans.close(); // after the writer: the final commits are indexed first
     },
   };

@@ -283,12 +283,12 @@ describe('bad input, one kind per row', () => {
   it('covers at least 30 kinds', () => expect(all.length).toBeGreaterThanOrEqual(30));
   it.each(all.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     await waitFor(() => relay.writer['queue'].length === 0, 2000, 'idle writer');
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const before = logged.length;
     expect(await c.run()).toBe(c.expect);
     await new Promise((r) => setTimeout(r, 20));
     // Nothing stored but the bookkeeping of the test's own connections (register/disconnect/subscribe).
-    const stored = relay.log.read({ after: head }).filter((e) => !['agent.register', 'agent.disconnect', 'subscribe'].includes(e.kind));
+    const stored = (await relay.log.read({ after: head })).filter((e) => !['agent.register', 'agent.disconnect', 'subscribe'].includes(e.kind));
     expect(stored).toEqual([]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     await wellBehavedAgentStillServed();
@@ -344,7 +344,7 @@ describe('fuzz', () => {
     }
     expect(sent).toBeGreaterThan(1000);
     // Whatever was stored is a well-formed event.
-    for (const e of relay.log.read({ limit: 100_000 })) {
+    for (const e of (await relay.log.read({ limit: 100_000 }))) {
       expect(EVENT_KINDS).toContain(e.kind);
       expect(typeof e.agent).toBe('string');
       expect(e.trace_id === null || /^[0-9a-f]{32}$/.test(e.trace_id)).toBe(true);
@@ -359,7 +359,7 @@ describe('REST rate limit', () => {
     const limited = await startTestRelay({ httpRateLimitPerSecond: 5 });
     try {
       const worker = await TestAgent.connect(limited.wsUrl, 'limited-worker');
-      const head = limited.log.head();
+      const head = (await limited.log.head());
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => postJson(`${limited.url}/v1/broadcast`, { topic: 'burst', payload: `${i}` })));
       const ok = results.filter((r) => r.status === 200);
       const refused = results.filter((r) => r.status === 429);
@@ -368,7 +368,7 @@ describe('REST rate limit', () => {
       expect(ok.length).toBeLessThanOrEqual(11); // burst of 10, plus what refills meanwhile
       for (const r of refused) expect(r.body.error.code).toBe('rate_limited');
       expect(refused[0].headers.get('retry-after')).toBe('1');
-      expect(limited.log.read({ after: head, kinds: ['broadcast'] })).toHaveLength(ok.length);
+      expect(await limited.log.read({ after: head, kinds: ['broadcast'] })).toHaveLength(ok.length);
       // The agent connection (WebSocket) is unaffected, and the budget refills.
       worker.send({ type: 'broadcast', topic: 'burst', payload: 'ws', ack: true, id: 'ws-1' });
       expect(await worker.next((m) => m.type === 'ack')).toMatchObject({ ids: ['ws-1'] });

@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     else console.log('[xray] admin token: from ADMIN_TOKEN');
   }
   if (xray.observation) console.log(`[xray] metrics on http://localhost:${xray.observation.port}/metrics`);
-  console.log(`[xray] event log in ${config.dataDir} (head seq ${xray.data.log.head()})`);
+  console.log(`[xray] event log in ${config.dataDir} (head seq ${await xray.data.log.head()})`);
   console.log('[xray] ready');
 
   let stopping = false;

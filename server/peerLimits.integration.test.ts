@@ -159,14 +159,14 @@ describe('[G6] slow peers on the relay port', () => {
 
   it('[G6] a request body that stalls is refused 408 request_timeout and its connection dropped; nothing stored', async () => {
     const r = await start({ bodyIdleTimeoutMs: 400 });
-    const head = r.log.head();
+    const head = (await r.log.head());
     const peer = await rawConnect(r.relayPort);
     peer.socket.write(`POST /v1/broadcast HTTP/1.1\r\nHost: localhost:${r.relayPort}\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n{"topic":"t",`);
     await peer.closed;
     expect(peer.received()).toMatch(/^HTTP\/1\.1 408/);
     expect(peer.received()).toContain('"request_timeout"');
     expect(r.relay.peers.stats.slowBodies).toBe(1);
-    expect(r.log.head()).toBe(head);
+    expect(await r.log.head()).toBe(head);
   });
 
   it('[G6] a body trickled just fast enough to dodge the idle timeout is still ended by the request timeout', async () => {
@@ -231,6 +231,6 @@ describe('[G6] slot hogging does not hurt a well-behaved agent', () => {
     expect(r.relay.peers.calls.heldBy(HOG)).toBe(50);
     expect(ackP99).toBeLessThan(250);
     expect(loopP99).toBeLessThan(100);
-    expect(r.log.read({ kinds: ['token'] })).toHaveLength(300);
+    expect(await r.log.read({ kinds: ['token'] })).toHaveLength(300);
   });
 });

@@ -34,7 +34,7 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
     loginAttempts: new AttemptLimiter(attemptPolicy(config)),
   });
   const data = await startDataPlane(config);
-  const model = createSwarmModel(data.log.head());
+  const model = createSwarmModel(data.writer.head()); // where the commit listeners stand
   data.writer.onCommit((events) => applyEvents(model, events));
   data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }); // after the model: rules see what the model saw
   // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.

@@ -15,12 +15,12 @@ afterEach(async () => {
   for (const p of procs.splice(0)) p.child.kill('SIGKILL');
 });
 
-function tokensIn(dataDir: string): EventOf<'token'>[] {
+async function tokensIn(dataDir: string): Promise<EventOf<'token'>[]> {
   const log = SqliteEventLog.open(dataDir);
   try {
-    return log.read({ kinds: ['token'], limit: 100_000 }) as EventOf<'token'>[];
+    return (await log.read({ kinds: ['token'], limit: 100_000 })) as EventOf<'token'>[];
   } finally {
-    log.close();
+    await log.close();
   }
 }
 
@@ -43,7 +43,7 @@ describe('XrayAgent', () => {
     await agent.ready();
     await agent.flush();
     expect(agent.pendingFrames).toBe(0);
-    const texts = (relay.log.read({ kinds: ['token'], limit: 1000 }) as EventOf<'token'>[]).map((e) => e.data.text);
+    const texts = ((await relay.log.read({ kinds: ['token'], limit: 1000 })) as EventOf<'token'>[]).map((e) => e.data.text);
     expect(texts).toEqual([...Array.from({ length: 20 }, (_, i) => `a${i} `), ...Array.from({ length: 30 }, (_, i) => `b${i} `)]);
     expect(agent.stats.reconnects).toBeGreaterThan(0);
     await relay.close();
@@ -65,13 +65,13 @@ describe('XrayAgent', () => {
     slow.child.kill('SIGKILL');
     await slow.exited;
     expect(agent.pendingFrames).toBe(50); // not one ack
-    expect(tokensIn(dataDir)).toHaveLength(0); // and indeed nothing durable
+    expect(await tokensIn(dataDir)).toHaveLength(0); // and indeed nothing durable
 
     const healthy = await startServerProcess(env);
     procs.push(healthy);
     await agent.ready();
     await agent.flush();
-    const stored = tokensIn(dataDir);
+    const stored = await tokensIn(dataDir);
     expect(stored.map((e) => e.data.text).join('')).toBe(Array.from({ length: 50 }, (_, i) => `t${i}|`).join(''));
     expect(new Set(stored.map((e) => e.id)).size).toBe(50);
   });
@@ -97,14 +97,14 @@ describe('XrayAgent', () => {
     await waitFor(() => acked.size > 200, 10_000, 'some acks');
     first.child.kill('SIGKILL');
     await first.exited;
-    const afterCrash = new Set(tokensIn(dataDir).map((e) => e.id));
+    const afterCrash = new Set((await tokensIn(dataDir)).map((e) => e.id));
     for (const id of acked) expect(afterCrash.has(id)).toBe(true);
 
     procs.push(await startServerProcess(env));
     await sending;
     await agent.ready();
     await agent.flush();
-    const stored = tokensIn(dataDir);
+    const stored = await tokensIn(dataDir);
     expect(stored).toHaveLength(3000);
     expect(new Set(stored.map((e) => e.id)).size).toBe(3000);
     expect(new Set(stored.map((e) => e.data.text)).size).toBe(3000);

@@ -108,7 +108,7 @@ describe('XrayAgent telemetry read-back', () => {
     const fail = await orch.gate('security_scan', []);
     expect(fail).toMatchObject({ verdict: 'fail', requirements: [{ ok: false, reason: expect.stringMatching(/no evidence/) }] });
     await expect(orch.gate('merge_approval', [])).rejects.toMatchObject({ code: 'unknown_gate' });
-    const recorded = relay.log.read({ kinds: ['gate.check'] });
+    const recorded = (await relay.log.read({ kinds: ['gate.check'] }));
     expect(recorded.map((e) => e.agent)).toEqual(['orchestrator', 'orchestrator']);
   });
 });

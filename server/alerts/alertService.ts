@@ -16,6 +16,8 @@ import { mintEventId } from '../../lib/protocol/ids';
 import { XrayError } from '../../lib/protocol/errors';
 import type { LogWriter } from '../store/logWriter';
 import type { EventLog } from '../store/eventLog';
+import { primeThenFollow } from '../store/followCommits';
+import { readAll, readPages } from '../store/readPages';
 import type { AlertsConfig } from './alertsConfig';
 import { ConditionMetrics } from './conditionMetrics';
 import { buildDelivery } from './payload';
@@ -51,9 +53,9 @@ export interface HistoryEntry extends AlertTransitionData {
  * A start-up read of the recent log. A damaged log must not keep the server down (G8): the
  * store has marked itself corrupt and says so; alerting goes on from live events.
  */
-function startupRead(what: string, read: () => void): void {
+async function startupRead(what: string, read: () => Promise<void>): Promise<void> {
   try {
-    read();
+    await read();
   } catch (err) {
     console.error(`[alerts] could not read the ${what} from the log: ${(err as Error).message}`);
   }
@@ -72,12 +74,13 @@ export class AlertService {
   private seenStat = '';
   private watcher: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
+  /** Resolves once the start-up read of the log (history, rule windows) is done. Never rejects. */
+  ready: Promise<void> = Promise.resolve();
   readonly stats = { loadErrors: 0, appendFailures: 0 };
 
   constructor(
     private readonly config: AlertsConfig,
     private readonly writer: LogWriter,
-    log: EventLog,
     private readonly now: () => number = Date.now,
     context: ConditionContext = {},
   ) {
@@ -85,15 +88,27 @@ export class AlertService {
     this.conditionMetrics = new ConditionMetrics(now, context.prices ?? null);
     this.webhooks = new WebhookDispatcher({ maxQueue: config.queue, baseDelayMs: config.retryMs });
     this.source = { path: config.rulesPath, fromEnv: config.fromEnv, text: '', error: null, loadedAt: null, rules: [], receivers: [] };
-    startupRead('alert history', () => this.seedHistory(log));
   }
 
+  /**
+   * Starts the service. Its commit listener is registered before this returns (listeners run in
+   * registration order); the history and the rules' windows are read from the log up to the
+   * writer's head, and commits announced meanwhile are observed after them, in order. `ready`
+   * resolves when that start-up read is done.
+   */
   static start(config: AlertsConfig, writer: LogWriter, log: EventLog, context: ConditionContext = {}): AlertService {
-    const s = new AlertService(config, writer, log, Date.now, context);
-    s.reload();
-    // Synchronous from the read to the subscription: no commit can fall between them.
-    startupRead('alert windows', () => s.warmUp(log));
-    s.unsubscribe = writer.onCommit((events) => s.onCommit(events));
+    const s = new AlertService(config, writer, Date.now, context);
+    const follow = primeThenFollow(
+      writer,
+      async (head) => {
+        await startupRead('alert history', () => s.seedHistory(log, head));
+        s.reload();
+        await startupRead('alert windows', () => s.warmUp(log, head));
+      },
+      (events) => s.onCommit(events),
+    );
+    s.unsubscribe = follow.unsubscribe;
+    s.ready = follow.ready;
     s.timer = setInterval(() => s.engine.evaluate(), config.evalMs);
     s.timer.unref();
     // Our own poll against the stat the last read recorded (fs.watchFile takes its first stat
@@ -212,17 +227,15 @@ export class AlertService {
    * states, and alerts that were firing resume under their firing id: a restart neither
    * re-sends a firing nor forgets one.
    */
-  private warmUp(log: EventLog): void {
-    const head = log.head();
+  private async warmUp(log: EventLog, head: number): Promise<void> {
     if (!head || !this.engine.ruleCount) return;
-    this.engine.observe(log.read({ after: Math.max(0, head - WARMUP_EVENTS), limit: WARMUP_EVENTS }));
+    for await (const page of readPages(log, { after: Math.max(0, head - WARMUP_EVENTS), upTo: head }, { max: WARMUP_EVENTS })) this.engine.observe(page);
     this.engine.restore(this.history);
     this.engine.evaluate();
   }
 
-  private seedHistory(log: EventLog): void {
-    const head = log.head();
-    const events = log.read({ agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - HISTORY_LOOKBACK), limit: 20_000 });
+  private async seedHistory(log: EventLog, head: number): Promise<void> {
+    const events = await readAll(log, { agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - HISTORY_LOOKBACK), upTo: head }, { max: 20_000 });
     for (const e of events.slice(-HISTORY)) {
       const data = alertTransitionData.safeParse(e.data);
       if (data.success) this.remember({ ...data.data, seq: e.seq });

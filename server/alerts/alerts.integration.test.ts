@@ -59,6 +59,7 @@ async function setup(rules: string, extra: Partial<AlertsConfig> = {}) {
   fs.writeFileSync(rulesPath, rules);
   const alerts = AlertService.start({ rulesPath, fromEnv: true, publicUrl: 'http://dash.example', evalMs: 50, watchMs: 100, queue: 100, retryMs: 20, ...extra }, relay.writer, relay.log);
   cleanups.push(() => relay.close(), () => alerts.close());
+  await alerts.ready;
   return { relay, alerts, rulesPath };
 }
 
@@ -73,7 +74,7 @@ function failEverything(worker: TestAgent): () => void {
   return () => clearInterval(timer);
 }
 
-describe('alerts on a real relay', () => {
+describe('alerts on a real relay', async () => {
   it('[AL1] [AL3] error share and agent gone fire and resolve; a receiver failing twice gets exactly one delivery per firing and per resolution', async () => {
     const receiver = await startReceiver({ failFirst: 2 });
     cleanups.push(receiver.close);
@@ -105,9 +106,9 @@ rules:
     await waitFor(() => !alerts.active().some((a) => a.rule === 'worker errors'), 5000, 'error share resolved');
 
     // Every transition is an event in the log.
-    const logged = () => relay.log.read({ kinds: ['alert.transition'], limit: 100 }).map((e) => (e.kind === 'alert.transition' ? `${e.data.rule}:${e.data.to}` : ''));
-    await waitFor(() => logged().length === 4, 2000, 'four transitions in the log');
-    expect(logged()).toEqual(['worker errors:firing', 'worker gone:firing', 'worker gone:resolved', 'worker errors:resolved']);
+    const logged = async () => (await relay.log.read({ kinds: ['alert.transition'], limit: 100 })).map((e) => (e.kind === 'alert.transition' ? `${e.data.rule}:${e.data.to}` : ''));
+    await waitFor(async () => (await logged()).length === 4, 2000, 'four transitions in the log');
+    expect(await logged()).toEqual(['worker errors:firing', 'worker gone:firing', 'worker gone:resolved', 'worker errors:resolved']);
 
     // Exactly one successful delivery per transition, despite two failures (retries reuse the id).
     await waitFor(() => receiver.received.filter((r) => r.status === 200).length === 4, 5000, 'four deliveries');
@@ -235,11 +236,12 @@ rules:
 
     const again = AlertService.start({ rulesPath, fromEnv: true, publicUrl: 'http://dash.example', evalMs: 50, watchMs: 100, queue: 100, retryMs: 20 }, relay.writer, relay.log);
     cleanups.push(() => again.close());
+    await again.ready; // the history and the rules' windows are read back from the log
     expect(again.active()).toMatchObject([{ rule: 'worker errors', phase: 'firing', firing_id: firingId }]);
     await waitFor(() => receiver.received.some((r) => r.event === 'resolved'), 6000, 'the resolution delivered');
     await new Promise((r) => setTimeout(r, 200));
     expect(receiver.received.map((r) => `${r.event}:${r.body.firing_id}`)).toEqual([`firing:${firingId}`, `resolved:${firingId}`]);
-    const logged = relay.log.read({ kinds: ['alert.transition'], limit: 100 }).map((e) => (e.kind === 'alert.transition' ? e.data.to : ''));
+    const logged = (await relay.log.read({ kinds: ['alert.transition'], limit: 100 })).map((e) => (e.kind === 'alert.transition' ? e.data.to : ''));
     expect(logged).toEqual(['firing', 'resolved']);
   }, 20_000);
 });

@@ -71,7 +71,7 @@ describe('evidence gates', () => {
     expect(metrics).toMatch(/^xray_gate_checks_total 1$/m);
     expect(metrics).toMatch(/^xray_gate_passes_total 1$/m);
     expect(metrics).toMatch(/^xray_span_index_updates_total [1-9]/m);
-    const events = relay.log.read({ traceId: scan.traceId, kinds: ['gate.check'] }) as EventOf<'gate.check'>[];
+    const events = (await relay.log.read({ traceId: scan.traceId, kinds: ['gate.check'] })) as EventOf<'gate.check'>[];
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ agent: 'orchestrator', span_id: v.check_span_id, data: { gate: 'security_scan', verdict: 'pass', attempt: 1, evidence: [{ span_id: scan.spanId }] } });
   });
@@ -127,7 +127,7 @@ describe('evidence gates', () => {
   });
 
   it('[G6] unknown gate is 404 unknown_gate; bad bodies are refused and nothing is stored', async () => {
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const unknown = await postJson(`${relay.url}/v1/gates/nope/check`, { evidence: [] });
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('unknown_gate');
@@ -140,7 +140,7 @@ describe('evidence gates', () => {
       const r = await postJson(`${relay.url}/v1/gates/security_scan/check`, body);
       expect(r.status).toBe(400);
     }
-    expect(relay.log.head()).toBe(head);
+    expect(await relay.log.head()).toBe(head);
   });
 
   it('[C4] reloads the gate file on change, and keeps the last good gates when an edit is broken', async () => {

@@ -9,10 +9,13 @@ import type { EventKind } from '../../lib/protocol/events';
 import { buildTrace } from '../../lib/trace/buildTrace';
 import { addUsage, zeroUsage, type UsageTotals } from '../../lib/trace/usageRollup';
 import type { EventLog } from '../store/eventLog';
+import { readAll } from '../store/readPages';
 
 const STRUCTURE_KINDS: readonly EventKind[] = ['call.request', 'call.response', 'call.error', 'call.timeout', 'span.start', 'span.end'];
 const CACHE_LIMIT = 1000;
 export const AGENT_USAGE_TRACES = 20;
+/** Structure events of one trace read at most (a page at a time). */
+const MAX_STRUCTURE_EVENTS = 200_000;
 
 interface TraceUsage {
   lastSeq: number;
@@ -29,10 +32,11 @@ export class TraceUsageCache {
     private readonly prices: PriceTable | null,
   ) {}
 
-  of(t: Pick<TraceSummary, 'trace_id' | 'last_seq'>): TraceUsage {
+  async of(t: Pick<TraceSummary, 'trace_id' | 'last_seq'>): Promise<TraceUsage> {
     let hit = this.cache.get(t.trace_id);
     if (!hit || hit.lastSeq !== t.last_seq) {
-      const tree = buildTrace(t.trace_id, this.log.read({ traceId: t.trace_id, kinds: STRUCTURE_KINDS, limit: 200_000 }), { prices: this.prices });
+      const events = await readAll(this.log, { traceId: t.trace_id, kinds: STRUCTURE_KINDS }, { max: MAX_STRUCTURE_EVENTS });
+      const tree = buildTrace(t.trace_id, events, { prices: this.prices });
       hit = { lastSeq: t.last_seq, usage: tree.usage, byAgent: tree.byAgent };
       this.cache.delete(t.trace_id);
       this.cache.set(t.trace_id, hit);
@@ -42,11 +46,11 @@ export class TraceUsageCache {
   }
 
   /** One agent's usage over its most recent traces. */
-  ofAgent(agent: string): UsageTotals & { traces: number } {
+  async ofAgent(agent: string): Promise<UsageTotals & { traces: number }> {
     const total = zeroUsage();
-    const traces = this.log.listTraces({ agent, limit: AGENT_USAGE_TRACES });
+    const traces = await this.log.listTraces({ agent, limit: AGENT_USAGE_TRACES });
     for (const t of traces) {
-      const mine = this.of(t).byAgent.find((a) => a.agent === agent);
+      const mine = (await this.of(t)).byAgent.find((a) => a.agent === agent);
       if (mine) addUsage(total, mine, mine.cost, mine.unpriced);
     }
     return { ...total, traces: traces.length };

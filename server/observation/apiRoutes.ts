@@ -31,7 +31,7 @@ const AGENT_MAX_EVENTS = 50_000;
 const AGENT_STAT_KINDS = ['call.response', 'call.error', 'call.timeout', 'span.end'] as const;
 
 
-export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): ApiRouter {
+export async function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: TokenSigner, prices: PriceTable = loadPriceTable(), budgets?: SessionBudgets): Promise<ApiRouter> {
   // Every API read spends from its session's budget (the same one its sockets' subscribe/resync draw from).
   const admit = budgets
     ? (req: IncomingMessage, url: URL) => {
@@ -41,7 +41,7 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     : undefined;
   const api = new ApiRouter(admit)
     // `storage` drives the dashboard's "log not writable" banner.
-    .add('GET', '/api/health', (_req, res) => sendJson(res, 200, { ok: true, head: plane.log.head(), agents: plane.relay.agents().length, storage: plane.health.current() }))
+    .add('GET', '/api/health', async (_req, res) => sendJson(res, 200, { ok: true, head: await plane.log.head(), agents: plane.relay.agents().length, storage: plane.health.current() }))
     .add('GET', '/api/agents', (_req, res) =>
       sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)) }),
     );
@@ -54,19 +54,20 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
     // Stats over the recent log (bounded lookback), read in windows of AGENT_STEP seqs with a
     // turn of the event loop between them: the agent filter has no index, so one query over
     // the whole lookback would hold the loop. Traces from the trace index, within the lookback.
-    const head = plane.log.head();
+    const head = await plane.log.head();
     const floor = Math.max(0, head - AGENT_LOOKBACK);
     const events: XrayEvent[] = [];
     for (let after = floor; after < head && events.length < AGENT_MAX_EVENTS; after += AGENT_STEP) {
-      const page = plane.log.read({ agent: name.data, after, upTo: Math.min(head, after + AGENT_STEP), kinds: AGENT_STAT_KINDS, limit: AGENT_MAX_EVENTS - events.length });
+      const page = await plane.log.read({ agent: name.data, after, upTo: Math.min(head, after + AGENT_STEP), kinds: AGENT_STAT_KINDS, limit: AGENT_MAX_EVENTS - events.length });
       for (const e of page) events.push(e);
       await yieldToLoop();
     }
-    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces: plane.log.listTraces({ agent: name.data, after: floor, limit: 20 }), usage: usage.ofAgent(name.data) });
+    const traces = await plane.log.listTraces({ agent: name.data, after: floor, limit: 20 });
+    sendJson(res, 200, { agent, stats: agentStats(name.data, events), traces, usage: await usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
   if (plane.alerts) addAlertRoutes(api, plane.alerts);
-  addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
+  addSessionRoutes(api, plane.log, await createSessionIndex(plane.log, plane.writer), prices);
   addSpanApiRoutes(api, plane.spans);
   addSwarmCallsRoute(api, plane.log);
   return addTraceRoutes(api, plane.log, prices, usage);

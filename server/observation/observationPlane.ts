@@ -60,7 +60,7 @@ function embedRefusal(res: ServerResponse, message: string): void {
   res.end(`<!doctype html><meta charset="utf-8"><title>Embed refused</title><body style="font:14px system-ui;padding:24px;color:#8b949e"><p role="alert" data-testid="embed-refused">${message}</p></body>`);
 }
 
-export function createObservationServer(
+export async function createObservationServer(
   plane: DataPlane,
   model: SwarmModel,
   pages: PageHandler | null,
@@ -71,12 +71,12 @@ export function createObservationServer(
   prices?: PriceTable,
   exporter?: MetricSources['exporter'],
   rates: ObservationLimits = {},
-): { server: Server; dashboard: DashboardIo } {
+): Promise<{ server: Server; dashboard: DashboardIo }> {
   // One budget per session, shared by its API reads and its sockets' subscribe/resync (G6).
   const sessionRate = rates.sessionRatePerSecond ?? 20;
   const sessions = new SessionBudgets(sessionRate, sessionRate * 4);
   const loopDelay = processLoopDelay(rates.loopDelayWindowMs);
-  const api = createApiRouter(plane, model, auth.signer, prices, sessions);
+  const api = await createApiRouter(plane, model, auth.signer, prices, sessions);
   // Browsers on other origins (another port of this host included) drive nothing here.
   const originGuard = new DashboardGuard(allowedOrigins);
   // Header, request and body-idle timeouts: slow clients cannot hold the dashboard's sockets.
@@ -152,7 +152,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     pages = (req, res) => handle(req, res);
     app = nextApp as unknown as NextLike;
   }
-  const { server, dashboard } = createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
+  const { server, dashboard } = await createObservationServer(plane, model, pages, auth, config.embedFrameAncestors, config.limits, config.dashboardAllowedOrigins, config.prices, options.exporter ?? undefined, {
     sessionRatePerSecond: config.sessionRatePerSecond,
     socketRatePerSecond: config.socketRatePerSecond,
     loopDelayWindowMs: config.loopDelayWindowMs,

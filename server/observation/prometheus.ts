@@ -46,8 +46,18 @@ export interface MetricSources {
 export type MetricDef = (registry: Registry) => void;
 
 /** A value that can go up and down, read when scraped. */
-export const gauge = (name: string, help: string, read: () => number): MetricDef => (registry) => {
-  new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+export const gauge = (name: string, help: string, read: () => number | Promise<number>): MetricDef => (registry) => {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    // A figure the event log answers (asynchronously) is awaited by the scrape; the rest stay synchronous.
+    collect() {
+      const v = read();
+      if (typeof v === 'number') this.set(v);
+      else return v.then((n) => this.set(n));
+    },
+  });
 };
 
 /** A monotonic count kept elsewhere, read when scraped (name must end in `_total`). */

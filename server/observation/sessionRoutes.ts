@@ -9,9 +9,11 @@ import { XrayError } from '../../lib/protocol/errors';
 import { describeZodError, sessionId } from '../../lib/protocol/relay';
 import { SessionIndex } from '../../lib/sessions/sessionIndex';
 import { rollUpSession } from '../../lib/sessions/sessionRollup';
-import { buildTrace } from '../../lib/trace/buildTrace';
+import { buildTrace, type TraceTree } from '../../lib/trace/buildTrace';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
+import { primeThenFollow } from '../store/followCommits';
+import { readAll, readPages } from '../store/readPages';
 import type { LogWriter } from '../store/logWriter';
 import type { ApiRouter } from './apiRouter';
 
@@ -28,24 +30,23 @@ export const MAX_SESSION_TRACES = 100;
 const MAX_TRACE_EVENTS = 200_000;
 const PRIME_KINDS = ['call.request', 'call.response', 'call.error', 'call.timeout', 'span.start', 'span.end'] as const;
 
-export function createSessionIndex(log: EventLog, writer: LogWriter): SessionIndex {
+/** The session index, primed from the recent log, then fed by commits: every event once, in seq order. */
+export async function createSessionIndex(log: EventLog, writer: LogWriter): Promise<SessionIndex> {
   const index = new SessionIndex();
-  const head = log.head();
-  let after = Math.max(0, head - PRIME_LOOKBACK);
-  // Paged so priming a big log never holds more than one page of events.
-  try {
-    while (after < head) {
-      const page = log.read({ after, upTo: head, kinds: PRIME_KINDS, limit: 10_000 });
-      if (!page.length) break;
-      index.apply(page);
-      after = page[page.length - 1].seq;
-    }
-  } catch (err) {
-    // A damaged page must not keep the dashboard down: the store has marked itself corrupt
-    // (and says so in /metrics and the banner); sessions carry on from live events.
-    console.error(`[sessions] could not prime the session index from the log: ${(err as Error).message}`);
-  }
-  writer.onCommit((events) => index.apply(events));
+  await primeThenFollow(
+    writer,
+    async (head) => {
+      try {
+        // Paged so priming a big log never holds more than one page of events.
+        for await (const page of readPages(log, { after: Math.max(0, head - PRIME_LOOKBACK), upTo: head, kinds: PRIME_KINDS }, { pageSize: 10_000 })) index.apply(page);
+      } catch (err) {
+        // A damaged page must not keep the dashboard down: the store has marked itself corrupt
+        // (and says so in /metrics and the banner); sessions carry on from live events.
+        console.error(`[sessions] could not prime the session index from the log: ${(err as Error).message}`);
+      }
+    },
+    (events) => index.apply(events),
+  ).ready;
   return index;
 }
 
@@ -57,16 +58,18 @@ export function addSessionRoutes(api: ApiRouter, log: EventLog, index: SessionIn
       const sessions = index.list({ limit: q.data.limit, before: q.data.before, q: q.data.q?.trim() || undefined });
       sendJson(res, 200, { sessions, next_before: sessions.length === q.data.limit ? sessions.at(-1)!.last_ts : null });
     })
-    .add('GET', '/api/sessions/:sessionId', (_req, res, _url, params) => {
+    .add('GET', '/api/sessions/:sessionId', async (_req, res, _url, params) => {
       const id = sessionId.safeParse(params.sessionId);
       if (!id.success) throw new XrayError('invalid_message', describeZodError(id.error));
       const session = index.get(id.data);
       if (!session) throw new XrayError('not_found', `no session "${id.data}" recorded`);
       const refs = [...session.traces.values()].sort((a, b) => b.last_ts - a.last_ts);
-      const trees = refs.slice(0, MAX_SESSION_TRACES).flatMap((ref) => {
-        const events = log.read({ traceId: ref.trace_id, limit: MAX_TRACE_EVENTS });
-        return events.length ? [buildTrace(ref.trace_id, events, { prices })] : [];
-      });
+      const trees: TraceTree[] = [];
+      // One trace at a time, each read a page at a time.
+      for (const ref of refs.slice(0, MAX_SESSION_TRACES)) {
+        const events = await readAll(log, { traceId: ref.trace_id }, { max: MAX_TRACE_EVENTS });
+        if (events.length) trees.push(buildTrace(ref.trace_id, events, { prices }));
+      }
       sendJson(res, 200, rollUpSession(id.data, trees, Math.max(0, refs.length - MAX_SESSION_TRACES)));
     });
 }

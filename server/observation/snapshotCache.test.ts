@@ -11,7 +11,7 @@ const S = '1'.repeat(16);
 
 async function setup(tokens: number, windowEvents = 100) {
   const log = SqliteEventLog.inMemory();
-  const writer = new LogWriter(log);
+  const writer = await LogWriter.open(log);
   const window = new EventWindow(windowEvents);
   writer.onCommit((events) => window.push(events));
   const fresh = Array.from({ length: tokens }, (_, i) => {
@@ -33,21 +33,22 @@ describe('SnapshotCache [G6]', () => {
     const cache = new SnapshotCache(log, window, { pageEvents: 500 });
     let timerRan = false;
     setTimeout(() => (timerRan = true), 0);
-    const entry = await cache.get(scope, log.head());
+    const entry = await cache.get(scope, await log.head());
     expect(timerRan).toBe(true);
     expect(cache.stats.pages).toBe(10);
-    const whole = coalesce(log.read({ traceId: T, limit: 10_000 }), scope);
-    expect(snapshotOf(entry)).toMatchObject({ seq: log.head(), truncated: false, text: whole.text, events: whole.events });
+    const whole = coalesce((await log.read({ traceId: T, limit: 10_000 })), scope);
+    expect(snapshotOf(entry)).toMatchObject({ seq: await log.head(), truncated: false, text: whole.text, events: whole.events });
   });
 
   it('[G6] computes once and shares: concurrent and later requests at the same head read nothing more', async () => {
     const { log, window, reads } = await setup(3000);
     const cache = new SnapshotCache(log, window, { pageEvents: 500 });
-    const [a, b, c] = await Promise.all([1, 2, 3].map(() => cache.get(scope, log.head())));
+    const head = await log.head();
+    const [a, b, c] = await Promise.all([1, 2, 3].map(() => cache.get(scope, head)));
     expect(a).toBe(b);
     expect(b).toBe(c);
     const after = reads();
-    for (let i = 0; i < 50; i++) await cache.get(scope, log.head());
+    for (let i = 0; i < 50; i++) await cache.get(scope, await log.head());
     expect(reads()).toBe(after);
     expect(cache.stats.builds).toBe(1);
     expect(cache.stats.hits).toBe(50);
@@ -56,13 +57,13 @@ describe('SnapshotCache [G6]', () => {
   it('[G6] extends as the trace grows, from the window when it covers the gap, without re-reading the log', async () => {
     const { log, writer, window, reads } = await setup(2000);
     const cache = new SnapshotCache(log, window, { pageEvents: 500 });
-    await cache.get(scope, log.head());
+    await cache.get(scope, await log.head());
     const before = reads();
     const { lamport: _l, ...more } = ev({ kind: 'token', trace_id: T, span_id: S, data: { text: 'tail' } });
     await writer.submit([more]);
-    const entry = await cache.get(scope, log.head());
+    const entry = await cache.get(scope, await log.head());
     expect(reads()).toBe(before);
-    expect(entry.seq).toBe(log.head());
+    expect(entry.seq).toBe(await log.head());
     expect(snapshotOf(entry).text[0][3].endsWith('tail')).toBe(true);
     expect(snapshotOf(entry).text[0][4]).toBe(2001);
   });

@@ -131,7 +131,7 @@ export class SnapshotCache {
     }
     const filter = this.filter(entry.scope);
     while (entry.seq < target) {
-      const page = this.log.read({ ...filter, after: entry.seq, upTo: target, limit: this.o.pageEvents });
+      const page = await this.log.read({ ...filter, after: entry.seq, upTo: target, limit: this.o.pageEvents });
       this.stats.pages++;
       coalesceInto(entry.acc, page, entry.scope);
       entry.seq = page.length < this.o.pageEvents ? target : page[page.length - 1].seq;

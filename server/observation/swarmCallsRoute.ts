@@ -11,6 +11,7 @@ import { XrayError } from '../../lib/protocol/errors';
 import { agentName, describeZodError } from '../../lib/protocol/relay';
 import { sendJson } from '../http/respond';
 import type { EventLog } from '../store/eventLog';
+import { readAll } from '../store/readPages';
 import type { ApiRouter } from './apiRouter';
 
 export const CALLS_LOOKBACK = 100_000;
@@ -26,12 +27,12 @@ export const swarmCallsQuery = z
   .refine((q) => (q.until ?? Date.now()) >= q.since && (q.until ?? Date.now()) - q.since <= MAX_WINDOW_MS, { message: 'the window must end after it starts and span at most 24 h' });
 
 export function addSwarmCallsRoute(api: ApiRouter, log: EventLog): ApiRouter {
-  return api.add('GET', '/api/swarm/calls', (_req, res, url) => {
+  return api.add('GET', '/api/swarm/calls', async (_req, res, url) => {
     const q = swarmCallsQuery.safeParse(Object.fromEntries(url.searchParams));
     if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
     const until = q.data.until ?? Date.now();
-    const after = Math.max(0, log.head() - CALLS_LOOKBACK);
-    const events = log.read({ after, kinds: ['call.request', 'call.response', 'call.error', 'call.timeout'], limit: CALLS_LOOKBACK });
+    const after = Math.max(0, (await log.head()) - CALLS_LOOKBACK);
+    const events = await readAll(log, { after, kinds: ['call.request', 'call.response', 'call.error', 'call.timeout'] }, { max: CALLS_LOOKBACK });
     const oldest = events.length ? events[0].ts : Infinity;
     sendJson(res, 200, { since: q.data.since, until, truncated: after > 0 && oldest > q.data.since, edges: summarizeCalls(events, { ...q.data, until }) });
   });

@@ -12,17 +12,17 @@ const tree: TraceView<TraceAccumulator> = { name: 'tree', start: newTraceAccumul
 describe('TraceReadCache [G6]', () => {
   it('[G6] builds a trace once per version, page by page, and serves repeats from the cache', async () => {
     const log = SqliteEventLog.inMemory();
-    log.append([ev({ kind: 'span.start', trace_id: T, span_id: S, data: { name: 'step', attributes: {} } }), ...Array.from({ length: 2500 }, (_, i) => ev({ kind: 'token', trace_id: T, span_id: S, data: { text: `${i},` } }))]);
+    await log.append([ev({ kind: 'span.start', trace_id: T, span_id: S, data: { name: 'step', attributes: {} } }), ...Array.from({ length: 2500 }, (_, i) => ev({ kind: 'token', trace_id: T, span_id: S, data: { text: `${i},` } }))]);
     const cache = new TraceReadCache(log, { pageEvents: 500 });
     let timerRan = false;
     setTimeout(() => (timerRan = true), 0);
     const first = await cache.get(tree, T);
     expect(timerRan).toBe(true); // the build yielded the loop between pages
-    expect(JSON.parse(first!)).toEqual(JSON.parse(JSON.stringify(buildTrace(T, log.read({ traceId: T, limit: 10_000 })))));
+    expect(JSON.parse(first!)).toEqual(JSON.parse(JSON.stringify(buildTrace(T, (await log.read({ traceId: T, limit: 10_000 }))))));
     await Promise.all(Array.from({ length: 20 }, () => cache.get(tree, T)));
     expect(cache.stats).toEqual({ builds: 1, hits: 20 });
     // The trace grows: the next read rebuilds, once.
-    log.append([ev({ kind: 'token', trace_id: T, span_id: S, data: { text: 'more' } })]);
+    await log.append([ev({ kind: 'token', trace_id: T, span_id: S, data: { text: 'more' } })]);
     const grown = JSON.parse((await cache.get(tree, T))!);
     expect(grown.tokens).toBe(2501);
     expect(cache.stats.builds).toBe(2);

@@ -57,12 +57,17 @@ export class TraceReadCache {
     if (running) return (await running)?.body ?? null;
     const cached = this.entries.get(key);
     // One index probe: has the trace grown since this was built?
-    if (cached && this.log.read({ traceId, after: cached.lastSeq, limit: 1 }).length === 0) {
+    if (cached && (await this.log.read({ traceId, after: cached.lastSeq, limit: 1 })).length === 0) {
       this.stats.hits++;
-      this.entries.delete(key);
-      this.entries.set(key, cached); // most recently used last
+      if (this.entries.get(key) === cached) {
+        this.entries.delete(key);
+        this.entries.set(key, cached); // most recently used last
+      }
       return cached.body;
     }
+    // A request that arrived while the probe was out may have started the build: join it.
+    const started = this.building.get(key);
+    if (started) return (await started)?.body ?? null;
     const build = this.build(traceId, view).finally(() => this.building.delete(key));
     this.building.set(key, build);
     const entry = await build;
@@ -77,7 +82,7 @@ export class TraceReadCache {
     let after = 0;
     let read = 0;
     for (;;) {
-      const page = this.log.read({ traceId, after, limit: this.o.pageEvents });
+      const page = await this.log.read({ traceId, after, limit: Math.min(this.o.pageEvents, this.o.maxEvents - read) });
       if (page.length) view.add(state, page);
       read += page.length;
       if (page.length) after = page[page.length - 1].seq;

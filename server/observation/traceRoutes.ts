@@ -57,12 +57,12 @@ const SEARCH_MAX_SEQS = 200_000;
  */
 export async function searchTraces(log: EventLog, q: TraceListQuery & { text: string; limit: number }, bounds = { step: SEARCH_STEP_SEQS, max: SEARCH_MAX_SEQS }) {
   const traces: TraceSummaryRow[] = [];
-  let before = q.before ?? log.head() + 1;
+  let before = q.before ?? (await log.head()) + 1;
   let scanned = 0;
   while (traces.length < q.limit && before > 1 && scanned < bounds.max) {
     const after = Math.max(0, before - 1 - bounds.step);
     const want = q.limit - traces.length;
-    const page = log.listTraces({ ...q, before, after, limit: want });
+    const page = await log.listTraces({ ...q, before, after, limit: want });
     traces.push(...page);
     scanned += before - 1 - after;
     before = page.length === want ? page[page.length - 1].last_seq : after + 1;
@@ -87,14 +87,16 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable
       const { q: raw, ...rest } = q.data;
       const text = raw?.trim() || undefined;
       const found = text ? await searchTraces(log, { ...rest, text }) : null;
-      const rows = found ? found.traces : log.listTraces(rest);
-      const traces = usage ? rows.map((t) => ({ ...t, usage: usage.of(t).usage })) : rows;
+      const rows = found ? found.traces : await log.listTraces(rest);
+      const traces = [];
+      // One trace at a time: each may rebuild a trace's usage from the log.
+      for (const t of rows) traces.push(usage ? { ...t, usage: (await usage.of(t)).usage } : t);
       sendJson(res, 200, { traces, next_before: found ? found.next_before : traces.length === q.data.limit ? traces.at(-1)!.last_seq : null });
     })
     .add('GET', '/api/traces/:traceId/timeline', async (_req, res, _url, params) => {
       const id = traceId.safeParse(params.traceId.toLowerCase());
       if (!id.success) throw new XrayError('invalid_message', 'a trace id is 32 hex digits');
-      if (log.isExpiredTrace(id.data)) reads.forget(id.data);
+      if (await log.isExpiredTrace(id.data)) reads.forget(id.data);
       sendJsonText(res, (await reads.get(timelineView, id.data)) ?? '{"tokens":[]}');
     })
     .add('GET', '/api/traces/:traceId', async (_req, res, url, params) => {
@@ -103,10 +105,10 @@ export function addTraceRoutes(api: ApiRouter, log: EventLog, prices: PriceTable
       const format = traceFormat.safeParse(url.searchParams.get('format') ?? undefined);
       if (!format.success) throw new XrayError('invalid_message', 'format is json (default) or otlp');
       // Retention may have deleted the trace since a view of it was cached.
-      if (log.isExpiredTrace(id.data)) reads.forget(id.data);
+      if (await log.isExpiredTrace(id.data)) reads.forget(id.data);
       const body = await reads.get(tree, id.data);
       if (body === null) {
-        if (log.isExpiredTrace(id.data)) throw new XrayError('expired', `trace ${id.data} is older than the retention window and was deleted`);
+        if (await log.isExpiredTrace(id.data)) throw new XrayError('expired', `trace ${id.data} is older than the retention window and was deleted`);
         throw new XrayError('not_found', `no events recorded for trace ${id.data}`);
       }
       // OTLP/JSON (ExportTraceServiceRequest): import the trace into any OpenTelemetry backend.

@@ -9,7 +9,7 @@ describe('trace text search in bounded steps [G6]', () => {
   it('[G6] a search over a big log answers after a bounded scan with next_before, and continuing finds the rest', async () => {
     const log = SqliteEventLog.inMemory();
     // 100 traces of 2 events; only the oldest mentions the needle.
-    for (let i = 1; i <= 100; i++) log.append([ev({ kind: 'broadcast', trace_id: traceId(i), topic: 't', data: { payload: i === 1 ? 'needle' : 'hay' } }), ev({ kind: 'token', trace_id: traceId(i) })]);
+    for (let i = 1; i <= 100; i++) (await log.append([ev({ kind: 'broadcast', trace_id: traceId(i), topic: 't', data: { payload: i === 1 ? 'needle' : 'hay' } }), ev({ kind: 'token', trace_id: traceId(i) })]));
     const q = { text: 'needle', limit: 10 };
     const first = await searchTraces(log, q, { step: 20, max: 60 });
     expect(first.traces).toEqual([]);
@@ -23,6 +23,6 @@ describe('trace text search in bounded steps [G6]', () => {
     }
     expect(found).toEqual([traceId(1)]);
     expect(before).toBeNull();
-    log.close();
+    await log.close();
   });
 });

@@ -34,7 +34,7 @@ afterEach(async () => {
 const T = 'd'.repeat(32);
 const S = 'e'.repeat(16);
 
-describe('[G3] idempotency ids are scoped to the sender', () => {
+describe('[G3] idempotency ids are scoped to the sender', async () => {
   it('[G3] an id another agent sent first does not swallow my token: both stored, both acked; my own retry is stored once', async () => {
     await start();
     const alice = await agent('alice');
@@ -45,7 +45,7 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
     expect(await bob.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['tok-1'] });
     bob.send({ type: 'token', id: 'tok-1', text: 'from bob (retry)', ack: true });
     expect(await bob.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['tok-1'] });
-    const stored = relay.log.read({ kinds: ['token'] }).map((e) => [e.id, e.agent, (e.data as { text: string }).text]);
+    const stored = (await relay.log.read({ kinds: ['token'] })).map((e) => [e.id, e.agent, (e.data as { text: string }).text]);
     expect(stored).toEqual([
       ['tok-1', 'alice', 'from alice'],
       ['tok-1', 'bob', 'from bob'],
@@ -58,7 +58,7 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
     listener.send({ type: 'subscribe', topic: 'news' });
     const alice = await agent('alice');
     const bob = await agent('bob');
-    await waitFor(() => relay.log.read({ kinds: ['subscribe'] }).length === 1, 2000, 'subscribed');
+    await waitFor(async () => (await relay.log.read({ kinds: ['subscribe'] })).length === 1, 2000, 'subscribed');
     alice.send({ type: 'broadcast', topic: 'news', payload: 'a', id: 'b-1', ack: true });
     await alice.next((m) => m.type === 'ack');
     bob.send({ type: 'broadcast', topic: 'news', payload: 'b', id: 'b-1', ack: true });
@@ -85,14 +85,14 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
       }],
     };
     expect((await postJson(`${relay.url}/v1/traces`, otlp)).status).toBe(200);
-    const spans = relay.log.read({ traceId: T }).map((e) => [e.kind, e.agent]);
+    const spans = (await relay.log.read({ traceId: T })).map((e) => [e.kind, e.agent]);
     expect(spans).toEqual([
       ['span.start', 'planner'],
       ['span.end', 'planner'],
     ]);
     // The exporter's own retry is still stored once.
     expect((await postJson(`${relay.url}/v1/traces`, otlp)).status).toBe(200);
-    expect(relay.log.read({ traceId: T })).toHaveLength(2);
+    expect(await relay.log.read({ traceId: T })).toHaveLength(2);
   });
 
   it('[G3] with agent keys, an exporter holding another key cannot pre-claim a span of the same service: both exports are stored', async () => {
@@ -106,7 +106,7 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
     });
     expect((await postJson(`${relay.url}/v1/traces`, span('forged first'), { authorization: `Bearer ${K2}` })).status).toBe(200);
     expect((await postJson(`${relay.url}/v1/traces`, span('real'), { authorization: `Bearer ${K1}` })).status).toBe(200);
-    const names = relay.log.read({ traceId: T, kinds: ['span.start'] }).map((e) => (e.data as { name: string }).name);
+    const names = (await relay.log.read({ traceId: T, kinds: ['span.start'] })).map((e) => (e.data as { name: string }).name);
     expect(names).toEqual(['forged first', 'real']);
   });
 
@@ -124,23 +124,23 @@ describe('[G3] idempotency ids are scoped to the sender', () => {
     // REST frames under K1 and the name alice are the first alice's retry: answered as a duplicate.
     const retry = await postJson(`${relay.url}/v1/frames`, [{ type: 'token', id: 'k-1', text: 'first alice (retry)' }], { authorization: `Bearer ${K1}`, 'x-agent-name': 'alice' });
     expect(retry.body).toMatchObject({ stored: 0, duplicates: 1 });
-    expect(relay.log.read({ kinds: ['token'] }).map((e) => (e.data as { text: string }).text)).toEqual(['first alice', 'second alice']);
+    expect((await relay.log.read({ kinds: ['token'] })).map((e) => (e.data as { text: string }).text)).toEqual(['first alice', 'second alice']);
   });
 });
 
-describe('REST `from` is a claim, not an identity', () => {
+describe('REST `from` is a claim, not an identity', async () => {
   it('[G7] POST /v1/broadcast with a connected agent’s name in `from` is stored as REST with from_unverified, and not attributed to that agent', async () => {
     await start();
     const alice = await agent('alice');
     alice.send({ type: 'subscribe', topic: 'orders' });
-    await waitFor(() => relay.log.read({ kinds: ['subscribe'] }).length === 1, 2000, 'subscribed');
+    await waitFor(async () => (await relay.log.read({ kinds: ['subscribe'] })).length === 1, 2000, 'subscribed');
     const r = await postJson(`${relay.url}/v1/broadcast`, { topic: 'orders', payload: 'buy', from: 'alice' });
     expect(r.status).toBe(200);
-    const [stored] = relay.log.read({ kinds: ['broadcast'] });
+    const [stored] = (await relay.log.read({ kinds: ['broadcast'] }));
     expect(stored).toMatchObject({ agent: 'rest', data: { payload: 'buy', from_unverified: 'alice' } });
     expect(await alice.next((m) => m.type === 'message')).toMatchObject({ from: 'rest', payload: 'buy' });
     const model = createSwarmModel(0);
-    applyEvents(model, relay.log.read({}));
+    applyEvents(model, (await relay.log.read({})));
     expect([...model.edges.values()].filter((e) => e.to === 'alice')).toEqual([]);
     expect(model.edges.get(edgeKey('topic', 'orders', 'rest'))).toMatchObject({ kind: 'topic' });
   });
@@ -156,7 +156,7 @@ describe('REST `from` is a claim, not an identity', () => {
     const r = await postJson(`${relay.url}/v1/call`, { to: 'worker', method: 'm', payload: 'p', from: 'alice' });
     expect(r.status).toBe(200);
     expect(await worker.next((m) => m.type === 'inbound_call')).toMatchObject({ from: 'rest' });
-    const [req] = relay.log.read({ kinds: ['call.request'] });
+    const [req] = (await relay.log.read({ kinds: ['call.request'] }));
     expect(req).toMatchObject({ agent: 'rest', peer: 'worker', data: { from_unverified: 'alice' } });
   });
 });
@@ -165,7 +165,7 @@ describe('resume cursors beyond the head are clamped', () => {
   it('[G6] SSE with Last-Event-ID (or ?after=) beyond the log head still delivers every new message live', async () => {
     await start();
     await postJson(`${relay.url}/v1/broadcast`, { topic: 'live', payload: 'old' });
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const byHeader = await openSse(relay.url, 'live', '127.0.0.1', { 'last-event-id': String(head + 1_000_000) });
     const byQuery = await openSse(relay.url, 'live', '127.0.0.1', {}, `after=${head + 1_000_000}`);
     try {
@@ -183,7 +183,7 @@ describe('resume cursors beyond the head are clamped', () => {
   it('[G6] /v1/events?after= beyond the head answers next_after = head, so following it misses nothing', async () => {
     await start();
     await postJson(`${relay.url}/v1/broadcast`, { topic: 'replay', payload: 'x' });
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const page = await (await fetch(`${relay.url}/v1/events?after=${head + 500}`)).json();
     expect(page).toMatchObject({ events: [], next_after: head, head });
     await postJson(`${relay.url}/v1/broadcast`, { topic: 'replay', payload: 'y' });

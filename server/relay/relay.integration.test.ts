@@ -23,7 +23,7 @@ afterEach(async () => {
   await relay.close();
 });
 
-describe('calls', () => {
+describe('calls', async () => {
   it('routes a REST call to a worker and answers with its response, propagating the trace', async () => {
     const worker = await connect('worker-1');
     const traceId = mintTraceId();
@@ -37,7 +37,7 @@ describe('calls', () => {
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ payload: '{"ok":true}', from: 'worker-1', trace_id: traceId, span_id: call.span_id });
     expect(res.headers.get('traceparent')).toBe(formatTraceparent(traceId, call.span_id));
-    const events = relay.log.read({ traceId });
+    const events = (await relay.log.read({ traceId }));
     expect(events.map((e) => e.kind)).toEqual(['call.request', 'call.response']);
     expect(events[0]).toMatchObject({ agent: 'rest', peer: 'worker-1', span_id: call.span_id, parent_span_id: parentSpan });
     expect(events[1].lamport).toBeGreaterThan(events[0].lamport);
@@ -57,7 +57,7 @@ describe('calls', () => {
     expect(await worker.next((m) => m.type === 'call_result')).toMatchObject({ ref: 'sub', payload: 'found' });
     worker.send({ type: 'call_response', correlation_id: call.correlation_id, payload: 'done' });
     expect(await orchestrator.next((m) => m.type === 'call_result')).toMatchObject({ ref: 'r1', payload: 'done', trace_id: call.trace_id });
-    const requests = relay.log.read({ traceId: call.trace_id, kinds: ['call.request'] });
+    const requests = (await relay.log.read({ traceId: call.trace_id, kinds: ['call.request'] }));
     expect(requests.map((e) => [e.agent, e.peer])).toEqual([
       ['orch', 'worker-1'],
       ['worker-1', 'helper'],
@@ -69,7 +69,7 @@ describe('calls', () => {
     const res = await postJson(`${relay.url}/v1/call`, { to: 'nobody', method: 'x', payload: '' });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('unknown_target');
-    expect(relay.log.read({ kinds: ['call.request'] })).toHaveLength(0);
+    expect(await relay.log.read({ kinds: ['call.request'] })).toHaveLength(0);
   });
 
   it('answers 504 call_timeout when the worker never answers, and refuses its late answer', async () => {
@@ -79,7 +79,7 @@ describe('calls', () => {
     const res = await pending;
     expect(res.status).toBe(504);
     expect(res.body).toMatchObject({ error: { code: 'call_timeout' }, trace_id: call.trace_id });
-    expect(relay.log.read({ traceId: call.trace_id }).map((e) => e.kind)).toEqual(['call.request', 'call.timeout']);
+    expect((await relay.log.read({ traceId: call.trace_id })).map((e) => e.kind)).toEqual(['call.request', 'call.timeout']);
     worker.send({ type: 'call_response', correlation_id: call.correlation_id, payload: 'too late' });
     expect(await worker.next((m) => m.type === 'error')).toMatchObject({ code: 'unknown_correlation', ref: call.correlation_id });
   });
@@ -92,7 +92,7 @@ describe('calls', () => {
     const res = await pending;
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('worker_disconnected');
-    await waitFor(() => relay.log.read({ kinds: ['agent.disconnect'] }).length === 1);
+    await waitFor(async () => (await relay.log.read({ kinds: ['agent.disconnect'] })).length === 1);
   });
 
   it('relays a worker error as 502 worker_error with its message', async () => {
@@ -123,11 +123,11 @@ describe('calls', () => {
   });
 });
 
-describe('topics', () => {
+describe('topics', async () => {
   it('delivers broadcasts to WS subscribers and SSE with the exact payload, and resumes SSE from Last-Event-ID', async () => {
     const sub = await connect('listener');
     sub.send({ type: 'subscribe', topic: 'swarm.announce' });
-    await waitFor(() => relay.log.read({ kinds: ['subscribe'] }).length === 1);
+    await waitFor(async () => (await relay.log.read({ kinds: ['subscribe'] })).length === 1);
     const payloads = ['{"name":"worker-1"}', 'two\nlines', '{"name":"worker-3"}'];
     const first = await postJson(`${relay.url}/v1/broadcast`, { topic: 'swarm.announce', payload: payloads[0] });
     expect(first.status).toBe(200);
@@ -185,7 +185,7 @@ describe('frames', () => {
     const acks = [await worker.next((m) => m.type === 'ack'), await worker.next((m) => m.type === 'ack')];
     expect(acks[0]).toEqual({ type: 'ack', ids: ['tok-0', 'tok-1', 'tok-2'] });
     expect(acks[1]).toEqual(acks[0]);
-    const tokens = relay.log.read({ kinds: ['token'] }) as EventOf<'token'>[];
+    const tokens = (await relay.log.read({ kinds: ['token'] })) as EventOf<'token'>[];
     expect(tokens.map((t) => t.data.text).join('')).toBe('Hello world');
     expect(tokens.every((t) => t.trace_id === call.trace_id && t.span_id === call.span_id)).toBe(true);
     worker.send({ type: 'call_response', correlation_id: call.correlation_id, payload: 'Hello world' });
@@ -193,10 +193,10 @@ describe('frames', () => {
   });
 });
 
-describe('bad input', () => {
+describe('bad input', async () => {
   it('answers malformed, unknown and unregistered messages with coded errors and stores nothing', async () => {
     const a = await connect();
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     a.send('{"type":');
     expect(await a.next((m) => m.type === 'error')).toMatchObject({ code: 'bad_json' });
     a.send({ type: 'teleport' });
@@ -207,8 +207,8 @@ describe('bad input', () => {
     expect(await a.next((m) => m.type === 'error')).toMatchObject({ code: 'not_registered' });
     a.send({ type: 'register', name: 'ok-agent' });
     await a.next((m) => m.type === 'registered');
-    await waitFor(() => relay.log.head() === head + 1); // the register itself
-    expect(relay.log.read({ after: head }).map((e) => e.kind)).toEqual(['agent.register']);
+    await waitFor(async () => (await relay.log.head()) === head + 1); // the register itself
+    expect((await relay.log.read({ after: head })).map((e) => e.kind)).toEqual(['agent.register']);
   });
 
   it('answers a bad REST body with 400 and a code', async () => {

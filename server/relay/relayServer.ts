@@ -195,13 +195,13 @@ export function createRelayServer(deps: RelayServerDeps): http.Server {
       const r = await relay.broadcast('rest', body.topic, body.payload, body.id, body.trace_id, { scope, fromUnverified: body.from });
       sendJson(res, 200, r);
     },
-    'GET /v1/subscribe': (req, res, url) => {
+    'GET /v1/subscribe': async (req, res, url) => {
       const topic = topicName.safeParse(url.searchParams.get('topic'));
       if (!topic.success) throw new XrayError('invalid_message', 'topic query parameter is required (letters, digits, . _ : @ / + -)');
       const raw = (req.headers['last-event-id'] as string | undefined) ?? url.searchParams.get('after') ?? '';
       const last = /^\d{1,15}$/.test(raw) ? Number(raw) : relay.writer.head();
       // A resume point retention has deleted past: the stream would silently skip messages, so say so.
-      const floor = relay.writer.log.floor();
+      const floor = await relay.writer.log.floor();
       if (last < floor) throw new XrayError('expired', `messages after ${last} were deleted by retention; the oldest resumable position is ${floor}`, { oldest_seq: floor });
       sse.open(res, topic.data, last, addressOf(req)); // clamps a cursor beyond the head; refuses past the address's share
     },

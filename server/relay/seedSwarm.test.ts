@@ -37,13 +37,13 @@ it('runs the seed swarm unchanged: 12/12 tasks processed through the relay', { t
     expect(out).toContain('completed: 12/12');
     expect(out).toContain('failed: 0/12');
     // "fulfilled" in the seed only means the HTTP call returned: check every answer is a worker's result.
-    const payloads = (relay.log.read({ kinds: ['call.response'] }) as EventOf<'call.response'>[]).map((e) => JSON.parse(e.data.payload));
+    const payloads = ((await relay.log.read({ kinds: ['call.response'] })) as EventOf<'call.response'>[]).map((e) => JSON.parse(e.data.payload));
     expect(payloads).toHaveLength(12);
     expect(payloads.map((p) => p.taskId).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `task-${i}`).sort());
     for (const p of payloads) expect(p.result).toBe(`processed: document-${p.taskId.slice(5)}`);
-    expect(relay.log.read({ kinds: ['call.error', 'call.timeout'] })).toHaveLength(0);
+    expect(await relay.log.read({ kinds: ['call.error', 'call.timeout'] })).toHaveLength(0);
     // Every call carried its own Neural Trace ID, request and response in the same trace.
-    const traces = new Set(relay.log.read({ kinds: ['call.request'] }).map((e) => e.trace_id));
+    const traces = new Set((await relay.log.read({ kinds: ['call.request'] })).map((e) => e.trace_id));
     expect(traces.size).toBe(12);
     expect(workers.every((w) => w.output().includes('ready'))).toBe(true);
   } finally {

@@ -22,7 +22,10 @@ interface SseClient {
   res: ServerResponse;
   topic: string;
   cursor: number;
+  /** Not taking live writes: catching up from the log (or waiting for the socket to drain). */
   paused: boolean;
+  /** A catch-up is running (it awaits the log): a drain meanwhile must not start a second one. */
+  catchingUp: boolean;
 }
 
 export function formatSse(seq: number, payload: string): string {
@@ -37,7 +40,7 @@ export class SseHub {
 
   constructor(
     private readonly log: EventLog,
-    writer: LogWriter,
+    private readonly writer: LogWriter,
     /** Streams per client address and in total: one peer cannot take every slot. */
     readonly slots: AddressSlots,
   ) {
@@ -53,7 +56,7 @@ export class SseHub {
   }
 
   /**
-   * Starts a stream after `lastSeq`: replays the log synchronously, then goes live. A cursor
+   * Starts a stream after `lastSeq`: replays the log page by page, then goes live. A cursor
    * beyond the head (a stale or forged Last-Event-ID) is clamped to the head, or the stream
    * would skip every live message until the log grew past it. Throws too_many_connections
    * (before any byte is written) when the address has used its share or the hub is full.
@@ -62,9 +65,10 @@ export class SseHub {
     const refused = this.slots.acquire(address);
     if (refused === 'address') throw new XrayError('too_many_connections', `at most ${this.slots.perAddress} SSE streams per client address`);
     if (refused) throw new XrayError('too_many_connections', `the relay serves at most ${this.slots.maxTotal} SSE streams`);
-    lastSeq = Math.min(lastSeq, this.log.head());
+    // The writer's head, not an awaited log head: it is where live delivery (onCommit) stands.
+    lastSeq = Math.min(lastSeq, this.writer.head());
     startEventStream(res);
-    const client: SseClient = { res, topic, cursor: lastSeq, paused: false };
+    const client: SseClient = { res, topic, cursor: lastSeq, paused: true, catchingUp: false };
     this.clients.add(client);
     res.on('close', () => {
       this.clients.delete(client);
@@ -75,43 +79,56 @@ export class SseHub {
   }
 
   /**
-   * A failed log read (a damaged page: storage_corrupt) inside a 'drain' callback would
-   * escape as an uncaught exception; end this stream with the coded error instead.
+   * A failed log read (a damaged page: storage_corrupt) must not escape a 'drain' callback or
+   * be dropped as a rejected promise; end this stream with the coded error instead.
    */
   private catchUpOrEnd(client: SseClient): void {
-    try {
-      this.catchUp(client);
-    } catch (err) {
-      const e = err instanceof XrayError ? err : new XrayError('internal');
-      this.clients.delete(client);
-      client.res.end(`event: error\ndata: ${JSON.stringify(e.toWire())}\n\n`);
-    }
+    if (client.catchingUp || !this.clients.has(client)) return;
+    client.catchingUp = true;
+    this.catchUp(client).then(
+      () => {
+        client.catchingUp = false;
+      },
+      (err: unknown) => {
+        client.catchingUp = false;
+        const e = err instanceof XrayError ? err : new XrayError('internal');
+        if (!this.clients.delete(client)) return;
+        client.res.end(`event: error\ndata: ${JSON.stringify(e.toWire())}\n\n`);
+      },
+    );
   }
 
-  /** Writes from the log until the client is current or its buffer is full again. Synchronous: no commit can interleave. */
-  private catchUp(client: SseClient): void {
-    client.paused = false;
-    const started = performance.now();
+  /**
+   * Writes from the log until the client is current or its buffer is full again, a bounded
+   * page per read. The client stays paused (live events wait; the log has them, order kept)
+   * until a read reaches the writer's head with no commit announced while it was out: then
+   * the log and the live stream meet exactly, and the client goes live in that same turn.
+   */
+  private async catchUp(client: SseClient): Promise<void> {
+    client.paused = true;
+    let started = performance.now();
     for (;;) {
-      const page = this.log.read({ after: client.cursor, topic: client.topic, kinds: ['broadcast'], limit: PAGE });
+      const target = this.writer.head();
+      const page = await this.log.read({ after: client.cursor, upTo: target, topic: client.topic, kinds: ['broadcast'], limit: PAGE });
+      if (!this.clients.has(client)) return; // closed while the read was out
       for (const e of page) this.write(client, e);
-      if (client.res.writableLength > HIGH_WATER_BYTES) {
-        client.paused = true;
-        return;
+      if (client.res.writableLength > HIGH_WATER_BYTES) return; // stays paused: 'drain' resumes it
+      if (page.length < PAGE) {
+        client.cursor = Math.max(client.cursor, target);
+        if (this.writer.head() === target) {
+          client.paused = false;
+          return;
+        }
+        continue; // commits came in during the read: read them too
       }
-      if (page.length < PAGE) break;
       // A fast reader drains into the kernel as fast as we write, so the buffer check alone
-      // would replay a huge topic in one go (G6): after a slice, stay paused (live events wait,
-      // order kept) and continue on the next turn of the event loop.
+      // would replay a huge topic in one go (G6): after a slice, yield a turn of the event loop.
       if (performance.now() - started > CATCH_UP_SLICE_MS) {
-        client.paused = true;
-        setImmediate(() => {
-          if (this.clients.has(client) && client.paused && client.res.writableLength <= HIGH_WATER_BYTES) this.catchUpOrEnd(client);
-        });
-        return;
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (!this.clients.has(client)) return;
+        started = performance.now();
       }
     }
-    client.cursor = Math.max(client.cursor, this.log.head());
   }
 
   private write(client: SseClient, e: XrayEvent): void {

@@ -8,7 +8,7 @@ const T = 'e'.repeat(32);
 const sid = (n: number) => n.toString(16).padStart(16, '0');
 
 /** `n` complete spans (start + end) with a token between each, appended to a real log. */
-function appendSpans(log: SqliteEventLog, n: number, from = 0): XrayEvent[] {
+async function appendSpans(log: SqliteEventLog, n: number, from = 0): Promise<XrayEvent[]> {
   const events: NewEvent[] = [];
   for (let i = from; i < from + n; i++) {
     const base = { ts: 1000 + i, t: null, trace_id: T, span_id: sid(i + 1), parent_span_id: null, agent: 'a', peer: null, topic: null };
@@ -16,32 +16,32 @@ function appendSpans(log: SqliteEventLog, n: number, from = 0): XrayEvent[] {
     events.push({ ...base, id: `k${i}`, kind: 'token', data: { text: 'x' } });
     events.push({ ...base, id: `e${i}`, kind: 'span.end', data: { status: 'ok' } });
   }
-  const results = log.append(events.map((e) => ({ ...e, lamport: 1 })));
+  const results = await log.append(events.map((e) => ({ ...e, lamport: 1 })));
   return events.map((e, i) => ({ ...e, seq: results[i].seq, lamport: 1 }) as XrayEvent);
 }
 
 let index: SpanIndex;
 let log: SqliteEventLog;
 let feeder: IndexFeeder;
-afterEach(() => {
+afterEach(async () => {
   feeder?.close();
   index?.close();
-  log?.close();
+  await log?.close();
 });
 
 describe('IndexFeeder', () => {
   it('[G6] indexes off the commit path, a bounded slice per event-loop turn; settled() waits for it', async () => {
     log = SqliteEventLog.inMemory();
     index = SpanIndex.inMemory();
-    feeder = new IndexFeeder(index, log, { slice: 100, queue: 100_000 });
+    feeder = new IndexFeeder(index, log, 0, { slice: 100, queue: 100_000 });
     const slices: number[] = [];
     const apply = index.apply.bind(index);
     index.apply = (events, notify) => (slices.push(events.length), apply(events, notify));
-    feeder.onCommit(appendSpans(log, 1000));
+    feeder.onCommit(await appendSpans(log, 1000));
     expect(index.head).toBe(0); // nothing indexed inside the commit listener
     await feeder.settled(10_000);
     expect(index.size).toBe(1000);
-    expect(index.head).toBe(log.head());
+    expect(index.head).toBe(await log.head());
     expect(Math.max(...slices)).toBeLessThanOrEqual(100);
     expect(slices.length).toBeGreaterThanOrEqual(20);
   });
@@ -49,18 +49,18 @@ describe('IndexFeeder', () => {
   it('[G6] a burst past the queue bound is dropped from memory and indexed from the log instead, in order', async () => {
     log = SqliteEventLog.inMemory();
     index = SpanIndex.inMemory();
-    feeder = new IndexFeeder(index, log, { slice: 200, queue: 500 });
+    feeder = new IndexFeeder(index, log, 0, { slice: 200, queue: 500 });
     const order: number[] = [];
     index.onApplied((completed) => order.push(...completed.map((c) => c.seq)));
-    feeder.onCommit(appendSpans(log, 300)); // 600 span events > 500: overflow
-    feeder.onCommit(appendSpans(log, 100, 300));
+    feeder.onCommit(await appendSpans(log, 300)); // 600 span events > 500: overflow
+    feeder.onCommit(await appendSpans(log, 100, 300));
     expect(feeder.stats.overflows).toBe(1);
     await feeder.settled(10_000);
     expect(index.size).toBe(400);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(order).toHaveLength(400);
     // Back on the queue afterwards.
-    feeder.onCommit(appendSpans(log, 10, 400));
+    feeder.onCommit(await appendSpans(log, 10, 400));
     await feeder.settled(10_000);
     expect(index.size).toBe(410);
   });

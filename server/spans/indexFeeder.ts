@@ -37,9 +37,11 @@ export class IndexFeeder {
   constructor(
     private readonly index: SpanIndex,
     private readonly log: EventLog,
+    /** The writer's head when the feeder starts (everything up to it is in the log already). */
+    committed: number,
     private readonly limits = { slice: SLICE, queue: QUEUE_LIMIT },
   ) {
-    this.committed = log.head();
+    this.committed = committed;
   }
 
   /** The writer's commit listener: O(batch) filtering, no indexing here. */
@@ -61,25 +63,32 @@ export class IndexFeeder {
     this.fromLog = true;
   }
 
+  /** One step at a time: `scheduled` stays set until the step (which may await the log) has ended. */
   private schedule(): void {
     if (this.scheduled || this.retry || this.closed) return;
     this.scheduled = true;
     setImmediate(() => {
-      this.scheduled = false;
-      this.step();
+      void this.step().finally(() => {
+        this.scheduled = false;
+        if (!this.retry && (this.fromLog || this.at < this.queue.length)) this.schedule();
+      });
     });
   }
 
-  private step(): void {
+  private async step(): Promise<void> {
     if (this.closed) return;
     try {
       if (this.fromLog) {
-        const events = this.log.read({ after: this.index.head, kinds: SPAN_EVENT_KINDS, limit: this.limits.slice });
+        // Bounded by what has been announced: commits announced while the read is out are not
+        // queued (fromLog), so the read must be repeated until none came in meanwhile.
+        const target = this.committed;
+        const events = await this.log.read({ after: this.index.head, upTo: target, kinds: SPAN_EVENT_KINDS, limit: this.limits.slice });
+        if (this.closed) return;
         if (events.length) this.index.apply(events);
         if (events.length < this.limits.slice) {
-          // Caught up with the log as of now (synchronous: no commit interleaves); back to the queue.
-          this.index.advance(this.committed);
-          this.fromLog = false;
+          this.index.advance(target);
+          // Caught up, and no commit was announced during the read: back to the queue.
+          if (this.committed === target) this.fromLog = false;
         }
       } else if (this.at < this.queue.length) {
         const slice = this.queue.slice(this.at, this.at + this.limits.slice);
@@ -98,13 +107,12 @@ export class IndexFeeder {
       this.dropQueue();
       this.retry = setTimeout(() => {
         this.retry = null;
-        this.step();
+        this.schedule();
       }, 1000);
       this.retry.unref();
       return;
     }
     this.release();
-    if (this.fromLog || this.at < this.queue.length) this.schedule();
   }
 
   private release(): void {

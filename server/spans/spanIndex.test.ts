@@ -99,17 +99,17 @@ describe('span index', () => {
     expect(lookups).toBeLessThanOrEqual(Math.min(pages * 20_000, 3000 * pages));
   });
 
-  it('[C2] rebuilds from the log at start-up, and from scratch when the log is behind the index', () => {
+  it('[C2] rebuilds from the log at start-up, and from scratch when the log is behind the index', async () => {
     const log = SqliteEventLog.inMemory();
-    log.append(sample().map(({ seq: _s, ...e }) => e));
+    await log.append(sample().map(({ seq: _s, ...e }) => e));
     index = SpanIndex.inMemory();
-    index.catchUp(log, 3); // small pages
+    await index.catchUp(log, 3); // small pages
     expect(index.size).toBe(4);
     expect(index.head).toBe(8);
     // Events already indexed are ignored when replayed.
     expect(index.apply(sample())).toEqual([]);
     const empty = SqliteEventLog.inMemory();
-    index.catchUp(empty);
+    await index.catchUp(empty);
     expect(index.size).toBe(0);
     expect(index.head).toBe(0);
   });

@@ -269,15 +269,17 @@ export class SpanIndex {
    * Brings the index up to the log's head, in pages. A log behind the index (a new data
    * directory, a restored backup) means the index is stale: it is rebuilt from scratch.
    */
-  catchUp(log: EventLog, page = 5000): void {
-    if (this.lastSeq > log.head()) this.reset();
+  async catchUp(log: EventLog, page = 5000): Promise<void> {
+    // Up to the head as it is now: the index is then current up to it, whatever commits meanwhile
+    // (the feeder, fed by commit listeners, carries on from there).
+    const head = await log.head();
+    if (this.lastSeq > head) this.reset();
     for (;;) {
-      const events = log.read({ after: this.lastSeq, kinds: SPAN_EVENT_KINDS, limit: page });
+      const events = await log.read({ after: this.lastSeq, upTo: head, kinds: SPAN_EVENT_KINDS, limit: page });
       if (!events.length) break;
       this.apply(events, false);
       if (events.length < page) break;
     }
-    const head = log.head();
     if (head > this.lastSeq) {
       this.lastSeq = head;
       this.stmts.setMeta.run('last_seq', head);

@@ -27,17 +27,18 @@ export interface SpanServices {
   close(): void;
 }
 
-export function startSpanServices(config: XrayConfig, log: EventLog, writer: LogWriter, relay: Relay): SpanServices {
+export async function startSpanServices(config: XrayConfig, log: EventLog, writer: LogWriter, relay: Relay): Promise<SpanServices> {
   const registry = new GateRegistry(config.gatesFile); // first: a bad gate file stops start-up before anything opens
   const index = SpanIndex.open(config.dataDir);
   try {
-    index.catchUp(log);
+    await index.catchUp(log);
   } catch (err) {
     // A damaged log must not keep the server down (G8): the store has marked itself corrupt and
     // says so; the index stays at what it had and answers from there.
     console.error(`[spans] could not bring the span index up to date from the log: ${(err as Error).message}`);
   }
-  const feeder = new IndexFeeder(index, log);
+  // Everything committed up to the writer's head is in the log the catch-up read; the feeder takes the rest.
+  const feeder = new IndexFeeder(index, log, writer.head());
   writer.onCommit((events) => feeder.onCommit(events));
   const watches = new SpanWatchHub(index);
   relay.spanWatches = new AgentSpanWatches(watches);

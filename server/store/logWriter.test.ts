@@ -1,27 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import type { XrayEvent } from '../../lib/protocol/events';
 import { ev } from '../testing/eventLogContract';
+import { slowEventLog } from '../testing/slowEventLog';
 import { LogWriter } from './logWriter';
+import { MemoryEventLog } from './memoryEventLog';
 import { SqliteEventLog } from './sqliteEventLog';
 
 const TRACE = 'c'.repeat(32);
 const fresh = ({ lamport: _l, ...e }: ReturnType<typeof ev>) => e;
 
 describe('LogWriter', () => {
-  it('resolves only after commit, and listeners see committed events in seq order', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory());
+  it('[G1] resolves only after commit, and listeners see committed events in seq order', async () => {
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
     const seen: XrayEvent[] = [];
     writer.onCommit((events) => seen.push(...events));
     const p = writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))]);
-    expect(writer.log.head()).toBe(0); // nothing durable yet: the commit is batched
+    expect(writer.head()).toBe(0); // nothing durable yet: the commit is batched
+    expect(await writer.log.head()).toBe(0);
     const r = await p;
     expect(r.map((x) => x.seq)).toEqual([1, 2]);
     expect(seen.map((e) => e.seq)).toEqual([1, 2]);
-    writer.close();
+    await writer.close();
   });
 
   it('[G3] the dedup window is per sender scope: another sender\'s id is stored, never answered as a duplicate; listeners never see the scope', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory());
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
     const seen: XrayEvent[] = [];
     writer.onCommit((events) => seen.push(...events));
     const a = { ...fresh(ev({ kind: 'token', agent: 'alice' })), id: 'same', scope: 'anon|agent:alice' };
@@ -31,53 +34,53 @@ describe('LogWriter', () => {
     expect(await writer.submit([b])).toEqual([{ id: 'same', seq: 2, duplicate: true }]); // bob's own retry
     expect(seen.map((e) => [e.seq, e.agent])).toEqual([[1, 'alice'], [2, 'bob']]);
     expect(seen.every((e) => !('scope' in e))).toBe(true);
-    writer.close();
+    await writer.close();
   });
 
   it('answers duplicates from the window and from the log, storing once', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory(), { dedupWindow: 2 });
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { dedupWindow: 2 });
     const a = fresh(ev({ kind: 'token' }));
     await writer.submit([a]);
     expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
     // Push `a` out of the window: the log's unique index still catches it.
     await writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))]);
     expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
-    expect(writer.log.read({}).length).toBe(3);
+    expect(await writer.log.read({})).toHaveLength(3);
     expect(writer.stats.duplicates).toBe(2);
-    writer.close();
+    await writer.close();
   });
 
   it('stamps lamport per trace, taking the max with an incoming clock', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory());
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
     const e1 = fresh(ev({ kind: 'token', trace_id: TRACE }));
     const e2 = { ...fresh(ev({ kind: 'token', trace_id: TRACE })), lamport: 10 };
     const e3 = fresh(ev({ kind: 'token', trace_id: TRACE }));
     const other = fresh(ev({ kind: 'token' }));
     await writer.submit([e1, e2, e3, other]);
-    expect(writer.log.read({}).map((e) => e.lamport)).toEqual([1, 11, 12, 0]);
-    writer.close();
+    expect((await writer.log.read({})).map((e) => e.lamport)).toEqual([1, 11, 12, 0]);
+    await writer.close();
   });
 
   it('rejects every event of a failed batch and stores none of it', async () => {
     const log = SqliteEventLog.inMemory();
-    const writer = new LogWriter(log);
+    const writer = await LogWriter.open(log);
     const bad = { ...fresh(ev({ kind: 'token' })), id: null as unknown as string }; // NOT NULL violation
     await expect(writer.submit([fresh(ev({ kind: 'token' })), bad])).rejects.toMatchObject({ code: 'storage_failed' });
-    expect(log.head()).toBe(0);
+    expect(await log.head()).toBe(0);
     expect((await writer.submit([fresh(ev({ kind: 'token' }))]))[0].seq).toBe(1);
-    writer.close();
+    await writer.close();
   });
 
   it('refuses work after close', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory());
-    writer.close();
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
+    await writer.close();
     await expect(writer.submit([fresh(ev({ kind: 'token' }))])).rejects.toMatchObject({ code: 'shutting_down' });
   });
 });
 
 describe('LogWriter backpressure', () => {
   it('reports overload above the high-water mark and calls drain listeners after the commit', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory(), { highWater: 3 });
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { highWater: 3 });
     let drains = 0;
     writer.onDrain(() => drains++);
     const p = writer.submit([1, 2, 3].map(() => fresh(ev({ kind: 'token' }))));
@@ -87,13 +90,13 @@ describe('LogWriter backpressure', () => {
     expect(writer.backlog).toBe(0);
     expect(writer.overloaded).toBe(false);
     expect(drains).toBe(1);
-    writer.close();
+    await writer.close();
   });
 });
 
 describe('LogWriter bounded commits [G6]', () => {
   it('[G6] commits a large submit in bounded transactions, yielding between them, and resolves after the last', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { maxBatch: 100 });
     const commits: number[] = [];
     writer.onCommit((events) => commits.push(events.length));
     const big = Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' })));
@@ -106,11 +109,11 @@ describe('LogWriter bounded commits [G6]', () => {
     expect(commits.every((n) => n <= 100)).toBe(true);
     expect(commits.reduce((a, b) => a + b, 0)).toBe(1000);
     expect(r.map((x) => x.seq)).toEqual(Array.from({ length: 1000 }, (_, i) => i + 1));
-    writer.close();
+    await writer.close();
   });
 
   it('[G6] a small submit is not held behind every part of a large one', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { maxBatch: 100 });
     const big = writer.submit(Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' }))));
     let bigDone = false;
     void big.then(() => (bigDone = true));
@@ -118,39 +121,39 @@ describe('LogWriter bounded commits [G6]', () => {
     expect(bigDone).toBe(false);
     expect(small[0].seq).toBeLessThan(1000);
     await big;
-    writer.close();
+    await writer.close();
   });
 
   it('[G6] keeps lamport in seq order per trace when parts interleave', async () => {
-    const writer = new LogWriter(SqliteEventLog.inMemory(), { maxBatch: 100 });
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { maxBatch: 100 });
     const a = writer.submit(Array.from({ length: 300 }, () => fresh(ev({ kind: 'token', trace_id: TRACE }))));
     const b = writer.submit(Array.from({ length: 5 }, () => fresh(ev({ kind: 'token', trace_id: TRACE }))));
     await Promise.all([a, b]);
-    const lamports = writer.log.read({ traceId: TRACE, limit: 1000 }).map((e) => e.lamport);
+    const lamports = (await writer.log.read({ traceId: TRACE, limit: 1000 })).map((e) => e.lamport);
     expect(lamports).toEqual([...lamports].sort((x, y) => x - y));
-    writer.close();
+    await writer.close();
   });
 
   it('[G6] a failed part says exactly how much of the submit was committed, and a retry stores only the rest', async () => {
     const log = SqliteEventLog.inMemory();
-    const writer = new LogWriter(log, { maxBatch: 100 });
+    const writer = await LogWriter.open(log, { maxBatch: 100 });
     const events = Array.from({ length: 300 }, () => fresh(ev({ kind: 'token' })));
     const broken = events.map((e, i) => (i === 250 ? { ...e, agent: null as unknown as string } : e)); // NOT NULL violation in the third part
     const err = await writer.submit(broken).catch((e) => e);
     expect(err).toMatchObject({ code: 'storage_failed', details: { committed: 200 } });
     expect(err.details.committed_ids).toEqual(events.slice(0, 200).map((e) => e.id));
-    expect(log.head()).toBe(200);
+    expect(await log.head()).toBe(200);
     const retry = await writer.submit(events);
     expect(retry.filter((r) => r.duplicate).length).toBe(200);
-    expect(log.head()).toBe(300);
-    writer.close();
+    expect(await log.head()).toBe(300);
+    await writer.close();
   });
 });
 
 describe('LogWriter.submitInParts [G6]', () => {
   it('[G6] never queues more than one part, and a failure counts what the whole batch committed', async () => {
     const log = SqliteEventLog.inMemory();
-    const writer = new LogWriter(log, { highWater: 150 });
+    const writer = await LogWriter.open(log, { highWater: 150 });
     let overloaded = false;
     writer.onCommit(() => (overloaded ||= writer.overloaded));
     const events = Array.from({ length: 1000 }, () => fresh(ev({ kind: 'token' })));
@@ -161,7 +164,73 @@ describe('LogWriter.submitInParts [G6]', () => {
     const more = Array.from({ length: 500 }, () => fresh(ev({ kind: 'token' })));
     const broken = more.map((e, i) => (i === 350 ? { ...e, agent: null as unknown as string } : e));
     await expect(writer.submitInParts(broken, 100)).rejects.toMatchObject({ code: 'storage_failed', details: { committed: 300 } });
-    expect(log.head()).toBe(1300);
-    writer.close();
+    expect(await log.head()).toBe(1300);
+    await writer.close();
+  });
+});
+
+describe('LogWriter over an asynchronous log', () => {
+  it('[L1] one append per transaction, never two at once: submits arriving while a commit is out keep their arrival order', async () => {
+    const { log, calls } = slowEventLog(new MemoryEventLog());
+    const writer = await LogWriter.open(log);
+    const seen: number[] = [];
+    writer.onCommit((events) => seen.push(...events.map((e) => e.seq)));
+    const first = writer.submit(Array.from({ length: 10 }, () => fresh(ev({ kind: 'token' }))));
+    await new Promise((r) => setImmediate(r)); // the first commit is now out
+    const later = Array.from({ length: 5 }, (_, i) => writer.submit([fresh(ev({ kind: 'token', data: { text: `later ${i}` } }))]));
+    const results = await Promise.all([first, ...later]);
+    expect(results.flat().map((r) => r.seq)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect((await log.read({ after: 10 })).map((e) => (e.data as { text: string }).text)).toEqual([0, 1, 2, 3, 4].map((i) => `later ${i}`));
+    expect(seen).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
+    expect(calls.maxInFlight).toBe(1);
+    expect(calls.append).toBe(2); // the five that waited went together
+    await writer.close();
+  });
+
+  it('[G2] resumes a trace\'s lamport clock from the log after a restart, awaiting it once per trace and batch, in seq order', async () => {
+    const inner = new MemoryEventLog();
+    await inner.append([{ ...ev({ kind: 'token', trace_id: TRACE }, 7) }]);
+    const { log, calls } = slowEventLog(inner);
+    const writer = await LogWriter.open(log, { maxBatch: 100 });
+    const events = Array.from({ length: 250 }, () => fresh(ev({ kind: 'token', trace_id: TRACE })));
+    const other = writer.submit([fresh(ev({ kind: 'token', trace_id: 'd'.repeat(32) }))]);
+    await Promise.all([writer.submit(events), other]);
+    const lamports = (await inner.read({ traceId: TRACE, limit: 1000 })).map((e) => e.lamport);
+    expect(lamports).toEqual(Array.from({ length: 251 }, (_, i) => i + 7));
+    expect(calls.maxLamport).toBe(2); // TRACE and the other trace, once each: then the writer's own clock
+    expect(writer.head()).toBe(252);
+    await writer.close();
+  });
+
+  it('the writer\'s head is where the commit listeners stand: moved before they run, never ahead of them', async () => {
+    const inner = new MemoryEventLog();
+    const { log } = slowEventLog(inner);
+    await log.append([ev({ kind: 'token' })]);
+    const writer = await LogWriter.open(log);
+    expect(writer.head()).toBe(1);
+    const heads: number[] = [];
+    writer.onCommit((events) => heads.push(writer.head() - events[events.length - 1].seq));
+    const p = writer.submit([fresh(ev({ kind: 'token' }))]);
+    await new Promise((r) => setImmediate(r));
+    // The log holds the event already, its listeners have not run: the writer's head waits for them.
+    expect(writer.head()).toBe(1);
+    expect(await inner.head()).toBe(2);
+    expect(writer.head()).toBe(1);
+    await p;
+    expect(heads).toEqual([0]);
+    expect(writer.head()).toBe(2);
+    await writer.close();
+  });
+
+  it('close waits for the commit in flight and everything queued, then closes the log', async () => {
+    const inner = new MemoryEventLog();
+    const { log } = slowEventLog(inner);
+    const writer = await LogWriter.open(log);
+    const acks = Array.from({ length: 3 }, () => writer.submit([fresh(ev({ kind: 'token' }))]));
+    await new Promise((r) => setImmediate(r));
+    const more = writer.submit([fresh(ev({ kind: 'token' }))]);
+    await writer.close();
+    expect((await Promise.all([...acks, more])).flat().map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    await expect(inner.head()).rejects.toThrow(/closed/);
   });
 });

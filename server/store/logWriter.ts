@@ -4,6 +4,11 @@
  * committed in batched transactions. A submit's promise resolves only after its event is
  * durable — that is what acks and 2xx answers wait for. Commit listeners (model, fanout,
  * SSE) see only committed events, in seq order.
+ *
+ * The log is asynchronous (EventLog): one transaction is in flight at a time, one `append`
+ * (one promise) per transaction. Everything the order depends on — taking submits off the
+ * queue, stamping lamports, telling listeners — happens in synchronous sections, so
+ * arrival order, seq order and each trace's lamport order stay the same.
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
@@ -80,10 +85,27 @@ export class LogWriter {
   readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
   readonly health: StorageHealth;
 
-  constructor(
+  /**
+   * The highest seq this writer knows to be committed: the log's head when it opened, then the
+   * last seq of each commit, set before the commit's listeners run. Synchronous on purpose and
+   * OFF the EventLog interface: it is the point up to which in-process consumers (the model,
+   * SSE streams, the span feeder) have been told, so a reader that catches up from the log up
+   * to it and then goes live misses nothing and repeats nothing — an awaited `log.head()`
+   * could already include a commit whose listeners have not run yet.
+   */
+  private committedHead: number;
+
+  /** Opens a writer over a log, reading the log's head once (the writer is the only one that moves it after). */
+  static async open(log: EventLog, options: LogWriterOptions = {}): Promise<LogWriter> {
+    return new LogWriter(log, await log.head(), options);
+  }
+
+  private constructor(
     readonly log: EventLog,
+    head: number,
     options: LogWriterOptions = {},
   ) {
+    this.committedHead = head;
     this.maxBatch = options.maxBatch ?? 5000;
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
@@ -168,16 +190,49 @@ export class LogWriter {
   }
 
   /** Keeps the sender's scope: the store needs it for the (scope, id) key. */
-  private stamp(e: ScopedEvent): StampedEvent & { scope?: string } {
-    return { ...e, lamport: this.tick(e.trace_id, e.lamport) } as StampedEvent & { scope?: string };
+  private stamp(e: ScopedEvent, resumed: ReadonlyMap<string, number>): StampedEvent & { scope?: string } {
+    return { ...e, lamport: this.tick(e.trace_id, e.lamport, resumed) } as StampedEvent & { scope?: string };
   }
 
-  /** Lamport clock per trace: max(local, incoming) + 1. Resumes from the log after a restart. */
-  private tick(traceId: string | null, incoming?: number): number {
+  /** Lamport clock per trace: max(local, incoming) + 1. `resumed` holds the log's clock of traces not in memory. */
+  private tick(traceId: string | null, incoming: number | undefined, resumed: ReadonlyMap<string, number>): number {
     if (!traceId) return 0;
-    const local = this.lamports.get(traceId) ?? this.log.maxLamport(traceId);
+    const local = this.lamports.get(traceId) ?? resumed.get(traceId) ?? 0;
     const next = Math.max(local, incoming ?? 0) + 1;
     this.lamports.set(traceId, next);
+    return next;
+  }
+
+  /**
+   * The log's lamport clock of every trace in `events` this writer holds no clock for (after a
+   * restart, or evicted from the bounded map): one read per such trace, all in parallel.
+   */
+  private async resumeClocks(parts: readonly { p: Pending; from: number; to: number }[]): Promise<Map<string, number>> {
+    const resumed = new Map<string, number>();
+    const unknown = new Set<string>();
+    for (const { p, from, to } of parts) {
+      for (let j = from; j < to; j++) {
+        const t = p.events[j].trace_id;
+        if (t && !this.lamports.has(t)) unknown.add(t);
+      }
+    }
+    if (!unknown.size) return resumed;
+    const ids = [...unknown];
+    const clocks = await Promise.all(ids.map((t) => this.log.maxLamport(t)));
+    ids.forEach((t, i) => resumed.set(t, clocks[i]));
+    return resumed;
+  }
+
+  /** The last commit started: commits run one after another, never two at once (order). */
+  private tail: Promise<void> = Promise.resolve();
+
+  /** Starts the next commit once the one in flight has ended. */
+  private commitNext(): Promise<void> {
+    const next = this.tail.then(() => this.commitOne());
+    // commitOne answers store failures itself; only a throwing commit listener rejects here.
+    // That is reported by whoever awaits `next` (an unhandled rejection for the scheduled run,
+    // as it was an uncaught exception before), and must not stop the commits after it.
+    this.tail = next.catch(() => undefined);
     return next;
   }
 
@@ -185,11 +240,12 @@ export class LogWriter {
     if (this.scheduled) return;
     this.scheduled = true;
     const run = () => {
-      this.scheduled = false;
-      this.commitOne();
-      // More queued: the next transaction waits for a turn of the event loop, so acks,
-      // reads and fanout ticks run between the parts of a large ingest.
-      if (this.qHead < this.queue.length && !this.closed) this.schedule();
+      void this.commitNext().finally(() => {
+        this.scheduled = false;
+        // More queued: the next transaction waits for a turn of the event loop, so acks,
+        // reads and fanout ticks run between the parts of a large ingest.
+        if (this.qHead < this.queue.length && !this.closed) this.schedule();
+      });
     };
     if (this.commitDelayMs > 0) setTimeout(run, this.commitDelayMs);
     else setImmediate(run);
@@ -204,9 +260,9 @@ export class LogWriter {
   /**
    * Commits ONE bounded transaction from the head of the queue: whole submits while they fit,
    * and the first part of a submit larger than the batch (the rest stays queued). A submit
-   * resolves only when its last part is durable. Synchronous (better-sqlite3).
+   * resolves only when its last part is durable. Never rejects: a failure rejects the submits.
    */
-  private commitOne(): void {
+  private async commitOne(): Promise<void> {
     const limit = this.batchLimit;
     const parts: { p: Pending; from: number; to: number }[] = [];
     let size = 0;
@@ -226,10 +282,6 @@ export class LogWriter {
       this.queue = this.queue.slice(this.qHead);
       this.qHead = 0;
     }
-    // Lamport stamps are given at commit, in seq order, so a trace's clock follows its seq order
-    // even when the parts of a large submit interleave with other submits.
-    const events: (StampedEvent & { scope?: string })[] = [];
-    for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j]));
     if (!size) return;
     this.queuedEvents -= size;
     if (this.health.state !== 'ok') {
@@ -239,9 +291,22 @@ export class LogWriter {
       return;
     }
     let appended: AppendResult[];
-    const started = performance.now();
+    let events: (StampedEvent & { scope?: string })[];
+    // Loop time of the commit (the append call and the listeners), not the time awaiting the
+    // store: that is what the batch size is tuned to keep near its budget.
+    let spentMs = 0;
     try {
-      appended = this.log.append(events);
+      // Only this commit runs until it ends, so no other stamp can come between this await
+      // and the stamping below: the clocks read here are still current when used.
+      const resumed = await this.resumeClocks(parts);
+      // Lamport stamps are given at commit, in seq order, so a trace's clock follows its seq order
+      // even when the parts of a large submit interleave with other submits.
+      events = [];
+      for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j], resumed));
+      const started = performance.now();
+      const appending = this.log.append(events); // one promise per transaction
+      spentMs = performance.now() - started;
+      appended = await appending;
     } catch (err) {
       // The transaction rolled back: none of these events is stored, so none is acked.
       this.stats.failed += size;
@@ -249,6 +314,7 @@ export class LogWriter {
       this.dropParts(parts, this.health.fail(err, 'write') as XrayError);
       return;
     }
+    const started = performance.now();
     this.stats.batches++;
     const committed: XrayEvent[] = [];
     for (let i = 0; i < events.length; i++) {
@@ -259,9 +325,10 @@ export class LogWriter {
       else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
     }
     this.stats.committed += committed.length;
+    if (committed.length) this.committedHead = Math.max(this.committedHead, committed[committed.length - 1].seq);
     if (committed.length) for (const l of this.listeners) l(committed);
-    // The cost that matters is the loop time of the whole commit: SQLite plus the listeners (model, fanout, SSE).
-    const spent = performance.now() - started;
+    // The cost that matters is the loop time of the whole commit: the store's call plus the listeners (model, fanout, SSE).
+    const spent = spentMs + performance.now() - started;
     this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
     let k = 0;
     for (const { p, from, to } of parts) {
@@ -284,20 +351,23 @@ export class LogWriter {
     }
   }
 
-  /** Commits everything queued now, synchronously (shutdown). */
-  flush(): void {
-    while (this.qHead < this.queue.length) this.commitOne();
+  /** Commits everything queued now, one transaction after another (shutdown). */
+  async flush(): Promise<void> {
+    // A scheduled run that starts meanwhile queues behind these commits and finds less to do.
+    while (this.qHead < this.queue.length) await this.commitNext();
+    await this.tail;
   }
 
+  /** The highest committed seq, as far as commit listeners have been told (see `committedHead`). */
   head(): number {
-    return this.log.head();
+    return this.committedHead;
   }
 
   /** Flushes what is queued, refuses new work, closes the log. */
-  close(): void {
+  async close(): Promise<void> {
     if (this.closed) return;
-    this.flush();
-    this.closed = true;
-    this.log.close();
+    this.closed = true; // refuses new submits from here on; what is queued still commits
+    await this.flush();
+    await this.log.close();
   }
 }

@@ -26,42 +26,42 @@ describe('schema versioning', () => {
     db.close();
   });
 
-  it('[G8] a log written by release 0.1.0 opens, migrates to the current version and keeps every event', () => {
+  it('[G8] a log written by release 0.1.0 opens, migrates to the current version and keeps every event', async () => {
     const dir = fixtureCopy();
     const log = SqliteEventLog.open(dir);
     expect(log.migration).toEqual({ from: 0, to: MIGRATIONS.length, applied: MIGRATIONS.map((m) => m.name) });
     expect(log.vacuumMode).toBe('converted');
     const expected = fixtureEvents();
-    const events = log.read({ limit: 1000 });
+    const events = (await log.read({ limit: 1000 }));
     expect(events.map((e) => e.seq)).toEqual(expected.map((_, i) => i + 1));
     events.forEach((e, i) => {
       const { lamport: _l, ...want } = expected[i] as typeof expected[number] & { lamport?: number };
       expect(e).toMatchObject(want);
     });
     // Trace rollups and lamport clocks survived too.
-    expect(log.listTraces({}).map((t) => t.trace_id).sort()).toEqual([...FIXTURE_TRACES].sort());
-    expect(log.listTraces({ status: 'error' }).map((t) => t.trace_id)).toEqual([FIXTURE_TRACES[2]]);
-    expect(log.maxLamport(FIXTURE_TRACES[0])).toBe(9); // 9 events, one lamport tick each
+    expect((await log.listTraces({})).map((t) => t.trace_id).sort()).toEqual([...FIXTURE_TRACES].sort());
+    expect((await log.listTraces({ status: 'error' })).map((t) => t.trace_id)).toEqual([FIXTURE_TRACES[2]]);
+    expect(await log.maxLamport(FIXTURE_TRACES[0])).toBe(9); // 9 events, one lamport tick each
     // New events continue the seq; reopening is a no-op.
-    log.append([{ ...expected[0], id: 'after-upgrade', lamport: 1 }]);
-    expect(log.head()).toBe(expected.length + 1);
-    log.close();
+    await log.append([{ ...expected[0], id: 'after-upgrade', lamport: 1 }]);
+    expect(await log.head()).toBe(expected.length + 1);
+    await log.close();
     const again = SqliteEventLog.open(dir);
     expect(again.migration.applied).toEqual([]);
     expect(again.vacuumMode).toBe('already');
-    expect(again.read({ limit: 1000 })).toHaveLength(expected.length + 1);
-    again.close();
+    expect(await again.read({ limit: 1000 })).toHaveLength(expected.length + 1);
+    await again.close();
     const db = new Database(path.join(dir, 'events.db'), { readonly: true });
     expect(schemaVersion(db)).toBe(MIGRATIONS.length);
     expect(db.pragma('auto_vacuum', { simple: true })).toBe(2);
     db.close();
   });
 
-  it('[G8] a new log starts at the current version with incremental vacuum', () => {
+  it('[G8] a new log starts at the current version with incremental vacuum', async () => {
     const log = SqliteEventLog.open(tempDir());
     expect(log.migration.from).toBe(0);
     expect(log.vacuumMode).toBe('already'); // set before the first table, so no VACUUM was needed
-    log.close();
+    await log.close();
   });
 
   it('[G8] a migration runs with its version bump in one transaction: a failing one leaves the previous version', () => {

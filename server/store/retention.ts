@@ -71,12 +71,12 @@ export class RetentionSweeper {
     // Over the size budget: expire the oldest ~5% above the floor at a time until under it.
     for (let round = 0; this.options.maxBytes !== null && round < 100 && !this.stopped; round++) {
       if (this.log.usedBytes() <= this.options.maxBytes) break;
-      const remaining = this.log.head() - this.log.floor();
+      const remaining = (await this.log.head()) - (await this.log.floor());
       const cutoff = this.log.tsAtOffsetAboveFloor(Math.max(this.options.batchRows, Math.ceil(remaining * 0.05)));
       if (cutoff === undefined) break;
-      const before = this.log.floor();
+      const before = await this.log.floor();
       await this.expireBefore(cutoff, now);
-      if (this.log.floor() === before) break; // only live traces are left: never cut one in half
+      if ((await this.log.floor()) === before) break; // only live traces are left: never cut one in half
     }
     // Tombstones answer "expired" for as long again as the window (a week under a size limit
     // alone), and at least a day: a link shared yesterday should still say why it is empty.

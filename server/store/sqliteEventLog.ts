@@ -456,11 +456,6 @@ export class SqliteEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
-    this.closeNow();
-  }
-
-  /** Closes the database at once (start-up failures, process exit): nothing is in flight inside. */
-  closeNow(): void {
     if (this.db.open) this.db.close();
   }
 }

@@ -25,11 +25,11 @@ async function env(dataDir: string): Promise<{ XRAY_DATA_DIR: string; RELAY_PORT
 }
 
 /** A log of `count` events with some bulk, closed (WAL checkpointed into the file). */
-function writeLog(dir: string, count: number): void {
+async function writeLog(dir: string, count: number): Promise<void> {
   const log = SqliteEventLog.open(dir);
   const events = Array.from({ length: count }, (_, i) => ({ id: `s${i}`, ts: 1_760_000_000_000 + i, t: null, kind: 'broadcast', trace_id: null, span_id: null, parent_span_id: null, agent: 'a', peer: null, topic: 'x', data: { payload: `payload ${i} ${'z'.repeat(200)}` }, lamport: 0 }) as NewEvent & { lamport: number });
-  log.append(events);
-  log.close();
+  await log.append(events);
+  await log.close();
 }
 
 /**
@@ -48,7 +48,7 @@ function scribblePages(file: string, first: number, count: number): void {
 describe('[G8] start-up refuses a damaged log or an unwritable data dir', () => {
   it('[G8] a log whose header was overwritten: exit 65 and a message naming the file', async () => {
     const dir = tempDir();
-    writeLog(dir, 100);
+    await writeLog(dir, 100);
     const file = path.join(dir, 'events.db');
     const fd = fs.openSync(file, 'r+');
     fs.writeSync(fd, Buffer.alloc(100, 0x5a), 0, 100, 0);
@@ -61,7 +61,7 @@ describe('[G8] start-up refuses a damaged log or an unwritable data dir', () => 
 
   it('[G8] a log with scribbled pages: the integrity check refuses it (exit 65), in full mode too', async () => {
     const dir = tempDir();
-    writeLog(dir, 3000);
+    await writeLog(dir, 3000);
     const file = path.join(dir, 'events.db');
     const size = fs.statSync(file).size;
     expect(size).toBeGreaterThan(40 * 4096);
@@ -110,7 +110,7 @@ describe('[G8] start-up refuses a damaged log or an unwritable data dir', () => 
 describe('[G8] corruption found at run time', () => {
   it('[G8] a read that hits a damaged page answers 500 storage_corrupt, writes are refused (REST and WS nack), /metrics and the log say so, the process stays up', async () => {
     const dir = tempDir();
-    writeLog(dir, 8000);
+    await writeLog(dir, 8000);
     scribblePages(path.join(dir, 'events.db'), 250, 8); // far from both ends
     // A log bigger than the full-check limit gets the bounded check, which reads only both ends.
     const e = { ...(await env(dir)), XRAY_STARTUP_CHECK_MAX_BYTES: '1' };

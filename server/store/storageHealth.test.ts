@@ -78,7 +78,7 @@ describe('[G8] LogWriter on a failing log', () => {
 
   it('[G8] refuses the failing batch and everything after it with storage_unavailable, stores none of it, then resumes after a probe', async () => {
     const { log, state } = flakyLog();
-    const writer = new LogWriter(log);
+    const writer = await LogWriter.open(log);
     await writer.submit([fresh(ev({ kind: 'token' }))]);
     state.failing = true;
     await expect(writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))])).rejects.toMatchObject({ code: 'storage_unavailable' });
@@ -86,14 +86,14 @@ describe('[G8] LogWriter on a failing log', () => {
     // Refused at once, without touching the log.
     await expect(writer.submit([fresh(ev({ kind: 'token' }))])).rejects.toMatchObject({ code: 'storage_unavailable' });
     expect(writer.stats.refused).toBe(1);
-    expect(log.head()).toBe(1);
+    expect(await log.head()).toBe(1);
     const probe = new StorageProbe(writer.health, log, { dir: null, intervalMs: 60_000, headroomBytes: 0 });
     expect(probe.probe()).toBe(true); // the meta write succeeds again (the flaky hook only breaks appends)
     state.failing = false;
     const [r] = await writer.submit([fresh(ev({ kind: 'token' }))]);
     expect(r.seq).toBe(2); // the refused events left no gap
     probe.close();
-    writer.close();
+    await writer.close();
   });
 
   it('[G8] the probe keeps the log unavailable while the write still fails', () => {

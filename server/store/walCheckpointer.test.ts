@@ -13,14 +13,14 @@ it('[G8] checkpoints the WAL from a worker thread while the writer never does', 
   log.setAutoCheckpoint(0); // the writer itself never checkpoints
   const file = path.join(dir, 'events.db');
   const before = fs.statSync(file).size;
-  log.append(Array.from({ length: 2000 }, () => ev({ kind: 'token', data: { text: 'z'.repeat(500) } })));
+  await log.append(Array.from({ length: 2000 }, () => ev({ kind: 'token', data: { text: 'z'.repeat(500) } })));
   expect(fs.statSync(file).size).toBe(before); // everything is still in the WAL
   const checkpointer = new WalCheckpointer(file, 50);
   try {
     await waitFor(() => fs.statSync(file).size > before + 500_000, 10_000, 'the database file to receive the WAL pages');
-    expect(log.read({ limit: 5000 })).toHaveLength(2000);
+    expect(await log.read({ limit: 5000 })).toHaveLength(2000);
   } finally {
     checkpointer.close();
-    log.close();
+    await log.close();
   }
 });

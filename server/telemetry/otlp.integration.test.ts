@@ -77,8 +77,8 @@ describe.each([
 describe('OTLP edge', () => {
   it('stores a re-export of the same spans once', async () => {
     const traceId = await exportAgentRun(new JsonExporter({ url: `${relay.url}/v1/traces` }));
-    const before = relay.log.read({ traceId }).length;
-    const events = relay.log.read({ traceId });
+    const before = (await relay.log.read({ traceId })).length;
+    const events = (await relay.log.read({ traceId }));
     // Replay the same spans as an exporter retry would, through the JSON encoding.
     const spans = events.filter((e) => e.kind === 'span.start').map((e) => ({
       traceId,
@@ -92,11 +92,11 @@ describe('OTLP edge', () => {
     const resource = { attributes: [{ key: 'service.name', value: { stringValue: 'research-crew' } }] };
     const res = await fetch(`${relay.url}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ resourceSpans: [{ resource, scopeSpans: [{ spans }] }] }) });
     expect(res.status).toBe(200);
-    expect(relay.log.read({ traceId })).toHaveLength(before);
+    expect(await relay.log.read({ traceId })).toHaveLength(before);
   });
 
   it('refuses malformed protobuf, bad JSON ids and unknown content types with coded errors, storing nothing', async () => {
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const post = (body: BodyInit, type: string) => fetch(`${relay.url}/v1/traces`, { method: 'POST', headers: { 'content-type': type }, body });
     const proto = await post(new Uint8Array([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01]), 'application/x-protobuf');
     expect(proto.status).toBe(400);
@@ -106,6 +106,6 @@ describe('OTLP edge', () => {
     expect((await json.json()).error.code).toBe('invalid_message');
     const type = await post('x', 'text/plain');
     expect(type.status).toBe(415);
-    expect(relay.log.head()).toBe(head);
+    expect(await relay.log.head()).toBe(head);
   });
 });

@@ -15,7 +15,7 @@ describe('GET /v1/events bounded scans [G6]', () => {
   it('[G6] an agent-only filter scans a bounded seq window per page, and paging by next_after still finds every match', async () => {
     const log = SqliteEventLog.inMemory();
     // 1,000 events, of which the sparse agent wrote three, far apart.
-    log.append(Array.from({ length: 1000 }, (_, i) => ev({ kind: 'token', agent: i === 10 || i === 500 || i === 990 ? 'sparse' : 'busy' })));
+    await log.append(Array.from({ length: 1000 }, (_, i) => ev({ kind: 'token', agent: i === 10 || i === 500 || i === 990 ? 'sparse' : 'busy' })));
     const route = createReplayRoutes(log, 100)['GET /v1/events'];
     const first = await call(route, 'agent=sparse&after=0&limit=50');
     expect(first.events.map((e) => e.seq)).toEqual([11]);
@@ -32,6 +32,6 @@ describe('GET /v1/events bounded scans [G6]', () => {
     // Indexed filters (trace, topic) are not windowed: their work follows the matches.
     const all = await call(route, 'after=0&limit=5000');
     expect(all.events.length).toBe(1000);
-    log.close();
+    await log.close();
   });
 });

@@ -25,17 +25,16 @@ export const SCAN_SEQS = 50_000;
 
 export function createReplayRoutes(log: EventLog, scanSeqs = SCAN_SEQS): Record<string, RestRoute> {
   return {
-    'GET /v1/events': (_req, res, url) => {
+    'GET /v1/events': async (_req, res, url) => {
       const q = eventsQuery.safeParse(Object.fromEntries(url.searchParams));
       if (!q.success) throw new XrayError('invalid_message', describeZodError(q.error));
       const { after, limit, trace_id, topic, agent, kind } = q.data;
-      const head = log.head();
+      const [head, floor] = await Promise.all([log.head(), log.floor()]);
       // Below the floor some events are gone: a page from there would look complete and not be.
-      const floor = log.floor();
       if (url.searchParams.has('after') && after < floor) {
         throw new XrayError('expired', `events after ${after} are older than the retention window and were deleted; resume from after=${floor}`, { oldest_seq: floor });
       }
-      if (trace_id && log.isExpiredTrace(trace_id)) throw new XrayError('expired', `trace ${trace_id} is older than the retention window and was deleted`);
+      if (trace_id && (await log.isExpiredTrace(trace_id))) throw new XrayError('expired', `trace ${trace_id} is older than the retention window and was deleted`);
       const from = Math.max(after, trace_id ? 0 : floor);
       // Trace and topic filters walk an index: the work is proportional to the matches. An agent
       // or kind filter alone has no index and would scan the whole log for a sparse match in one
@@ -43,7 +42,8 @@ export function createReplayRoutes(log: EventLog, scanSeqs = SCAN_SEQS): Record<
       // `more` and `next_after` moved on), so one request's work is bounded.
       const windowed = !trace_id && !topic && (agent !== undefined || kind !== undefined);
       const upTo = windowed ? Math.min(head, from + scanSeqs) : undefined;
-      const events = log.read({ after: from, upTo, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
+      // Bounded by `upTo: head` too: the page and `head` in the answer describe the same moment.
+      const events = await log.read({ after: from, upTo: upTo ?? head, limit, traceId: trace_id, topic, agent, kinds: kind ? [kind] : undefined });
       const last = events.at(-1)?.seq;
       const full = events.length === limit;
       // A cursor beyond the head is clamped: following next_after must not skip what comes next.

@@ -24,13 +24,13 @@ describe('POST /v1/frames', () => {
     expect(await r1.json()).toEqual({ ids: ['f0', 'f1', 'f2'], stored: 3, duplicates: 0 });
     const r2 = await postFrames(frames.map((f) => JSON.stringify(f)).join('\n') + '\n', 'application/x-ndjson');
     expect(await r2.json()).toEqual({ ids: ['f0', 'f1', 'f2'], stored: 0, duplicates: 3 });
-    const stored = relay.log.read({ traceId: trace }) as EventOf<'token'>[];
+    const stored = (await relay.log.read({ traceId: trace })) as EventOf<'token'>[];
     expect(stored.map((e) => e.data.text).join('')).toBe('w0 w1 w2 ');
     expect(stored.every((e) => e.agent === 'batch-agent')).toBe(true);
   });
 
   it('refuses a batch with one bad frame whole, and a missing agent name', async () => {
-    const head = relay.log.head();
+    const head = (await relay.log.head());
     const bad = await postFrames(JSON.stringify([{ type: 'token', text: 'ok' }, { type: 'token', text: 7 }]));
     expect(bad.status).toBe(400);
     expect((await bad.json()).error).toMatchObject({ code: 'invalid_message', message: expect.stringContaining('1.text') });
@@ -39,7 +39,7 @@ describe('POST /v1/frames', () => {
     const ndjson = await postFrames('{"type":"token","text":"a"}\n{oops', 'application/x-ndjson');
     expect(ndjson.status).toBe(400);
     expect((await ndjson.json()).error.message).toContain('line 2');
-    expect(relay.log.head()).toBe(head);
+    expect(await relay.log.head()).toBe(head);
   });
 });
 

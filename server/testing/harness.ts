@@ -87,9 +87,9 @@ export async function startTestApi(plane: DataPlane): Promise<{ url: string; mod
   const http = await import('node:http');
   const { createApiRouter } = await import('../observation/apiRoutes');
   const { applyEvents, createSwarmModel } = await import('../../lib/model/swarmModel');
-  const model = createSwarmModel(plane.log.head());
+  const model = createSwarmModel(plane.writer.head());
   plane.writer.onCommit((events) => applyEvents(model, events));
-  const api = createApiRouter(plane, model);
+  const api = await createApiRouter(plane, model);
   const { badUrl, parseRequestUrl } = await import('../http/requestUrl');
   const { sendError } = await import('../http/respond');
   // As the observation plane does: an unparsable target is the client's 400.

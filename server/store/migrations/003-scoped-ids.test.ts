@@ -28,19 +28,19 @@ function v1Database(): string {
   return dir;
 }
 
-it('[G3] migration 003 keeps every row (scope \'\'), swaps the global unique id for (scope, id), keeps other indexes, and is idempotent', () => {
+it('[G3] migration 003 keeps every row (scope \'\'), swaps the global unique id for (scope, id), keeps other indexes, and is idempotent', async () => {
   const dir = v1Database();
   const log = SqliteEventLog.open(dir); // opening runs the migration
-  expect(log.read({}).map((e) => [e.seq, e.id, e.agent, e.data])).toEqual([
+  expect((await log.read({})).map((e) => [e.seq, e.id, e.agent, e.data])).toEqual([
     [1, 'old-1', 'alice', { text: 'one' }],
     [2, 'old-2', 'bob', { text: 'two' }],
   ]);
-  expect(log.seqOf('old-1')).toBe(1); // pre-migration ids live in scope ''
+  expect(await log.seqOf('old-1')).toBe(1); // pre-migration ids live in scope ''
   // An old id is still a duplicate in its own scope, and free in a sender's scope.
   const e = { id: 'old-1', ts: 2, t: null, kind: 'token', trace_id: null, span_id: null, parent_span_id: null, agent: 'carol', peer: null, topic: null, lamport: 0, data: { text: 'three' } } as const;
-  expect(log.append([e])).toEqual([{ id: 'old-1', seq: 1, duplicate: true }]);
-  expect(log.append([{ ...e, scope: 'anon|agent:carol' }])).toEqual([{ id: 'old-1', seq: 3, duplicate: false }]);
-  log.close();
+  expect(await log.append([e])).toEqual([{ id: 'old-1', seq: 1, duplicate: true }]);
+  expect(await log.append([{ ...e, scope: 'anon|agent:carol' }])).toEqual([{ id: 'old-1', seq: 3, duplicate: false }]);
+  await log.close();
 
   const db = new Database(path.join(dir, 'events.db'));
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").pluck().all();

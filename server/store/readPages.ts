@@ -1,0 +1,36 @@
+/**
+ * Reads a range of the log a bounded page at a time: one `read` per page, the next page after
+ * the last seq of the one before. No caller reads a long range in one call (a networked log
+ * would ship it in one reply; SQLite would hold the event loop for it).
+ */
+import type { XrayEvent } from '../../lib/protocol/events';
+import type { EventLog, ReadQuery } from './eventLog';
+
+export interface PageOptions {
+  /** Events per read. */
+  pageSize?: number;
+  /** Events in all, at most (the query's own `limit` is ignored). */
+  max?: number;
+}
+
+/** Pages of the events matching `query` (from `query.after`), in seq order, until `max` or the end. */
+export async function* readPages(log: EventLog, query: Omit<ReadQuery, 'limit'>, options: PageOptions = {}): AsyncGenerator<XrayEvent[]> {
+  const pageSize = Math.max(1, options.pageSize ?? 5000);
+  let left = options.max ?? Number.POSITIVE_INFINITY;
+  let after = query.after ?? 0;
+  while (left > 0) {
+    const limit = Math.min(pageSize, left);
+    const page = await log.read({ ...query, after, limit });
+    if (page.length) yield page;
+    if (page.length < limit) return;
+    left -= page.length;
+    after = page[page.length - 1].seq;
+  }
+}
+
+/** Every event matching `query`, at most `max`, read a page at a time. */
+export async function readAll(log: EventLog, query: Omit<ReadQuery, 'limit'>, options: PageOptions = {}): Promise<XrayEvent[]> {
+  const out: XrayEvent[] = [];
+  for await (const page of readPages(log, query, options)) for (const e of page) out.push(e);
+  return out;
+}
