@@ -136,7 +136,7 @@ async function startClusterDataPlane(config: XrayConfig, url: string, extraRoute
     rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
     limits: config.limits,
   });
-  const cluster = relay.attachCluster(new NameLeases(log.pool, config.nodeId, { ttlMs: config.leaseTtlMs }), { leaseWatchMs: Math.max(100, Math.floor(config.leaseTtlMs / 3)) });
+  const cluster = relay.attachCluster(new NameLeases(log.pool, config.nodeId, { ttlMs: config.leaseTtlMs }, (name) => relay.nameLost(name)), { leaseWatchMs: Math.max(100, Math.floor(config.leaseTtlMs / 3)) });
   const sse = new SseHub(log, writer, relay.peers.sse);
   const spans = await startSpanServices(config, log, writer, relay);
   const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });

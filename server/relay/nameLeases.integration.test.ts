@@ -77,3 +77,17 @@ it('[M2] a clean shutdown frees every name of the node at once', async () => {
   expect(await b.claim('x')).toBe(true);
   expect(await b.claim('y')).toBe(true);
 });
+
+it('[M2] a node whose lease expired while it could not renew, and whose name another node took, is told it lost the name; one nobody took is re-claimed', async () => {
+  const url = await server.createDatabase();
+  const lost: string[] = [];
+  const [slow, other] = [await node(url, 'slow', 300, (n) => lost.push(n)), await node(url, 'other', 10_000)];
+  expect(await slow.claim('taken-meanwhile')).toBe(true);
+  expect(await slow.claim('still-free')).toBe(true);
+  await new Promise((r) => setTimeout(r, 700)); // no heartbeat: both expire
+  expect(await other.claim('taken-meanwhile')).toBe(true);
+  await slow.renew(); // the heartbeat comes back
+  expect(lost).toEqual(['taken-meanwhile']);
+  expect(await other.holder('still-free')).toBe('slow');
+  expect(await other.holder('taken-meanwhile')).toBe('other');
+});

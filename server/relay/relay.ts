@@ -87,6 +87,18 @@ export class Relay implements SessionHost<AgentSession> {
     return this.cluster;
   }
 
+  /**
+   * Another node holds a name this node's agent had (its lease expired while PostgreSQL was
+   * out of reach and another agent took it): the local connection no longer owns the name,
+   * so it is told and closed; the agent reconnects and registers again (name_taken until free).
+   */
+  nameLost(name: string): void {
+    const session = this.byName.get(name);
+    if (!session) return;
+    session.send({ type: 'error', code: 'name_taken', message: `"${name}" was taken by another node while this node could not renew its lease; register again` });
+    session.close(1008, 'name lease lost');
+  }
+
   private onCommitted(events: readonly XrayEvent[]): void {
     this.deliverTopicMessages(events);
     this.cluster?.onEvents(events);
