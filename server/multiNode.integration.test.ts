@@ -290,7 +290,9 @@ describe('multi-node on one PostgreSQL', () => {
     try {
       await waitFor(() => (collect(), acked.size >= 50), 10_000, 'acks before the outage');
       await db.stop();
-      await waitFor(() => (collect(), (nacks.get('storage_unavailable') ?? 0) >= 5), 20_000, 'storage_unavailable refusals');
+      await waitFor(() => (collect(), (nacks.get('storage_unavailable') ?? 0) >= 5), 20_000, 'storage_unavailable refusals').catch((err: Error) => {
+        throw new Error(`${err.message}; nacks ${JSON.stringify([...nacks])}, acks ${acked.size}; node A said:\n${A.proc.output().slice(-3000)}`);
+      });
       expect([...nacks.keys()].every((code) => code === 'storage_unavailable')).toBe(true);
       const health = await fetch(`${A.http}/healthz`).then((r) => r.json() as Promise<{ storage: { state: string } }>);
       expect(health.storage.state).toBe('unavailable');

@@ -103,6 +103,34 @@ describe('PgEventLog across nodes', () => {
     expect((await openLog(url)).migration).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length, applied: [] });
   });
 
+  it('[G8] connections killed in the middle of transactions: those appends fail with storage_unavailable, nothing crashes, the next appends work', async () => {
+    const url = await server.createDatabase();
+    const log = await openLog(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const outcomes: string[] = [];
+    const appends = Array.from({ length: 40 }, () =>
+      log.append(Array.from({ length: 50 }, () => ev())).then(
+        () => outcomes.push('ok'),
+        (err: { code?: string }) => outcomes.push(err.code ?? 'uncoded'),
+      ),
+    );
+    for (let i = 0; i < 5; i++) {
+      await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xray' AND pid <> pg_backend_pid()");
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await Promise.all(appends);
+    await admin.end();
+    expect(outcomes.filter((o) => o !== 'ok' && o !== 'storage_unavailable')).toEqual([]);
+    expect(outcomes.filter((o) => o === 'storage_unavailable').length).toBeGreaterThan(0);
+    // Whatever was acked is there, gap-free.
+    const acked = outcomes.filter((o) => o === 'ok').length * 50;
+    expect(await log.head()).toBe(acked);
+    await log.probeWrite();
+    log.health.recovered();
+    expect((await log.append([ev()]))[0].seq).toBe(acked + 1);
+  });
+
   it('[G8] PostgreSQL stopped: append and read fail with storage_unavailable (nothing acked), and the same log works again after a restart', async () => {
     const url = await server.createDatabase();
     const log = await openLog(url);

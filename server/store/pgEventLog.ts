@@ -106,12 +106,20 @@ export class PgEventLog implements EventLog {
     // A connection dropped while idle (PostgreSQL restarted) must not crash the process: the
     // next query gets a fresh one, or fails and is answered with storage_unavailable.
     pool.on('error', (err) => console.error(`[store] PostgreSQL connection lost while idle: ${err.message}`));
+    // Every connection gets a listener for its lifetime: a server that goes away makes a client
+    // emit 'error' besides failing its query — also while it is being released or closed, when
+    // neither the pool nor a caller listens. Unheard, that would be an uncaught exception; the
+    // failed query (or the pool's own event) is what reports it.
+    pool.on('connect', (client) => client.on('error', () => undefined));
     let migration: PgMigrationReport;
     try {
       const client = await pool.connect();
+      const onError = () => undefined; // the failed query reports it (see transaction())
+      client.on('error', onError);
       try {
         migration = await migratePg(client);
       } finally {
+        client.off('error', onError);
         client.release();
       }
     } catch (err) {
@@ -126,6 +134,10 @@ export class PgEventLog implements EventLog {
   private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A checked-out client whose server goes away emits 'error' besides failing its query; with
+    // no listener that would be an uncaught exception. The failed query answers the caller.
+    const onError = () => void (broken = true);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -139,6 +151,7 @@ export class PgEventLog implements EventLog {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
