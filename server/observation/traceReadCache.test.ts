@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ev } from '../testing/eventLogContract';
+import { MemoryEventLog } from '../store/memoryEventLog';
 import { SqliteEventLog } from '../store/sqliteEventLog';
+import { slowEventLog } from '../testing/slowEventLog';
 import { buildTrace } from '../../lib/trace/buildTrace';
 import { TraceReadCache, type TraceView } from './traceReadCache';
 import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
@@ -27,5 +29,20 @@ describe('TraceReadCache [G6]', () => {
     expect(grown.tokens).toBe(2501);
     expect(cache.stats.builds).toBe(2);
     expect(await cache.get(tree, 'f'.repeat(32))).toBeNull();
+  });
+
+  it('[G6] over a log that answers late, requests arriving while the freshness probe is out join one rebuild', async () => {
+    const inner = new MemoryEventLog();
+    const { log, calls } = slowEventLog(inner, 10);
+    await inner.append([ev({ kind: 'span.start', trace_id: T, span_id: S, data: { name: 'step', attributes: {} } }), ev({ kind: 'token', trace_id: T, span_id: S, data: { text: 'a' } })]);
+    const cache = new TraceReadCache(log, { pageEvents: 500 });
+    await cache.get(tree, T);
+    await inner.append([ev({ kind: 'token', trace_id: T, span_id: S, data: { text: 'b' } })]);
+    const before = calls.read;
+    const bodies = await Promise.all(Array.from({ length: 5 }, () => cache.get(tree, T)));
+    expect(new Set(bodies).size).toBe(1);
+    expect(JSON.parse(bodies[0]!).tokens).toBe(2);
+    expect(cache.stats.builds).toBe(2);
+    expect(calls.read - before).toBe(5 + 1); // five probes, one page of rebuild
   });
 });

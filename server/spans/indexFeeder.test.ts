@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
+import type { EventLog } from '../store/eventLog';
+import { MemoryEventLog } from '../store/memoryEventLog';
 import { SqliteEventLog } from '../store/sqliteEventLog';
+import { slowEventLog } from '../testing/slowEventLog';
 import { IndexFeeder } from './indexFeeder';
 import { SpanIndex } from './spanIndex';
 
@@ -8,7 +11,7 @@ const T = 'e'.repeat(32);
 const sid = (n: number) => n.toString(16).padStart(16, '0');
 
 /** `n` complete spans (start + end) with a token between each, appended to a real log. */
-async function appendSpans(log: SqliteEventLog, n: number, from = 0): Promise<XrayEvent[]> {
+async function appendSpans(log: EventLog, n: number, from = 0): Promise<XrayEvent[]> {
   const events: NewEvent[] = [];
   for (let i = from; i < from + n; i++) {
     const base = { ts: 1000 + i, t: null, trace_id: T, span_id: sid(i + 1), parent_span_id: null, agent: 'a', peer: null, topic: null };
@@ -21,7 +24,7 @@ async function appendSpans(log: SqliteEventLog, n: number, from = 0): Promise<Xr
 }
 
 let index: SpanIndex;
-let log: SqliteEventLog;
+let log: EventLog;
 let feeder: IndexFeeder;
 afterEach(async () => {
   feeder?.close();
@@ -63,5 +66,22 @@ describe('IndexFeeder', () => {
     feeder.onCommit(await appendSpans(log, 10, 400));
     await feeder.settled(10_000);
     expect(index.size).toBe(410);
+  });
+
+  it('[G6] over a log that answers late, spans committed while a catch-up read is out are indexed too, once, in order', async () => {
+    const inner = new MemoryEventLog();
+    log = slowEventLog(inner, { read: 30, other: 1 }).log;
+    index = SpanIndex.inMemory();
+    feeder = new IndexFeeder(index, log, 0, { slice: 1000, queue: 10 });
+    const order: number[] = [];
+    index.onApplied((completed) => order.push(...completed.map((c) => c.seq)));
+    feeder.onCommit(await appendSpans(inner, 20)); // 40 span events > 10: read from the log
+    await new Promise((r) => setTimeout(r, 5)); // the catch-up read is out now
+    feeder.onCommit(await appendSpans(inner, 5, 20)); // announced meanwhile: not queued
+    await feeder.settled(10_000);
+    expect(index.size).toBe(25);
+    expect(order).toHaveLength(25);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(index.head).toBe(await inner.head());
   });
 });

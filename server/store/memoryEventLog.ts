@@ -3,10 +3,11 @@
  * the contract suite honest about the interface rather than SQLite, and a fast log for unit
  * tests of the relay and the fanout. Not durable: everything is gone with the process.
  *
- * It mirrors the SQLite backend's observable behaviour (SPEC.md L1–L9), including its quirks
+ * It mirrors the SQLite backend's observable behaviour (SPEC.md L1–L10), including its quirks
  * that callers can see: the default and maximum read limits, trace summaries rolled up once
  * per appended batch, at most 64 agents per trace, and text search over recorded values only.
  */
+import { XrayError } from '../../lib/protocol/errors';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
 import { SEARCHABLE_FIELDS, isErrorEvent } from './searchableText';
@@ -23,6 +24,9 @@ interface TraceRow {
 }
 
 const scopedKey = (scope: string, id: string) => `${scope}\u0000${id}`;
+
+/** What every stored event must have (NOT NULL in the SQLite schema). */
+const REQUIRED = ['id', 'ts', 'kind', 'agent', 'lamport', 'data'] as const;
 
 /** SQLite's LIKE folds ASCII letters only; the search here does the same. */
 const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
@@ -69,8 +73,13 @@ export class MemoryEventLog implements EventLog {
 
   async append(batch: readonly StampedEvent[]): Promise<AppendResult[]> {
     this.check();
-    // Validated in full before anything is stored, so a batch is all or nothing.
-    const data = batch.map((e) => JSON.parse(JSON.stringify(e.data ?? null)) as unknown);
+    // Validated in full before anything is stored, so a batch is all or nothing (L10): the
+    // fields the SQLite schema holds NOT NULL, and data that survives a JSON round trip.
+    for (const e of batch) {
+      const missing = REQUIRED.find((f) => e[f] === null || e[f] === undefined);
+      if (missing) throw new XrayError('storage_failed', `the events were refused by the log (${missing} is missing); nothing was stored`);
+    }
+    const data = batch.map((e) => JSON.parse(JSON.stringify(e.data)) as unknown);
     const results: AppendResult[] = [];
     const rollups = new Map<string, { first: number; first_ts: number; seq: number; ts: number; events: number; errors: number; lamport: number; agents: Set<string> }>();
     for (let i = 0; i < batch.length; i++) {

@@ -1,5 +1,5 @@
 /**
- * The contract every EventLog backend must meet (SPEC.md, "Event log contract", L1–L9). Run it
+ * The contract every EventLog backend must meet (SPEC.md, "Event log contract", L1–L10). Run it
  * against a backend with `eventLogContract(name, factory)`; each test names the rule it proves.
  */
 import { afterEach, describe, expect, it } from 'vitest';
@@ -219,6 +219,23 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(await find('"hi"\n')).toEqual([TRACE_B]); // quote and newline: found without the JSON prefilter
       expect(await find('🦀')).toEqual([]);
       expect(await traceIds(log, { text: 'a', status: 'error' })).toEqual([]); // text combines with the other filters
+    });
+
+    it('[L10] an append is all or nothing: a batch with an event the log cannot store is refused whole, and the log goes on', async () => {
+      const log = await make();
+      await log.append([ev({ kind: 'token', trace_id: TRACE_A }, 3)]);
+      const good = ev({ kind: 'token', trace_id: TRACE_A }, 4);
+      const bad = { ...ev({ kind: 'token', trace_id: TRACE_B }), agent: null as unknown as string }; // NOT NULL
+      await expect(log.append([good, bad])).rejects.toThrow();
+      expect(await log.head()).toBe(1);
+      expect(await seqs(log, {})).toEqual([1]);
+      expect(await log.seqOf(good.id)).toBeUndefined();
+      expect(await log.maxLamport(TRACE_A)).toBe(3);
+      expect(await traceIds(log, {})).toEqual([TRACE_A]);
+      const [again] = await log.append([good]);
+      expect(again.duplicate).toBe(false);
+      expect(again.seq).toBeGreaterThan(1); // a backend may leave a gap; never a seq at or below the head
+      expect(await seqs(log, {})).toEqual([1, again.seq]);
     });
 
     it('[L7] a log nothing was deleted from has floor 0 and its oldest seq is the first one (head + 1 when empty)', async () => {
