@@ -131,7 +131,8 @@ export class PgEventLog implements EventLog {
   }
 
   /** Runs `fn` in one transaction on one pooled connection. */
-  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** `begin`: the statement(s) opening the transaction, sent as one round trip (no parameters). */
+  private async transaction<T>(fn: (c: pg.PoolClient) => Promise<T>, begin = 'BEGIN'): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     // A checked-out client whose server goes away emits 'error' besides failing its query; with
@@ -139,7 +140,7 @@ export class PgEventLog implements EventLog {
     const onError = () => void (broken = true);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await fn(client);
       await client.query('COMMIT');
       return result;
@@ -159,33 +160,34 @@ export class PgEventLog implements EventLog {
   async append(events: readonly StampedEvent[]): Promise<AppendResult[]> {
     if (!events.length) return [];
     try {
-      return await this.transaction((c) => this.appendInTx(c, events));
+      // The seq lock is taken in the same round trip as BEGIN (a constant: no parameter needed).
+      return await this.transaction((c) => this.appendInTx(c, events), `BEGIN; SELECT pg_advisory_xact_lock(${SEQ_LOCK})`);
     } catch (err) {
       throw this.health.fail(err, 'write');
     }
   }
 
   private async appendInTx(c: pg.PoolClient, events: readonly StampedEvent[]): Promise<AppendResult[]> {
-    // Serializes seq allocation across every writer of every node until this commit.
-    await c.query('SELECT pg_advisory_xact_lock($1)', [SEQ_LOCK.toString()]);
-    const head = Number((await c.query<{ head: string }>('SELECT head FROM xray_log_head')).rows[0].head);
+    // The seq lock is held (taken with BEGIN). One statement — a snapshot taken after the lock —
+    // reads the head, the batch's ids already stored, and its traces' rollups.
     const scopes = events.map((e) => e.scope ?? '');
     const ids = events.map((e) => e.id);
-    const known = new Map<string, number>();
-    const existing = await c.query<{ scope: string; id: string; seq: string }>(
-      'SELECT e.scope, e.id, e.seq FROM xray_events e JOIN unnest($1::text[], $2::text[]) AS k(scope, id) ON e.scope = k.scope AND e.id = k.id',
-      [scopes, ids],
-    );
-    const key = (scope: string, id: string) => `${scope}\u0000${id}`;
-    for (const r of existing.rows) known.set(key(r.scope, r.id), Number(r.seq));
-
     const traceIds = [...new Set(events.map((e) => e.trace_id).filter((t): t is string => !!t))];
+    const state = (
+      await c.query<{ head: string; existing: [string, string, number][]; traces: [string, number, string[]][] }>(
+        `SELECT (SELECT head FROM xray_log_head) AS head,
+           COALESCE((SELECT json_agg(json_build_array(e.scope, e.id, e.seq)) FROM xray_events e JOIN unnest($1::text[], $2::text[]) AS k(scope, id) ON e.scope = k.scope AND e.id = k.id), '[]') AS existing,
+           COALESCE((SELECT json_agg(json_build_array(trace_id, max_lamport, agents)) FROM xray_traces WHERE trace_id = ANY($3::text[])), '[]') AS traces`,
+        [scopes, ids, traceIds],
+      )
+    ).rows[0];
+    const head = Number(state.head);
+    const key = (scope: string, id: string) => `${scope}\u0000${id}`;
+    const known = new Map<string, number>();
+    for (const [scope, id, seq] of state.existing) known.set(key(scope, id), Number(seq));
     const traces = new Map<string, TraceRollup>();
     const stored = new Map<string, { lamport: number; agents: string[] }>();
-    if (traceIds.length) {
-      const rows = await c.query<{ trace_id: string; max_lamport: string; agents: string[] }>('SELECT trace_id, max_lamport, agents FROM xray_traces WHERE trace_id = ANY($1::text[])', [traceIds]);
-      for (const r of rows.rows) stored.set(r.trace_id, { lamport: Number(r.max_lamport), agents: r.agents });
-    }
+    for (const [traceId, lamport, agents] of state.traces) stored.set(traceId, { lamport: Number(lamport), agents });
 
     const results: AppendResult[] = [];
     const cols = { seq: [] as number[], scope: [] as string[], id: [] as string[], ts: [] as number[], t: [] as (number | null)[], kind: [] as string[], trace_id: [] as (string | null)[], span_id: [] as (string | null)[], parent_span_id: [] as (string | null)[], agent: [] as string[], peer: [] as (string | null)[], topic: [] as (string | null)[], lamport: [] as number[], data: [] as string[], search: [] as string[] };
@@ -237,30 +239,37 @@ export class PgEventLog implements EventLog {
       cols.search.push(JSON.stringify(recordedText(e.data)));
     }
     if (next === head) return results;
+    // One statement writes everything (data-modifying CTEs all run): the events, the trace
+    // rollups, the head, and the notification delivered to every LISTENing node at commit.
+    const tr = [...traces];
     await c.query(
-      `INSERT INTO xray_events (seq, scope, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data, search)
-       SELECT u.seq, u.scope, u.id, u.ts, u.t, u.kind, u.trace_id, u.span_id, u.parent_span_id, u.agent, u.peer, u.topic, u.lamport, u.data,
-              ARRAY(SELECT json_array_elements_text(u.search::json))
-       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[])
-         AS u(seq, scope, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data, search)`,
-      [cols.seq, cols.scope, cols.id, cols.ts, cols.t, cols.kind, cols.trace_id, cols.span_id, cols.parent_span_id, cols.agent, cols.peer, cols.topic, cols.lamport, cols.data, cols.search],
-    );
-    if (traces.size) {
-      const tr = [...traces];
-      await c.query(
-        `INSERT INTO xray_traces AS x (trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, max_lamport, agents)
+      `WITH ins AS (
+         INSERT INTO xray_events (seq, scope, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data, search)
+         SELECT u.seq, u.scope, u.id, u.ts, u.t, u.kind, u.trace_id, u.span_id, u.parent_span_id, u.agent, u.peer, u.topic, u.lamport, u.data,
+                ARRAY(SELECT json_array_elements_text(u.search::json))
+         FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::float8[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bigint[], $14::text[], $15::text[])
+           AS u(seq, scope, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data, search)
+         RETURNING 1
+       ), tr AS (
+         INSERT INTO xray_traces AS x (trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, max_lamport, agents)
          SELECT u.trace_id, u.first_seq, u.last_seq, u.start_ts, u.end_ts, u.events, u.errors, u.max_lamport, ARRAY(SELECT json_array_elements_text(u.agents::json))
-         FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::text[])
+         FROM unnest($16::text[], $17::bigint[], $18::bigint[], $19::bigint[], $20::bigint[], $21::bigint[], $22::bigint[], $23::bigint[], $24::text[])
            AS u(trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, max_lamport, agents)
          ON CONFLICT (trace_id) DO UPDATE SET last_seq = excluded.last_seq, end_ts = GREATEST(x.end_ts, excluded.end_ts),
            start_ts = LEAST(x.start_ts, excluded.start_ts), events = x.events + excluded.events, errors = x.errors + excluded.errors,
-           max_lamport = GREATEST(x.max_lamport, excluded.max_lamport), agents = excluded.agents`,
-        [tr.map(([id]) => id), tr.map(([, t]) => t.first), tr.map(([, t]) => t.seq), tr.map(([, t]) => t.first_ts), tr.map(([, t]) => t.ts), tr.map(([, t]) => t.events), tr.map(([, t]) => t.errors), tr.map(([, t]) => t.lamport), tr.map(([, t]) => JSON.stringify([...t.agents]))],
-      );
-    }
-    await c.query('UPDATE xray_log_head SET head = $1', [next]);
-    // Delivered at commit, to every node LISTENing: their tails wake and read up to `next`.
-    await c.query('SELECT pg_notify($1, $2)', [LOG_CHANNEL, String(next)]);
+           max_lamport = GREATEST(x.max_lamport, excluded.max_lamport), agents = excluded.agents
+         RETURNING 1
+       ), h AS (
+         UPDATE xray_log_head SET head = $25 RETURNING head
+       )
+       SELECT pg_notify($26, h.head::text) FROM h`,
+      [
+        cols.seq, cols.scope, cols.id, cols.ts, cols.t, cols.kind, cols.trace_id, cols.span_id, cols.parent_span_id, cols.agent, cols.peer, cols.topic, cols.lamport, cols.data, cols.search,
+        tr.map(([id]) => id), tr.map(([, t]) => t.first), tr.map(([, t]) => t.seq), tr.map(([, t]) => t.first_ts), tr.map(([, t]) => t.ts), tr.map(([, t]) => t.events), tr.map(([, t]) => t.errors), tr.map(([, t]) => t.lamport), tr.map(([, t]) => JSON.stringify([...t.agents])),
+        next,
+        LOG_CHANNEL,
+      ],
+    );
     return results;
   }
 
