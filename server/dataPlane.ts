@@ -18,6 +18,7 @@ import { RetentionSweeper } from './store/retention';
 import { SqliteEventLog } from './store/sqliteEventLog';
 import { PgEventLog } from './store/pgEventLog';
 import { PgLogTail } from './store/pgLogTail';
+import { PgRetention } from './store/pgRetention';
 import { StorageHealth } from './store/storageHealth';
 import { EXIT_UNWRITABLE, StartupError } from './store/startupChecks';
 import { NameLeases } from './relay/nameLeases';
@@ -37,7 +38,7 @@ export interface DataPlane {
   /** SQLite retention; null in multi-node mode (README, Multi-node: limits). */
   retention: RetentionSweeper | null;
   /** Multi-node mode: the shared PostgreSQL log, its tail (the commit source) and this node's id. */
-  cluster: { log: PgEventLog; tail: PgLogTail; nodeId: string } | null;
+  cluster: { log: PgEventLog; tail: PgLogTail; nodeId: string; retention: PgRetention | null } | null;
   probe: StorageProbe;
   relay: Relay;
   sse: SseHub;
@@ -152,12 +153,15 @@ async function startClusterDataPlane(config: XrayConfig, url: string, extraRoute
     throw err;
   }
   await tail.start();
+  const retention = config.retentionMs !== null ? new PgRetention(log, { retentionMs: config.retentionMs, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch }) : null;
+  retention?.start();
+  if (config.maxLogBytes !== null) console.warn('[cluster] XRAY_MAX_LOG_BYTES is ignored in multi-node mode (the database owns its storage); XRAY_RETENTION applies');
   console.log(`[cluster] node ${config.nodeId} on the shared PostgreSQL log, tailing from seq ${tail.position}`);
   let closed = false;
   return {
     log,
     store: null,
-    cluster: { log, tail, nodeId: config.nodeId },
+    cluster: { log, tail, nodeId: config.nodeId, retention },
     writer,
     health,
     retention: null,
@@ -174,6 +178,7 @@ async function startClusterDataPlane(config: XrayConfig, url: string, extraRoute
       sse.close();
       await closeServer(server);
       probe.close();
+      await retention?.close();
       await cluster.close(); // frees this node's names at once
       await writer.close(); // flushes what is queued (acks wait for the tail), then closes the pool
       await tail.close();

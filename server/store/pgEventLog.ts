@@ -385,11 +385,11 @@ export class PgEventLog implements EventLog {
    * trace goes as a whole, deleted traces leave a tombstone). Only one node runs a step at a
    * time: another node's step that finds the lock taken does nothing and reports not done.
    */
-  async expireBatch(cutoffTs: number, maxRows: number, now = Date.now()): Promise<ExpireBatchResult> {
+  async expireBatch(cutoffTs: number, maxRows: number, now = Date.now()): Promise<ExpireBatchResult & { busy?: true }> {
     try {
       return await this.transaction(async (c) => {
         const locked = (await c.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS ok', [RETENTION_LOCK.toString()])).rows[0].ok;
-        if (!locked) return { deleted: 0, traces: 0, done: false };
+        if (!locked) return { deleted: 0, traces: 0, done: false, busy: true };
         const floorRow = await c.query<{ value: string }>("SELECT value FROM xray_meta WHERE key = 'retention_floor'");
         const startFloor = floorRow.rows.length ? Number(floorRow.rows[0].value) : 0;
         let floor = startFloor;
@@ -442,6 +442,12 @@ export class PgEventLog implements EventLog {
     } catch (err) {
       throw this.health.fail(err, 'write');
     }
+  }
+
+  /** Forgets tombstones of traces expired before `before`, at most `limit` of them. */
+  async pruneTombstones(before: number, limit: number): Promise<number> {
+    const r = await this.pool.query('DELETE FROM xray_expired_traces WHERE trace_id IN (SELECT trace_id FROM xray_expired_traces WHERE expired_at < $1 LIMIT $2)', [before, limit]);
+    return r.rowCount ?? 0;
   }
 
   /** A small committed write, to find out whether PostgreSQL is writable again. Throws if not. */
