@@ -16,6 +16,8 @@ import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
 import { benchSpanQueries, benchWatchLatency } from './spans';
 import { benchTraceView } from './traceView';
+import { benchCluster } from './cluster';
+import { postgresBinDir } from '../server/testing/postgres';
 
 const quick = process.argv.includes('--quick');
 const outArg = process.argv.indexOf('--out');
@@ -87,6 +89,8 @@ async function main(): Promise<void> {
     // Builds a 1M-span index (minutes on 2 cores): full runs and --only=spans, never --quick.
     if (!quick) await step('spans', async () => ({ query: await benchSpanQueries(1_000_000), watch: await benchWatchLatency() }));
     await step('trace_view', () => benchTraceView(x, P.traceView));
+    // Multi-node: SQLite vs PostgreSQL vs two nodes, and calls across nodes (needs the machine's PostgreSQL).
+    if (postgresBinDir()) await step('cluster', () => benchCluster(quick));
   } catch (err) {
     console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
     throw err;
@@ -133,6 +137,13 @@ function printTable(r: Record<string, any>): void {
     add('slow client: catch-up (ms)', s.catch_up_ms);
     add('slow client: tokens lost', s.tokens_lost, '0');
     add('slow client: text identical to the log', s.text_identical);
+  }
+  if (r.cluster) {
+    const c = r.cluster;
+    add('log ingest, batches of 100 (events/s): SQLite / PostgreSQL / 2 nodes on PostgreSQL', `${c.ingest_events_per_s.sqlite_one_node} / ${c.ingest_events_per_s.postgres_one_node} / ${c.ingest_events_per_s.postgres_two_nodes}`);
+    add('PostgreSQL / SQLite ingest; 2 nodes / 1 node', `${c.ratios.postgres_vs_sqlite}; ${c.ratios.two_nodes_vs_one_postgres}`);
+    add('append → tail delivered, same / other node: p50 (p99) ms', `${c.append_to_tail_ms.same_node.p50} (${c.append_to_tail_ms.same_node.p99}) / ${c.append_to_tail_ms.cross_node.p50} (${c.append_to_tail_ms.cross_node.p99})`);
+    add('REST call, worker on the same / other node: p50 (p99) ms', `${c.call_ms.same_node.p50} (${c.call_ms.same_node.p99}) / ${c.call_ms.cross_node.p50} (${c.call_ms.cross_node.p99})`);
   }
   if (r.browser) {
     for (const v of r.browser.live_view) add(`live view, ${v.agents} agents: frame work p50/p95, frame interval p50/p95 (ms)`, `${v.work_p50_ms} / ${v.work_p95_ms}, ${v.frame_interval_p50_ms} / ${v.frame_interval_p95_ms}`, v.agents === 1000 ? 'p95 ≤ 16.7' : v.agents === 5000 ? 'p95 ≤ 33' : '');

@@ -121,8 +121,8 @@ describe('CommitPipeline', () => {
 });
 
 describe('the process pipeline (xray.ts)', () => {
-  it('[A2] is declared model → topic delivery → SSE → fanout, then the rest', () => {
-    expect(COMMIT_STAGES.slice(0, 4)).toEqual(['model', 'topic delivery', 'sse', 'fanout']);
-    expect([...COMMIT_STAGES].sort()).toEqual(['alerts', 'fanout', 'model', 'otlp export', 'session index', 'span index', 'sse', 'topic delivery']);
+  it('[A2] is declared model → topic delivery → cluster calls → SSE → fanout, then the rest', () => {
+    expect(COMMIT_STAGES.slice(0, 5)).toEqual(['model', 'topic delivery', 'cluster calls', 'sse', 'fanout']);
+    expect([...COMMIT_STAGES].sort()).toEqual(['alerts', 'cluster calls', 'fanout', 'model', 'otlp export', 'session index', 'span index', 'sse', 'topic delivery']);
   });
 });

@@ -2,6 +2,7 @@
  * Process configuration from the environment, validated once at start-up: a bad value
  * stops the process with a clear message instead of running half-configured.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { LIMITS } from '../lib/protocol/limits';
@@ -77,6 +78,14 @@ const envSchema = z.object({
   RELAY_HOST: optional(z.string()),
   XRAY_DATA_DIR: z.string().default('./data'),
   XRAY_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /** Multi-node mode: the shared PostgreSQL log (postgres://user:pass@host:port/db). Unset: the node's SQLite file. */
+  XRAY_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')),
+  /** This node's name in a cluster (leases, logs); default host name:relay port. */
+  XRAY_NODE_ID: optional(z.string().min(1).max(128).regex(/^[\w.:@-]+$/, 'letters, digits and . : @ _ -')),
+  /** How long a node's agent-name leases live without a heartbeat (a dead node's names free after this). */
+  XRAY_LEASE_TTL: optional(age),
+  /** The log tail's fallback poll in multi-node mode (LISTEN/NOTIFY wakes it at once). */
+  XRAY_TAIL_POLL: optional(age),
   ADMIN_TOKEN: optional(z.string().min(MIN_SECRET, `ADMIN_TOKEN must be at least ${MIN_SECRET} characters`)),
   RELAY_KEYS: optional(
     z.string().refine(
@@ -162,6 +171,11 @@ export interface XrayConfig {
   relayHost: string;
   dataDir: string;
   sync: 'NORMAL' | 'FULL';
+  /** Multi-node mode when set (README, "Multi-node"). */
+  databaseUrl: string | null;
+  nodeId: string;
+  leaseTtlMs: number;
+  tailPollMs: number;
   adminToken?: string;
   relayKeys: Set<string> | null;
   rateLimitPerSecond: number;
@@ -227,6 +241,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     relayHost: e.RELAY_HOST ?? (keys ? '0.0.0.0' : '127.0.0.1'),
     dataDir: path.resolve(e.XRAY_DATA_DIR),
     sync: e.XRAY_SYNC,
+    databaseUrl: e.XRAY_DATABASE_URL ?? null,
+    nodeId: e.XRAY_NODE_ID ?? `${os.hostname()}:${e.RELAY_PORT}`,
+    leaseTtlMs: e.XRAY_LEASE_TTL ?? 10_000,
+    tailPollMs: e.XRAY_TAIL_POLL ?? 1000,
     adminToken: e.ADMIN_TOKEN,
     relayKeys: keys,
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,

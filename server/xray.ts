@@ -27,7 +27,7 @@ import { CommitPipeline, type CommitSource } from './commitPipeline';
  * next frame. The rest keep their own queues or indexes and depend on nothing before them
  * but the model. A stage that throws is counted and logged; the others still run.
  */
-export const COMMIT_STAGES = ['model', 'topic delivery', 'sse', 'fanout', 'span index', 'alerts', 'otlp export', 'session index'] as const;
+export const COMMIT_STAGES = ['model', 'topic delivery', 'cluster calls', 'sse', 'fanout', 'span index', 'alerts', 'otlp export', 'session index'] as const;
 export type CommitStage = (typeof COMMIT_STAGES)[number];
 
 /**
@@ -39,6 +39,7 @@ export type CommitStage = (typeof COMMIT_STAGES)[number];
 export function wireDataPlane(data: DataPlane, source: CommitSource = data.writer): CommitPipeline<CommitStage> {
   const commits = new CommitPipeline(COMMIT_STAGES);
   commits.bind('topic delivery', data.relay.deliverTopicMessages);
+  commits.bind('cluster calls', data.relay.routeClusterCalls); // a no-op unless multi-node (Relay.attachCluster)
   commits.bind('sse', data.sse.onCommit);
   commits.bind('span index', (events) => data.spans.feeder.onCommit(events));
   data.commits = commits;

@@ -149,7 +149,7 @@ export async function createObservationServer(
   // A logged-out (or expired) session's live sockets are dropped, not left watching.
   const stopWatching = watchSessionSockets(() => dashboard.io.of(DASHBOARD_NAMESPACE).sockets.values() as Iterable<WatchedSocket>, auth);
   server.on('close', stopWatching);
-  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: { store: plane.store, retention: plane.retention, probe: plane.probe }, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : []), ...(plane.commits ? [commitStageFailures(plane.commits)] : [])] });
+  const metrics = createMetricsEndpoint({ writer: plane.writer, relay: plane.relay, fanout: dashboard.fanout, metrics: dashboard.metrics, admission: dashboard.admission, storage: plane.store && plane.retention ? { store: plane.store, retention: plane.retention, probe: plane.probe } : undefined, guards: { loopDelay, sessions }, exporter, extra: [...spanMetrics(plane.spans), ...(plane.alerts ? alertMetrics(plane.alerts) : []), ...(plane.commits ? [commitStageFailures(plane.commits)] : [])] });
   return { server, dashboard };
 }
 

@@ -29,6 +29,8 @@ export class AgentSession {
   private readonly connectedAt: number;
   private readonly bucket: TokenBucket;
   private closed = false;
+  /** A register is waiting for the cluster's name lease. */
+  private registering = false;
   /** The transport's hook for the moment a name is registered (frees the unregistered slot, stops the register timer). */
   onRegistered: (() => void) | null = null;
   /** The idempotency scope of everything this agent sends: its ids can never collide with another sender's (G3). */
@@ -104,7 +106,7 @@ export class AgentSession {
   private dispatch(msg: AgentToRelay): void {
     switch (msg.type) {
       case 'register': {
-        if (this.name) throw new XrayError('already_registered', `this connection is already registered as "${this.name}"`);
+        if (this.name || this.registering) throw new XrayError('already_registered', `this connection is already registered as "${this.name ?? msg.name}"`);
         if (!this.authenticated) {
           try {
             this.relay.authenticateKey(msg.key, addressOf(this.remote));
@@ -117,12 +119,27 @@ export class AgentSession {
         }
         if (!this.authenticated) this.principal = this.relay.principalOf(msg.key);
         this.authenticated = true;
-        this.relay.register(this, msg.name, msg.capabilities);
-        this.scope = senderScope(this.principal, 'agent', msg.name);
-        this.name = msg.name;
-        this.capabilities = msg.capabilities ?? [];
-        this.onRegistered?.();
-        this.send({ type: 'registered', name: msg.name });
+        const registered = () => {
+          this.scope = senderScope(this.principal, 'agent', msg.name);
+          this.name = msg.name;
+          this.capabilities = msg.capabilities ?? [];
+          this.onRegistered?.();
+          this.send({ type: 'registered', name: msg.name });
+        };
+        const claim = this.relay.register(this, msg.name, msg.capabilities);
+        if (!claim) return registered();
+        // Multi-node mode: `registered` only once the name is leased cluster-wide.
+        this.registering = true;
+        claim.then(
+          () => {
+            this.registering = false;
+            if (!this.closed) registered();
+          },
+          (err: unknown) => {
+            this.registering = false;
+            this.fail(err, msg);
+          },
+        );
         return;
       }
       case 'call_response':

@@ -24,9 +24,10 @@ export interface InFlightCall {
   timeoutMs: number;
 }
 
+/** `recorded`: the outcome is already in the log (another node's worker answered; multi-node mode), so it is not appended again. */
 export type CallOutcome =
-  | { kind: 'response'; payload: string }
-  | { kind: 'error'; error: XrayError }
+  | { kind: 'response'; payload: string; recorded?: true }
+  | { kind: 'error'; error: XrayError; recorded?: true }
   | { kind: 'timeout' };
 
 interface Entry {
@@ -67,6 +68,11 @@ export class InFlightCalls {
   context(correlationId: string): CallContext | undefined {
     const live = this.entries.get(correlationId)?.call;
     return live ? { traceId: live.traceId, spanId: live.spanId } : this.finished.get(correlationId);
+  }
+
+  /** Remembers the trace context of a call another node made to a worker here (multi-node mode), for the frames it streams. */
+  remember(correlationId: string, context: CallContext): void {
+    this.finished.set(correlationId, context);
   }
 
   /** Settles a call; returns false if it was already settled (late response, double answer). */

@@ -22,6 +22,8 @@ import { principalOf } from './principal';
 import type { PeerLimits } from '../config';
 import type { AgentSpanWatches } from '../spans/agentSpanWatches';
 import type { AgentInfo, CallRequest, SessionHost } from './sessionHost';
+import { ClusterRouter } from './clusterRouter';
+import type { NameLeases } from './nameLeases';
 
 export type { AgentInfo, CallRequest } from './sessionHost';
 
@@ -52,6 +54,8 @@ export class Relay implements SessionHost<AgentSession> {
   private readonly keyAttempts: AttemptLimiter;
   /** Span watches over agent sockets (server/spans), attached by the data plane. */
   spanWatches: AgentSpanWatches | null = null;
+  /** Multi-node mode: names leased cluster-wide and calls across nodes through the log (attachCluster). */
+  cluster: ClusterRouter | null = null;
 
   constructor(
     readonly writer: LogWriter,
@@ -62,6 +66,43 @@ export class Relay implements SessionHost<AgentSession> {
     this.calls = new InFlightCalls(this.peers.calls);
     this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
   }
+
+  /**
+   * Multi-node mode: agent names become leases in the shared database and calls to agents on
+   * other nodes go through the log. The commit source must then be the log tail (every
+   * node's events), which it is when the writer announces the tail's commits (dataPlane.ts).
+   */
+  attachCluster(leases: NameLeases, options: { leaseWatchMs: number }): ClusterRouter {
+    this.cluster = new ClusterRouter(
+      {
+        calls: this.calls,
+        now: () => this.now(),
+        localSession: (name) => this.byName.get(name),
+        record: (e) => this.record(e as Parameters<Relay['record']>[0]),
+      },
+      leases,
+      options,
+    );
+    this.cluster.start();
+    return this.cluster;
+  }
+
+  /**
+   * Another node holds a name this node's agent had (its lease expired while PostgreSQL was
+   * out of reach and another agent took it): the local connection no longer owns the name,
+   * so it is told and closed; the agent reconnects and registers again (name_taken until free).
+   */
+  nameLost(name: string): void {
+    const session = this.byName.get(name);
+    if (!session) return;
+    session.send({ type: 'error', code: 'name_taken', message: `"${name}" was taken by another node while this node could not renew its lease; register again` });
+    session.close(1008, 'name lease lost');
+  }
+
+  /** The "cluster calls" commit stage (xray.ts): requests for this node's workers and answers for its callers, from every node's commits. */
+  readonly routeClusterCalls = (events: readonly XrayEvent[]): void => {
+    this.cluster?.onEvents(events);
+  };
 
   /** Whether a presented key is valid; always true when no keys are configured. Constant-time per key. */
   keyIsValid(key: string | undefined): boolean {
@@ -124,16 +165,38 @@ export class Relay implements SessionHost<AgentSession> {
     return this.byName.has(name);
   }
 
-  /** Claims a name for a session. Throws name_taken while another live session holds it. */
-  register(session: AgentSession, name: string, capabilities: string[] | undefined): void {
+  /**
+   * Claims a name for a session. Throws name_taken while another live session holds it. In
+   * multi-node mode the name is also leased cluster-wide: the returned promise settles once
+   * the lease is taken (name_taken when another node holds it).
+   */
+  register(session: AgentSession, name: string, capabilities: string[] | undefined): void | Promise<void> {
     const holder = this.byName.get(name);
     if (holder && holder !== session) throw new XrayError('name_taken', `"${name}" is registered by another live connection`);
     this.byName.set(name, session);
-    this.note({
-      kind: 'agent.register',
-      agent: name,
-      data: { transport: 'ws', ...(capabilities?.length ? { capabilities } : {}) },
-    });
+    const noteRegister = () =>
+      this.note({
+        kind: 'agent.register',
+        agent: name,
+        data: { transport: 'ws', ...(capabilities?.length ? { capabilities } : {}) },
+      });
+    const cluster = this.cluster;
+    if (!cluster) return noteRegister();
+    const unclaim = () => {
+      if (this.byName.get(name) === session) this.byName.delete(name);
+    };
+    return cluster.leases.claim(name).then(
+      (held) => {
+        if (held && this.sessions.has(session)) return noteRegister();
+        unclaim();
+        if (held) void cluster.leases.release(name).catch(() => undefined); // the socket closed meanwhile
+        throw new XrayError('name_taken', held ? `the connection closed while "${name}" was being registered` : `"${name}" is registered on another node of the cluster`);
+      },
+      (err: Error) => {
+        unclaim();
+        throw new XrayError('storage_unavailable', `the cluster's name table cannot be reached (${err.message}); register again`);
+      },
+    );
   }
 
   subscribe(session: AgentSession, topic: string): void {
@@ -161,6 +224,10 @@ export class Relay implements SessionHost<AgentSession> {
     for (const call of this.calls.to(name)) {
       this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('worker_disconnected', `${name} disconnected before answering`) });
     }
+    if (this.cluster) {
+      this.cluster.workerGone(name); // its calls from other nodes fail there too
+      this.cluster.leases.release(name).catch(() => undefined); // else it frees when the lease expires
+    }
     this.note({ kind: 'agent.disconnect', agent: name, data: { reason } });
   }
 
@@ -172,7 +239,22 @@ export class Relay implements SessionHost<AgentSession> {
     if (this.closing) return Promise.reject(new XrayError('shutting_down'));
     if (req.to === from) return Promise.reject(new XrayError('call_to_self', `${from} cannot call itself`));
     const target = this.byName.get(req.to);
-    if (!target) return Promise.reject(new XrayError('unknown_target', `no agent named "${req.to}" is connected`));
+    if (target) return this.startCall(from, req, via, address, target, null);
+    const cluster = this.cluster;
+    if (!cluster) return Promise.reject(new XrayError('unknown_target', `no agent named "${req.to}" is connected`));
+    return cluster.remoteHolder(req.to).then(
+      (node) => {
+        if (!node) throw new XrayError('unknown_target', `no agent named "${req.to}" is connected to the cluster`);
+        return this.startCall(from, req, via, address, null, node);
+      },
+      (err: Error) => {
+        throw new XrayError('storage_unavailable', `the cluster's name table cannot be reached (${err.message})`);
+      },
+    );
+  }
+
+  /** A call to a worker connected here (`target`) or, in multi-node mode, on another node (`node`). */
+  private startCall(from: string, req: CallRequest, via: 'rest' | 'ws', address: string, target: AgentSession | null, node: string | null): Promise<RestCallResult> {
     const traceId = req.trace_id ?? mintTraceId();
     const spanId = mintSpanId();
     const correlationId = mintEventId();
@@ -186,7 +268,9 @@ export class Relay implements SessionHost<AgentSession> {
     return new Promise<RestCallResult>((resolve, reject) => {
       const settle = (outcome: CallOutcome) => {
         const duration_ms = this.now() - startedAt;
-        const done = this.recordOutcome(call, outcome, duration_ms, envelope);
+        this.cluster?.settled(correlationId);
+        // An answer that came through the log from another node is recorded there already.
+        const done = outcome.kind !== 'timeout' && outcome.recorded ? Promise.resolve() : this.recordOutcome(call, outcome, duration_ms, envelope);
         done.then(
           () => {
             if (outcome.kind === 'response') resolve({ payload: outcome.payload, from: req.to, correlation_id: correlationId, trace_id: traceId, span_id: spanId, duration_ms });
@@ -197,14 +281,22 @@ export class Relay implements SessionHost<AgentSession> {
         );
       };
       this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
-      this.note({
+      this.cluster?.originate(correlationId);
+      if (node) this.cluster?.routed(correlationId, node);
+      const request = this.record({
         kind: 'call.request',
         agent: from,
         peer: req.to,
         ...envelope,
         data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}), ...(req.session ? { session: req.session } : {}) },
       });
-      target.send({
+      request.catch((err: Error) => {
+        this.stats.bookkeepingLost++;
+        // Across nodes the request reaches the worker only through the log: unrecorded, it never will.
+        if (node) this.calls.finish(correlationId, { kind: 'error', error: err instanceof XrayError ? err : new XrayError('storage_unavailable') });
+      });
+      // Another node's worker gets its inbound_call from that node's log tail (ClusterRouter).
+      target?.send({
         type: 'inbound_call',
         correlation_id: correlationId,
         method: req.method,
@@ -236,7 +328,12 @@ export class Relay implements SessionHost<AgentSession> {
   /** A worker's `call_response`. Only the agent that was called may answer. */
   respond(session: AgentSession, correlationId: string, payload: string | undefined, error: string | { code?: string; message: string } | undefined): void {
     const call = this.calls.get(correlationId);
-    if (!call || call.to !== session.name) throw new XrayError('unknown_correlation', `no call ${correlationId} in flight to you (it may have timed out)`);
+    if (!call || call.to !== session.name) {
+      // A call another node delivered to this worker: its answer goes to the log for the caller's node.
+      const message = error === undefined ? undefined : typeof error === 'string' ? error : error.message;
+      if (session.name && this.cluster?.answer(session.name, correlationId, message === undefined ? { payload: payload ?? '' } : { error: new XrayError('worker_error', message) })) return;
+      throw new XrayError('unknown_correlation', `no call ${correlationId} in flight to you (it may have timed out)`);
+    }
     if (error !== undefined) {
       const message = typeof error === 'string' ? error : error.message;
       this.calls.finish(correlationId, { kind: 'error', error: new XrayError('worker_error', message) });

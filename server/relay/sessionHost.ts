@@ -37,7 +37,8 @@ export interface SessionHost<S> {
   now(): number;
   authenticateKey(key: string | undefined, address: string): void;
   principalOf(key: string | undefined): string;
-  register(session: S, name: string, capabilities: string[] | undefined): void;
+  /** A promise when the claim must wait for the cluster's name table (multi-node mode). */
+  register(session: S, name: string, capabilities: string[] | undefined): void | Promise<void>;
   subscribe(session: S, topic: string): void;
   unsubscribe(session: S, topic: string): void;
   disconnected(session: S, reason: string): void;

@@ -62,6 +62,22 @@ export interface LogWriterOptions {
   commitBudgetMs?: number;
   /** Shared with the store: while it is not `ok`, submits are refused at once with its code. */
   health?: StorageHealth;
+  /**
+   * Multi-node mode: the log tail tells the commit listeners, not the writer — every node's
+   * events, this node's own among them, once and in seq order. A submit then resolves once
+   * the tail has delivered its events too (the node reads its own writes), or after the tail's
+   * bound; the commit is durable either way.
+   */
+  announcer?: CommitAnnouncer;
+}
+
+/** Who tells commit listeners in multi-node mode (PgLogTail). */
+export interface CommitAnnouncer {
+  onCommit(listener: CommitListener): () => void;
+  /** The highest seq delivered to the listeners. */
+  readonly position: number;
+  /** Resolves once `seq` has been delivered (true) or the wait gave up (false). */
+  reached(seq: number): Promise<boolean>;
 }
 
 export class LogWriter {
@@ -94,6 +110,7 @@ export class LogWriter {
    * could already include a commit whose listeners have not run yet.
    */
   private committedHead: number;
+  private readonly announcer: CommitAnnouncer | null;
 
   /** Opens a writer over a log, reading the log's head once (the writer is the only one that moves it after). */
   static async open(log: EventLog, options: LogWriterOptions = {}): Promise<LogWriter> {
@@ -106,6 +123,16 @@ export class LogWriter {
     options: LogWriterOptions = {},
   ) {
     this.committedHead = head;
+    this.announcer = options.announcer ?? null;
+    // Other nodes stamp the same traces: the clock of a trace this writer knows moves past
+    // every stamp the tail brings, so a stamp here follows whatever caused it (G4).
+    this.announcer?.onCommit((events) => {
+      for (const e of events) {
+        if (!e.trace_id) continue;
+        const known = this.lamports.get(e.trace_id);
+        if (known !== undefined && known < e.lamport) this.lamports.set(e.trace_id, e.lamport);
+      }
+    });
     this.maxBatch = options.maxBatch ?? 5000;
     this.recent = new BoundedMap(options.dedupWindow ?? 200_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
@@ -131,6 +158,7 @@ export class LogWriter {
   }
 
   onCommit(listener: CommitListener): () => void {
+    if (this.announcer) return this.announcer.onCommit(listener);
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -325,16 +353,23 @@ export class LogWriter {
       else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
     }
     this.stats.committed += committed.length;
-    if (committed.length) this.committedHead = Math.max(this.committedHead, committed[committed.length - 1].seq);
-    if (committed.length) for (const l of this.listeners) l(committed);
+    if (committed.length && !this.announcer) {
+      this.committedHead = Math.max(this.committedHead, committed[committed.length - 1].seq);
+      for (const l of this.listeners) l(committed);
+    }
     // The cost that matters is the loop time of the whole commit: the store's call plus the listeners (model, fanout, SSE).
     const spent = spentMs + performance.now() - started;
     this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
     let k = 0;
+    // Multi-node: acks wait for this node's tail to deliver the commit (not holding the next commit).
+    const told = this.announcer && committed.length ? this.announcer.reached(committed[committed.length - 1].seq) : null;
     for (const { p, from, to } of parts) {
       for (let j = from; j < to; j++) p.results[p.slots[j]] = appended[k++];
       p.done = to;
-      if (to === p.events.length) p.resolve(p.results);
+      if (to === p.events.length) {
+        if (told) void told.then(() => p.resolve(p.results));
+        else p.resolve(p.results);
+      }
     }
     if (!this.overloaded) for (const l of this.drainListeners) l();
   }
@@ -360,6 +395,7 @@ export class LogWriter {
 
   /** The highest committed seq, as far as commit listeners have been told (see `committedHead`). */
   head(): number {
+    if (this.announcer) return this.announcer.position;
     return this.committedHead;
   }
 

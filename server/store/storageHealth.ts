@@ -6,6 +6,7 @@
  */
 import type { StorageState, StorageStatus } from '../../lib/protocol/api';
 import { XrayError } from '../../lib/protocol/errors';
+import { isPgConstraintViolation, isPgUnavailable } from './pgErrors';
 
 export type { StorageState, StorageStatus } from '../../lib/protocol/api';
 
@@ -15,6 +16,8 @@ const CORRUPT_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
 const UNAVAILABLE_CODES = /^SQLITE_(FULL|IOERR|READONLY|CANTOPEN|BUSY|LOCKED|PERM|NOLFS)/;
 
 export function classifyStorageError(err: unknown): 'unavailable' | 'corrupt' | null {
+  // PostgreSQL (multi-node mode): unreachable or restarting is `unavailable`; it is never `corrupt` from here.
+  if (isPgUnavailable(err)) return 'unavailable';
   const code = (err as { code?: unknown })?.code;
   if (typeof code !== 'string') return null;
   if (CORRUPT_CODES.test(code)) return 'corrupt';
@@ -48,7 +51,7 @@ export class StorageHealth {
   fail(err: unknown, op: 'write' | 'read'): Error {
     if (err instanceof XrayError) return err;
     const code = (err as { code?: unknown })?.code;
-    if (typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) {
+    if ((typeof code === 'string' && code.startsWith('SQLITE_CONSTRAINT')) || isPgConstraintViolation(err)) {
       // The batch broke a rule of the schema: a fault of that batch, not of the disk.
       return new XrayError('storage_failed', `the events were refused by the log (${code}); nothing was stored`);
     }

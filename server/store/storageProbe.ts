@@ -9,11 +9,14 @@ import fs from 'node:fs';
 import type { StorageHealth } from './storageHealth';
 
 export interface ProbeTarget {
-  probeWrite(): void;
+  /** A small committed write; throws (or rejects, for a networked log such as PostgreSQL) while the log is not writable. */
+  probeWrite(): void | Promise<void>;
 }
 
 export class StorageProbe {
   private timer: NodeJS.Timeout | null = null;
+  /** An asynchronous probe still waiting for its answer: never two at once against a hung server. */
+  private inFlight = false;
   private readonly off: () => void;
   readonly stats = { probes: 0, failures: 0 };
 
@@ -40,6 +43,7 @@ export class StorageProbe {
   /** One probe; returns whether the log is writable. */
   probe(): boolean {
     if (this.health.state !== 'unavailable') return this.health.state === 'ok';
+    if (this.inFlight) return false;
     this.stats.probes++;
     try {
       if (this.options.dir) {
@@ -47,7 +51,16 @@ export class StorageProbe {
         const free = s.bavail * s.bsize;
         if (free < this.options.headroomBytes) throw new Error(`only ${free} bytes free, need ${this.options.headroomBytes}`);
       }
-      this.target.probeWrite();
+      const pending = this.target.probeWrite();
+      if (pending instanceof Promise) {
+        // The answer comes later: the state turns ok then (the next probe reports it).
+        this.inFlight = true;
+        pending.then(
+          () => this.health.recovered(),
+          () => this.stats.failures++,
+        ).finally(() => (this.inFlight = false));
+        return false;
+      }
     } catch {
       this.stats.failures++;
       return false;
