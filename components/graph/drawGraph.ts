@@ -219,20 +219,3 @@ export function linkAt(links: readonly SimLink[], view: View, width: number, hei
   }
   return best;
 }
-
-/** The node under a screen point, if any (linear scan: fine for a few thousand nodes per pointer event). */
-export function nodeAt(nodes: readonly SimNode[], view: View, width: number, height: number, sx: number, sy: number): SimNode | null {
-  const wx = (sx - width / 2 - view.x) / view.k;
-  const wy = (sy - height / 2 - view.y) / view.k;
-  let best: SimNode | null = null;
-  let bestD = Infinity;
-  for (const n of nodes) {
-    if (n.x === undefined) continue;
-    const d = Math.hypot(n.x - wx, n.y! - wy);
-    if (d <= n.radius + 4 / view.k && d < bestD) {
-      best = n;
-      bestD = d;
-    }
-  }
-  return best;
-}
