@@ -15,6 +15,7 @@ import { chooseLabels, drawGraph, linkAt, type SimLink, type SimNode } from './d
 import { FrameLoop } from './frameLoop';
 import { GraphScene } from './graphScene';
 import { LayoutClient } from './layoutClient';
+import { NodeLayer } from './nodeLayer';
 import type { LinkHover } from './LinkTooltip';
 import { PointerInput, type PointerTarget } from './pointerInput';
 import { ThemePalette } from './themePalette';
@@ -45,6 +46,7 @@ export class GraphController implements PointerTarget {
   private readonly camera: Camera;
   private readonly scene = new GraphScene();
   private readonly index = new NodeIndex<SimNode>();
+  private readonly nodeLayer = new NodeLayer();
   private readonly layout: LayoutClient;
   private readonly pointer: PointerInput;
   private readonly loop: FrameLoop;
@@ -129,6 +131,7 @@ export class GraphController implements PointerTarget {
       palette: this.theme.palette,
       labels: this.labels,
       hoveredLink: this.hoveredLink,
+      nodeLayer: this.nodeLayer,
     });
   }
 

@@ -3,7 +3,8 @@
  * object, and so its position, across updates), the search matches, the edge rates, and the
  * layout message the worker needs when the shape changed. No DOM, no simulation.
  */
-import { buildGraph, matchNodes } from '../../lib/graph/buildGraph';
+import { matchNodes } from '../../lib/graph/buildGraph';
+import { graphOf } from '../../lib/graph/graphMemo';
 import { EdgeRates } from '../../lib/graph/edgeRate';
 import { packGraph, sameOrder, type GraphMessage } from '../../lib/graph/layoutMessages';
 import { COLLIDE_LIMIT } from '../../lib/graph/forceLayout';
@@ -41,11 +42,7 @@ export class GraphScene {
 
   /** Rebuilds from the store; returns the message for the layout worker, or null when it needs none. */
   sync(state: XrayState, win: WindowEdges | null, now: number): GraphMessage | null {
-    const g = buildGraph(state.overview.agents, edgesFor(state, win), {
-      states: state.stateFilter.length ? new Set(state.stateFilter) : undefined,
-      topic: state.topicFilter,
-      group: state.grouping,
-    });
+    const g = graphOf({ agents: state.overview.agents, edges: edgesFor(state, win), stateFilter: state.stateFilter, topicFilter: state.topicFilter, grouping: state.grouping });
     const next = new Map<string, SimNode>();
     let radiusChanged = false;
     const nodes = g.nodes.map((n) => {
