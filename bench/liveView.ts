@@ -5,8 +5,8 @@
  * the row is the median of the repeats' p95s.
  *
  * Agents: up to WS_STREAMING of them are connected over the relay WebSocket and stream a token
- * every two seconds each. Past that, the rest are announced once through POST /v1/frames (one
- * token each) and stay in the overview: the relay process's file-descriptor limit here is
+ * every two seconds each. Past that, the rest are announced once through OTLP (one span each)
+ * and stay in the overview: the relay process's file-descriptor limit here is
  * 20,000, and 20,000 live sockets plus their ingest would measure the server, not the page.
  *
  * BENCH_LIVE_PROFILE=dir also records a main-thread CPU profile of the page per count
@@ -44,17 +44,22 @@ async function sample(page: Page, seconds: number) {
   return { work_p95_ms: percentile(work, 95), interval_p50_ms: percentile(intervals, 50), interval_p95_ms: percentile(intervals, 95), frames: intervals.length };
 }
 
-/** Agents that post one token each over REST and then stay quiet (see the header). */
+/**
+ * Agents that appear once and stay quiet (see the header): one OTLP span each, named by
+ * `gen_ai.agent.name`, 500 spans per POST /v1/traces (one POST per agent took minutes at 15,000).
+ */
 async function announceAgents(relayHttp: string, prefix: string, from: number, to: number): Promise<void> {
-  let next = from;
-  const worker = async () => {
-    while (next < to) {
-      const i = next++;
-      const r = await fetch(`${relayHttp}/v1/frames`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-agent-name': `${prefix}-${i}` }, body: JSON.stringify([{ type: 'token', text: 'hi' }]) });
-      if (!r.ok) throw new Error(`POST /v1/frames: ${r.status} ${await r.text()}`);
+  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
+  const now = BigInt(Date.now()) * 1_000_000n;
+  for (let i = from; i < to; i += 500) {
+    const spans = [];
+    for (let k = i; k < Math.min(to, i + 500); k++) {
+      spans.push({ traceId: hex(0xa11ce, 24) + hex(k, 8), spanId: hex(k + 1, 16), name: 'hello', kind: 1, startTimeUnixNano: String(now), endTimeUnixNano: String(now + 1_000_000n), attributes: [{ key: 'gen_ai.agent.name', value: { stringValue: `${prefix}-${k}` } }], status: { code: 1 } });
     }
-  };
-  await Promise.all(Array.from({ length: 16 }, worker));
+    const body = { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'bench-live-view' } }] }, scopeSpans: [{ scope: { name: 'bench' }, spans }] }] };
+    const r = await fetch(`${relayHttp}/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    if (!r.ok) throw new Error(`POST /v1/traces: ${r.status} ${await r.text()}`);
+  }
 }
 
 const median = (xs: number[]) => percentile(xs, 50);

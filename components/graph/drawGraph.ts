@@ -5,7 +5,11 @@ import { placeLabels, type LabelBox } from '../../lib/graph/placeLabels';
 import { distanceToSegment, toScreen } from '../../lib/graph/viewport';
 import { PIXEL_NODES_FROM, type NodeLayer } from './nodeLayer';
 
-export type SimNode = GraphNode & SimulationNodeDatum & { flashUntil?: number };
+export type SimNode = GraphNode & SimulationNodeDatum & {
+  flashUntil?: number;
+  /** The built node this one last copied (unchanged object: nothing to copy). */
+  from?: GraphNode;
+};
 export type SimLink = Omit<GraphLink, 'source' | 'target'> & SimulationLinkDatum<SimNode>;
 
 export interface Palette {

@@ -48,10 +48,16 @@ export class GraphScene {
     const nodes = g.nodes.map((n) => {
       const prev = this.byId.get(n.id);
       if (!prev) {
-        const fresh: SimNode = { ...n };
+        const fresh: SimNode = { ...n, from: n };
         next.set(n.id, fresh);
         return fresh;
       }
+      // The same node object as last time (buildGraph reuses those of untouched agents): nothing to copy.
+      if (prev.from === n) {
+        next.set(n.id, prev);
+        return prev;
+      }
+      prev.from = n;
       if (n.radius !== prev.radius) radiusChanged = true;
       if (n.errors > prev.errors) {
         prev.flashUntil = now + FLASH_MS;
