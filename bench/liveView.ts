@@ -93,8 +93,16 @@ export async function benchLiveView(x: XrayProc, p: { agentCounts: number[]; sam
       // Polled from here, not with waitForFunction: our CSP (rightly) forbids eval in the page.
       const summary = page.locator('.node-list summary');
       let shown = 0;
-      for (const deadline = Date.now() + SHOW_TIMEOUT_MS; (shown = Number(((await summary.textContent({ timeout: SHOW_TIMEOUT_MS })) ?? '0').split(' ')[0])) < n && Date.now() < deadline; ) await sleep(250);
-      if (shown < n) {
+      let steadySince = Date.now();
+      for (const deadline = Date.now() + SHOW_TIMEOUT_MS; Date.now() < deadline; ) {
+        const now = Number(((await summary.textContent({ timeout: SHOW_TIMEOUT_MS })) ?? '0').split(' ')[0]);
+        if (now !== shown) steadySince = Date.now();
+        shown = now;
+        // All of them, or (20,000 agents through two paths) nearly all and no more arriving for 15 s.
+        if (shown >= n || (shown >= n * 0.98 && Date.now() - steadySince > 15_000)) break;
+        await sleep(250);
+      }
+      if (shown < n * 0.98) {
         // A figure, not a crash: a page that cannot keep up with this many agents is the finding.
         rows.push({ agents: n, streaming: wantStreaming, error: `the view showed ${shown} of ${n} agents after ${SHOW_TIMEOUT_MS / 1000} s`, target_p95_ms: n >= 20_000 ? 33 : 16.7 });
         console.log(`[bench] live view: ${JSON.stringify(rows[rows.length - 1])}`);
@@ -119,6 +127,7 @@ export async function benchLiveView(x: XrayProc, p: { agentCounts: number[]; sam
       }
       rows.push({
         agents: n,
+        shown,
         streaming: wantStreaming,
         frame_interval_p95_ms: round(median(runs.map((r) => r.interval_p95_ms)), 1),
         frame_interval_p50_ms: round(median(runs.map((r) => r.interval_p50_ms)), 1),

@@ -35,6 +35,8 @@ interface Store {
 
 /** How often (ms) non-colliding labels are re-chosen: positions move a little per frame, the choice need not. */
 const LABEL_EVERY_MS = 120;
+/** Layout motion below this many device pixels is not redrawn (the next visible step is). */
+const SUBPIXEL = 0.5;
 
 /** The store fields the graph is built from. */
 const graphInputsChanged = (s: XrayState, p: XrayState) => s.overview !== p.overview || s.search !== p.search || s.stateFilter !== p.stateFilter || s.topicFilter !== p.topicFilter || s.grouping !== p.grouping;
@@ -57,6 +59,8 @@ export class GraphController implements PointerTarget {
   /** Bumped by anything that changes the picture; the frame draws only when it moved. */
   private changes = 1;
   private drawn = '';
+  /** Upper bound (world units) of how far any node moved since the picture was last drawn. */
+  private motion = 0;
   private labels = new Set<string>();
   private labelsAt = 0;
   private hovered: string | null = null;
@@ -98,9 +102,17 @@ export class GraphController implements PointerTarget {
 
   /** Positions from the worker, applied only to the node order they were computed for. */
   private onPositions(version: number, xy: Float32Array): void {
-    if (version !== this.scene.layoutVersion() || !applyPositions(this.scene.nodes, xy)) return;
+    if (version !== this.scene.layoutVersion()) return;
+    const moved = applyPositions(this.scene.nodes, xy);
+    if (moved < 0) return;
     this.index.invalidate();
-    this.changes++;
+    // A settling layout creeps by fractions of a pixel for seconds: not worth a redraw of thousands
+    // of nodes. The sum of the largest moves bounds how far any node went since the last redraw.
+    this.motion += moved;
+    if (this.motion * this.camera.view.k * this.size.dpr >= SUBPIXEL) {
+      this.motion = 0;
+      this.changes++;
+    }
   }
 
   private frame(now: number): void {
@@ -111,6 +123,7 @@ export class GraphController implements PointerTarget {
     const key = `${this.changes}|${this.camera.changes}|${this.size.changes}|${this.theme.changes}`;
     if (key === this.drawn && !this.scene.animating(now)) return;
     this.drawn = key;
+    this.motion = 0;
     const state = this.store.getState();
     const view = this.camera.view;
     if (now - this.labelsAt > LABEL_EVERY_MS) {

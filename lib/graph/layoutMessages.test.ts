@@ -34,13 +34,19 @@ describe('layout messages', () => {
     const nodes = [{ x: 1.5, y: -2 }, { x: 300, y: 40 }];
     const xy = packPositions(nodes);
     const out: { x?: number; y?: number }[] = [{}, {}];
-    expect(applyPositions(out, xy)).toBe(true);
+    expect(applyPositions(out, xy)).toBe(Infinity); // first placement: everything moved
     expect(out).toEqual(nodes);
+  });
+
+  it('reports the largest distance a node moved', () => {
+    const out = [{ x: 0, y: 0 }, { x: 10, y: 10 }];
+    expect(applyPositions(out, Float32Array.from([0, 0.25, 13, 14]))).toBeCloseTo(5);
+    expect(applyPositions(out, Float32Array.from([0, 0.25, 13, 14]))).toBe(0);
   });
 
   it('positions for a list of another length are not applied', () => {
     const out: { x?: number; y?: number }[] = [{}, {}, {}];
-    expect(applyPositions(out, new Float32Array(4))).toBe(false);
+    expect(applyPositions(out, new Float32Array(4))).toBe(-1);
     expect(out).toEqual([{}, {}, {}]);
   });
 

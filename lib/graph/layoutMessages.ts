@@ -74,14 +74,24 @@ export function sameOrder(a: readonly { id: string }[], b: readonly { id: string
   return true;
 }
 
-/** Writes positions [x0, y0, …] into the nodes, in order. Returns false (and writes nothing) when the lengths disagree. */
-export function applyPositions(nodes: readonly { x?: number; y?: number }[], xy: Float32Array): boolean {
-  if (xy.length !== nodes.length * 2) return false;
+/**
+ * Writes positions [x0, y0, …] into the nodes, in order, and returns the largest distance a
+ * node moved (Infinity when one had no position yet), so the page can skip redrawing
+ * sub-pixel motion. Returns -1 (and writes nothing) when the lengths disagree.
+ */
+export function applyPositions(nodes: readonly { x?: number; y?: number }[], xy: Float32Array): number {
+  if (xy.length !== nodes.length * 2) return -1;
+  let moved2 = 0;
   for (let i = 0; i < nodes.length; i++) {
-    nodes[i].x = xy[2 * i];
-    nodes[i].y = xy[2 * i + 1];
+    const n = nodes[i];
+    const x = xy[2 * i];
+    const y = xy[2 * i + 1];
+    if (n.x === undefined || n.y === undefined) moved2 = Infinity;
+    else moved2 = Math.max(moved2, (x - n.x) * (x - n.x) + (y - n.y) * (y - n.y));
+    n.x = x;
+    n.y = y;
   }
-  return true;
+  return Math.sqrt(moved2);
 }
 
 /** Packs the simulation's node positions into a fresh array (to be transferred). */
