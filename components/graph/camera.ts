@@ -18,10 +18,21 @@ export class Camera {
 
   constructor(private readonly onFollowing: (following: boolean) => void) {}
 
-  /** Eases toward the fitting view while following, so a growing swarm does not jump. */
-  follow(nodes: readonly Circle[], width: number, height: number): void {
+  private target: View | null = null;
+  private targetFor = '';
+
+  /**
+   * Eases toward the fitting view while following, so a growing swarm does not jump. `layout`
+   * names the positions and size the fit was computed for: the O(n) fit is redone only when
+   * they change, not every frame of the easing.
+   */
+  follow(nodes: readonly Circle[], width: number, height: number, layout: string): void {
     if (!this.following || !nodes.length) return;
-    const target = fitView(nodes, width, height, PAD, LABEL_BELOW);
+    if (!this.target || layout !== this.targetFor) {
+      this.target = fitView(nodes, width, height, PAD, LABEL_BELOW);
+      this.targetFor = layout;
+    }
+    const target = this.target;
     if (target.k === 1 && target.x === 0 && target.y === 0) return; // nothing placed yet
     const ease = this.fresh ? 1 : 0.15;
     this.fresh = false;
@@ -56,6 +67,7 @@ export class Camera {
   }
 
   fit(nodes: readonly Circle[], width: number, height: number): void {
+    this.target = null;
     this.following = true;
     this.onFollowing(true);
     Object.assign(this.view, fitView(nodes, width, height, PAD, LABEL_BELOW));

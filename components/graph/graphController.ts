@@ -61,6 +61,8 @@ export class GraphController implements PointerTarget {
   private drawn = '';
   /** Upper bound (world units) of how far any node moved since the picture was last drawn. */
   private motion = 0;
+  /** Bumped whenever node positions or radii may have changed (the fit follows them). */
+  private layoutChanges = 0;
   private labels = new Set<string>();
   private labelsAt = 0;
   private hovered: string | null = null;
@@ -97,6 +99,7 @@ export class GraphController implements PointerTarget {
     const message = this.scene.sync(this.store.getState(), this.win, now);
     if (message) this.layout.setGraph(message);
     this.index.invalidate();
+    this.layoutChanges++;
     this.changes++;
   }
 
@@ -106,6 +109,7 @@ export class GraphController implements PointerTarget {
     const moved = applyPositions(this.scene.nodes, xy);
     if (moved < 0) return;
     this.index.invalidate();
+    this.layoutChanges++;
     // A settling layout creeps by fractions of a pixel for seconds: not worth a redraw of thousands
     // of nodes. The sum of the largest moves bounds how far any node went since the last redraw.
     this.motion += moved;
@@ -118,7 +122,7 @@ export class GraphController implements PointerTarget {
   private frame(now: number): void {
     if (this.stale) this.sync(now);
     const { width, height, dpr } = this.size;
-    this.camera.follow(this.scene.nodes, width, height);
+    this.camera.follow(this.scene.nodes, width, height, `${this.layoutChanges}|${this.size.changes}`);
     // Everything a picture depends on, as one key: unchanged key, unchanged picture.
     const key = `${this.changes}|${this.camera.changes}|${this.size.changes}|${this.theme.changes}`;
     if (key === this.drawn && !this.scene.animating(now)) return;
@@ -174,6 +178,7 @@ export class GraphController implements PointerTarget {
     // Shown where the pointer is at once; the worker pins it there and the layout follows.
     node.x = wx;
     node.y = wy;
+    this.layoutChanges++;
     this.layout.pin(node.id, wx, wy);
     this.index.invalidate();
     this.changes++;
