@@ -10,6 +10,13 @@ import type { FromLayout, ToLayout } from '../../lib/graph/layoutMessages';
 
 /** About one tick per display frame, like a frame loop: the worker shares two cores with the page, so it does not spin flat out. */
 const TICK_EVERY_MS = 16;
+/**
+ * Past this many nodes, one tick per two frames: a tick then costs tens of milliseconds of a
+ * core the page needs too, and each tick's positions cost the page a full redraw. The layout
+ * settles in twice the time; the page keeps its 60 Hz for input and pan/zoom.
+ */
+const LARGE_GRAPH = 2000;
+const LARGE_TICK_EVERY_MS = 33;
 /** A warm-up ticks in slices this long between messages, so new graphs and pins are still taken in between. */
 const WARMUP_SLICE_MS = 12;
 
@@ -45,7 +52,8 @@ function run(): void {
     layout.tick();
     postPositions();
   } else return; // settled: sleep until a message wakes the layout
-  schedule(Math.max(0, TICK_EVERY_MS - (performance.now() - started)));
+  const every = layout.size() > LARGE_GRAPH ? LARGE_TICK_EVERY_MS : TICK_EVERY_MS;
+  schedule(Math.max(0, every - (performance.now() - started)));
 }
 
 scope.onmessage = (e) => {
