@@ -1,6 +1,6 @@
 'use client';
 import { useMemo, useState } from 'react';
-import { buildGraph } from '../lib/graph/buildGraph';
+import { graphOf } from '../lib/graph/graphMemo';
 import { useXray, useXrayStoreApi } from './XrayProviders';
 
 /**
@@ -18,17 +18,17 @@ export function GraphNodeList() {
   const selected = useXray((s) => s.selectedAgent);
   // The items are rendered only while the list is open: thousands of hidden rows would cost every update.
   const [open, setOpen] = useState(false);
-  const nodes = useMemo(
-    () => buildGraph(agents, edges, { states: stateFilter.length ? new Set(stateFilter) : undefined, topic: topicFilter, group: grouping }).nodes.filter((n) => n.kind !== 'topic').sort((a, b) => a.label.localeCompare(b.label)),
-    [agents, edges, stateFilter, topicFilter, grouping],
-  );
+  // The same graph object the canvas drew (graphOf), so this costs no second build per delta.
+  const nodes = useMemo(() => graphOf({ agents, edges, stateFilter, topicFilter, grouping }).nodes.filter((n) => n.kind !== 'topic'), [agents, edges, stateFilter, topicFilter, grouping]);
+  // Sorting thousands of labels is only worth it while someone reads the list.
+  const sorted = useMemo(() => (open ? [...nodes].sort((a, b) => a.label.localeCompare(b.label)) : []), [nodes, open]);
   return (
     <details className="node-list" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>
         {nodes.length} node{nodes.length === 1 ? '' : 's'} in the graph (list view)
       </summary>
       <ul aria-label="agents in the graph">
-        {(open ? nodes : []).map((n) => (
+        {sorted.map((n) => (
           <li key={n.id} data-testid="graph-node" data-node={n.id} data-status={n.status} data-errors={n.errors}>
             <button type="button" aria-current={selected === n.id} onClick={() => n.kind === 'agent' && store.getState().select(n.id)}>
               <span className={`state state-${n.status}`}>{n.status}</span> {n.label}

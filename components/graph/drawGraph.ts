@@ -3,8 +3,13 @@ import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
 import type { GraphLink, GraphNode } from '../../lib/graph/buildGraph';
 import { placeLabels, type LabelBox } from '../../lib/graph/placeLabels';
 import { distanceToSegment, toScreen } from '../../lib/graph/viewport';
+import { PIXEL_NODES_FROM, type NodeLayer } from './nodeLayer';
 
-export type SimNode = GraphNode & SimulationNodeDatum & { flashUntil?: number };
+export type SimNode = GraphNode & SimulationNodeDatum & {
+  flashUntil?: number;
+  /** The built node this one last copied (unchanged object: nothing to copy). */
+  from?: GraphNode;
+};
 export type SimLink = Omit<GraphLink, 'source' | 'target'> & SimulationLinkDatum<SimNode>;
 
 export interface Palette {
@@ -57,6 +62,8 @@ export interface DrawState {
   /** Nodes whose labels fit without overlapping (see chooseLabels); selected/hovered/matched are always labelled. */
   labels: ReadonlySet<string>;
   hoveredLink: string | null;
+  /** Large graphs: the discs as pixels (see nodeLayer.ts); absent, every disc is a vector path. */
+  nodeLayer?: NodeLayer;
 }
 
 export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
@@ -99,13 +106,38 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     }
   }
 
-  // Nodes: one path and one fill per colour and opacity (a handful of fills per frame, not one
-  // per node — software canvas cost is per fill). Decorations are drawn only where they apply.
+  if (s.nodeLayer && s.nodes.length >= PIXEL_NODES_FROM) drawNodePixels(s.nodeLayer, ctx, s, dim);
+  else drawNodePaths(ctx, s, dim);
+  drawDecorations(ctx, s);
+  drawLabels(ctx, s);
+  ctx.restore();
+}
+
+function nodeAlpha(s: DrawState, n: SimNode, dim: boolean): number {
+  return dim && !s.matches.has(n.id) ? 0.2 : n.status === 'gone' ? 0.45 : 1;
+}
+
+function drawNodePixels(layer: NodeLayer, ctx: CanvasRenderingContext2D, s: DrawState, dim: boolean): void {
+  const p = s.palette;
+  // A handful of distinct colours: pack each once per frame, not once per node.
+  const packed = new Map<string, number>();
+  layer.draw(ctx, s.nodes, s.view, s.width, s.height, s.dpr, (n) => {
+    const css = n.kind === 'topic' ? p.topic : p[n.status];
+    const alpha = nodeAlpha(s, n, dim);
+    const key = alpha === 1 ? css : `${css}|${alpha}`;
+    let c = packed.get(key);
+    if (c === undefined) packed.set(key, (c = layer.color(css, alpha)));
+    return c;
+  });
+}
+
+/** Nodes: one path and one fill per colour and opacity (a handful of fills per frame, not one per node — software canvas cost is per fill). */
+function drawNodePaths(ctx: CanvasRenderingContext2D, s: DrawState, dim: boolean): void {
+  const p = s.palette;
   const batches = new Map<string, { color: string; alpha: number; nodes: SimNode[] }>();
   for (const n of s.nodes) {
     if (n.x === undefined) continue;
-    const faded = dim && !s.matches.has(n.id);
-    const alpha = faded ? 0.2 : n.status === 'gone' ? 0.45 : 1;
+    const alpha = nodeAlpha(s, n, dim);
     const color = n.kind === 'topic' ? p.topic : p[n.status];
     const key = `${color}|${alpha}`;
     let b = batches.get(key);
@@ -126,6 +158,11 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     ctx.fill();
   }
   ctx.globalAlpha = 1;
+}
+
+/** Error halos, group rings, load rings, the selected and hovered rings: only where they apply. */
+function drawDecorations(ctx: CanvasRenderingContext2D, s: DrawState): void {
+  const { view, palette: p, now } = s;
   for (const n of s.nodes) {
     if (n.x === undefined) continue;
     if (n.flashUntil && n.flashUntil > now) {
@@ -163,7 +200,11 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     }
   }
   ctx.globalAlpha = 1;
-  ctx.fillStyle = p.text;
+}
+
+function drawLabels(ctx: CanvasRenderingContext2D, s: DrawState): void {
+  const view = s.view;
+  ctx.fillStyle = s.palette.text;
   ctx.font = `${11 / view.k}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
   for (const n of s.nodes) {
@@ -171,7 +212,6 @@ export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
     if (!(s.labels.has(n.id) || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id))) continue;
     ctx.fillText(n.kind === 'group' ? `${n.label} (${n.members})` : n.label, n.x, n.y! + n.radius + 12 / view.k);
   }
-  ctx.restore();
 }
 
 const LABEL_CHAR_PX = 6.2;
@@ -214,23 +254,6 @@ export function linkAt(links: readonly SimLink[], view: View, width: number, hei
     const d = distanceToSegment(sx, sy, ax, ay, bx, by);
     if (d < bestD) {
       best = l;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-/** The node under a screen point, if any (linear scan: fine for a few thousand nodes per pointer event). */
-export function nodeAt(nodes: readonly SimNode[], view: View, width: number, height: number, sx: number, sy: number): SimNode | null {
-  const wx = (sx - width / 2 - view.x) / view.k;
-  const wy = (sy - height / 2 - view.y) / view.k;
-  let best: SimNode | null = null;
-  let bestD = Infinity;
-  for (const n of nodes) {
-    if (n.x === undefined) continue;
-    const d = Math.hypot(n.x - wx, n.y! - wy);
-    if (d <= n.radius + 4 / view.k && d < bestD) {
-      best = n;
       bestD = d;
     }
   }

@@ -58,6 +58,14 @@ export function radiusFor(tokens: number, callsIn: number, members = 1): number 
 export const topicNodeId = (topic: string) => `#${topic}`;
 export const groupNodeId = (prefix: string) => `${prefix}*`;
 
+/** Ungrouped nodes by the AgentView they were made from (see buildGraph). Shared: never mutate one. */
+const agentNodes = new WeakMap<AgentView, GraphNode>();
+
+function agentNode(a: AgentView): GraphNode {
+  return { id: a.name, label: a.name, kind: 'agent', status: a.status, radius: radiusFor(a.tokens, a.inflight, 1), tokens: a.tokens, inflight: a.inflight, errors: a.errors, load: a.load, members: 1 };
+}
+
+/** The graph's nodes and links. Nodes may be shared between calls (ungrouped agents): read them, never mutate them. */
 export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: ReadonlyMap<string, EdgeView>, filters: GraphFilters = {}): { nodes: GraphNode[]; links: GraphLink[]; grouped: boolean } {
   let visible = [...agents.values()];
   if (filters.states?.size) visible = visible.filter((a) => filters.states!.has(a.status));
@@ -72,14 +80,23 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
   const nodeOf = new Map<string, string>(); // agent name → node id
   const nodes = new Map<string, GraphNode>();
   for (const a of visible) {
-    const id = grouped ? groupNodeId(prefixOf(a.name)) : a.name;
+    if (!grouped) {
+      // One agent, one node, a function of its AgentView alone. The store keeps the view object of
+      // every agent a delta did not touch, so those nodes are reused, not rebuilt (20,000 agents, 2 deltas a second).
+      let n = agentNodes.get(a);
+      if (!n) agentNodes.set(a, (n = agentNode(a)));
+      nodeOf.set(a.name, a.name);
+      nodes.set(a.name, n);
+      continue;
+    }
+    const id = groupNodeId(prefixOf(a.name));
     nodeOf.set(a.name, id);
     const n = nodes.get(id);
     if (!n) {
       nodes.set(id, {
         id,
-        label: grouped ? groupNodeId(prefixOf(a.name)) : a.name,
-        kind: grouped ? 'group' : 'agent',
+        label: id,
+        kind: 'group',
         status: a.status,
         radius: 0,
         tokens: a.tokens,
@@ -97,7 +114,7 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
       n.load = n.load && a.load ? { active: n.load.active + a.load.active, max: n.load.max + a.load.max } : (n.load ?? a.load);
     }
   }
-  for (const n of nodes.values()) n.radius = radiusFor(n.tokens, n.inflight, n.members);
+  if (grouped) for (const n of nodes.values()) n.radius = radiusFor(n.tokens, n.inflight, n.members);
 
   const links = new Map<string, GraphLink>();
   for (const e of edgeList) {
