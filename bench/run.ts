@@ -15,6 +15,7 @@ import { benchLatency } from './latency';
 import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
 import { benchSpanQueries, benchWatchLatency } from './spans';
+import { benchTraceOpen } from './traceOpen';
 import { benchTraceView } from './traceView';
 
 const quick = process.argv.includes('--quick');
@@ -30,6 +31,7 @@ const P = quick
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
       browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
       traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
+      traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1 }],
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -38,6 +40,10 @@ const P = quick
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
       browser: { agentCounts: [100, 1000, 5000], sampleSeconds: 5, traceSpans: 1000, traceTokensPerSpan: 100 },
       traceView: { spans: 1000, tokensPerSpan: 100, sampleSeconds: 5 },
+      traceOpen: [
+        { spans: 1000, tokensPerSpan: 100, opens: 3 },
+        { spans: 10_000, tokensPerSpan: 100, opens: 3 },
+      ],
     };
 
 function ensureBuild(): void {
@@ -87,6 +93,21 @@ async function main(): Promise<void> {
     // Builds a 1M-span index (minutes on 2 cores): full runs and --only=spans, never --quick.
     if (!quick) await step('spans', async () => ({ query: await benchSpanQueries(1_000_000), watch: await benchWatchLatency() }));
     await step('trace_view', () => benchTraceView(x, P.traceView));
+    // Each size its own trace id (0d…, 0e…): the second open must not find the first one's cached reads.
+    // `--open-sizes=1000x100,10000x100` (spans × tokens per span) picks the sizes.
+    const sizes = process.argv.find((a) => a.startsWith('--open-sizes='))?.slice(13).split(',').map((x) => x.split('x').map(Number)).map(([spans, tokensPerSpan]) => ({ spans, tokensPerSpan, opens: 3 })) ?? P.traceOpen;
+    await step('trace_open', async () => {
+      const out = [];
+      for (const [i, o] of sizes.entries()) {
+        // A size that cannot open at all is a figure too (the row says so), not the end of the run.
+        try {
+          out.push(await benchTraceOpen(x, { ...o, traceId: `0${(13 + i).toString(16)}`.repeat(16) }));
+        } catch (err) {
+          out.push({ spans: o.spans, tokens: o.spans * o.tokensPerSpan, error: (err as Error).message.split('\n')[0], runs_ms: [], median_ms: null, loadavg_1m: null });
+        }
+      }
+      return out;
+    });
   } catch (err) {
     console.error(`[bench] server output (tail):\n${x.output().slice(-3000)}`);
     throw err;
@@ -151,6 +172,10 @@ function printTable(r: Record<string, any>): void {
       add(`trace page, ${t.spans} spans, ${what}: fps (load ${t.loadavg_1m} on ${t.cpus} cores); frame interval p50/p95 ms`, `${m.fps}; ${m.frame_interval_p50_ms} / ${m.frame_interval_p95_ms}`, '≥ 50 fps');
       add(`  … main-thread CPU per frame (ms) → fps the page's own work allows`, `${m.main_thread_cpu_ms_per_frame} → ${m.fps_capacity}`, '≤ 20 ms → ≥ 50');
     }
+  }
+  for (const o of r.trace_open ?? []) {
+    const target = o.spans >= 10_000 ? '≤ 1,500' : o.spans >= 1000 ? '≤ 300' : '';
+    add(`open a trace of ${o.spans.toLocaleString('en-US')} spans / ${o.tokens.toLocaleString('en-US')} tokens, click → interactive (ms, median of ${o.runs_ms.length}; load ${o.loadavg_1m})`, o.error ? `failed: ${o.error}` : `${o.median_ms} (${o.runs_ms.join(', ')})`, target);
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

@@ -9,6 +9,7 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { addTracePartRoutes } from './tracePartRoutes';
 import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import { addEmbedRoutes } from './embedRoutes';
@@ -69,5 +70,6 @@ export function createApiRouter(plane: DataPlane, model: SwarmModel, signer?: To
   addSessionRoutes(api, plane.log, createSessionIndex(plane.log, plane.writer), prices);
   addSpanApiRoutes(api, plane.spans);
   addSwarmCallsRoute(api, plane.log);
+  addTracePartRoutes(api, plane.log, prices);
   return addTraceRoutes(api, plane.log, prices, usage);
 }

@@ -18,6 +18,7 @@ import type { EventWindow } from './eventWindow';
 import type { FanoutMetrics } from './fanoutMetrics';
 import { encodeOverview } from './overviewEncode';
 import { coalesce } from './scopeStream';
+import { traceQuietBetween } from './traceResume';
 import { entryBytes, SnapshotCache, snapshotOf, type SnapshotEntry, type StreamScope } from './snapshotCache';
 
 export type DashboardSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
@@ -133,8 +134,30 @@ export class Fanout {
       sub.cursor = after;
       return { key, resumed: true };
     }
+    if (scope.kind === 'trace' && after !== undefined && after <= this.head) {
+      this.resumeQuietTrace(socket, sub, scope.traceId, after);
+      return { key, resumed: true };
+    }
     this.requestSnapshot(socket, sub);
     return { key, resumed: false };
+  }
+
+  /**
+   * A trace subscription resuming from before the window (see traceResume.ts): when the trace
+   * has no event in (after, head], an empty delta moves the client's cursor to head and deltas
+   * carry on from there; otherwise (or if the probe fails) the snapshot goes out as usual.
+   */
+  private resumeQuietTrace(socket: DashboardSocket, sub: Subscription, traceId: string, after: number): void {
+    sub.pending = true;
+    const head = this.head;
+    const settle = (quiet: boolean) => {
+      if (!this.isCurrent(socket, sub)) return;
+      sub.pending = false;
+      if (!quiet) return this.requestSnapshot(socket, sub);
+      sub.cursor = head;
+      if (head > after) socket.emit('delta', { sub: sub.key, kind: 'stream', from: after + 1, to: head, text: [], events: [] });
+    };
+    traceQuietBetween(this.log, traceId, after, head).then(settle, () => settle(false));
   }
 
   unsubscribe(socket: DashboardSocket, key: string): void {

@@ -1,0 +1,36 @@
+/**
+ * A trace's outline: the reconstructed tree without the token text, which is most of its
+ * bytes (a 1,000-span / 100,000-token trace is text above all). The trace page draws the
+ * waterfall, the critical path, the graph and the failure list from the outline and loads
+ * the text of the one node it shows from `/api/traces/:id/text`. Each node keeps how much
+ * text it has (`textChars`); nodes on a failure path keep a short preview (the failure list
+ * quotes what they produced). Pure: the server splits a built tree once and caches both parts.
+ */
+import { nullProto, type TraceNode, type TraceTree } from './buildTrace';
+
+/** Characters of text a failure-path node keeps in the outline (the failure list shows 140). */
+export const PREVIEW_CHARS = 160;
+
+export interface TraceSplit {
+  outline: TraceTree;
+  /** Assembled text by node id, only for nodes that have any. */
+  texts: Map<string, string>;
+}
+
+export function splitTrace(tree: TraceTree, previewChars = PREVIEW_CHARS): TraceSplit {
+  const texts = new Map<string, string>();
+  const nodes = nullProto<TraceNode>();
+  for (const id of Object.keys(tree.nodes)) {
+    const n = tree.nodes[id];
+    if (n.text) texts.set(id, n.text);
+    nodes[id] = { ...n, text: '', textChars: n.text.length, preview: n.onFailurePath && n.text ? n.text.slice(0, previewChars) : undefined };
+  }
+  return { outline: { ...tree, nodes, outline: true }, texts };
+}
+
+/** Ids of nodes whose text contains `query` (case-insensitively), in waterfall order. */
+export function searchTexts(order: readonly string[], texts: ReadonlyMap<string, string>, query: string): string[] {
+  const q = query.trim().toLowerCase();
+  if (!q) return [];
+  return order.filter((id) => texts.get(id)?.toLowerCase().includes(q));
+}
