@@ -175,7 +175,8 @@ function printTable(r: Record<string, any>): void {
   }
   for (const o of r.trace_open ?? []) {
     const target = o.spans >= 10_000 ? '≤ 1,500' : o.spans >= 1000 ? '≤ 300' : '';
-    add(`open a trace of ${o.spans.toLocaleString('en-US')} spans / ${o.tokens.toLocaleString('en-US')} tokens, click → interactive (ms, median of ${o.runs_ms.length}; load ${o.loadavg_1m})`, o.error ? `failed: ${o.error}` : `${o.median_ms} (${o.runs_ms.join(', ')})`, target);
+    add(`open a trace of ${o.spans.toLocaleString('en-US')} spans / ${o.tokens.toLocaleString('en-US')} tokens, click in the list → interactive (ms, median of ${o.runs_ms.length}; load ${o.loadavg_1m})`, o.error ? `failed: ${o.error}` : `${o.median_ms} (${o.runs_ms.join(', ')})`, target);
+    if (!o.error) add(`  … the same as a full page load of its URL (ms, median)`, `${o.page_load_median_ms} (${o.page_load_runs_ms.join(', ')})`);
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

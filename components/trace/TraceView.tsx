@@ -16,6 +16,7 @@ import type { TraceTree } from '../../lib/trace/buildTrace';
 import type { AgentGraphEdge } from '../../lib/trace/agentGraph';
 import { criticalPath } from '../../lib/trace/criticalPath';
 import { traceNodes } from '../../lib/trace/nodeMap';
+import { firstSelection } from '../../lib/trace/traceOutline';
 import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
 import Link from 'next/link';
@@ -82,7 +83,9 @@ export function TraceView({ traceId }: { traceId: string }) {
     for (const s of stream?.spans.values() ?? []) m.set(nodeIdOfSpan(s.spanId, s.agent), s.text);
     return m;
   }, [stream]);
-  const origin = stream ? stream.origin : null;
+  // The seq the page's text is exact as of: the stream's origin once watched, else the seq it
+  // will be watched from (the first outline's), so the text request need not wait for the socket.
+  const origin = stream ? stream.origin : q.data ? q.data.headSeq : null;
 
   // Search: span metadata in the page, text on the server (as of the origin) and in the streamed tail.
   const [search, setSearch] = useState('');
@@ -120,7 +123,7 @@ export function TraceView({ traceId }: { traceId: string }) {
     if (!tree || selected) return;
     // `?span=<id>` (from a span query or a gate verdict) selects that span; else the root cause.
     const wanted = new URLSearchParams(window.location.search).get('span');
-    setSelected(wanted && tree.nodes[wanted] ? wanted : (tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null));
+    setSelected(wanted && tree.nodes[wanted] ? wanted : firstSelection(tree));
   }, [tree, selected]);
 
   const [replay, setReplay] = useState<ReplayState>({ playhead: null, playing: false, speed: 4 });
@@ -131,6 +134,8 @@ export function TraceView({ traceId }: { traceId: string }) {
   const text = useQuery({
     ...traceTextQuery(traceId, selected ?? '', origin ?? 0, embedToken),
     enabled: !!selectedNode && origin !== null && origin > 0 && (selectedNode.textChars ?? selectedNode.text.length) > 0,
+    // The outline brought the first node's text as of its own seq: exact when that is the origin.
+    initialData: () => (tree?.first && tree.first.id === selected && tree.headSeq === origin ? tree.first : undefined),
   });
 
   if (q.isPending) return <p className="placeholder">Loading trace {traceId}…</p>;

@@ -325,7 +325,7 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
           }}
           data-testid="waterfall"
         >
-          <div style={{ height: total * ROW, position: 'relative' }}>
+          <div className="wf-rows" style={{ height: total * ROW }}>
             <div className="wf-guides" aria-hidden>
               <div className="wf-axis-label" />
               <div className="wf-track" ref={track}>

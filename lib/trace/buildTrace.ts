@@ -101,6 +101,8 @@ export interface TraceTree {
   sessions: string[];
   /** True when the nodes carry no text (`/api/traces/:id/outline`). */
   outline?: boolean;
+  /** In an outline: the text of the node the page selects first, as of `headSeq`. */
+  first?: { id: string; text: string; chars: number; truncated: boolean };
 }
 
 export interface BuildOptions {

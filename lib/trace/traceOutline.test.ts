@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTrace } from './buildTrace';
-import { searchTexts, splitTrace } from './traceOutline';
+import { firstSelection, searchTexts, splitTrace } from './traceOutline';
 import type { XrayEvent } from '../protocol/events';
 
 const T = 'a'.repeat(32);
@@ -44,6 +44,15 @@ describe('splitTrace (the trace page outline)', () => {
     expect(outline.nodes[BAD].preview).toHaveLength(160);
     const ok = splitTrace(buildTrace(T, events.filter((x) => x.span_id === ROOT))).outline;
     expect(ok.nodes[ROOT].preview).toBeUndefined();
+  });
+
+  it('[V10] the outline carries the text of the node the page selects first (the root cause), so the first screen needs one request', () => {
+    const tree = buildTrace(T, events);
+    expect(firstSelection(tree)).toBe(BAD);
+    const { outline } = splitTrace(tree);
+    expect(outline.first).toEqual({ id: BAD, text: 'x'.repeat(500), chars: 500, truncated: false });
+    const healthy = splitTrace(buildTrace(T, events.filter((x) => x.span_id === ROOT))).outline;
+    expect(healthy.first).toEqual({ id: ROOT, text: 'Hello World', chars: 11, truncated: false });
   });
 
   it('[V10] searchTexts finds nodes by text, case-insensitively, in waterfall order', () => {

@@ -7,6 +7,7 @@
  * quotes what they produced). Pure: the server splits a built tree once and caches both parts.
  */
 import { nullProto, type TraceNode, type TraceTree } from './buildTrace';
+import { TEXT_CHARS_DEFAULT } from '../protocol/traceText';
 
 /** Characters of text a failure-path node keeps in the outline (the failure list shows 140). */
 export const PREVIEW_CHARS = 160;
@@ -17,6 +18,15 @@ export interface TraceSplit {
   texts: Map<string, string>;
 }
 
+/** The node a trace page selects first: the root cause of the first failure, else the first row. */
+export function firstSelection(tree: Pick<TraceTree, 'failures' | 'order'>): string | null {
+  return tree.failures.find((f) => f.rootCause)?.nodeId ?? tree.order[0] ?? null;
+}
+
+/**
+ * The outline carries the text of the node the page shows first (`first`, as of the outline's
+ * `headSeq`), so the first screen needs no second request.
+ */
 export function splitTrace(tree: TraceTree, previewChars = PREVIEW_CHARS): TraceSplit {
   const texts = new Map<string, string>();
   const nodes = nullProto<TraceNode>();
@@ -25,7 +35,10 @@ export function splitTrace(tree: TraceTree, previewChars = PREVIEW_CHARS): Trace
     if (n.text) texts.set(id, n.text);
     nodes[id] = { ...n, text: '', textChars: n.text.length, preview: n.onFailurePath && n.text ? n.text.slice(0, previewChars) : undefined };
   }
-  return { outline: { ...tree, nodes, outline: true }, texts };
+  const firstId = firstSelection(tree);
+  const text = firstId ? (texts.get(firstId) ?? '') : '';
+  const first = firstId ? { id: firstId, text: text.slice(0, TEXT_CHARS_DEFAULT), chars: text.length, truncated: text.length > TEXT_CHARS_DEFAULT } : undefined;
+  return { outline: { ...tree, nodes, outline: true, first }, texts };
 }
 
 /** Ids of nodes whose text contains `query` (case-insensitively), in waterfall order. */
