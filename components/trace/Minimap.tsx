@@ -8,6 +8,8 @@ import { useEffect, useRef, useState, type RefObject } from 'react';
 import type { TraceNode } from '../../lib/trace/buildTrace';
 import type { NodeMap } from '../../lib/trace/nodeMap';
 
+const DRAW_EVERY_MS = 100;
+
 interface Palette {
   ok: string;
   running: string;
@@ -46,9 +48,21 @@ export function Minimap({ rows, nodes, start, span, end, critical, scrollTop, vi
     ro.observe(c);
     return () => ro.disconnect();
   }, []);
+  // Drawn at most every DRAW_EVERY_MS (the last change always drawn): a fold on every frame
+  // redraws the overview a few times a second, not 60.
+  const lastDraw = useRef(0);
+  const [due, setDue] = useState(0);
+  useEffect(() => {
+    const wait = lastDraw.current + DRAW_EVERY_MS - performance.now();
+    if (wait <= 0) return;
+    const t = setTimeout(() => setDue((d) => d + 1), wait);
+    return () => clearTimeout(t);
+  }, [rows, nodes, start, span, end, critical, size, palette]);
   useEffect(() => {
     const c = canvas.current;
     if (!c || !size || !palette) return;
+    if (performance.now() - lastDraw.current < DRAW_EVERY_MS) return;
+    lastDraw.current = performance.now();
     const { w, h } = size;
     // Resizing the backing store reallocates it: only when the box really changed size.
     if (c.width !== w) c.width = w;
@@ -66,7 +80,7 @@ export function Minimap({ rows, nodes, start, span, end, critical, scrollTop, vi
       ctx.fillStyle = onPath ? palette.crit : color(n.status);
       ctx.fillRect(x0, i * per, Math.max(1, x1 - x0), Math.max(1, per));
     }
-  }, [rows, nodes, start, span, end, critical, size, palette]);
+  }, [rows, nodes, start, span, end, critical, size, palette, due]);
   const total = rows.length * rowHeight;
   const top = total ? (scrollTop / total) * 100 : 0;
   const height = total ? Math.min(100, (viewHeight / total) * 100) : 100;
