@@ -8,7 +8,7 @@
  * and folding update the rows that changed instead of unmounting and mounting rows.
  * During replay, bars end at the playhead and nodes not yet started are dimmed.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
 import type { TraceNode, TraceTree } from '../../lib/trace/buildTrace';
 import type { CriticalPath, CriticalSegment } from '../../lib/trace/criticalPath';
 import type { NodeMap } from '../../lib/trace/nodeMap';
@@ -51,12 +51,8 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
   const [cursor, setCursor] = useState<number | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const track = useRef<HTMLDivElement>(null);
-  /** What each pooled row element drew last (an empty slot keeps it, so showing it again re-renders nothing). */
+  /** What each pooled row element drew last (a hidden slot keeps it, so showing it again changes one style). */
   const slotProps = useRef<(RowProps | undefined)[]>([]);
-  /** The pooled row elements, and one stable ref callback per slot (a new callback would defeat the rows' memo). */
-  const slotEls = useRef<(HTMLDivElement | null)[]>([]);
-  const slotRefs = useRef<((el: HTMLDivElement | null) => void)[]>([]);
-  const slotRef = (k: number) => (slotRefs.current[k] ??= (el) => void (slotEls.current[k] = el));
 
   useEffect(() => {
     const el = box.current;
@@ -216,14 +212,13 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
   const pool = Math.ceil(height / ROW) + BLOCK + 2 * OVERSCAN;
   const slots = slotProps.current;
   const out = [];
-  const shown: boolean[] = [];
   for (let k = 0; k < pool; k++) {
     // The row this slot draws now: the one in [first, last) whose index is k mod pool.
     const i = first + ((((k - first) % pool) + pool) % pool);
-    shown[k] = i < last;
+    let props: RowProps | undefined;
     if (i < last) {
       const n = nodes.get(rows[i])!;
-      const props: RowProps = {
+      props = {
         node: n,
         index: i,
         traceStart: tree.start,
@@ -235,27 +230,18 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
         match: matchSet.has(n.id),
         picked: highlight.has(n.id),
         critical: showCritical && critical.nodes.has(n.id) ? (segments.get(n.id) ?? NO_SEGMENTS) : null,
+        hidden: false,
         onSelect,
         onToggle: toggle,
-        rowRef: slotRef(k),
       };
       slots[k] = props;
+    } else if (slots[k]) {
+      // Nothing to draw here now (a fold shortened the list): hide the element, keep it for later.
+      props = slots[k]!.hidden ? slots[k]! : (slots[k] = { ...slots[k]!, hidden: true });
     }
-    // A slot with nothing to draw now (a fold shortened the list) renders what it drew last, hidden below.
-    if (slots[k]) out.push(<WaterfallRow key={k} {...slots[k]!} />);
+    if (props) out.push(<WaterfallRow key={k} {...props} />);
   }
   slots.length = pool;
-  // Empty slots are hidden here, outside React: a fold that empties and refills 50 slots flips
-  // 50 attributes instead of re-rendering 50 rows. (The test id marks only rows on screen.)
-  useLayoutEffect(() => {
-    slotEls.current.forEach((el, k) => {
-      if (!el) return;
-      const hide = !shown[k];
-      if (el.hidden !== hide) el.hidden = hide;
-      if (hide) el.removeAttribute('data-testid');
-      else if (!el.hasAttribute('data-testid')) el.setAttribute('data-testid', 'waterfall-row');
-    });
-  });
 
   return (
     <div className="wf-wrap">
@@ -397,14 +383,14 @@ interface RowProps {
   picked: boolean;
   /** This node's critical-path slices, or null when it is not on the path (or the path is hidden). */
   critical: CriticalSegment[] | null;
-  /** The slot's element (the waterfall hides empty slots directly). */
-  rowRef: (el: HTMLDivElement | null) => void;
+  /** A pooled slot with no row to draw: kept in the DOM, not shown. */
+  hidden: boolean;
   onSelect: (id: string) => void;
   onToggle: (id: string, fold?: boolean) => void;
 }
 
 /** One waterfall row; memoized, so scrolling and folding only render the slots whose row changed. */
-const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart, traceEnd, span, playhead, selected, folded: isFolded, match, picked, critical, rowRef, onSelect, onToggle }: RowProps) {
+const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart, traceEnd, span, playhead, selected, folded: isFolded, match, picked, critical, hidden: slotHidden, onSelect, onToggle }: RowProps) {
   const end = n.end ?? traceEnd;
   const hidden = playhead !== null && n.start > playhead;
   const shownEnd = playhead !== null ? Math.min(end, playhead) : end;
@@ -422,7 +408,8 @@ const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart,
       aria-level={n.depth + 1}
       aria-rowindex={i + 1}
       aria-expanded={n.children.length ? !isFolded : undefined}
-      ref={rowRef}
+      data-testid={slotHidden ? undefined : 'waterfall-row'}
+      hidden={slotHidden}
       data-node={n.id}
       data-status={n.status}
       data-failure-path={n.onFailurePath}
