@@ -31,7 +31,7 @@ const P = quick
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
       browser: { agentCounts: [100], sampleSeconds: 2, traceSpans: 100, traceTokensPerSpan: 100 },
       traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
-      traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1 }],
+      traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1, pageLoad: false }],
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -176,7 +176,7 @@ function printTable(r: Record<string, any>): void {
   for (const o of r.trace_open ?? []) {
     const target = o.spans >= 10_000 ? '≤ 1,500' : o.spans >= 1000 ? '≤ 300' : '';
     add(`open a trace of ${o.spans.toLocaleString('en-US')} spans / ${o.tokens.toLocaleString('en-US')} tokens, click in the list → interactive (ms, median of ${o.runs_ms.length}; load ${o.loadavg_1m})`, o.error ? `failed: ${o.error}` : `${o.median_ms} (${o.runs_ms.join(', ')})`, target);
-    if (!o.error) add(`  … the same as a full page load of its URL (ms, median)`, `${o.page_load_median_ms} (${o.page_load_runs_ms.join(', ')})`);
+    if (!o.error && o.page_load_median_ms !== null) add(`  … the same as a full page load of its URL (ms, median)`, `${o.page_load_median_ms} (${o.page_load_runs_ms.join(', ')})`);
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

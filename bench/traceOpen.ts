@@ -22,6 +22,8 @@ export interface TraceOpenParams {
   opens: number;
   /** A distinct trace id per size, so sizes measured in one run do not share cached reads. */
   traceId: string;
+  /** Also time a full page load of the trace's URL (full runs; the quick run skips it to stay short). */
+  pageLoad?: boolean;
 }
 
 export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
@@ -57,6 +59,7 @@ export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
       await interactive(list);
       opens.push(Date.now() - t);
       await list.close();
+      if (p.pageLoad === false) continue;
       // A cold page load of the trace's URL (a shared link): server render + scripts + the same reads.
       const page = await context.newPage();
       t = Date.now();
@@ -65,7 +68,7 @@ export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
       loads.push(Date.now() - t);
       await page.close();
     }
-    return { spans: p.spans, tokens: p.spans * p.tokensPerSpan, write_s, loadavg_1m: loadavg, cpus: os.cpus().length, median_ms: percentile(opens, 50), runs_ms: opens, page_load_median_ms: percentile(loads, 50), page_load_runs_ms: loads };
+    return { spans: p.spans, tokens: p.spans * p.tokensPerSpan, write_s, loadavg_1m: loadavg, cpus: os.cpus().length, median_ms: percentile(opens, 50), runs_ms: opens, page_load_median_ms: loads.length ? percentile(loads, 50) : null, page_load_runs_ms: loads };
   } finally {
     await browser.close();
   }
