@@ -16,6 +16,7 @@ import { benchLatency } from './latency';
 import { ROOT, startXray } from './procs';
 import { benchSlowClient } from './slowClient';
 import { benchSpanQueries, benchWatchLatency } from './spans';
+import { benchTraceOpen } from './traceOpen';
 import { benchTraceView } from './traceView';
 import { benchCluster } from './cluster';
 import { postgresBinDir } from '../server/testing/postgres';
@@ -34,6 +35,7 @@ const P = quick
       browser: { traceSpans: 100, traceTokensPerSpan: 100 },
       liveView: { agentCounts: [300], sampleSeconds: 2, repeats: 1 },
       traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
+      traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1, pageLoad: false }],
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -43,6 +45,10 @@ const P = quick
       browser: { traceSpans: 1000, traceTokensPerSpan: 100 },
       liveView: { agentCounts: [1000, 5000, 20_000], sampleSeconds: 5, repeats: 3 },
       traceView: { spans: 1000, tokensPerSpan: 100, sampleSeconds: 5 },
+      traceOpen: [
+        { spans: 1000, tokensPerSpan: 100, opens: 3 },
+        { spans: 10_000, tokensPerSpan: 100, opens: 3 },
+      ],
     };
 
 function ensureBuild(): void {
@@ -93,6 +99,21 @@ async function main(): Promise<void> {
     // Builds a 1M-span index (minutes on 2 cores): full runs and --only=spans, never --quick.
     if (!quick) await step('spans', async () => ({ query: await benchSpanQueries(1_000_000), watch: await benchWatchLatency() }));
     await step('trace_view', () => benchTraceView(x, P.traceView));
+    // Each size its own trace id (0d…, 0e…): the second open must not find the first one's cached reads.
+    // `--open-sizes=1000x100,10000x100` (spans × tokens per span) picks the sizes.
+    const sizes = process.argv.find((a) => a.startsWith('--open-sizes='))?.slice(13).split(',').map((x) => x.split('x').map(Number)).map(([spans, tokensPerSpan]) => ({ spans, tokensPerSpan, opens: 3 })) ?? P.traceOpen;
+    await step('trace_open', async () => {
+      const out = [];
+      for (const [i, o] of sizes.entries()) {
+        // A size that cannot open at all is a figure too (the row says so), not the end of the run.
+        try {
+          out.push(await benchTraceOpen(x, { ...o, traceId: `0${(13 + i).toString(16)}`.repeat(16) }));
+        } catch (err) {
+          out.push({ spans: o.spans, tokens: o.spans * o.tokensPerSpan, error: (err as Error).message.split('\n')[0], runs_ms: [], median_ms: null, loadavg_1m: null });
+        }
+      }
+      return out;
+    });
     // Multi-node: SQLite vs PostgreSQL vs two nodes, and calls across nodes (needs the machine's PostgreSQL).
     if (postgresBinDir()) await step('cluster', () => benchCluster(quick));
   } catch (err) {
@@ -167,6 +188,11 @@ function printTable(r: Record<string, any>): void {
       add(`trace page, ${t.spans} spans, ${what}: fps (load ${t.loadavg_1m} on ${t.cpus} cores); frame interval p50/p95 ms`, `${m.fps}; ${m.frame_interval_p50_ms} / ${m.frame_interval_p95_ms}`, '≥ 50 fps');
       add(`  … main-thread CPU per frame (ms) → fps the page's own work allows`, `${m.main_thread_cpu_ms_per_frame} → ${m.fps_capacity}`, '≤ 20 ms → ≥ 50');
     }
+  }
+  for (const o of r.trace_open ?? []) {
+    const target = o.spans >= 10_000 ? '≤ 1,500' : o.spans >= 1000 ? '≤ 300' : '';
+    add(`open a trace of ${o.spans.toLocaleString('en-US')} spans / ${o.tokens.toLocaleString('en-US')} tokens, click in the list → interactive (ms, median of ${o.runs_ms.length}; load ${o.loadavg_1m})`, o.error ? `failed: ${o.error}` : `${o.median_ms} (${o.runs_ms.join(', ')})`, target);
+    if (!o.error && o.page_load_median_ms !== null) add(`  … the same as a full page load of its URL (ms, median)`, `${o.page_load_median_ms} (${o.page_load_runs_ms.join(', ')})`);
   }
   const w = [Math.max(...rows.map((x) => x[0].length)), Math.max(...rows.map((x) => x[1].length))];
   console.log(`\n${'metric'.padEnd(w[0])}  ${'value'.padEnd(w[1])}  target`);

@@ -1,16 +1,11 @@
 /** Canvas drawing of the force graph: one pass per animation frame, no allocation per node beyond the path. */
-import type { SimulationLinkDatum, SimulationNodeDatum } from 'd3-force';
-import type { GraphLink, GraphNode } from '../../lib/graph/buildGraph';
 import { placeLabels, type LabelBox } from '../../lib/graph/placeLabels';
 import { distanceToSegment, toScreen } from '../../lib/graph/viewport';
 import { PIXEL_NODES_FROM, type NodeLayer } from './nodeLayer';
 
-export type SimNode = GraphNode & SimulationNodeDatum & {
-  flashUntil?: number;
-  /** The built node this one last copied (unchanged object: nothing to copy). */
-  from?: GraphNode;
-};
-export type SimLink = Omit<GraphLink, 'source' | 'target'> & SimulationLinkDatum<SimNode>;
+import type { SimLink, SimNode } from './simTypes';
+
+export type { SimLink, SimNode } from './simTypes';
 
 export interface Palette {
   bg: string;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AgentView, EdgeView } from '../../lib/client/overviewState';
 import type { XrayState } from '../../lib/client/store';
+import { edgeKey } from '../../lib/model/keys';
 import { GraphScene } from './graphScene';
 
 const agent = (name: string, over: Partial<AgentView> = {}): AgentView => ({ idx: 0, name, status: 'idle', connected: true, capabilities: [], lastError: null, load: null, tokens: 0, callsIn: 0, callsOut: 0, inflight: 0, errors: 0, textTail: '', ...over });
@@ -64,9 +65,9 @@ describe('GraphScene', () => {
     const scene = new GraphScene();
     const s = state([agent('a'), agent('b'), agent('c')], [call('a', 'b', 3)]);
     scene.sync(s, null, 0);
-    expect(scene.links.map((l) => l.id)).toEqual(['a b']);
+    expect(scene.links.map((l) => l.id)).toEqual([edgeKey('call', 'a', 'b')]);
     scene.sync(s, { label: 'x', edges: [{ from: 'b', to: 'c', calls: 2, errors: 0 }] } as never, 1);
-    expect(scene.links.map((l) => l.id)).toEqual(['b c']);
+    expect(scene.links.map((l) => l.id)).toEqual([edgeKey('call', 'b', 'c')]);
   });
 
   it('search matches by label', () => {

@@ -5,7 +5,7 @@
  */
 import { packRgba, PixelBuffer } from '../../lib/graph/rasterDiscs';
 import type { View } from '../../lib/graph/viewport';
-import type { SimNode } from './drawGraph';
+import type { SimNode } from './simTypes';
 
 /** From this many nodes the discs are drawn as pixels. */
 export const PIXEL_NODES_FROM = 1000;

@@ -1,5 +1,8 @@
 'use client';
-import type { TraceTree } from '../../lib/trace/buildTrace';
+import type { TraceNode, TraceTree } from '../../lib/trace/buildTrace';
+
+/** What a node produced: its text, or in an outline the preview it keeps. */
+const produced = (n: TraceNode): string => n.text || n.preview || '';
 
 /** "Flawed reasoning path": for each root-cause failure, who asked whom, what each produced, where it broke. */
 export function FailurePaths({ tree, onSelect }: { tree: TraceTree; onSelect: (id: string) => void }) {
@@ -20,7 +23,7 @@ export function FailurePaths({ tree, onSelect }: { tree: TraceTree; onSelect: (i
                   <b>{n.agent}</b> · {n.name}
                 </button>
                 <span className={`state state-${n.status}`}>{n.status}</span>
-                {n.text ? <q className="produced">{n.text.length > 140 ? `${n.text.slice(0, 140)}…` : n.text}</q> : null}
+                {produced(n) ? <q className="produced">{produced(n).length > 140 || (n.textChars ?? 0) > 140 ? `${produced(n).slice(0, 140)}…` : produced(n)}</q> : null}
                 {isCause && n.error ? <div className="error-text">{n.error}</div> : null}
               </li>
             );

@@ -10,7 +10,8 @@ const dur = (n: TraceNode) => (n.end === null ? 'running' : formatDuration(n.end
 const MAX_PAYLOAD = 20_000;
 
 /** One node: status, timing, usage, attributes, request/response and its assembled text (clipped at the replay playhead). */
-export function NodeDetail({ node, text, traceId, onSelect, critical, ref }: { node: TraceNode; text: string; traceId?: string; onSelect?: (id: string) => void; critical?: boolean; ref?: Ref<HTMLElement> }) {
+/** `textNote`: what to say about the text instead of, or beside, it (still loading, only its start shown). */
+export function NodeDetail({ node, text, textNote, traceId, onSelect, critical, ref }: { node: TraceNode; text: string; textNote?: string | null; traceId?: string; onSelect?: (id: string) => void; critical?: boolean; ref?: Ref<HTMLElement> }) {
   return (
     <section className="node-detail" aria-label="selected node" data-testid="node-detail" tabIndex={-1} ref={ref}>
       <header className="panel-head">
@@ -123,8 +124,13 @@ export function NodeDetail({ node, text, traceId, onSelect, critical, ref }: { n
       <h3>
         Text <CopyButton text={text} />
       </h3>
+      {textNote ? (
+        <p className="muted small" data-testid="node-text-note">
+          {textNote}
+        </p>
+      ) : null}
       <pre className="node-text" data-testid="node-text">
-        {text || <span className="muted">(no tokens)</span>}
+        {text || (textNote ? null : <span className="muted">(no tokens)</span>)}
       </pre>
       {node.tool ? (
         <>

@@ -1,8 +1,10 @@
 'use client';
 /** The waterfall's time axis: ticks over the track column and, while the pointer is over the rows, a readout of the time under it. */
+import { memo } from 'react';
 import { timeTicks, formatDuration } from '../../lib/trace/timeAxis';
 
-export function TimeAxis({ span, cursor, playhead }: { span: number; cursor: number | null; playhead: number | null }) {
+/** Memoized: the waterfall re-renders on every fold and scroll block, the axis only when its inputs change. */
+export const TimeAxis = memo(function TimeAxis({ span, cursor, playhead }: { span: number; cursor: number | null; playhead: number | null }) {
   const ticks = timeTicks(span, 6);
   return (
     <div className="wf-axis" aria-hidden data-testid="time-axis">
@@ -22,4 +24,4 @@ export function TimeAxis({ span, cursor, playhead }: { span: number; cursor: num
       </div>
     </div>
   );
-}
+});

@@ -3,7 +3,9 @@
  * The waterfall: one row per node in causal depth-first order, a bar on the trace's time
  * axis with its duration, the critical path drawn over the bars, foldable subtrees, search
  * with jump-between-matches, keyboard navigation and (for big traces) a minimap.
- * Virtualized (only rows in view are in the DOM), so thousands of spans scroll smoothly.
+ * Virtualized (only rows in view are in the DOM), so thousands of spans scroll smoothly; the
+ * row elements are a fixed pool of slots (row i is drawn by slot i mod pool size), so scrolling
+ * and folding update the rows that changed instead of unmounting and mounting rows.
  * During replay, bars end at the playhead and nodes not yet started are dimmed.
  */
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent, type PointerEvent } from 'react';
@@ -32,9 +34,13 @@ export interface WaterfallProps {
   /** Rows picked elsewhere (an edge of the agent graph). */
   highlight: ReadonlySet<string>;
   critical: CriticalPath;
+  /** Told of every change to the search box (the page searches node text, which the outline lacks). */
+  onQuery?: (query: string) => void;
+  /** Nodes whose text matches the search (found outside: on the server and in the live stream). */
+  textMatches?: ReadonlySet<string>;
 }
 
-export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, highlight, critical }: WaterfallProps) {
+export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, highlight, critical, onQuery, textMatches = EMPTY }: WaterfallProps) {
   const [folded, setFolded] = useState<ReadonlySet<string>>(() => new Set());
   const [query, setQuery] = useState('');
   const [showCritical, setShowCritical] = useState(true);
@@ -45,6 +51,8 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
   const [cursor, setCursor] = useState<number | null>(null);
   const box = useRef<HTMLDivElement>(null);
   const track = useRef<HTMLDivElement>(null);
+  /** What each pooled row element drew last (a hidden slot keeps it, so showing it again changes one style). */
+  const slotProps = useRef<(RowProps | undefined)[]>([]);
 
   useEffect(() => {
     const el = box.current;
@@ -55,7 +63,12 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
   }, []);
   const rows = useMemo(() => visibleRows(tree.order, nodes, folded), [tree.order, nodes, folded]);
   const rowIndex = useMemo(() => new Map(rows.map((id, i) => [id, i])), [rows]);
-  const matches = useMemo(() => searchTrace(tree, nodes, query), [tree, nodes, query]);
+  const matches = useMemo(() => {
+    const meta = searchTrace(tree, nodes, query);
+    if (!query.trim() || !textMatches.size) return meta;
+    const hit = new Set(meta);
+    return tree.order.filter((id) => hit.has(id) || textMatches.has(id));
+  }, [tree, nodes, query, textMatches]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
   const segments = useMemo(() => {
     const m = new Map<string, CriticalSegment[]>();
@@ -131,10 +144,20 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
     [],
   );
 
+  // Enter before the text matches arrived (they come from the server): jump when they do.
+  const pendingJump = useRef<boolean | null>(null);
   const jump = (backwards = false) => {
     const id = nextMatch(matches, selected && matchSet.has(selected) ? selected : null, backwards);
     if (id) reveal(id);
+    else if (query.trim()) pendingJump.current = backwards;
   };
+  useEffect(() => {
+    if (pendingJump.current === null || !matches.length) return;
+    const backwards = pendingJump.current;
+    pendingJump.current = null;
+    const id = nextMatch(matches, null, backwards);
+    if (id) reveal(id);
+  }, [matches, reveal]);
 
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     if (!rows.length) return;
@@ -182,31 +205,43 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
     setCursor(((e.clientX - r.left) / r.width) * span);
   };
 
+  const pct = (t: number) => ((t - tree.start) / span) * 100;
   const first = Math.max(0, block * BLOCK - OVERSCAN);
   const last = Math.min(total, block * BLOCK + Math.ceil(height / ROW) + BLOCK + OVERSCAN);
-  const pct = (t: number) => ((t - tree.start) / span) * 100;
+  // The pool covers the largest window (last - first never exceeds it).
+  const pool = Math.ceil(height / ROW) + BLOCK + 2 * OVERSCAN;
+  const slots = slotProps.current;
   const out = [];
-  for (let i = first; i < last; i++) {
-    const n = nodes.get(rows[i])!;
-    out.push(
-      <WaterfallRow
-        key={n.id}
-        node={n}
-        index={i}
-        traceStart={tree.start}
-        traceEnd={tree.end}
-        span={span}
-        playhead={rowPlayhead(n, playhead, tree.end)}
-        selected={selected === n.id}
-        folded={folded.has(n.id)}
-        match={matchSet.has(n.id)}
-        picked={highlight.has(n.id)}
-        critical={showCritical && critical.nodes.has(n.id) ? (segments.get(n.id) ?? NO_SEGMENTS) : null}
-        onSelect={onSelect}
-        onToggle={toggle}
-      />,
-    );
+  for (let k = 0; k < pool; k++) {
+    // The row this slot draws now: the one in [first, last) whose index is k mod pool.
+    const i = first + ((((k - first) % pool) + pool) % pool);
+    let props: RowProps | undefined;
+    if (i < last) {
+      const n = nodes.get(rows[i])!;
+      props = {
+        node: n,
+        index: i,
+        traceStart: tree.start,
+        traceEnd: tree.end,
+        span,
+        playhead: rowPlayhead(n, playhead, tree.end),
+        selected: selected === n.id,
+        folded: folded.has(n.id),
+        match: matchSet.has(n.id),
+        picked: highlight.has(n.id),
+        critical: showCritical && critical.nodes.has(n.id) ? (segments.get(n.id) ?? NO_SEGMENTS) : null,
+        hidden: false,
+        onSelect,
+        onToggle: toggle,
+      };
+      slots[k] = props;
+    } else if (slots[k]) {
+      // Nothing to draw here now (a fold shortened the list): hide the element, keep it for later.
+      props = slots[k]!.hidden ? slots[k]! : (slots[k] = { ...slots[k]!, hidden: true });
+    }
+    if (props) out.push(<WaterfallRow key={k} {...props} />);
   }
+  slots.length = pool;
 
   return (
     <div className="wf-wrap">
@@ -217,7 +252,11 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
           placeholder="Search spans, agents, text…"
           data-testid="trace-search"
           value={query}
-          onChange={(e) => setQuery(e.target.value)}
+          onChange={(e) => {
+            pendingJump.current = null;
+            setQuery(e.target.value);
+            onQuery?.(e.target.value);
+          }}
           onKeyDown={(e) => {
             if (e.key === 'Enter') {
               e.preventDefault();
@@ -286,7 +325,7 @@ export function Waterfall({ tree, nodes, selected, onSelect, onOpen, playhead, h
           }}
           data-testid="waterfall"
         >
-          <div style={{ height: total * ROW, position: 'relative' }}>
+          <div className="wf-rows" style={{ height: total * ROW }}>
             <div className="wf-guides" aria-hidden>
               <div className="wf-axis-label" />
               <div className="wf-track" ref={track}>
@@ -344,12 +383,14 @@ interface RowProps {
   picked: boolean;
   /** This node's critical-path slices, or null when it is not on the path (or the path is hidden). */
   critical: CriticalSegment[] | null;
+  /** A pooled slot with no row to draw: kept in the DOM, not shown. */
+  hidden: boolean;
   onSelect: (id: string) => void;
   onToggle: (id: string, fold?: boolean) => void;
 }
 
-/** One waterfall row; memoized, so scrolling only renders the rows that enter the window. */
-const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart, traceEnd, span, playhead, selected, folded: isFolded, match, picked, critical, onSelect, onToggle }: RowProps) {
+/** One waterfall row; memoized, so scrolling and folding only render the slots whose row changed. */
+const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart, traceEnd, span, playhead, selected, folded: isFolded, match, picked, critical, hidden: slotHidden, onSelect, onToggle }: RowProps) {
   const end = n.end ?? traceEnd;
   const hidden = playhead !== null && n.start > playhead;
   const shownEnd = playhead !== null ? Math.min(end, playhead) : end;
@@ -365,8 +406,10 @@ const WaterfallRow = memo(function WaterfallRow({ node: n, index: i, traceStart,
       role="row"
       aria-selected={selected}
       aria-level={n.depth + 1}
+      aria-rowindex={i + 1}
       aria-expanded={n.children.length ? !isFolded : undefined}
-      data-testid="waterfall-row"
+      data-testid={slotHidden ? undefined : 'waterfall-row'}
+      hidden={slotHidden}
       data-node={n.id}
       data-status={n.status}
       data-failure-path={n.onFailurePath}

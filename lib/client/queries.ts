@@ -4,6 +4,7 @@ import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import { traceFromJson, type TraceTree } from '../trace/buildTrace';
 import type { HealthResponse, TraceSummary } from '../protocol/api';
+import type { TraceSearchResponse, TraceTextResponse } from '../protocol/traceText';
 import type { SessionSummary } from '../sessions/sessionIndex';
 import type { SessionDetail } from '../sessions/sessionRollup';
 import type { UsageTotals } from '../trace/usageRollup';
@@ -62,6 +63,33 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
     // attribute key would be swallowed and the null-prototype dictionaries lost. A fresh tree instead.
     structuralSharing: false,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** The trace page's tree: the reconstructed trace without token text (nodes carry `textChars`). */
+export const traceOutlineQuery = (traceId: string, embedToken?: string | null) =>
+  queryOptions({
+    queryKey: ['trace-outline', traceId],
+    queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}/outline`, embedToken)),
+    structuralSharing: false, // as traceQuery: keep the null-prototype dictionaries
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** One node's text as of a seq (the page's live-stream origin): fixed once loaded, the stream adds what follows. */
+export const traceTextQuery = (traceId: string, nodeId: string, asOf: number, embedToken?: string | null) =>
+  queryOptions({
+    queryKey: ['trace-text', traceId, nodeId, asOf],
+    queryFn: async () => (await getJson<TraceTextResponse>(`/api/traces/${traceId}/text?id=${encodeURIComponent(nodeId)}&as_of=${asOf}`, embedToken)).texts[0],
+    staleTime: Infinity,
+    retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
+  });
+
+/** Nodes whose text (as of the page's stream origin) contains `q`. */
+export const traceSearchQuery = (traceId: string, q: string, asOf: number, embedToken?: string | null) =>
+  queryOptions({
+    queryKey: ['trace-search', traceId, q, asOf],
+    queryFn: () => getJson<TraceSearchResponse>(`/api/traces/${traceId}/search?q=${encodeURIComponent(q)}&as_of=${asOf}`, embedToken),
+    staleTime: Infinity,
+    retry: false,
   });
 
 /** Server health, polled for the storage banner (the log not writable). */

@@ -8,7 +8,7 @@ import { createStore } from 'zustand/vanilla';
 import { scopeKey, type Delta, type Scope, type Snapshot } from '../protocol/dashboard';
 import type { AgentStatus } from '../model/swarmModel';
 import { applyOverviewDelta, applyOverviewSnapshot, emptyOverview, type OverviewState } from './overviewState';
-import { applyStreamDelta, applyStreamSnapshot, emptyStream, type StreamState } from './streamState';
+import { applyStreamDelta, applyStreamSnapshot, emptyStream, streamFrom, type StreamState } from './streamState';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'lost' | 'unauthorized';
 
@@ -25,7 +25,8 @@ export interface DataSlice {
   /** Watched scopes by subscription key (`agent:<name>`, `topic:<topic>`…: outside strings, so Maps, copied on write). */
   scopes: ReadonlyMap<string, Scope>;
   streams: ReadonlyMap<string, StreamState>;
-  watch(scope: Scope): string;
+  /** `after`: the view already holds the scope up to this seq; the stream continues from it (no snapshot). */
+  watch(scope: Scope, after?: number): string;
   unwatch(key: string): void;
   onSnapshot(s: Snapshot): void;
   /** Returns false when the delta left a gap and the caller must ask for a resync. */
@@ -68,9 +69,12 @@ export function createXrayStore(watchOverview = true) {
     overview: emptyOverview,
     scopes: new Map<string, Scope>(watchOverview ? [['overview', { kind: 'overview' }]] : []),
     streams: new Map(),
-    watch(scope) {
+    watch(scope, after) {
       const key = scopeKey(scope);
-      if (!get().scopes.has(key)) set({ scopes: new Map(get().scopes).set(key, scope) });
+      if (get().scopes.has(key)) return key;
+      // The stream state first, so the socket subscribes with `after` = its cursor.
+      if (after !== undefined && after >= 0) set({ streams: new Map(get().streams).set(key, streamFrom(after)) });
+      set({ scopes: new Map(get().scopes).set(key, scope) });
       return key;
     },
     unwatch(key) {

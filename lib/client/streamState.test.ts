@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Delta, Snapshot } from '../protocol/dashboard';
 import { HOSTILE_NAMES, prototypeIsClean } from '../testing/hostileNames';
-import { applyStreamDelta, applyStreamSnapshot, emptyStream } from './streamState';
+import { applyStreamDelta, applyStreamSnapshot, emptyStream, streamFrom } from './streamState';
 
 const T = 'a'.repeat(32);
 const snap: Extract<Snapshot, { kind: 'stream' }> = { sub: 'agent:w', kind: 'stream', seq: 5, scope: { kind: 'agent', name: 'w' }, truncated: false, text: [[T, 's1', 'w', 'Hel', 2]], events: [] };
@@ -23,6 +23,26 @@ describe('stream state', () => {
     expect(gap.state.spans.get(`${T}/s1/w`)!.text).toBe('Hel');
     const once = applyStreamDelta(s, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).state;
     expect(applyStreamDelta(once, delta(6, 6, [[T, 's1', 'w', 'l', 1]])).gap).toBe(true);
+  });
+});
+
+describe('a stream that continues from a seq (the trace page: text up to it loaded over REST)', () => {
+  it('[G4] holds only what follows its origin, accepts the next contiguous delta and refuses a gap', () => {
+    let s = streamFrom(40);
+    expect(s.origin).toBe(40);
+    expect(s.seq).toBe(40);
+    const next = applyStreamDelta(s, delta(41, 45, [[T, 's1', 'w', ' more', 2]]));
+    expect(next.gap).toBe(false);
+    s = next.state;
+    expect(s.spans.get(`${T}/s1/w`)!.text).toBe(' more');
+    expect(s.tokens).toBe(2);
+    expect(s.origin).toBe(40);
+    expect(applyStreamDelta(streamFrom(40), delta(43, 45, [])).gap).toBe(true);
+  });
+  it('[G4] a snapshot (a resync) replaces it with the whole scope: origin 0', () => {
+    const s = applyStreamSnapshot(streamFrom(40), { ...snap, seq: 50 });
+    expect(s.origin).toBe(0);
+    expect(s.spans.get(`${T}/s1/w`)!.text).toBe('Hel');
   });
 });
 

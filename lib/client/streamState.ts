@@ -25,12 +25,23 @@ export interface StreamState {
   tokens: number;
   truncated: boolean;
   gaps: number;
+  /**
+   * The seq this state's text starts after: 0 when it came from a snapshot (the whole scope),
+   * or the seq a view resumed from (a trace page that loaded the text up to it elsewhere):
+   * then `spans` hold only what arrived after it.
+   */
+  origin: number;
 }
 
 /** Events kept per stream (text is kept whole; the event list is a recent history). */
 export const MAX_STREAM_EVENTS = 2000;
 
-export const emptyStream: StreamState = { seq: -1, spans: new Map(), order: [], events: [], tokens: 0, truncated: false, gaps: 0 };
+export const emptyStream: StreamState = { seq: -1, spans: new Map(), order: [], events: [], tokens: 0, truncated: false, gaps: 0, origin: 0 };
+
+/** A stream that continues after `seq`: the view holds everything up to it already. */
+export function streamFrom(seq: number): StreamState {
+  return { ...emptyStream, seq, origin: seq };
+}
 
 function merge(prev: StreamState, p: StreamPayload, seq: number): StreamState {
   const spans = p.text.length ? new Map(prev.spans) : prev.spans;
@@ -48,7 +59,7 @@ function merge(prev: StreamState, p: StreamPayload, seq: number): StreamState {
 }
 
 export function applyStreamSnapshot(prev: StreamState, s: Extract<Snapshot, { kind: 'stream' }>): StreamState {
-  return { ...merge({ ...emptyStream, gaps: prev.gaps }, s, s.seq), seq: s.seq, truncated: s.truncated };
+  return { ...merge({ ...emptyStream, gaps: prev.gaps }, s, s.seq), seq: s.seq, truncated: s.truncated, origin: 0 };
 }
 
 export function applyStreamDelta(prev: StreamState, d: Extract<Delta, { kind: 'stream' }>): { state: StreamState; gap: boolean } {

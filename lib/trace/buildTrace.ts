@@ -36,7 +36,12 @@ export interface TraceNode {
   /** Request and response payloads of a call. */
   request: string | null;
   response: string | null;
+  /** Assembled token text; empty in an outline (see traceOutline.ts), which has `textChars` instead. */
   text: string;
+  /** In an outline: how many characters of text the node has. */
+  textChars?: number;
+  /** In an outline, for nodes on a failure path: the start of the text. */
+  preview?: string;
   tokens: number;
   usage: SpanUsage;
   /** Cost of this node's own usage at the configured prices (null: no usage or no price for the model). */
@@ -96,6 +101,10 @@ export interface TraceTree {
   byModel: (UsageTotals & { model: string })[];
   /** Sessions (conversations) this trace belongs to. */
   sessions: string[];
+  /** True when the nodes carry no text (`/api/traces/:id/outline`). */
+  outline?: boolean;
+  /** In an outline: the text of the node the page selects first, as of `headSeq`. */
+  first?: { id: string; text: string; chars: number; truncated: boolean };
 }
 
 export interface BuildOptions {

@@ -14,7 +14,7 @@ export function embedScopeForPath(pathname: string): string | null {
   let m = /^\/embed\/trace\/([0-9a-f]{32})$/.exec(pathname);
   if (m) return `trace:${m[1]}`;
   if (pathname === '/embed/swarm') return 'swarm';
-  m = /^\/api\/traces\/([0-9a-f]{32})(\/timeline)?$/.exec(pathname);
+  m = /^\/api\/traces\/([0-9a-f]{32})(\/timeline|\/outline|\/text|\/search)?$/.exec(pathname);
   if (m) return `trace:${m[1]}`;
   return null;
 }

@@ -9,6 +9,7 @@ import type { SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
+import { addTracePartRoutes } from './tracePartRoutes';
 import { TraceUsageCache } from './agentUsage';
 import { addSessionRoutes, createSessionIndex } from './sessionRoutes';
 import type { CommitSource } from '../commitPipeline';
@@ -72,5 +73,6 @@ export async function createApiRouter(plane: DataPlane, model: SwarmModel, sessi
   addSessionRoutes(api, plane.log, await createSessionIndex(plane.log, sessionCommits, plane.writer.head()), prices);
   addSpanApiRoutes(api, plane.spans);
   addSwarmCallsRoute(api, plane.log);
+  addTracePartRoutes(api, plane.log, prices);
   return addTraceRoutes(api, plane.log, prices, usage);
 }

@@ -20,6 +20,7 @@ import type { EventWindow } from './eventWindow';
 import type { FanoutMetrics } from './fanoutMetrics';
 import { encodeOverview } from './overviewEncode';
 import { coalesce } from './scopeStream';
+import { traceQuietBetween } from './traceResume';
 import { entryBytes, SnapshotCache, snapshotOf, type SnapshotEntry, type StreamScope } from './snapshotCache';
 
 /** One dashboard connection, as the fanout sees it. */
@@ -83,7 +84,8 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
 
   constructor(
     private readonly model: SwarmModel,
-    log: EventLog,
+    /** Read for snapshots (through the cache) and for the quiet-trace resume probe. */
+    private readonly log: EventLog,
     private readonly window: EventWindow,
     private readonly metrics: FanoutMetrics,
     options: FanoutOptions = {},
@@ -149,8 +151,30 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
       sub.cursor = after;
       return { key, resumed: true };
     }
+    if (scope.kind === 'trace' && after !== undefined && after <= this.head) {
+      this.resumeQuietTrace(peer, sub, scope.traceId, after);
+      return { key, resumed: true };
+    }
     this.requestSnapshot(peer, sub);
     return { key, resumed: false };
+  }
+
+  /**
+   * A trace subscription resuming from before the window (see traceResume.ts): when the trace
+   * has no event in (after, head], an empty delta moves the client's cursor to head and deltas
+   * carry on from there; otherwise (or if the probe fails) the snapshot goes out as usual.
+   */
+  private resumeQuietTrace(peer: P, sub: Subscription, traceId: string, after: number): void {
+    sub.pending = true;
+    const head = this.head;
+    const settle = (quiet: boolean) => {
+      if (!this.isCurrent(peer, sub)) return;
+      sub.pending = false;
+      if (!quiet) return this.requestSnapshot(peer, sub);
+      sub.cursor = head;
+      if (head > after) peer.send('delta', { sub: sub.key, kind: 'stream', from: after + 1, to: head, text: [], events: [] });
+    };
+    traceQuietBetween(this.log, traceId, after, head).then(settle, () => settle(false));
   }
 
   unsubscribe(peer: P, key: string): void {

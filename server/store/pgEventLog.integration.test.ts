@@ -82,7 +82,7 @@ describe('PgEventLog across nodes', () => {
     expect((await a.read({ traceId: trace })).map((e) => e.lamport)).toEqual([1, 2, 3]);
   });
 
-  it('notifies every listener of each commit with the new head', async () => {
+  it('[M4] notifies every listener of each commit with the new head', async () => {
     const url = await server.createDatabase();
     const log = await openLog(url);
     const client = new pg.Client({ connectionString: url });
@@ -96,7 +96,7 @@ describe('PgEventLog across nodes', () => {
     await client.end();
   });
 
-  it('creates the schema once when several nodes start at the same moment, and a restart applies nothing', async () => {
+  it('[M1] creates the schema once when several nodes start at the same moment, and a restart applies nothing', async () => {
     const url = await server.createDatabase();
     const logs = await Promise.all([openLog(url), openLog(url), openLog(url)]);
     expect(logs.filter((l) => l.migration.applied.length > 0)).toHaveLength(1);

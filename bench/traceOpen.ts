@@ -1,0 +1,75 @@
+/**
+ * 7. Opening a big trace: a trace of N spans × M tokens per span (a binary tree written through
+ * POST /v1/frames), opened in Debian chromium. "Click → interactive" starts at the click on the
+ * trace in the traces list and ends when the summary names every span, the first waterfall rows
+ * are drawn and the selected span's text is on screen — what a person needs before they can
+ * read or fold anything. Beside it, a full page load of the trace's URL (a shared link: server
+ * render and scripts included). Each open in a fresh tab (a fresh query cache: nothing is
+ * reused from the previous open in the page); medians of the repeats. The first open also
+ * pays for the server's one build of the trace (the log read), later ones find it cached.
+ */
+import os from 'node:os';
+import { chromium, type Page } from '@playwright/test';
+import { writeBigTrace } from '../scripts/bigTrace';
+import { ADMIN_TOKEN, type XrayProc } from './procs';
+import { percentile, round } from './stats';
+
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+export interface TraceOpenParams {
+  spans: number;
+  tokensPerSpan: number;
+  opens: number;
+  /** A distinct trace id per size, so sizes measured in one run do not share cached reads. */
+  traceId: string;
+  /** Also time a full page load of the trace's URL (full runs; the quick run skips it to stay short). */
+  pageLoad?: boolean;
+}
+
+export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
+  const t0 = Date.now();
+  await writeBigTrace(`http://127.0.0.1:${x.relayPort}`, p.traceId, p.spans, p.tokensPerSpan, `bench-open-${p.spans}`);
+  const write_s = round((Date.now() - t0) / 1000, 1);
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ARGS });
+  const base = `http://127.0.0.1:${x.port}`;
+  const opens: number[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const login = await context.newPage();
+    // Logs in and warms the page's JavaScript (a person's browser has the app cached when they click a trace).
+    await login.goto(`${base}/auth/login?token=${ADMIN_TOKEN}&next=/traces`);
+    await login.waitForLoadState('networkidle');
+    const loadavg = round(os.loadavg()[0], 2);
+    const interactive = async (page: Page) => {
+      await page.getByTestId('trace-summary').filter({ hasText: `${p.spans} spans` }).waitFor({ timeout: 120_000 });
+      await page.getByTestId('waterfall-row').first().waitFor({ timeout: 120_000 });
+      // The selected span's text (the root's first token is `[1]`).
+      await page.getByTestId('node-text').filter({ hasText: '[1]' }).waitFor({ timeout: 120_000 });
+    };
+    const loads: number[] = [];
+    for (let i = 0; i < p.opens; i++) {
+      // Click → interactive: from the traces list, as a person opens a trace (the app is loaded).
+      const list = await context.newPage();
+      await list.goto(`${base}/traces`);
+      const link = list.locator(`a[href="/trace/${p.traceId}"]`).first();
+      await link.waitFor({ timeout: 60_000 });
+      await list.waitForLoadState('networkidle');
+      let t = Date.now();
+      await link.click();
+      await interactive(list);
+      opens.push(Date.now() - t);
+      await list.close();
+      if (p.pageLoad === false) continue;
+      // A cold page load of the trace's URL (a shared link): server render + scripts + the same reads.
+      const page = await context.newPage();
+      t = Date.now();
+      await page.goto(`${base}/trace/${p.traceId}`);
+      await interactive(page);
+      loads.push(Date.now() - t);
+      await page.close();
+    }
+    return { spans: p.spans, tokens: p.spans * p.tokensPerSpan, write_s, loadavg_1m: loadavg, cpus: os.cpus().length, median_ms: percentile(opens, 50), runs_ms: opens, page_load_median_ms: loads.length ? percentile(loads, 50) : null, page_load_runs_ms: loads };
+  } finally {
+    await browser.close();
+  }
+}
