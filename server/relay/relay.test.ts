@@ -249,7 +249,7 @@ describe('bad input', () => {
       expect(a.take(), JSON.stringify(msg).slice(0, 80)).toMatchObject({ type: 'error', code });
     }
     const session = relay.connect(new TestSocketPair().socket);
-    expect(() => session.receive(Buffer.from('{}'), true)).not.toThrow();
+    expect(() => relay.handleMessage(session, Buffer.from('{}'), true)).not.toThrow();
     expect(relay.stats.rejected).toBe(cases.length + 1);
     await settle();
     expect(await kinds()).toEqual(['agent.register', 'agent.register']);
