@@ -14,16 +14,15 @@ import { LIMITS } from '../../lib/protocol/limits';
 import type { AgentToRelay, DataFrame, RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import { assertNever } from '../../lib/assertNever';
 import type { LogWriter } from '../store/logWriter';
-import { safeEqual } from '../auth/adminToken';
 import { AttemptLimiter } from '../auth/attemptLimiter';
-import { securityStats } from '../http/securityStats';
 import { AgentSession, type AgentInfo } from './agentSession';
 import { parseAgentMessage, refusal } from './agentMessages';
 import { frameToEvent } from './frameEvents';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls, type CallOutcome } from './inFlightCalls';
 import { PeerGuards } from './peerGuards';
-import { principalOf, senderScope } from './principal';
+import { senderScope } from './principal';
+import { AgentKeys } from './agentKeys';
 import type { PeerLimits } from '../config';
 import type { AgentSpanWatches } from '../spans/agentSpanWatches';
 import { ClusterRouter } from './clusterRouter';
@@ -67,8 +66,7 @@ export class Relay {
   private closing = false;
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
-  /** Wrong-key backoff per client address, shared by every entry point. */
-  private readonly keyAttempts: AttemptLimiter;
+  private readonly keys: AgentKeys;
   /** Span watches over agent sockets (server/spans), attached by the data plane. */
   spanWatches: AgentSpanWatches | null = null;
   /** Multi-node mode: names leased cluster-wide and calls across nodes through the log (attachCluster). */
@@ -81,7 +79,7 @@ export class Relay {
     this.now = options.now ?? Date.now;
     this.peers = new PeerGuards(options.limits);
     this.calls = new InFlightCalls(this.peers.calls);
-    this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
+    this.keys = new AgentKeys(options.agentKeys, options.keyAttempts ?? new AttemptLimiter());
   }
 
   /**
@@ -121,45 +119,18 @@ export class Relay {
     this.cluster?.onEvents(events);
   };
 
-  /** Whether a presented key is valid; always true when no keys are configured. Constant-time per key. */
-  keyIsValid(key: string | undefined): boolean {
-    const keys = this.options.agentKeys;
-    if (!keys) return true;
-    if (!key) return false;
-    let ok = false;
-    for (const k of keys) if (safeEqual(k, key)) ok = true;
-    return ok;
-  }
-
-  /**
-   * The one key check for every entry (upgrade, `register`, REST, SSE, OTLP): throws
-   * `rate_limited` (with retry_after_s) while the address is backing off — before comparing,
-   * so no guess is evaluated — and `unauthorized` for a missing or wrong key. Only a presented
-   * wrong key counts as a failed attempt.
-   */
+  /** The one key check for every entry (upgrade, `register`, REST, SSE, OTLP); see AgentKeys.authenticate. */
   authenticateKey(key: string | undefined, address: string): void {
-    if (!this.keysRequired) return;
-    const waitMs = this.keyAttempts.retryAfterMs(address);
-    if (waitMs > 0) {
-      securityStats.keyLocked++;
-      const s = Math.ceil(waitMs / 1000);
-      throw new XrayError('rate_limited', `too many wrong agent keys from this address; try again in ${s} s`, { retry_after_s: s });
-    }
-    if (this.keyIsValid(key)) return;
-    if (key !== undefined && key !== '') {
-      securityStats.keyFailures++;
-      this.keyAttempts.failed(address);
-    }
-    throw new XrayError('unauthorized', key ? 'invalid agent key' : 'an agent key is required (key field in register, or Authorization: Bearer)');
+    this.keys.authenticate(key, address);
   }
 
   get keysRequired(): boolean {
-    return !!this.options.agentKeys;
+    return this.keys.required;
   }
 
   /** The principal a presented key stands for (see principal.ts). */
   principalOf(key: string | undefined): string {
-    return principalOf(key, this.keysRequired);
+    return this.keys.principalOf(key);
   }
 
   /** A new agent connection; `authenticated` when it already presented a valid key (`key`) on the upgrade. */
