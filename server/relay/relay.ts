@@ -9,7 +9,7 @@
  */
 import { XrayError } from '../../lib/protocol/errors';
 import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
-import { formatTraceparent, mintEventId, mintSpanId, mintTraceId } from '../../lib/protocol/ids';
+import { mintEventId } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
 import type { AgentToRelay, DataFrame, RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import { assertNever } from '../../lib/assertNever';
@@ -19,7 +19,8 @@ import { AgentSession, type AgentInfo } from './agentSession';
 import { parseAgentMessage, refusal } from './agentMessages';
 import { frameToEvent } from './frameEvents';
 import type { AgentSocket } from './agentSocket';
-import { InFlightCalls, type CallOutcome } from './inFlightCalls';
+import { InFlightCalls } from './inFlightCalls';
+import { RelayCalls, type CallRequest } from './relayCalls';
 import { PeerGuards } from './peerGuards';
 import { senderScope } from './principal';
 import { AgentKeys } from './agentKeys';
@@ -30,17 +31,7 @@ import type { NameLeases } from './nameLeases';
 
 export type { AgentInfo } from './agentSession';
 
-export interface CallRequest {
-  to: string;
-  method: string;
-  payload: string;
-  timeout_ms?: number;
-  trace_id?: string;
-  parent_span_id?: string;
-  /** A caller name a REST body claimed; recorded, never used as the caller's identity. */
-  from_unverified?: string;
-  session?: string;
-}
+export type { CallRequest } from './relayCalls';
 
 const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
 
@@ -67,6 +58,8 @@ export class Relay {
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
   private readonly keys: AgentKeys;
+  /** Call routing and outcomes (relayCalls.ts). */
+  private readonly routing: RelayCalls;
   /** Span watches over agent sockets (server/spans), attached by the data plane. */
   spanWatches: AgentSpanWatches | null = null;
   /** Multi-node mode: names leased cluster-wide and calls across nodes through the log (attachCluster). */
@@ -79,6 +72,15 @@ export class Relay {
     this.now = options.now ?? Date.now;
     this.peers = new PeerGuards(options.limits);
     this.calls = new InFlightCalls(this.peers.calls);
+    this.routing = new RelayCalls({
+      calls: this.calls,
+      now: () => this.now(),
+      closing: () => this.closing,
+      localWorker: (name) => this.byName.get(name),
+      cluster: () => this.cluster,
+      record: (e) => this.record(e),
+      bookkeepingLost: () => void this.stats.bookkeepingLost++,
+    });
     this.keys = new AgentKeys(options.agentKeys, options.keyAttempts ?? new AttemptLimiter());
   }
 
@@ -184,7 +186,7 @@ export class Relay {
       case 'register':
         return this.handleRegister(session, msg);
       case 'call_response':
-        return this.respond(session, msg.correlation_id, msg.payload, msg.error);
+        return this.routing.respond(session.name, msg.correlation_id, msg.payload, msg.error);
       case 'call':
         return this.handleCall(session, msg);
       case 'broadcast': {
@@ -415,114 +417,11 @@ export class Relay {
   }
 
   /**
-   * Routes a call to a connected agent and resolves with its answer. The call gets a span
-   * in the caller's trace (or a new Neural Trace), propagated to the worker in inbound_call.
+   * Routes a call to a connected agent and resolves with its answer (relayCalls.ts). The call
+   * gets a span in the caller's trace (or a new Neural Trace), propagated to the worker.
    */
   call(from: string, req: CallRequest, via: 'rest' | 'ws', address: string): Promise<RestCallResult> {
-    if (this.closing) return Promise.reject(new XrayError('shutting_down'));
-    if (req.to === from) return Promise.reject(new XrayError('call_to_self', `${from} cannot call itself`));
-    const target = this.byName.get(req.to);
-    if (target) return this.startCall(from, req, via, address, target, null);
-    const cluster = this.cluster;
-    if (!cluster) return Promise.reject(new XrayError('unknown_target', `no agent named "${req.to}" is connected`));
-    return cluster.remoteHolder(req.to).then(
-      (node) => {
-        if (!node) throw new XrayError('unknown_target', `no agent named "${req.to}" is connected to the cluster`);
-        return this.startCall(from, req, via, address, null, node);
-      },
-      (err: Error) => {
-        throw new XrayError('storage_unavailable', `the cluster's name table cannot be reached (${err.message})`);
-      },
-    );
-  }
-
-  /** A call to a worker connected here (`target`) or, in multi-node mode, on another node (`node`). */
-  private startCall(from: string, req: CallRequest, via: 'rest' | 'ws', address: string, target: AgentSession | null, node: string | null): Promise<RestCallResult> {
-    const traceId = req.trace_id ?? mintTraceId();
-    const spanId = mintSpanId();
-    const correlationId = mintEventId();
-    const timeoutMs = Math.min(req.timeout_ms ?? LIMITS.defaultCallTimeoutMs, LIMITS.maxCallTimeoutMs);
-    const startedAt = this.now();
-    // REST callers share the name 'rest': their per-caller share is counted per address instead.
-    const callerKey = via === 'rest' ? `rest@${address}` : from;
-    const call = { correlationId, from, callerKey, address, to: req.to, method: req.method, traceId, spanId, startedAt, timeoutMs };
-    const envelope = { trace_id: traceId, span_id: spanId, parent_span_id: req.parent_span_id ?? null };
-
-    return new Promise<RestCallResult>((resolve, reject) => {
-      const settle = (outcome: CallOutcome) => {
-        const duration_ms = this.now() - startedAt;
-        this.cluster?.settled(correlationId);
-        // An answer that came through the log from another node is recorded there already.
-        const done = outcome.kind !== 'timeout' && outcome.recorded ? Promise.resolve() : this.recordOutcome(call, outcome, duration_ms, envelope);
-        done.then(
-          () => {
-            if (outcome.kind === 'response') resolve({ payload: outcome.payload, from: req.to, correlation_id: correlationId, trace_id: traceId, span_id: spanId, duration_ms });
-            else if (outcome.kind === 'timeout') reject(new XrayError('call_timeout', `${req.to} did not answer within ${timeoutMs} ms`, { trace_id: traceId }));
-            else reject(new XrayError(outcome.error.code, outcome.error.message, { trace_id: traceId }));
-          },
-          (err: Error) => reject(err),
-        );
-      };
-      this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
-      this.cluster?.originate(correlationId);
-      if (node) this.cluster?.routed(correlationId, node);
-      const request = this.record({
-        kind: 'call.request',
-        agent: from,
-        peer: req.to,
-        ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}), ...(req.session ? { session: req.session } : {}) },
-      });
-      request.catch((err: Error) => {
-        this.stats.bookkeepingLost++;
-        // Across nodes the request reaches the worker only through the log: unrecorded, it never will.
-        if (node) this.calls.finish(correlationId, { kind: 'error', error: err instanceof XrayError ? err : new XrayError('storage_unavailable') });
-      });
-      // Another node's worker gets its inbound_call from that node's log tail (ClusterRouter).
-      target?.send({
-        type: 'inbound_call',
-        correlation_id: correlationId,
-        method: req.method,
-        payload: req.payload,
-        from,
-        trace_id: traceId,
-        span_id: spanId,
-        traceparent: formatTraceparent(traceId, spanId),
-      });
-    });
-  }
-
-  private recordOutcome(
-    call: { correlationId: string; from: string; to: string; timeoutMs: number },
-    outcome: CallOutcome,
-    duration_ms: number,
-    envelope: { trace_id: string; span_id: string; parent_span_id: string | null },
-  ): Promise<unknown> {
-    const base = { agent: call.to, peer: call.from, ...envelope };
-    if (outcome.kind === 'response') {
-      return this.record({ ...base, kind: 'call.response', data: { correlation_id: call.correlationId, payload: outcome.payload, duration_ms } });
-    }
-    if (outcome.kind === 'timeout') {
-      return this.record({ ...base, kind: 'call.timeout', data: { correlation_id: call.correlationId, timeout_ms: call.timeoutMs, duration_ms } });
-    }
-    return this.record({ ...base, kind: 'call.error', data: { correlation_id: call.correlationId, code: outcome.error.code, message: outcome.error.message, duration_ms } });
-  }
-
-  /** A worker's `call_response`. Only the agent that was called may answer. */
-  private respond(session: AgentSession, correlationId: string, payload: string | undefined, error: string | { code?: string; message: string } | undefined): void {
-    const call = this.calls.get(correlationId);
-    if (!call || call.to !== session.name) {
-      // A call another node delivered to this worker: its answer goes to the log for the caller's node.
-      const message = error === undefined ? undefined : typeof error === 'string' ? error : error.message;
-      if (session.name && this.cluster?.answer(session.name, correlationId, message === undefined ? { payload: payload ?? '' } : { error: new XrayError('worker_error', message) })) return;
-      throw new XrayError('unknown_correlation', `no call ${correlationId} in flight to you (it may have timed out)`);
-    }
-    if (error !== undefined) {
-      const message = typeof error === 'string' ? error : error.message;
-      this.calls.finish(correlationId, { kind: 'error', error: new XrayError('worker_error', message) });
-    } else {
-      this.calls.finish(correlationId, { kind: 'response', payload: payload ?? '' });
-    }
+    return this.routing.call(from, req, via, address);
   }
 
   /**
