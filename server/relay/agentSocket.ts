@@ -1,6 +1,6 @@
 /**
  * The minimal surface the relay needs from a connection. The real one wraps a `ws`
- * WebSocket (relayServer.ts); `server/testing/testSocketPair.ts` is the in-memory one that
+ * WebSocket (wsAgentSocket.ts); `server/testing/testSocketPair.ts` is the in-memory one that
  * relay.test.ts drives, so relay logic is tested without a network.
  */
 import type { RelayToAgent } from '../../lib/protocol/relay';

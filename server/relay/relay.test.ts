@@ -249,7 +249,7 @@ describe('bad input', () => {
       expect(a.take(), JSON.stringify(msg).slice(0, 80)).toMatchObject({ type: 'error', code });
     }
     const session = relay.connect(new TestSocketPair().socket);
-    expect(() => session.receive(Buffer.from('{}'), true)).not.toThrow();
+    expect(() => relay.handleMessage(session, Buffer.from('{}'), true)).not.toThrow();
     expect(relay.stats.rejected).toBe(cases.length + 1);
     await settle();
     expect(await kinds()).toEqual(['agent.register', 'agent.register']);
@@ -293,6 +293,62 @@ describe('bad input', () => {
     await settle();
     expect(await kinds()).toEqual(['agent.register']);
     expect(a.sent.some((m) => m.type === 'ack')).toBe(false);
+  });
+});
+
+describe('handleMessage dispatch', () => {
+  it('[G7] a wrong key in register is refused (unauthorized) and ends the connection; the right key registers', async () => {
+    const { relay, kinds } = await setup({ agentKeys: new Set(['right-key']) });
+    const guesser = TestSocketPair.connect(relay);
+    guesser.send({ type: 'register', name: 'a', key: 'wrong-key' });
+    expect(guesser.take()).toMatchObject({ type: 'error', code: 'unauthorized' });
+    expect(guesser.closedBy).toEqual({ code: 1008, reason: 'agent key refused' });
+    const agent = TestSocketPair.connect(relay);
+    agent.send({ type: 'call', ref: 'r', to: 'x', method: 'm', payload: '' }); // no name and no key yet
+    expect(agent.take()).toMatchObject({ type: 'error', code: 'not_registered' });
+    agent.send({ type: 'register', name: 'a', key: 'right-key' });
+    expect(agent.take()).toEqual({ type: 'registered', name: 'a' });
+    await settle();
+    expect(await kinds()).toEqual(['agent.register']);
+  });
+
+  it('[R10] a refused frame that asked for an ack is nacked with its ids, never acked', async () => {
+    const { relay } = await setup();
+    const a = TestSocketPair.connect(relay);
+    a.send({ type: 'frames', ack: true, frames: [{ type: 'token', id: 't-1', text: 'x' }] });
+    expect(a.take()).toMatchObject({ type: 'nack', ids: ['t-1'], code: 'not_registered' });
+    await settle();
+    expect(a.sent.some((m) => m.type === 'ack')).toBe(false);
+  });
+
+  it('[G6] span.watch on a relay without span watches is refused with the watch id as ref', async () => {
+    const { relay, register } = await setup();
+    const a = register('a');
+    a.send({ type: 'span.watch', id: 'w1', q: 'name = "x"' });
+    expect(a.take()).toMatchObject({ type: 'error', code: 'unknown_type', ref: 'w1' });
+    expect(relay.stats.rejected).toBe(1);
+  });
+
+  it('[R6] a worker error given as {code, message} is relayed as worker_error with its message', async () => {
+    const { register } = await setup();
+    const orch = register('orch');
+    const worker = register('worker');
+    orch.send({ type: 'call', ref: 'r1', to: 'worker', method: 'm', payload: 'p' });
+    const call = worker.takeWhere<InboundCall>(isInbound)!;
+    worker.send({ type: 'call_response', correlation_id: call.correlation_id, error: { code: 'x', message: 'disk on fire' } });
+    expect(await orch.next<CallResult>(isResult)).toMatchObject({ error: { code: 'worker_error', message: 'disk on fire' } });
+  });
+
+  it('[R4] a close from the relay’s side (shutdown) does the bookkeeping once: the transport’s later close changes nothing', async () => {
+    const { relay, register, log } = await setup();
+    const a = register('a');
+    a.send({ type: 'subscribe', topic: 't' });
+    relay.shutdown();
+    expect(a.closedBy).toEqual({ code: 1001, reason: 'relay shutting down' });
+    expect(relay.isConnected('a')).toBe(false);
+    a.disconnect(); // the socket's close event arrives later
+    await settle();
+    expect((await log.read({ kinds: ['agent.disconnect'] })).map((e) => e.agent)).toEqual(['a']);
   });
 });
 

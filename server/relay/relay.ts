@@ -1,31 +1,39 @@
 /**
  * The relay: agents register names, call each other (WS or REST), broadcast on topics and
- * stream frames. Transport-agnostic: it talks to `AgentSocket`s. Everything it learns goes
- * to the log through the writer; topic messages are delivered from the commit stream (the
- * "topic delivery" stage of the commit pipeline, wired in xray.ts), so subscribers only ever
- * see durable messages, in seq order.
+ * stream frames. Transport-agnostic: it talks to `AgentSocket`s. It is the one entry point for
+ * agent messages (`handleMessage`, after tldraw's TLSyncRoom.handleMessage): parse at the edge,
+ * dispatch, ingest; sessions are per-connection state only. Everything it learns goes to the log
+ * through the writer; topic messages are delivered from the commit stream (the "topic delivery"
+ * stage of the commit pipeline, wired in xray.ts), so subscribers only ever see durable
+ * messages, in seq order.
  */
 import { XrayError } from '../../lib/protocol/errors';
 import type { NewEvent, XrayEvent } from '../../lib/protocol/events';
-import { formatTraceparent, mintEventId, mintSpanId, mintTraceId } from '../../lib/protocol/ids';
+import { mintEventId } from '../../lib/protocol/ids';
 import { LIMITS } from '../../lib/protocol/limits';
-import type { RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
+import type { AgentToRelay, DataFrame, RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
+import { assertNever } from '../../lib/assertNever';
 import type { LogWriter } from '../store/logWriter';
-import { safeEqual } from '../auth/adminToken';
 import { AttemptLimiter } from '../auth/attemptLimiter';
-import { securityStats } from '../http/securityStats';
-import { AgentSession } from './agentSession';
+import { AgentSession, type AgentInfo } from './agentSession';
+import { parseAgentMessage, refusal } from './agentMessages';
+import { frameToEvent } from './frameEvents';
 import type { AgentSocket } from './agentSocket';
-import { InFlightCalls, type CallOutcome } from './inFlightCalls';
+import { InFlightCalls } from './inFlightCalls';
+import { RelayCalls, type CallRequest } from './relayCalls';
 import { PeerGuards } from './peerGuards';
-import { principalOf } from './principal';
+import { senderScope } from './principal';
+import { AgentKeys } from './agentKeys';
 import type { PeerLimits } from '../config';
 import type { AgentSpanWatches } from '../spans/agentSpanWatches';
-import type { AgentInfo, CallRequest, SessionHost } from './sessionHost';
 import { ClusterRouter } from './clusterRouter';
 import type { NameLeases } from './nameLeases';
 
-export type { AgentInfo, CallRequest } from './sessionHost';
+export type { AgentInfo } from './agentSession';
+
+export type { CallRequest } from './relayCalls';
+
+const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
 
 export interface RelayOptions {
   /** Per-connection message rate limit. */
@@ -40,8 +48,7 @@ export interface RelayOptions {
 }
 
 
-
-export class Relay implements SessionHost<AgentSession> {
+export class Relay {
   readonly peers: PeerGuards;
   readonly calls: InFlightCalls;
   private readonly sessions = new Set<AgentSession>();
@@ -50,8 +57,9 @@ export class Relay implements SessionHost<AgentSession> {
   private closing = false;
   readonly now: () => number;
   readonly stats = { rejected: 0, rateLimited: 0, bookkeepingLost: 0 };
-  /** Wrong-key backoff per client address, shared by every entry point. */
-  private readonly keyAttempts: AttemptLimiter;
+  private readonly keys: AgentKeys;
+  /** Call routing and outcomes (relayCalls.ts). */
+  private readonly routing: RelayCalls;
   /** Span watches over agent sockets (server/spans), attached by the data plane. */
   spanWatches: AgentSpanWatches | null = null;
   /** Multi-node mode: names leased cluster-wide and calls across nodes through the log (attachCluster). */
@@ -64,7 +72,16 @@ export class Relay implements SessionHost<AgentSession> {
     this.now = options.now ?? Date.now;
     this.peers = new PeerGuards(options.limits);
     this.calls = new InFlightCalls(this.peers.calls);
-    this.keyAttempts = options.keyAttempts ?? new AttemptLimiter();
+    this.routing = new RelayCalls({
+      calls: this.calls,
+      now: () => this.now(),
+      closing: () => this.closing,
+      localWorker: (name) => this.byName.get(name),
+      cluster: () => this.cluster,
+      record: (e) => this.record(e),
+      bookkeepingLost: () => void this.stats.bookkeepingLost++,
+    });
+    this.keys = new AgentKeys(options.agentKeys, options.keyAttempts ?? new AttemptLimiter());
   }
 
   /**
@@ -96,7 +113,7 @@ export class Relay implements SessionHost<AgentSession> {
     const session = this.byName.get(name);
     if (!session) return;
     session.send({ type: 'error', code: 'name_taken', message: `"${name}" was taken by another node while this node could not renew its lease; register again` });
-    session.close(1008, 'name lease lost');
+    this.closeSession(session, 1008, 'name lease lost');
   }
 
   /** The "cluster calls" commit stage (xray.ts): requests for this node's workers and answers for its callers, from every node's commits. */
@@ -104,50 +121,24 @@ export class Relay implements SessionHost<AgentSession> {
     this.cluster?.onEvents(events);
   };
 
-  /** Whether a presented key is valid; always true when no keys are configured. Constant-time per key. */
-  keyIsValid(key: string | undefined): boolean {
-    const keys = this.options.agentKeys;
-    if (!keys) return true;
-    if (!key) return false;
-    let ok = false;
-    for (const k of keys) if (safeEqual(k, key)) ok = true;
-    return ok;
-  }
-
-  /**
-   * The one key check for every entry (upgrade, `register`, REST, SSE, OTLP): throws
-   * `rate_limited` (with retry_after_s) while the address is backing off — before comparing,
-   * so no guess is evaluated — and `unauthorized` for a missing or wrong key. Only a presented
-   * wrong key counts as a failed attempt.
-   */
+  /** The one key check for every entry (upgrade, `register`, REST, SSE, OTLP); see AgentKeys.authenticate. */
   authenticateKey(key: string | undefined, address: string): void {
-    if (!this.keysRequired) return;
-    const waitMs = this.keyAttempts.retryAfterMs(address);
-    if (waitMs > 0) {
-      securityStats.keyLocked++;
-      const s = Math.ceil(waitMs / 1000);
-      throw new XrayError('rate_limited', `too many wrong agent keys from this address; try again in ${s} s`, { retry_after_s: s });
-    }
-    if (this.keyIsValid(key)) return;
-    if (key !== undefined && key !== '') {
-      securityStats.keyFailures++;
-      this.keyAttempts.failed(address);
-    }
-    throw new XrayError('unauthorized', key ? 'invalid agent key' : 'an agent key is required (key field in register, or Authorization: Bearer)');
+    this.keys.authenticate(key, address);
   }
 
   get keysRequired(): boolean {
-    return !!this.options.agentKeys;
+    return this.keys.required;
   }
 
   /** The principal a presented key stands for (see principal.ts). */
   principalOf(key: string | undefined): string {
-    return principalOf(key, this.keysRequired);
+    return this.keys.principalOf(key);
   }
 
   /** A new agent connection; `authenticated` when it already presented a valid key (`key`) on the upgrade. */
   connect(socket: AgentSocket, authenticated = false, key?: string): AgentSession {
-    const session = new AgentSession(this, socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined));
+    const rate = this.options.rateLimit ?? DEFAULT_RATE;
+    const session = new AgentSession(socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined), this.now(), rate);
     if (this.closing) {
       socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
       socket.close(1001, 'shutting down');
@@ -155,6 +146,198 @@ export class Relay implements SessionHost<AgentSession> {
     }
     this.sessions.add(session);
     return session;
+  }
+
+  /**
+   * The one entry point for every message an agent sends. Parses it at the edge (size, rate,
+   * JSON, schema), dispatches it, and answers a refusal with a coded `error` or `nack`. Never
+   * throws: a bad message affects neither this connection's later messages nor any other.
+   */
+  handleMessage(session: AgentSession, raw: string | Buffer, isBinary = false): void {
+    let msg: AgentToRelay | undefined;
+    try {
+      msg = parseAgentMessage(raw, isBinary, (n) => this.takeTokens(session, n));
+      this.dispatch(session, msg);
+    } catch (err) {
+      this.refuse(session, err, msg);
+    }
+  }
+
+  /** The transport reports that the socket has closed (or errored). Idempotent. */
+  handleClose(session: AgentSession, reason: string): void {
+    if (session.markClosed()) this.disconnected(session, reason);
+  }
+
+  /** Closes a connection from the relay's side, and does its bookkeeping at once: it never waits on the network. */
+  closeSession(session: AgentSession, code: number, reason: string): void {
+    if (session.isClosed) return;
+    session.socket.close(code, reason);
+    this.handleClose(session, reason);
+  }
+
+  private takeTokens(session: AgentSession, n: number): boolean {
+    if (session.bucket.take(n)) return true;
+    this.stats.rateLimited++;
+    return false;
+  }
+
+  private dispatch(session: AgentSession, msg: AgentToRelay): void {
+    switch (msg.type) {
+      case 'register':
+        return this.handleRegister(session, msg);
+      case 'call_response':
+        return this.routing.respond(session.name, msg.correlation_id, msg.payload, msg.error);
+      case 'call':
+        return this.handleCall(session, msg);
+      case 'broadcast': {
+        const from = requireName(session);
+        const done = this.broadcast(from, msg.topic, msg.payload, msg.id, msg.trace_id, { scope: session.scope });
+        return this.ackWhenDurable(session, done.then((r) => [r.id]), msg.ack, msg.id ? [msg.id] : []);
+      }
+      case 'subscribe':
+        requireName(session);
+        if (!session.subscriptions.has(msg.topic) && session.subscriptions.size >= LIMITS.subscriptionsPerConnection) {
+          throw new XrayError('too_many_subscriptions', `at most ${LIMITS.subscriptionsPerConnection} topics per connection`);
+        }
+        return this.subscribe(session, msg.topic);
+      case 'unsubscribe':
+        return this.unsubscribe(session, msg.topic);
+      case 'frames':
+        return this.ingest(session, msg.frames, msg.ack);
+      case 'span.watch':
+      case 'span.unwatch':
+        requireName(session);
+        return this.watchSpans(session, msg);
+      case 'token':
+      case 'span.start':
+      case 'span.end':
+        return this.ingest(session, [msg], msg.ack);
+      default:
+        assertNever(msg, 'message');
+    }
+  }
+
+  private handleRegister(session: AgentSession, msg: Extract<AgentToRelay, { type: 'register' }>): void {
+    if (session.name || session.registering) throw new XrayError('already_registered', `this connection is already registered as "${session.name ?? msg.name}"`);
+    if (!session.authenticated) {
+      try {
+        this.authenticateKey(msg.key, session.address);
+      } catch (err) {
+        // A failed key ends the connection (after the coded error): one socket cannot try key after key.
+        this.refuse(session, err, msg);
+        this.closeSession(session, 1008, 'agent key refused');
+        return;
+      }
+      session.principal = this.principalOf(msg.key);
+      session.authenticated = true;
+    }
+    const registered = () => {
+      session.scope = senderScope(session.principal, 'agent', msg.name);
+      session.name = msg.name;
+      session.capabilities = msg.capabilities ?? [];
+      session.onRegistered?.();
+      session.send({ type: 'registered', name: msg.name });
+    };
+    const claim = this.register(session, msg.name, msg.capabilities);
+    if (!claim) return registered();
+    // Multi-node mode: `registered` only once the name is leased cluster-wide.
+    session.registering = true;
+    claim.then(
+      () => {
+        session.registering = false;
+        if (!session.isClosed) registered();
+      },
+      (err: unknown) => {
+        session.registering = false;
+        this.refuse(session, err, msg);
+      },
+    );
+  }
+
+  /** A WS call: its outcome (answer or coded error) comes back as one `call_result` with the caller's ref. */
+  private handleCall(session: AgentSession, msg: Extract<AgentToRelay, { type: 'call' }>): void {
+    const from = requireName(session);
+    this.call(from, msg, 'ws', session.address).then(
+      (r) => session.send({ type: 'call_result', ref: msg.ref, correlation_id: r.correlation_id, trace_id: r.trace_id, span_id: r.span_id, payload: r.payload }),
+      (err: XrayError) =>
+        session.send({
+          type: 'call_result',
+          ref: msg.ref,
+          correlation_id: '',
+          trace_id: (err.details?.trace_id as string) ?? '',
+          span_id: '',
+          error: { code: err.code ?? 'internal', message: err.message },
+        }),
+    );
+  }
+
+  /** Span watches answer with the watch's id as ref, so a refusal here is not the generic one. */
+  private watchSpans(session: AgentSession, msg: Extract<AgentToRelay, { type: 'span.watch' | 'span.unwatch' }>): void {
+    const watches = this.spanWatches;
+    try {
+      if (!watches) throw new XrayError('unknown_type', 'span watches are not enabled on this relay');
+      if (msg.type === 'span.watch') watches.watch(session, msg);
+      else watches.unwatch(session, msg.id);
+    } catch (err) {
+      const e = err instanceof XrayError ? err : new XrayError('internal');
+      this.stats.rejected++;
+      session.send({ type: 'error', code: e.code, message: e.message, ref: msg.id });
+    }
+  }
+
+  /** Validated frames → events, all or nothing: one unresolvable frame refuses the batch. */
+  private ingest(session: AgentSession, frames: DataFrame[], ack: boolean | undefined): void {
+    const agent = requireName(session);
+    const now = this.now();
+    const events = frames.map((f) => frameToEvent(f, agent, now, (id) => this.calls.context(id), session.scope));
+    const ids = events.map((e) => e.id);
+    this.ackWhenDurable(session, this.writer.submit(events).then(() => ids), ack || frames.some((f) => f.ack), ids);
+  }
+
+  /** Acks follow the commit, never precede it (G2); a failed write is a coded nack. */
+  private ackWhenDurable(session: AgentSession, done: Promise<string[]>, ack: boolean | undefined, ids: string[]): void {
+    done.then(
+      (stored) => {
+        if (ack) session.send({ type: 'ack', ids: stored });
+      },
+      (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
+    );
+  }
+
+  private refuse(session: AgentSession, err: unknown, msg: AgentToRelay | undefined): void {
+    this.stats.rejected++;
+    if (!(err instanceof XrayError)) console.error('[relay] unexpected error handling a message:', err);
+    session.send(refusal(err instanceof XrayError ? err : new XrayError('internal', 'internal error'), msg));
+  }
+
+  /** Ingest backpressure for transports: true while the log writer is over its high-water mark. */
+  get ingestOverloaded(): boolean {
+    return this.writer.overloaded;
+  }
+
+  /** Calls `listener` after each commit that brought the writer back under its high-water mark. */
+  onIngestDrain(listener: () => void): void {
+    this.writer.onDrain(listener);
+  }
+
+  /** The log's newest seq: where a new SSE subscriber starts. */
+  head(): number {
+    return this.writer.head();
+  }
+
+  /** The oldest seq retention has kept: an SSE resume point before it would skip messages. */
+  oldestResumable(): Promise<number> {
+    return this.writer.log.floor();
+  }
+
+  /** What /healthz reports of the store. */
+  storageStatus(): { head: number; storage: ReturnType<LogWriter['health']['current']> } {
+    return { head: this.writer.head(), storage: this.writer.health.current() };
+  }
+
+  /** A REST request refused by the transport's per-address rate limit (counted with the agents' ones). */
+  countRateLimited(): void {
+    this.stats.rateLimited++;
   }
 
   agents(): AgentInfo[] {
@@ -170,7 +353,7 @@ export class Relay implements SessionHost<AgentSession> {
    * multi-node mode the name is also leased cluster-wide: the returned promise settles once
    * the lease is taken (name_taken when another node holds it).
    */
-  register(session: AgentSession, name: string, capabilities: string[] | undefined): void | Promise<void> {
+  private register(session: AgentSession, name: string, capabilities: string[] | undefined): void | Promise<void> {
     const holder = this.byName.get(name);
     if (holder && holder !== session) throw new XrayError('name_taken', `"${name}" is registered by another live connection`);
     this.byName.set(name, session);
@@ -199,7 +382,8 @@ export class Relay implements SessionHost<AgentSession> {
     );
   }
 
-  subscribe(session: AgentSession, topic: string): void {
+  private subscribe(session: AgentSession, topic: string): void {
+    session.subscriptions.add(topic);
     let set = this.topics.get(topic);
     if (!set) this.topics.set(topic, (set = new Set()));
     if (set.has(session)) return;
@@ -207,17 +391,18 @@ export class Relay implements SessionHost<AgentSession> {
     this.note({ kind: 'subscribe', agent: session.name ?? session.remote, topic, data: { transport: 'ws' } });
   }
 
-  unsubscribe(session: AgentSession, topic: string): void {
+  private unsubscribe(session: AgentSession, topic: string): void {
+    session.subscriptions.delete(topic);
     const set = this.topics.get(topic);
     set?.delete(session);
     if (set?.size === 0) this.topics.delete(topic);
   }
 
-  /** Called by a session when its socket closes: frees the name, fails calls addressed to it. */
-  disconnected(session: AgentSession, reason: string): void {
+  /** A connection ended (handleClose, once): frees the name, fails calls addressed to it. */
+  private disconnected(session: AgentSession, reason: string): void {
     this.sessions.delete(session);
     this.spanWatches?.drop(session);
-    for (const topic of session.subscriptions) this.unsubscribe(session, topic);
+    for (const topic of [...session.subscriptions]) this.unsubscribe(session, topic);
     const name = session.name;
     if (!name || this.byName.get(name) !== session) return;
     this.byName.delete(name);
@@ -232,114 +417,11 @@ export class Relay implements SessionHost<AgentSession> {
   }
 
   /**
-   * Routes a call to a connected agent and resolves with its answer. The call gets a span
-   * in the caller's trace (or a new Neural Trace), propagated to the worker in inbound_call.
+   * Routes a call to a connected agent and resolves with its answer (relayCalls.ts). The call
+   * gets a span in the caller's trace (or a new Neural Trace), propagated to the worker.
    */
   call(from: string, req: CallRequest, via: 'rest' | 'ws', address: string): Promise<RestCallResult> {
-    if (this.closing) return Promise.reject(new XrayError('shutting_down'));
-    if (req.to === from) return Promise.reject(new XrayError('call_to_self', `${from} cannot call itself`));
-    const target = this.byName.get(req.to);
-    if (target) return this.startCall(from, req, via, address, target, null);
-    const cluster = this.cluster;
-    if (!cluster) return Promise.reject(new XrayError('unknown_target', `no agent named "${req.to}" is connected`));
-    return cluster.remoteHolder(req.to).then(
-      (node) => {
-        if (!node) throw new XrayError('unknown_target', `no agent named "${req.to}" is connected to the cluster`);
-        return this.startCall(from, req, via, address, null, node);
-      },
-      (err: Error) => {
-        throw new XrayError('storage_unavailable', `the cluster's name table cannot be reached (${err.message})`);
-      },
-    );
-  }
-
-  /** A call to a worker connected here (`target`) or, in multi-node mode, on another node (`node`). */
-  private startCall(from: string, req: CallRequest, via: 'rest' | 'ws', address: string, target: AgentSession | null, node: string | null): Promise<RestCallResult> {
-    const traceId = req.trace_id ?? mintTraceId();
-    const spanId = mintSpanId();
-    const correlationId = mintEventId();
-    const timeoutMs = Math.min(req.timeout_ms ?? LIMITS.defaultCallTimeoutMs, LIMITS.maxCallTimeoutMs);
-    const startedAt = this.now();
-    // REST callers share the name 'rest': their per-caller share is counted per address instead.
-    const callerKey = via === 'rest' ? `rest@${address}` : from;
-    const call = { correlationId, from, callerKey, address, to: req.to, method: req.method, traceId, spanId, startedAt, timeoutMs };
-    const envelope = { trace_id: traceId, span_id: spanId, parent_span_id: req.parent_span_id ?? null };
-
-    return new Promise<RestCallResult>((resolve, reject) => {
-      const settle = (outcome: CallOutcome) => {
-        const duration_ms = this.now() - startedAt;
-        this.cluster?.settled(correlationId);
-        // An answer that came through the log from another node is recorded there already.
-        const done = outcome.kind !== 'timeout' && outcome.recorded ? Promise.resolve() : this.recordOutcome(call, outcome, duration_ms, envelope);
-        done.then(
-          () => {
-            if (outcome.kind === 'response') resolve({ payload: outcome.payload, from: req.to, correlation_id: correlationId, trace_id: traceId, span_id: spanId, duration_ms });
-            else if (outcome.kind === 'timeout') reject(new XrayError('call_timeout', `${req.to} did not answer within ${timeoutMs} ms`, { trace_id: traceId }));
-            else reject(new XrayError(outcome.error.code, outcome.error.message, { trace_id: traceId }));
-          },
-          (err: Error) => reject(err),
-        );
-      };
-      this.calls.add(call, settle); // throws too_many_pending: caught by the Promise constructor
-      this.cluster?.originate(correlationId);
-      if (node) this.cluster?.routed(correlationId, node);
-      const request = this.record({
-        kind: 'call.request',
-        agent: from,
-        peer: req.to,
-        ...envelope,
-        data: { correlation_id: correlationId, method: req.method, payload: req.payload, timeout_ms: timeoutMs, via, ...(req.from_unverified ? { from_unverified: req.from_unverified } : {}), ...(req.session ? { session: req.session } : {}) },
-      });
-      request.catch((err: Error) => {
-        this.stats.bookkeepingLost++;
-        // Across nodes the request reaches the worker only through the log: unrecorded, it never will.
-        if (node) this.calls.finish(correlationId, { kind: 'error', error: err instanceof XrayError ? err : new XrayError('storage_unavailable') });
-      });
-      // Another node's worker gets its inbound_call from that node's log tail (ClusterRouter).
-      target?.send({
-        type: 'inbound_call',
-        correlation_id: correlationId,
-        method: req.method,
-        payload: req.payload,
-        from,
-        trace_id: traceId,
-        span_id: spanId,
-        traceparent: formatTraceparent(traceId, spanId),
-      });
-    });
-  }
-
-  private recordOutcome(
-    call: { correlationId: string; from: string; to: string; timeoutMs: number },
-    outcome: CallOutcome,
-    duration_ms: number,
-    envelope: { trace_id: string; span_id: string; parent_span_id: string | null },
-  ): Promise<unknown> {
-    const base = { agent: call.to, peer: call.from, ...envelope };
-    if (outcome.kind === 'response') {
-      return this.record({ ...base, kind: 'call.response', data: { correlation_id: call.correlationId, payload: outcome.payload, duration_ms } });
-    }
-    if (outcome.kind === 'timeout') {
-      return this.record({ ...base, kind: 'call.timeout', data: { correlation_id: call.correlationId, timeout_ms: call.timeoutMs, duration_ms } });
-    }
-    return this.record({ ...base, kind: 'call.error', data: { correlation_id: call.correlationId, code: outcome.error.code, message: outcome.error.message, duration_ms } });
-  }
-
-  /** A worker's `call_response`. Only the agent that was called may answer. */
-  respond(session: AgentSession, correlationId: string, payload: string | undefined, error: string | { code?: string; message: string } | undefined): void {
-    const call = this.calls.get(correlationId);
-    if (!call || call.to !== session.name) {
-      // A call another node delivered to this worker: its answer goes to the log for the caller's node.
-      const message = error === undefined ? undefined : typeof error === 'string' ? error : error.message;
-      if (session.name && this.cluster?.answer(session.name, correlationId, message === undefined ? { payload: payload ?? '' } : { error: new XrayError('worker_error', message) })) return;
-      throw new XrayError('unknown_correlation', `no call ${correlationId} in flight to you (it may have timed out)`);
-    }
-    if (error !== undefined) {
-      const message = typeof error === 'string' ? error : error.message;
-      this.calls.finish(correlationId, { kind: 'error', error: new XrayError('worker_error', message) });
-    } else {
-      this.calls.finish(correlationId, { kind: 'response', payload: payload ?? '' });
-    }
+    return this.routing.call(from, req, via, address);
   }
 
   /**
@@ -404,6 +486,11 @@ export class Relay implements SessionHost<AgentSession> {
   shutdown(): void {
     this.closing = true;
     for (const call of this.calls.all()) this.calls.finish(call.correlationId, { kind: 'error', error: new XrayError('shutting_down') });
-    for (const s of [...this.sessions]) s.close(1001, 'relay shutting down');
+    for (const s of [...this.sessions]) this.closeSession(s, 1001, 'relay shutting down');
   }
+}
+
+function requireName(session: AgentSession): string {
+  if (!session.name) throw new XrayError('not_registered');
+  return session.name;
 }

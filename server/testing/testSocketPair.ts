@@ -9,9 +9,11 @@ import type { RelayToAgent } from '../../lib/protocol/relay';
 import type { AgentSession } from '../relay/agentSession';
 import type { AgentSocket } from '../relay/agentSocket';
 
-/** The part of the relay a pair connects to (`Relay.connect`). */
+/** The part of the relay a pair connects to: what a transport calls (`Relay.connect`, `handleMessage`, `handleClose`). */
 export interface Connectable {
   connect(socket: AgentSocket, authenticated?: boolean, key?: string): AgentSession;
+  handleMessage(session: AgentSession, raw: string | Buffer, isBinary?: boolean): void;
+  handleClose(session: AgentSession, reason: string): void;
 }
 
 let nextPort = 40_000;
@@ -26,6 +28,7 @@ export class TestSocketPair {
   /** The relay's end of the pair. */
   readonly socket: AgentSocket;
   private session: AgentSession | null = null;
+  private relay: Connectable | null = null;
   private open = true;
 
   constructor(readonly address = '10.0.0.1', port = nextPort++) {
@@ -50,6 +53,7 @@ export class TestSocketPair {
   /** Opens a connection to `relay` (as the transport does on a WS upgrade). */
   static connect(relay: Connectable, address?: string): TestSocketPair {
     const pair = new TestSocketPair(address);
+    pair.relay = relay;
     pair.session = relay.connect(pair.socket);
     return pair;
   }
@@ -69,14 +73,14 @@ export class TestSocketPair {
 
   /** The agent sends a message: objects are serialised, strings go as they are (for malformed input). */
   send(message: unknown): void {
-    if (!this.session) throw new Error('TestSocketPair: not connected');
-    this.session.receive(typeof message === 'string' ? message : JSON.stringify(message));
+    if (!this.session || !this.relay) throw new Error('TestSocketPair: not connected');
+    this.relay.handleMessage(this.session, typeof message === 'string' ? message : JSON.stringify(message));
   }
 
   /** The agent's side drops (network gone, process killed): the transport reports the close. */
   disconnect(code = 1006): void {
     this.open = false;
-    this.session?.onClosed(`socket closed (${code})`);
+    if (this.session) this.relay?.handleClose(this.session, `socket closed (${code})`);
   }
 
   /** The oldest unread message, consumed; undefined when none is waiting. */
