@@ -16,6 +16,7 @@ import { PgLogTail } from '../server/store/pgLogTail';
 import { SqliteEventLog } from '../server/store/sqliteEventLog';
 import { loadConfig } from '../server/config';
 import { startDataPlane } from '../server/dataPlane';
+import { wireDataPlane } from '../server/xray';
 import { postJson, TestAgent, tempDir } from '../server/testing/harness';
 import { startTestPostgres } from '../server/testing/postgres';
 import { percentile, round } from './stats';
@@ -78,6 +79,9 @@ async function calls(url: string, samples: number) {
   const base = { ...loadConfig({ NODE_ENV: 'test' }), relayPort: 0, databaseUrl: url, leaseTtlMs: 10_000, tailPollMs: 1000 };
   const a = await startDataPlane({ ...base, nodeId: 'bench-a', dataDir: tempDir('xray-bench-a-') });
   const b = await startDataPlane({ ...base, nodeId: 'bench-b', dataDir: tempDir('xray-bench-b-') });
+  // As the process does: the commit pipeline (topic delivery, cross-node call routing) over each node's tail.
+  wireDataPlane(a);
+  wireDataPlane(b);
   try {
     const worker = await TestAgent.connect(`ws://127.0.0.1:${a.relayPort}/ws`, 'bench-worker');
     const same = await callLatency(`http://127.0.0.1:${a.relayPort}`, worker, samples);
