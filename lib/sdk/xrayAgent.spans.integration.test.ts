@@ -58,7 +58,9 @@ describe('XrayAgent telemetry read-back', () => {
     const port = await freePort();
     const dataDir = tempDir();
     let relay = await setup(port, dataDir);
-    const orch = connect(`ws://127.0.0.1:${port}/ws`, 'orchestrator', { baseMs: 1500, maxMs: 1500 });
+    // A 4 s reconnect backoff: the restart and two exports below must land before the agent is
+    // back, even on a loaded machine (1.5 s was once too short under the parallel suite).
+    const orch = connect(`ws://127.0.0.1:${port}/ws`, 'orchestrator', { baseMs: 4000, maxMs: 4000 });
     await orch.ready();
     const seen: WireSpan[] = [];
     await orch.watch(SELECTOR, (span) => seen.push(span));
@@ -68,12 +70,12 @@ describe('XrayAgent telemetry read-back', () => {
     await relay.close();
     relay = await setup(port, dataDir);
     closers.push(() => relay.close());
-    // These land while the agent is still waiting to reconnect (1.5 s backoff).
+    // These land while the agent is still waiting to reconnect (4 s backoff).
     const missed = [await exportScan(relay.url, 0), await exportScan(relay.url, 0)];
     expect(orch.isReady).toBe(false);
     await orch.ready();
     const live = await exportScan(relay.url, 0);
-    await waitFor(() => seen.length === 4, 8000, 'resumed matches');
+    await waitFor(() => seen.length === 4, 15_000, 'resumed matches');
     expect(seen.map((s) => s.span_id)).toEqual([first.spanId, ...missed.map((m) => m.spanId), live.spanId]);
     await new Promise((r) => setTimeout(r, 100));
     expect(seen).toHaveLength(4);
