@@ -61,9 +61,16 @@ export interface XrayProc extends Proc {
   api<T>(path: string): Promise<T>;
 }
 
+/**
+ * Node flags for the server process only, e.g. `XRAY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`
+ * to take the profile of what a section measures (NODE_OPTIONS refuses --cpu-prof, and would
+ * profile the load generators too).
+ */
+const serverNodeArgs = (process.env.XRAY_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
 export async function startXray(port: number, relayPort: number, extraArgs: string[] = []): Promise<XrayProc> {
   const dataDir = path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
-  const p = start(['server/index.ts', ...extraArgs], {
+  const p = start([...serverNodeArgs, 'server/index.ts', ...extraArgs], {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
