@@ -6,6 +6,7 @@
 import { XrayError } from '../../lib/protocol/errors';
 import { LIMITS } from '../../lib/protocol/limits';
 import { agentToRelay, AGENT_MESSAGE_TYPES, describeZodError, type AgentToRelay, type RelayToAgent } from '../../lib/protocol/relay';
+import { fastAgentMessage } from '../../lib/protocol/fastFrames';
 import { parseJsonText } from './safeJson';
 
 /**
@@ -16,10 +17,16 @@ import { parseJsonText } from './safeJson';
  */
 export function parseAgentMessage(raw: string | Buffer, isBinary: boolean, take: (n: number) => boolean): AgentToRelay {
   if (isBinary) throw new XrayError('binary_not_supported');
-  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
-  if (Buffer.byteLength(text) > LIMITS.wsMessageBytes) throw new XrayError('too_large', `message exceeds ${LIMITS.wsMessageBytes} bytes`);
+  // A Buffer's length is its byte size: measured before it is decoded.
+  if ((typeof raw === 'string' ? Buffer.byteLength(raw) : raw.length) > LIMITS.wsMessageBytes) throw new XrayError('too_large', `message exceeds ${LIMITS.wsMessageBytes} bytes`);
   if (!take(1)) throw new XrayError('rate_limited', 'message rate limit exceeded on this connection');
-  const json = parseJsonText(text);
+  const json = parseJsonText(typeof raw === 'string' ? raw : raw.toString('utf8'));
+  // Token frames and token batches: checked by hand, to the schema's rules (fastFrames.test.ts).
+  const fast = fastAgentMessage(json);
+  if (fast) {
+    if (fast.type === 'frames' && fast.frames.length > 1 && !take(fast.frames.length - 1)) throw new XrayError('rate_limited', 'frame rate limit exceeded on this connection');
+    return fast;
+  }
   const type = (json as { type?: unknown } | null)?.type;
   if (typeof type === 'string' && !(AGENT_MESSAGE_TYPES as string[]).includes(type)) {
     throw new XrayError('unknown_type', `unknown message type "${type.slice(0, 64)}"; expected one of ${AGENT_MESSAGE_TYPES.join(', ')}`);

@@ -14,6 +14,7 @@ import { LIMITS } from '../../lib/protocol/limits';
 import type { AgentToRelay, DataFrame, RelayToAgent, RestCallResult } from '../../lib/protocol/relay';
 import { assertNever } from '../../lib/assertNever';
 import type { LogWriter } from '../store/logWriter';
+import type { ScopedEvent } from '../store/eventLog';
 import { AttemptLimiter } from '../auth/attemptLimiter';
 import { AgentSession, type AgentInfo } from './agentSession';
 import { parseAgentMessage, refusal } from './agentMessages';
@@ -289,10 +290,26 @@ export class Relay {
   private ingest(session: AgentSession, frames: DataFrame[], ack: boolean | undefined): void {
     const agent = requireName(session);
     const now = this.now();
-    const events = frames.map((f) => frameToEvent(f, agent, now, (id) => this.calls.context(id), session.scope));
-    const ids = events.map((e) => e.id);
-    this.ackWhenDurable(session, this.writer.submit(events).then(() => ids), ack || frames.some((f) => f.ack), ids);
+    const events = new Array<ScopedEvent>(frames.length);
+    const ids = new Array<string>(frames.length);
+    let wantsAck = ack === true;
+    for (let i = 0; i < frames.length; i++) {
+      const e = frameToEvent(frames[i], agent, now, this.correlationLookup, session.scope);
+      events[i] = e;
+      ids[i] = e.id;
+      if (frames[i].ack) wantsAck = true;
+    }
+    // One promise reaction per message (ingest is hot): ack with the ids once durable, or nack.
+    this.writer.submit(events).then(
+      () => {
+        if (wantsAck) session.send({ type: 'ack', ids });
+      },
+      (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
+    );
   }
+
+  /** Joins a frame naming only a correlation id to its call's trace (one closure, not one per frame). */
+  private readonly correlationLookup = (id: string) => this.calls.context(id);
 
   /** Acks follow the commit, never precede it (G2); a failed write is a coded nack. */
   private ackWhenDurable(session: AgentSession, done: Promise<string[]>, ack: boolean | undefined, ids: string[]): void {
