@@ -91,7 +91,7 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
     options: FanoutOptions = {},
     private readonly broadcast: DeltaBroadcast<P> = sendToEach,
   ) {
-    this.o = { tickMs: 33, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
+    this.o = { tickMs: 16, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
     this.tickMs = this.o.tickMs;
     this.snapshots = new SnapshotCache(log, window, { lookback: this.o.snapshotLookback });
   }

@@ -217,6 +217,20 @@ describe('frames', () => {
     expect(await a.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['t-1', 't-2'] });
     expect((await log.read({ kinds: ['token'] })).map((e) => e.id)).toEqual(['t-1', 't-2']);
   });
+
+  it('[R10] acks of messages committed together leave as one ack per connection, after the commit', async () => {
+    const { register, log } = await setup();
+    const a = register('a');
+    const b = register('b');
+    for (let i = 1; i <= 3; i++) a.send({ type: 'token', id: `a-${i}`, text: 'x', ack: true });
+    b.send({ type: 'token', id: 'b-1', text: 'y', ack: true });
+    a.send({ type: 'token', id: 'a-4', text: 'not acked' }); // no ack asked: not in the ack
+    expect(a.takeWhere((m) => m.type === 'ack')).toBeUndefined();
+    expect(await a.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['a-1', 'a-2', 'a-3'] });
+    expect(await b.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['b-1'] });
+    expect(a.takeWhere((m) => m.type === 'ack')).toBeUndefined(); // one message, not one per frame
+    expect((await log.read({ kinds: ['token'] })).map((e) => e.id)).toEqual(['a-1', 'a-2', 'a-3', 'b-1', 'a-4']);
+  });
 });
 
 describe('bad input', () => {

@@ -302,7 +302,7 @@ export class Relay {
     // One promise reaction per message (ingest is hot): ack with the ids once durable, or nack.
     this.writer.submit(events).then(
       () => {
-        if (wantsAck) session.send({ type: 'ack', ids });
+        if (wantsAck) session.ack(ids);
       },
       (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
     );
@@ -315,7 +315,7 @@ export class Relay {
   private ackWhenDurable(session: AgentSession, done: Promise<string[]>, ack: boolean | undefined, ids: string[]): void {
     done.then(
       (stored) => {
-        if (ack) session.send({ type: 'ack', ids: stored });
+        if (ack) session.ack(stored);
       },
       (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
     );
