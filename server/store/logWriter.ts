@@ -49,7 +49,11 @@ function failure(err: XrayError, p: Pending): XrayError {
   });
 }
 
-/** What commit listeners see: the stamped event with its seq and without its scope (one literal, no rest/spread: per event). */
+/**
+ * What commit listeners see: the stamped event with its seq and without its scope. A literal of
+ * its own rather than a shared copy helper: listeners must not see a `scope` key (not even
+ * undefined), and a rest/spread per event is V8's slow path.
+ */
 function committedEvent(e: StampedEvent, seq: number): XrayEvent {
   return {
     seq,
