@@ -13,7 +13,7 @@ import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
 import { AlertService } from './alerts/alertService';
 import { loadAlertsConfig } from './alerts/alertsConfig';
-import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+import type { ObservationPlane } from './observation/observationPlane';
 import { OtlpExporter } from './telemetry/export/otlpExporter';
 import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
 import { checkDataDir } from './store/startupChecks';
@@ -76,6 +76,9 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
+      // Loaded only now, with the relay already listening: its modules (HTTP API, Socket.IO,
+      // Next.js) are most of the process's start-up, and agents need none of them to be acked.
+      const { startObservationPlane } = await import('./observation/observationPlane');
       // The fanout and the session index bind their stages when they are built (after their catch-up reads).
       observation = await startObservationPlane(config, data, model, { fanout: commits.source('fanout'), sessions: commits.source('session index') }, auth, { next: options.next, exporter });
     } catch (err) {
