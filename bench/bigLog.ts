@@ -148,7 +148,7 @@ export async function buildBigLog(opts: BigLogOptions): Promise<BigLog> {
         for (const t of wave) {
           const r = random();
           // Zipf-ish: the first words of the vocabulary are by far the most frequent.
-          const word = t.rare && i === 123 ? RARE : VOCABULARY[Math.floor(VOCABULARY.length * r * r * r)];
+          const word = t.rare && i === Math.min(123, tokensPerTrace - 1) ? RARE : VOCABULARY[Math.floor(VOCABULARY.length * r * r * r)];
           const text = ` ${word}`;
           add('token', t.id, hex(t.k, 16), t.agent, ++t.lamport, { text }, text);
           t.n++;

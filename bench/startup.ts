@@ -35,6 +35,8 @@ export interface StartupBenchResult {
   fixtureCached: boolean;
   bigLog: { runs: StartupRun[]; medianAckMs: number; medianReadyMs: number };
   emptyLog: { runs: StartupRun[]; medianAckMs: number; medianReadyMs: number };
+  /** Median first ack on the big log minus on the empty log: what the log's size costs start-up. */
+  logSizeAddsMs: number;
 }
 
 /** One agent that retries the relay every 10 ms until it is up, then registers and sends one acked token. */
@@ -79,24 +81,27 @@ async function startOnce(dataDir: string, o: StartupBenchOptions): Promise<Start
   }
 }
 
-async function series(dataDir: string, o: StartupBenchOptions, label: string) {
-  const log = o.log ?? ((l: string) => console.log(l));
-  const runs: StartupRun[] = [];
-  for (let i = 0; i < o.repeats; i++) {
-    const r = await startOnce(dataDir, o);
-    log(`[startup] ${label}: first ack ${r.ackMs} ms after spawn (relay up ${r.connectMs} ms, ready ${r.readyMs} ms)`);
-    runs.push(r);
-  }
-  return { runs, medianAckMs: round(median(runs.map((r) => r.ackMs))), medianReadyMs: round(median(runs.map((r) => r.readyMs))) };
-}
+const summary = (runs: StartupRun[]) => ({ runs, medianAckMs: round(median(runs.map((r) => r.ackMs))), medianReadyMs: round(median(runs.map((r) => r.readyMs))) });
 
 export async function benchStartup(o: StartupBenchOptions): Promise<StartupBenchResult> {
-  const fixture = await buildBigLog({ events: o.events, progress: o.log });
+  const log = o.log ?? ((l: string) => console.log(l));
+  const fixture = await buildBigLog({ events: o.events, progress: log });
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-startup-empty-'));
+  const label = `${fixture.events.toLocaleString('en')}-event log`;
   try {
-    const emptyLog = await series(empty, o, 'empty log');
-    const bigLog = await series(fixture.dataDir, o, `${fixture.events.toLocaleString('en')}-event log`);
-    return { events: fixture.events, fixtureCached: fixture.cached, bigLog, emptyLog };
+    // Interleaved, so a change in the machine's load hits both series alike.
+    const emptyRuns: StartupRun[] = [];
+    const bigRuns: StartupRun[] = [];
+    for (let i = 0; i < o.repeats; i++) {
+      for (const [dir, runs, name] of [[empty, emptyRuns, 'empty log'], [fixture.dataDir, bigRuns, label]] as const) {
+        const r = await startOnce(dir, o);
+        log(`[startup] ${name}: first ack ${r.ackMs} ms after spawn (relay up ${r.connectMs} ms, ready ${r.readyMs} ms)`);
+        runs.push(r);
+      }
+    }
+    const bigLog = summary(bigRuns);
+    const emptyLog = summary(emptyRuns);
+    return { events: fixture.events, fixtureCached: fixture.cached, bigLog, emptyLog, logSizeAddsMs: round(bigLog.medianAckMs - emptyLog.medianAckMs) };
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
   }
