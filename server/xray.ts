@@ -11,8 +11,6 @@ import { AttemptLimiter } from './auth/attemptLimiter';
 import { SessionRevocations } from './auth/sessionRevocations';
 import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
-import { AlertService } from './alerts/alertService';
-import { loadAlertsConfig } from './alerts/alertsConfig';
 import type { ObservationPlane } from './observation/observationPlane';
 import { OtlpExporter } from './telemetry/export/otlpExporter';
 import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
@@ -68,11 +66,14 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const commits = wireDataPlane(data);
   const model = createSwarmModel(data.writer.head()) /* where the commit pipeline stands */;
   commits.bind('model', (events) => applyEvents(model, events));
-  // Reads its windows from the log, then follows the "alerts" stage (after the model: rules see what the model saw).
-  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }, commits.source('alerts'));
   // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
   const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
   if (exporter) commits.bind('otlp export', exporter.onCommit);
+  // Alerts read their windows from the log up to the head they take as they bind (primeThenFollow),
+  // so they may start once the relay is up: their modules (rules, YAML, webhooks) load only now.
+  const [{ AlertService }, { loadAlertsConfig }] = await Promise.all([import('./alerts/alertService'), import('./alerts/alertsConfig')]);
+  // Then follows the "alerts" stage (after the model: rules see what the model saw).
+  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }, commits.source('alerts'));
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
