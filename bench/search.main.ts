@@ -2,5 +2,5 @@
 import { benchSearch } from './search';
 
 const quick = process.argv.includes('--quick');
-const result = await benchSearch({ events: quick ? 200_000 : 10_000_000, repeats: quick ? 5 : 9, port: 4110, relayPort: 4111 });
+const result = await benchSearch({ events: quick ? 200_000 : 10_000_000, repeats: quick ? 3 : 9, port: 4110, relayPort: 4111 });
 console.log(JSON.stringify(result, null, 2));
