@@ -63,6 +63,8 @@ export function likeContaining(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+type TextPlan = { kind: 'scan' } | { kind: 'hits'; byTrace: Map<string, number[]> } | { kind: 'index'; phrase: string };
+
 /** Index hits up to which a text search reads them all and confirms their traces (a few ms); above, it goes trace by trace. */
 const TEXT_HITS_CAP = 20_000;
 
@@ -374,8 +376,21 @@ export class SqliteEventLog implements EventLog {
    * traces grouped, newest hit first); `index` otherwise. Public so searchTraces can search the
    * whole log at once when it is cheap (see textSearchIsBounded).
    */
-  textPlan(text: string, before?: number): { kind: 'scan' } | { kind: 'hits'; byTrace: Map<string, number[]> } | { kind: 'index'; phrase: string } {
+  textPlan(text: string, before?: number): TextPlan {
     if ([...text].length < 3) return { kind: 'scan' };
+    // searchTraces asks for the plan, then listTraces uses it: read the hits once. A plan is
+    // only reused while nothing was appended; retention deleting a candidate meanwhile is harmless
+    // (its trace row is gone, and its events fail the confirmation).
+    const key = `${text}\0${before ?? ''}\0${this.nextSeq}\0${this.textHitsCap}`;
+    if (this.lastPlan?.key === key) return this.lastPlan.plan;
+    const plan = this.textPlanUncached(text, before);
+    this.lastPlan = { key, plan };
+    return plan;
+  }
+
+  private lastPlan: { key: string; plan: TextPlan } | null = null;
+
+  private textPlanUncached(text: string, before?: number): TextPlan {
     // One FTS5 phrase: the trigram tokenizer turns it into consecutive trigrams, i.e. "contains".
     const phrase = `"${text.replace(/"/g, '""')}"`;
     const hits = this.db
