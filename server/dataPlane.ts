@@ -19,9 +19,11 @@ import type { EventLog } from './store/eventLog';
 import { LogWriter } from './store/logWriter';
 import { RetentionSweeper } from './store/retention';
 import { SqliteEventLog } from './store/sqliteEventLog';
-import { PgEventLog } from './store/pgEventLog';
-import { PgLogTail } from './store/pgLogTail';
-import { PgRetention } from './store/pgRetention';
+// Type-only: the PostgreSQL modules (and `pg`) load in multi-node mode only, so a
+// single-node start does not pay for them before its relay listens.
+import type { PgEventLog } from './store/pgEventLog';
+import type { PgLogTail } from './store/pgLogTail';
+import type { PgRetention } from './store/pgRetention';
 import { StorageHealth } from './store/storageHealth';
 import { EXIT_UNWRITABLE, StartupError } from './store/startupChecks';
 import { NameLeases } from './relay/nameLeases';
@@ -132,6 +134,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
  * cluster-wide and calls cross nodes through the log (README, "Multi-node").
  */
 async function startClusterDataPlane(config: XrayConfig, url: string, extraRoutes: Record<string, RestRoute>): Promise<DataPlane> {
+  const [{ PgEventLog }, { PgLogTail }, { PgRetention }] = await Promise.all([import('./store/pgEventLog'), import('./store/pgLogTail'), import('./store/pgRetention')]);
   const health = new StorageHealth();
   let log: PgEventLog;
   try {

@@ -11,9 +11,7 @@ import { AttemptLimiter } from './auth/attemptLimiter';
 import { SessionRevocations } from './auth/sessionRevocations';
 import { attemptPolicy, type XrayConfig } from './config';
 import { startDataPlane, type DataPlane } from './dataPlane';
-import { AlertService } from './alerts/alertService';
-import { loadAlertsConfig } from './alerts/alertsConfig';
-import { startObservationPlane, type ObservationPlane } from './observation/observationPlane';
+import type { ObservationPlane } from './observation/observationPlane';
 import { OtlpExporter } from './telemetry/export/otlpExporter';
 import { agentOfSpan, spanKey } from '../lib/model/spanAgents';
 import { checkDataDir } from './store/startupChecks';
@@ -68,14 +66,20 @@ export async function startXray(config: XrayConfig, options: { dashboard?: boole
   const commits = wireDataPlane(data);
   const model = createSwarmModel(data.writer.head()) /* where the commit pipeline stands */;
   commits.bind('model', (events) => applyEvents(model, events));
-  // Reads its windows from the log, then follows the "alerts" stage (after the model: rules see what the model saw).
-  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }, commits.source('alerts'));
   // After the model: a finished span's inherited agent is resolved by the time the exporter sees it.
   const exporter = config.otlpExport ? new OtlpExporter({ ...config.otlpExport, agentOf: (t, s) => agentOfSpan(model.spans, spanKey(t, s)) }) : null;
   if (exporter) commits.bind('otlp export', exporter.onCommit);
+  // Alerts read their windows from the log up to the head they take as they bind (primeThenFollow),
+  // so they may start once the relay is up: their modules (rules, YAML, webhooks) load only now.
+  const [{ AlertService }, { loadAlertsConfig }] = await Promise.all([import('./alerts/alertService'), import('./alerts/alertsConfig')]);
+  // Then follows the "alerts" stage (after the model: rules see what the model saw).
+  data.alerts = AlertService.start(loadAlertsConfig(config.dataDir, config.port), data.writer, data.log, { prices: config.prices }, commits.source('alerts'));
   let observation: ObservationPlane | null = null;
   if (options.dashboard !== false) {
     try {
+      // Loaded only now, with the relay already listening: its modules (HTTP API, Socket.IO,
+      // Next.js) are most of the process's start-up, and agents need none of them to be acked.
+      const { startObservationPlane } = await import('./observation/observationPlane');
       // The fanout and the session index bind their stages when they are built (after their catch-up reads).
       observation = await startObservationPlane(config, data, model, { fanout: commits.source('fanout'), sessions: commits.source('session index') }, auth, { next: options.next, exporter });
     } catch (err) {

@@ -28,6 +28,8 @@ import { WebhookDispatcher } from './webhooks';
 const HISTORY = 200;
 /** Seqs of log searched for past transitions at start (the agent column has no index: bounded scan). */
 const HISTORY_LOOKBACK = 200_000;
+/** Seqs per start-up read, the event loop free in between (readPages seqSpan): agents are acked while alerts prime. */
+const STARTUP_READ_SPAN = 20_000;
 /** Recent events read back at start to refill the rules' windows (bounded start-up cost). */
 const WARMUP_EVENTS = 50_000;
 /** Commit batches evaluate at most this often; the timer covers the rest. */
@@ -231,13 +233,13 @@ export class AlertService {
    */
   private async warmUp(log: EventLog, head: number): Promise<void> {
     if (!head || !this.engine.ruleCount) return;
-    for await (const page of readPages(log, { after: Math.max(0, head - WARMUP_EVENTS), upTo: head }, { max: WARMUP_EVENTS })) this.engine.observe(page);
+    for await (const page of readPages(log, { after: Math.max(0, head - WARMUP_EVENTS), upTo: head }, { max: WARMUP_EVENTS, seqSpan: STARTUP_READ_SPAN })) this.engine.observe(page);
     this.engine.restore(this.history);
     this.engine.evaluate();
   }
 
   private async seedHistory(log: EventLog, head: number): Promise<void> {
-    const events = await readAll(log, { agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - HISTORY_LOOKBACK), upTo: head }, { max: 20_000 });
+    const events = await readAll(log, { agent: ALERTS_AGENT, kinds: ['alert.transition'], after: Math.max(0, head - HISTORY_LOOKBACK), upTo: head }, { max: 20_000, seqSpan: STARTUP_READ_SPAN });
     for (const e of events.slice(-HISTORY)) {
       const data = alertTransitionData.safeParse(e.data);
       if (data.success) this.remember({ ...data.data, seq: e.seq });

@@ -25,6 +25,8 @@ export const sessionListQuery = z.object({
 
 /** Seqs of log read at start-up to prime the index (the same lookback as the agent inspector). */
 const PRIME_LOOKBACK = 200_000;
+/** Seqs per priming read, the loop free in between: a start-up read never holds up an agent's first ack for long. */
+const PRIME_SPAN = 20_000;
 /** The most traces one session answer reads and rebuilds (the newest). */
 export const MAX_SESSION_TRACES = 100;
 const MAX_TRACE_EVENTS = 200_000;
@@ -42,8 +44,8 @@ export async function createSessionIndex(log: EventLog, commits: CommitSource, h
     head,
     async (head) => {
       try {
-        // Paged so priming a big log never holds more than one page of events.
-        for await (const page of readPages(log, { after: Math.max(0, head - PRIME_LOOKBACK), upTo: head, kinds: PRIME_KINDS }, { pageSize: 10_000 })) index.apply(page);
+        // Paged so priming a big log never holds more than one page of events, in seq windows so no read scans the whole lookback at once.
+        for await (const page of readPages(log, { after: Math.max(0, head - PRIME_LOOKBACK), upTo: head, kinds: PRIME_KINDS }, { pageSize: 10_000, seqSpan: PRIME_SPAN })) index.apply(page);
       } catch (err) {
         // A damaged page must not keep the dashboard down: the store has marked itself corrupt
         // (and says so in /metrics and the banner); sessions carry on from live events.

@@ -54,12 +54,18 @@ const SEARCH_MAX_SEQS = 200_000;
  * Text search, newest first, in bounded steps: each step searches the traces whose last
  * activity falls in a window of SEARCH_STEP_SEQS seqs, then yields the loop. A search that
  * matches nothing no longer scans the whole log in one query: after SEARCH_MAX_SEQS it
- * answers with what it found and `next_before` to continue from.
+ * answers with what it found and `next_before` to continue from. When the log's text index
+ * says the search is cheap (few hits), the whole log is searched in one step.
  */
 export async function searchTraces(log: EventLog, q: TraceListQuery & { text: string; limit: number }, bounds = { step: SEARCH_STEP_SEQS, max: SEARCH_MAX_SEQS }) {
   const traces: TraceSummaryRow[] = [];
   let before = q.before ?? (await log.head()) + 1;
   let scanned = 0;
+  // An indexed search with few hits is answered from them in one step, whatever the log's size.
+  if (await log.textSearchIsBounded?.(q.text, before)) {
+    const traces = await log.listTraces({ ...q, before, after: undefined, limit: q.limit });
+    return { traces, next_before: traces.length === q.limit ? traces[traces.length - 1].last_seq : null };
+  }
   while (traces.length < q.limit && before > 1 && scanned < bounds.max) {
     const after = Math.max(0, before - 1 - bounds.step);
     const want = q.limit - traces.length;

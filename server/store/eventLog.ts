@@ -65,6 +65,12 @@ export interface EventLog {
   maxLamport(traceId: string): Promise<number>;
   listTraces(query: TraceListQuery): Promise<TraceSummaryRow[]>;
   /**
+   * Optional: whether a text search for `text` among traces below `before` costs O(its index
+   * hits) rather than O(the traces it looks at), so one listTraces call may cover the whole log.
+   * A backend without a text index leaves it out: searches then go in bounded windows.
+   */
+  textSearchIsBounded?(text: string, before?: number): Promise<boolean>;
+  /**
    * Retention floor: events at or below it may have been deleted (all but those of traces
    * still live when the floor passed them). A cursor below the floor cannot resume without
    * loss: readers answer `expired`. 0 while nothing was ever deleted.

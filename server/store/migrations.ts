@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
 import { initialSchema } from './migrations/001-initial';
 import { retentionTables } from './migrations/002-retention';
 import { migrateScopedIds } from './migrations/003-scoped-ids';
+import { textIndex } from './migrations/004-text-index';
 
 export interface Migration {
   /** `NNN-what`, for logs; the version is the position in the list (1-based). */
@@ -21,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '001-initial', up: initialSchema },
   { name: '002-retention', up: retentionTables },
   { name: '003-scoped-ids', up: (db) => void migrateScopedIds(db) },
+  { name: '004-text-index', up: (db) => textIndex(db) },
 ];
 
 export class SchemaTooNewError extends Error {}

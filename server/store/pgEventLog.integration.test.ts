@@ -103,6 +103,29 @@ describe('PgEventLog across nodes', () => {
     expect((await openLog(url)).migration).toEqual({ from: PG_MIGRATIONS.length, to: PG_MIGRATIONS.length, applied: [] });
   });
 
+  it('[L6] pg_trgm indexes the recorded text: a search of 3+ characters can be answered from the index, and still value by value', async () => {
+    const url = await server.createDatabase();
+    const log = await openLog(url);
+    const trace = (c: string) => c.repeat(32);
+    await log.append([
+      ev({ trace_id: trace('a'), data: { text: 'alpha Needle' } }),
+      ev({ trace_id: trace('b'), kind: 'span.start', span_id: '1'.repeat(16), data: { name: 'nee', attributes: { k: 'dle' } } } as never),
+    ]);
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      expect((await client.query("SELECT extname FROM pg_extension WHERE extname = 'pg_trgm'")).rows).toHaveLength(1);
+      // A tiny table is read sequentially by choice: forbid that to see the index is usable.
+      await client.query('SET enable_seqscan = off');
+      const plan = (await client.query("EXPLAIN SELECT trace_id FROM xray_events e WHERE e.trace_id IS NOT NULL AND xray_search_text(e.search) ILIKE '%needle%'")).rows.map((r) => Object.values(r)[0]).join('\n');
+      expect(plan).toContain('xray_events_search');
+    } finally {
+      await client.end();
+    }
+    expect((await log.listTraces({ text: 'NEEDLE' })).map((t) => t.trace_id)).toEqual([trace('a')]);
+    expect((await log.listTraces({ text: 'ee\nd' })).map((t) => t.trace_id)).toEqual([]); // never across two values
+  });
+
   it('[G8] connections killed in the middle of transactions: those appends fail with storage_unavailable, nothing crashes, the next appends work', async () => {
     const url = await server.createDatabase();
     const log = await openLog(url);

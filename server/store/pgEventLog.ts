@@ -342,7 +342,14 @@ export class PgEventLog implements EventLog {
       if (q.text) {
         // ILIKE: case-insensitive like SQLite's LIKE; the pattern's own %, _ and \ are escaped.
         const text = p(likeContaining(q.text));
-        where.push(`(trace_id ILIKE ${text} OR EXISTS (SELECT 1 FROM xray_events e, unnest(e.search) s WHERE e.trace_id = xray_traces.trace_id AND s ILIKE ${text}))`);
+        if ([...q.text].length >= 3) {
+          // The trigram index (pg migration 003) finds the events whose joined text contains
+          // it (a necessary condition); each is confirmed value by value, never across two.
+          where.push(`(trace_id ILIKE ${text} OR trace_id IN (SELECT e.trace_id FROM xray_events e WHERE e.trace_id IS NOT NULL AND xray_search_text(e.search) ILIKE ${text} AND EXISTS (SELECT 1 FROM unnest(e.search) s WHERE s ILIKE ${text})))`);
+        } else {
+          // Under 3 characters a trigram index has nothing to look up: each trace's events (searchTraces bounds how many traces).
+          where.push(`(trace_id ILIKE ${text} OR EXISTS (SELECT 1 FROM xray_events e, unnest(e.search) s WHERE e.trace_id = xray_traces.trace_id AND s ILIKE ${text}))`);
+        }
       }
       const limit = p(Math.max(1, Math.min(q.limit ?? 50, 500)));
       const rows = await this.pool.query<{ trace_id: string; first_seq: string; last_seq: string; start_ts: string; end_ts: string; events: string; errors: string; agents: string[] }>(

@@ -37,4 +37,24 @@ describe('readPages', () => {
     expect(calls.map((q) => q.limit)).toEqual([4, 4, 2]);
     expect(await readAll(log, { topic: 'none' })).toEqual([]);
   });
+
+  it('[G6] with seqSpan a sparse read looks at no more than that many seqs per read, lets the event loop run between reads, and adds up to the same events', async () => {
+    const log = new MemoryEventLog();
+    await log.append(Array.from({ length: 100 }, (_, i) => ev({ kind: 'token', topic: i % 30 === 0 ? 'rare' : null })));
+    const calls = spy(log);
+    let ticks = 0;
+    let ticking = true;
+    const tick = () => {
+      ticks++;
+      if (ticking) setImmediate(tick);
+    };
+    setImmediate(tick);
+    const events = await readAll(log, { topic: 'rare', after: 5, upTo: 95 }, { pageSize: 2, seqSpan: 20 });
+    ticking = false;
+    expect(events.map((e) => e.seq)).toEqual([31, 61, 91]);
+    expect(calls.every((q) => q.upTo! - (q.after ?? 0) <= 20)).toBe(true);
+    expect(calls.at(-1)!.upTo).toBe(95);
+    expect(ticks).toBeGreaterThan(2); // other callbacks ran in between: the reads did not hold the loop
+    expect((await readAll(log, { topic: 'rare', after: 5, upTo: 95 }, { pageSize: 2 })).map((e) => e.seq)).toEqual([31, 61, 91]);
+  });
 });

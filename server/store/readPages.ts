@@ -11,20 +11,36 @@ export interface PageOptions {
   pageSize?: number;
   /** Events in all, at most (the query's own `limit` is ignored). */
   max?: number;
+  /**
+   * Seqs one read looks at, at most, with a turn of the event loop between reads: for sparse
+   * queries over a long range (start-up priming), where one page could scan the whole range
+   * synchronously and hold up everything else — an agent's first ack included. Needs `upTo`.
+   */
+  seqSpan?: number;
 }
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Pages of the events matching `query` (from `query.after`), in seq order, until `max` or the end. */
 export async function* readPages(log: EventLog, query: Omit<ReadQuery, 'limit'>, options: PageOptions = {}): AsyncGenerator<XrayEvent[]> {
   const pageSize = Math.max(1, options.pageSize ?? 5000);
   let left = options.max ?? Number.POSITIVE_INFINITY;
   let after = query.after ?? 0;
+  const span = options.seqSpan !== undefined && query.upTo !== undefined ? Math.max(1, options.seqSpan) : null;
   while (left > 0) {
     const limit = Math.min(pageSize, left);
-    const page = await log.read({ ...query, after, limit });
+    const upTo = span === null ? query.upTo : Math.min(query.upTo!, after + span);
+    const page = await log.read({ ...query, after, upTo, limit });
     if (page.length) yield page;
-    if (page.length < limit) return;
+    if (page.length < limit) {
+      if (span === null || upTo! >= query.upTo!) return;
+      after = upTo!; // this window is done: the next one, after a turn of the loop
+      await yieldToLoop();
+      continue;
+    }
     left -= page.length;
     after = page[page.length - 1].seq;
+    if (span !== null) await yieldToLoop();
   }
 }
 

@@ -14,6 +14,8 @@ import { ensureIncrementalVacuum, migrate, SchemaTooNewError, type MigrationRepo
 import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_TOO_NEW, EXIT_UNWRITABLE, StartupError } from './startupChecks';
 import { StorageHealth } from './storageHealth';
 import { isErrorEvent, SEARCHABLE_FIELDS } from './searchableText';
+import { ASK_SQLITE, indexedText } from './indexedText';
+import { INDEX_BY_SQLITE } from './migrations/004-text-index';
 
 export interface SqliteOpenOptions {
   synchronous?: 'NORMAL' | 'FULL';
@@ -78,6 +80,29 @@ export function likeContaining(text: string): string {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+type TextPlan = { kind: 'scan' } | { kind: 'hits'; byTrace: Map<string, number[]> } | { kind: 'index'; phrase: string };
+
+/** Index hits up to which a text search reads them all and confirms their traces (a few ms); above, it goes trace by trace. */
+const TEXT_HITS_CAP = 20_000;
+
+/** LIKE's case-insensitivity: ASCII letters only. */
+const asciiLower = (s: string) => s.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * The exact L6 check on event `e` against @text (a likeContaining pattern): recorded text only,
+ * the values of the searchable fields and attribute values, decoded — never the JSON encoding
+ * (keys such as "status", quotes, backslash escapes).
+ */
+function exactTextSql(text: string): string {
+  const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
+      WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_SQL})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
+  // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
+  // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
+  // of them that is in a recorded value is in the row's JSON too.
+  const prefilter = /["\\\u0000-\u001f]|\p{Cs}/u.test(text) ? '' : "e.data LIKE @text ESCAPE '\\' AND ";
+  return `${prefilter}${exact}`;
+}
+
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
   private nextSeq: number;
@@ -85,6 +110,8 @@ export class SqliteEventLog implements EventLog {
   private readonly bySeqOfId: Database.Statement;
   private readonly upsertTrace: Database.Statement;
   private readonly getTrace: Database.Statement;
+  private readonly indexText: Database.Statement;
+  private readonly indexTextBySqlite: Database.Statement;
   private readonly appendTx: (events: readonly StampedEvent[]) => AppendResult[];
 
   readonly health: StorageHealth;
@@ -92,6 +119,8 @@ export class SqliteEventLog implements EventLog {
   readonly migration: MigrationReport;
   readonly vacuumMode: ReturnType<typeof ensureIncrementalVacuum>;
   private floorSeq: number;
+  /** Index hits up to which a text search reads them all (TEXT_HITS_CAP; lowered by tests to reach the trace-by-trace plan). */
+  textHitsCap = TEXT_HITS_CAP;
 
   /**
    * Opens (creating if needed) `<dataDir>/events.db`, after checking the directory is writable
@@ -156,6 +185,8 @@ export class SqliteEventLog implements EventLog {
        ON CONFLICT(trace_id) DO UPDATE SET last_seq = @seq, end_ts = MAX(end_ts, @ts), start_ts = MIN(start_ts, @first_ts),
          events = events + @events, errors = errors + @errors, max_lamport = MAX(max_lamport, @lamport), agents = @agents`,
     );
+    this.indexText = db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)');
+    this.indexTextBySqlite = db.prepare(INDEX_BY_SQLITE);
     this.appendTx = db.transaction((events: readonly StampedEvent[]) => this.appendInTx(events));
   }
 
@@ -165,8 +196,9 @@ export class SqliteEventLog implements EventLog {
     const traces = new Map<string, { first: number; first_ts: number; seq: number; ts: number; events: number; errors: number; lamport: number; agents: Set<string> }>();
     for (const e of events) {
       const seq = this.nextSeq;
+      const data = JSON.stringify(e.data);
       // Positional parameters: no object per row on the hottest line of ingest.
-      const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, JSON.stringify(e.data), e.scope ?? '');
+      const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, data, e.scope ?? '');
       if (info.changes === 0) {
         results.push({ id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true });
         continue;
@@ -174,6 +206,10 @@ export class SqliteEventLog implements EventLog {
       this.nextSeq++;
       results.push({ id: e.id, seq, duplicate: false });
       if (e.trace_id) {
+        // The search index row, in the same transaction (migration 004): only traces are searched.
+        const text = indexedText(e.data);
+        if (text === ASK_SQLITE) this.indexTextBySqlite.run({ seq, data });
+        else if (text !== null) this.indexText.run(seq, text);
         let t = traces.get(e.trace_id);
         if (!t) {
           const known = this.getTrace.get(e.trace_id) as string | undefined;
@@ -299,24 +335,87 @@ export class SqliteEventLog implements EventLog {
       where.push('EXISTS (SELECT 1 FROM json_each(traces.agents) WHERE json_each.value = @agent)');
       params.agent = q.agent;
     }
+    let verify: ((traceId: string) => boolean) | null = null;
     if (q.text) {
       // A pattern LIKE cannot hold (it stops at a NUL) matches nothing rather than everything.
       if (q.text.includes('\0')) return [];
-      // Recorded text only: the values of the searchable fields, decoded — never the JSON
-      // encoding (keys such as "status", quotes, backslash escapes).
-      const exact = `EXISTS (SELECT 1 FROM json_tree(e.data) j
-          WHERE ((j.path = '$' AND j.key IN (${SEARCHABLE_SQL})) OR j.path = '$.attributes') AND j.atom LIKE @text ESCAPE '\\')`;
-      // A cheap necessary condition first, so the JSON is parsed only for rows that may match:
-      // JSON escapes nothing but `"`, `\`, control characters and lone surrogates, so text free
-      // of them that is in a recorded value is in the row's JSON too.
-      const prefilter = /["\\\u0000-\u001f]|\p{Cs}/u.test(q.text) ? '' : "e.data LIKE @text ESCAPE '\\' AND ";
-      where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND ${prefilter}${exact}))`);
       params.text = likeContaining(q.text);
+      const exact = exactTextSql(q.text);
+      const plan = this.textPlan(q.text, q.before);
+      if (plan.kind === 'scan') {
+        // Under 3 characters the trigram index has nothing to look up: the exact check over
+        // each trace's events (searchTraces bounds how many traces one request looks at).
+        where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events e WHERE e.trace_id = traces.trace_id AND ${exact}))`);
+      } else if (plan.kind === 'hits') {
+        // Few index hits: their traces are the only candidates; each is confirmed by the exact
+        // check on its hits only, newest first, until the page is full.
+        const byTrace = plan.byTrace;
+        params.candidates = JSON.stringify([...byTrace.keys()]);
+        where.push(`(trace_id LIKE @text ESCAPE '\\' OR trace_id IN (SELECT value FROM json_each(@candidates)))`);
+        const confirm = this.db.prepare(`SELECT 1 FROM events e WHERE e.seq IN (SELECT value FROM json_each(@seqs)) AND ${exact} LIMIT 1`);
+        const needle = asciiLower(q.text);
+        verify = (traceId) => asciiLower(traceId).includes(needle) || !byTrace.has(traceId) || confirm.get({ seqs: JSON.stringify(byTrace.get(traceId)), text: params.text }) !== undefined;
+        // Up to one extra row per candidate the exact check may reject.
+        params.limit = (params.limit as number) + byTrace.size;
+      } else {
+        // Many hits (a common word): per trace, newest first, look its hits up in the index
+        // (the trace's seq range, then its own events) and stop at the first exact match.
+        params.phrase = plan.phrase;
+        where.push(`(trace_id LIKE @text ESCAPE '\\' OR EXISTS (SELECT 1 FROM events_fts f JOIN events e ON e.seq = f.rowid
+          WHERE events_fts MATCH @phrase AND f.rowid BETWEEN traces.first_seq AND traces.last_seq AND e.trace_id = traces.trace_id AND ${exact}))`);
+      }
     }
     const rows = this.db
       .prepare(`SELECT trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, agents FROM traces WHERE ${where.join(' AND ')} ORDER BY last_seq DESC LIMIT @limit`)
       .all(params) as (Omit<TraceSummaryRow, 'agents'> & { agents: string })[];
-    return rows.map((r) => ({ ...r, agents: JSON.parse(r.agents) as string[] }));
+    const wanted = Math.max(1, Math.min(q.limit ?? 50, 500));
+    const kept = verify ? rows.filter((r) => verify(r.trace_id)).slice(0, wanted) : rows;
+    return kept.map((r) => ({ ...r, agents: JSON.parse(r.agents) as string[] }));
+  }
+
+  /**
+   * How a text search of this text runs (migration 004): `scan` under 3 characters; `hits`
+   * when the index holds at most TEXT_HITS_CAP events with the text below `before` (their
+   * traces grouped, newest hit first); `index` otherwise. Public so searchTraces can search the
+   * whole log at once when it is cheap (see textSearchIsBounded).
+   */
+  textPlan(text: string, before?: number): TextPlan {
+    if ([...text].length < 3) return { kind: 'scan' };
+    // searchTraces asks for the plan, then listTraces uses it: read the hits once. A plan is
+    // only reused while nothing was appended; retention deleting a candidate meanwhile is harmless
+    // (its trace row is gone, and its events fail the confirmation).
+    const key = `${text}\0${before ?? ''}\0${this.nextSeq}\0${this.textHitsCap}`;
+    if (this.lastPlan?.key === key) return this.lastPlan.plan;
+    const plan = this.textPlanUncached(text, before);
+    this.lastPlan = { key, plan };
+    return plan;
+  }
+
+  private lastPlan: { key: string; plan: TextPlan } | null = null;
+
+  private textPlanUncached(text: string, before?: number): TextPlan {
+    // One FTS5 phrase: the trigram tokenizer turns it into consecutive trigrams, i.e. "contains".
+    const phrase = `"${text.replace(/"/g, '""')}"`;
+    const hits = this.db
+      .prepare('SELECT rowid FROM events_fts WHERE events_fts MATCH ? AND rowid < ? ORDER BY rowid DESC LIMIT ?')
+      .pluck()
+      .all(phrase, before ?? Number.MAX_SAFE_INTEGER, this.textHitsCap + 1) as number[];
+    if (hits.length > this.textHitsCap) return { kind: 'index', phrase };
+    const byTrace = new Map<string, number[]>();
+    const rows = this.db.prepare('SELECT seq, trace_id FROM events WHERE seq IN (SELECT value FROM json_each(?))').all(JSON.stringify(hits)) as { seq: number; trace_id: string | null }[];
+    for (const r of rows) {
+      if (r.trace_id === null) continue;
+      const seqs = byTrace.get(r.trace_id);
+      if (seqs) seqs.push(r.seq);
+      else byTrace.set(r.trace_id, [r.seq]);
+    }
+    return { kind: 'hits', byTrace };
+  }
+
+  /** Whether a search for this text costs O(its hits) rather than O(the traces looked at): searchTraces then searches the whole log in one step. */
+  async textSearchIsBounded(text: string, before?: number): Promise<boolean> {
+    if (text.includes('\0')) return true;
+    return this.reading(() => this.textPlan(text, before).kind === 'hits');
   }
 
   async floor(): Promise<number> {

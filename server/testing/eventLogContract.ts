@@ -221,6 +221,46 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(await traceIds(log, { text: 'a', status: 'error' })).toEqual([]); // text combines with the other filters
     });
 
+    it('[L6] a search matches inside one recorded value, whatever its length: short queries too, never across two values or two events', async () => {
+      const log = await make();
+      const [C, D] = ['c'.repeat(32), 'd'.repeat(32)];
+      await log.append([
+        ev({ kind: 'token', trace_id: TRACE_A, data: { text: 'Hello' } }),
+        ev({ kind: 'token', trace_id: TRACE_A, data: { text: ' world' } }),
+        ev({ kind: 'span.start', trace_id: TRACE_B, span_id: '1'.repeat(16), data: { name: 'foo', attributes: { k: 'bar', v: 'zq' } } }),
+        ev({ kind: 'token', trace_id: C, data: { text: 'x"y\\z' } }),
+        ev({ kind: 'token', trace_id: D, data: { text: 'the quick brown fox' } }),
+      ]);
+      const find = async (text: string) => (await traceIds(log, { text })).sort();
+      expect(await find('hello')).toEqual([TRACE_A]);
+      expect(await find('LLO')).toEqual([TRACE_A]);
+      expect(await find('o w')).toEqual([]); // across two token events
+      expect(await find('Hello world')).toEqual([]);
+      expect(await find('foo')).toEqual([TRACE_B]);
+      expect(await find('oob')).toEqual([]); // across the span name and an attribute value
+      expect(await find('o\nb')).toEqual([]);
+      expect(await find('ar\nz')).toEqual([]); // across two attribute values
+      expect(await find('zq')).toEqual([TRACE_B]); // two characters
+      expect(await find('q')).toEqual([TRACE_B, D]); // one character
+      expect(await find('"y\\')).toEqual([C]); // quote and backslash as recorded
+      expect(await find('ck brown f')).toEqual([D]); // inside a value
+      expect(await find('quick fox')).toEqual([]); // every word present, not as a substring
+    });
+
+    it.runIf(factory.expireBefore !== null)('[L6][L8] after retention deleted a trace its text finds nothing; the same trace id recorded again is found by its new text only', async () => {
+      const log = await make();
+      await log.append([
+        ev({ kind: 'token', trace_id: TRACE_A, ts: 1_000, data: { text: 'old secret words' } }),
+        ev({ kind: 'token', trace_id: TRACE_B, ts: 5_000, data: { text: 'kept words' } }),
+      ]);
+      await factory.expireBefore!(log, 2_000);
+      expect(await traceIds(log, { text: 'secret' })).toEqual([]);
+      expect(await traceIds(log, { text: 'words' })).toEqual([TRACE_B]);
+      await log.append([ev({ kind: 'token', trace_id: TRACE_A, ts: 6_000, data: { text: 'new text' } })]);
+      expect(await traceIds(log, { text: 'secret' })).toEqual([]);
+      expect(await traceIds(log, { text: 'new text' })).toEqual([TRACE_A]);
+    });
+
     it('[L10] an append is all or nothing: a batch with an event the log cannot store is refused whole, and the log goes on', async () => {
       const log = await make();
       await log.append([ev({ kind: 'token', trace_id: TRACE_A }, 3)]);

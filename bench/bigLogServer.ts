@@ -1,0 +1,42 @@
+/** The real server started on an existing data dir (the big-log fixture), API only: what the search and start-up benchmarks drive. */
+import { ADMIN_TOKEN, start, type Proc } from './procs';
+
+export interface BigLogServer extends Proc {
+  port: number;
+  relayPort: number;
+  /** ms from spawn to `[xray] ready`. */
+  readyMs: number;
+  get<T>(path: string): Promise<T>;
+}
+
+/** Spawns `server/index.ts --no-next` on `dataDir`; resolves once it printed `[xray] ready`. */
+export function spawnOn(dataDir: string, port: number, relayPort: number, extraArgs: string[] = []): Proc & { spawnedAt: number } {
+  const spawnedAt = performance.now();
+  const p = start(['server/index.ts', '--no-next', ...extraArgs], {
+    NODE_ENV: 'production',
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+    RELAY_PORT: String(relayPort),
+    XRAY_DATA_DIR: dataDir,
+    ADMIN_TOKEN,
+    XRAY_RATE_LIMIT: '10000000',
+  });
+  return { ...p, spawnedAt };
+}
+
+export async function startOn(dataDir: string, port: number, relayPort: number): Promise<BigLogServer> {
+  const p = spawnOn(dataDir, port, relayPort);
+  await p.line((l) => l.includes('[xray] ready'), 600_000);
+  const readyMs = performance.now() - p.spawnedAt;
+  return {
+    ...p,
+    port,
+    relayPort,
+    readyMs,
+    async get(path) {
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`);
+      return (await res.json()) as never;
+    },
+  };
+}
