@@ -19,6 +19,8 @@ import { benchSpanQueries, benchWatchLatency } from './spans';
 import { benchTraceOpen } from './traceOpen';
 import { benchTraceView } from './traceView';
 import { benchCluster } from './cluster';
+import { benchSearch } from './search';
+import { benchStartup } from './startup';
 import { postgresBinDir } from '../server/testing/postgres';
 import { formatTargetRow, targetRows } from './targets';
 
@@ -115,6 +117,11 @@ async function main(): Promise<void> {
       }
       return out;
     });
+    // A 10M-event log (200k quick), built once and cached under the temp dir: text search over
+    // it, then start-up on it to the first ack. Their own servers, on ports of their own.
+    const bigLog = quick ? 200_000 : 10_000_000;
+    await step('search', () => benchSearch({ events: bigLog, repeats: quick ? 3 : 9, port: base + 40, relayPort: base + 41 }));
+    await step('startup', () => benchStartup({ events: bigLog, repeats: quick ? 1 : 3, port: base + 42, relayPort: base + 43 }));
     // Multi-node: SQLite vs PostgreSQL vs two nodes, and calls across nodes (needs the machine's PostgreSQL).
     if (postgresBinDir()) await step('cluster', () => benchCluster(quick));
   } catch (err) {
@@ -176,6 +183,16 @@ function printTable(r: Record<string, any>): void {
     add('slow client: catch-up (ms)', s.catch_up_ms);
     add('slow client: tokens lost', s.tokens_lost, '0');
     add('slow client: text identical to the log', s.text_identical);
+  }
+  if (r.search) {
+    const q = r.search;
+    for (const x of q.queries) add(`search over ${q.events.toLocaleString('en-US')} events, ${x.kind} "${x.q.slice(0, 24)}": median (first, max) ms; traces`, `${x.medianMs} (${x.firstMs}, ${x.maxMs}); ${x.traces}`, x.q.length >= 3 ? '≤ 200' : '');
+    add('  … fixture (events; built in s, or cached)', `${q.events.toLocaleString('en-US')}; ${q.fixtureCached ? 'cached' : q.fixtureBuildSeconds}`);
+  }
+  if (r.startup) {
+    const st = r.startup;
+    add(`start-up to first ack, ${st.events.toLocaleString('en-US')}-event log / empty log (ms, median)`, `${st.bigLog.medianAckMs} / ${st.emptyLog.medianAckMs}`, '≤ 2000');
+    add('  … to [xray] ready (whole server), big / empty log (ms)', `${st.bigLog.medianReadyMs} / ${st.emptyLog.medianReadyMs}`);
   }
   if (r.cluster) {
     const c = r.cluster;

@@ -43,9 +43,9 @@ export const TARGETS: readonly TargetSpec[] = [
   { measure: 'live view p95 frame interval, 20,000 agents, grouping off', unit: 'ms', op: '≤', target: 33, read: (r) => liveView(r, 20_000) },
   { measure: 'open a 1,000-span / 100,000-token trace (click → interactive)', unit: 'ms', op: '≤', target: 300, read: (r) => traceOpen(r, 1000) },
   { measure: 'open a 10,000-span / 1,000,000-token trace', unit: 'ms', op: '≤', target: 1500, read: (r) => traceOpen(r, 10_000) },
-  { measure: '/api/traces?q= text search over 10M logged tokens', unit: 'ms', op: '≤', target: 200, read: (r) => r.search?.median_ms },
+  { measure: '/api/traces?q= text search over 10M logged tokens', unit: 'ms', op: '≤', target: 200, read: (r) => r.search?.worstMedianMs },
   { measure: 'server RSS, 1M events logged, 100 dashboards connected', unit: 'MB', op: '≤', target: 300, read: (r) => r.rss?.rss_mb },
-  { measure: 'start-up with a 10M-event log to first ack', unit: 'ms', op: '≤', target: 2000, read: (r) => r.startup?.first_ack_ms },
+  { measure: 'start-up with a 10M-event log to first ack', unit: 'ms', op: '≤', target: 2000, read: (r) => r.startup?.bigLog?.medianAckMs },
 ];
 
 function liveView(r: Results, agents: number): number | undefined {
