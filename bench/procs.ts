@@ -57,13 +57,25 @@ export interface XrayProc extends Proc {
   port: number;
   relayPort: number;
   dataDir: string;
+  /** The server's memory after a forced full GC (bench/gcOnSignal.ts): live heap, not garbage. */
+  memoryAfterGc(): Promise<GcMemory>;
   metric(name: string): Promise<number>;
   api<T>(path: string): Promise<T>;
 }
 
-export async function startXray(port: number, relayPort: number, extraArgs: string[] = []): Promise<XrayProc> {
-  const dataDir = path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
-  const p = start(['server/index.ts', ...extraArgs], {
+export interface GcMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+}
+
+/** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */
+export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
+  const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
+  // --expose-gc and the SIGUSR2 hook: the bench reads the heap after a forced GC (issue 18).
+  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', 'server/index.ts', ...extraArgs], {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
@@ -72,6 +84,7 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
     ADMIN_TOKEN,
     // The benchmark drives one connection far past an agent's default budget.
     XRAY_RATE_LIMIT: '10000000',
+    ...opts.env,
   });
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -94,6 +107,11 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
       }
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
+    },
+    async memoryAfterGc() {
+      const line = p.line((l) => l.startsWith('[gc] '), 30_000);
+      p.child.kill('SIGUSR2');
+      return JSON.parse((await line).slice(5)) as GcMemory;
     },
     async api(p2) {
       return (await (await fetch(`http://127.0.0.1:${port}${p2}`, { headers })).json()) as never;
