@@ -185,7 +185,7 @@ describe('Fanout.tick over fake peers', () => {
   });
 
   it('[F3] [G5] with the window bound by bytes, a stalled peer costs no memory per event it misses and catches up through the snapshot with every committed token', async () => {
-    // Each token here is ~224 estimated bytes: 4,000 bytes hold 17 events, far fewer than the count bound.
+    // Each token here is ~280 estimated bytes: 4,000 bytes hold 14 events, far fewer than the count bound.
     const { commit, tick, connect, writerText, model, fanout } = rig({ windowEvents: 10_000, windowBytes: 4000 });
     const fast = connect('fast');
     const slow = connect('slow');

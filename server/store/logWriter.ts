@@ -13,6 +13,7 @@
 import type { XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
 import { BoundedMap } from './boundedMap';
+import { committedEvent } from './committedEvent';
 import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
 import { StorageHealth } from './storageHealth';
 
@@ -347,10 +348,9 @@ export class LogWriter {
     const committed: XrayEvent[] = [];
     for (let i = 0; i < events.length; i++) {
       const r = appended[i];
-      const { scope, ...event } = events[i];
-      this.recent.set(scopedKey(scope, r.id), r.seq);
+      this.recent.set(scopedKey(events[i].scope, r.id), r.seq);
       if (r.duplicate) this.stats.duplicates++;
-      else committed.push({ ...event, seq: r.seq } as XrayEvent); // the scope stays in the store
+      else committed.push(committedEvent(events[i], r.seq)); // the scope stays in the store
     }
     this.stats.committed += committed.length;
     if (committed.length && !this.announcer) {
