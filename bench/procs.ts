@@ -69,6 +69,8 @@ export interface GcMemory {
   external: number;
   arrayBuffers: number;
   rss: number;
+  /** V8 heap spaces: [committed, used] bytes by space name. */
+  spaces: Record<string, [number, number]>;
 }
 
 /** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */

@@ -49,8 +49,11 @@ export function procMemory(pid: number): { rss: number; hwm: number } {
  * heap, malloc (SQLite's page cache, native buffers) and thread stacks; file mappings are code
  * and any memory-mapped database pages.
  */
-export function rssByMapping(pid: number, top = 8): { anon_mb: number; file_mb: number; threads: number; top: [string, number][] } {
+export function rssByMapping(pid: number, top = 8): { anon_mb: number; file_mb: number; threads: number; top: [string, number][]; anon_regions: string[] } {
   const groups = new Map<string, number>();
+  /** Anonymous regions as "resident/size MB": 64 MB ones are glibc malloc arenas, V8 heap pages are 256 KB each. */
+  const regions: [number, number][] = [];
+  let size = 0;
   let name = '';
   let anon = 0;
   let file = 0;
@@ -60,16 +63,19 @@ export function rssByMapping(pid: number, top = 8): { anon_mb: number; file_mb: 
       name = head[1] || '[anonymous]';
       continue;
     }
+    const sz = /^Size:\s+(\d+) kB/.exec(line);
+    if (sz) size = Number(sz[1]) * 1024;
     const rss = /^Rss:\s+(\d+) kB/.exec(line);
     if (!rss) continue;
     const bytes = Number(rss[1]) * 1024;
     groups.set(name, (groups.get(name) ?? 0) + bytes);
     if (name.startsWith('/')) file += bytes;
     else anon += bytes;
+    if (name === '[anonymous]') regions.push([bytes, size]);
   }
   const threads = Number(/^Threads:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   const sorted = [...groups].sort((a, b) => b[1] - a[1]).slice(0, top);
-  return { anon_mb: round(anon / MB, 1), file_mb: round(file / MB, 1), threads, top: sorted.map(([n, b]) => [n.split('/').slice(-2).join('/'), round(b / MB, 1)]) };
+  return { anon_mb: round(anon / MB, 1), file_mb: round(file / MB, 1), threads, top: sorted.map(([n, b]) => [n.split('/').slice(-2).join('/'), round(b / MB, 1)]), anon_regions: bySize(regions) };
 }
 
 /** The committed count once it has stopped moving for 500 ms (held messages are still being committed before that). */
@@ -80,6 +86,18 @@ async function settledCount(read: () => Promise<number>): Promise<number> {
     last = now;
     await sleep(500);
   }
+}
+
+/** Anonymous regions grouped by their size: "size MB": [count, resident MB], the most resident first. */
+function bySize(regions: [number, number][]): Record<string, [number, number]> {
+  const g = new Map<number, [number, number]>();
+  for (const [rss, size] of regions) {
+    const e = g.get(size) ?? [0, 0];
+    e[0]++;
+    e[1] += rss;
+    g.set(size, e);
+  }
+  return Object.fromEntries([...g].sort((a, b) => b[1][1] - a[1][1]).slice(0, 8).map(([s, [n, r]]) => [String(round(s / MB, 2)), [n, round(r / MB, 1)]]));
 }
 
 export async function benchRss(port: number, relayPort: number, p: RssParams) {
@@ -138,8 +156,11 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
       rss_logged_mb: round(logged.rss / MB, 1),
       rss_mb: round(connected.rss / MB, 1),
       rss_peak_mb: round(connected.hwm / MB, 1),
+      /** RSS right after a forced full GC (V8 gives back the pages garbage held). */
+      rss_after_gc_mb: round(heap.rss / MB, 1),
       heap_after_gc_mb: round(heap.heapUsed / MB, 1),
       heap_total_mb: round(heap.heapTotal / MB, 1),
+      heap_spaces_mb: Object.fromEntries(Object.entries(heap.spaces).filter(([, [size]]) => size > MB).map(([name, [size, used]]) => [name, [round(size / MB, 1), round(used / MB, 1)]])),
       rss_by_mapping: mappings,
       external_mb: round(heap.external / MB, 1),
       window_mb: round((await x.metric('xray_fanout_window_bytes')) / MB, 1),
