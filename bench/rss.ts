@@ -49,7 +49,7 @@ export function procMemory(pid: number): { rss: number; hwm: number } {
  * heap, malloc (SQLite's page cache, native buffers) and thread stacks; file mappings are code
  * and any memory-mapped database pages.
  */
-export function rssByMapping(pid: number, top = 8): { anon_mb: number; file_mb: number; threads: number; top: [string, number][]; anon_regions: string[] } {
+export function rssByMapping(pid: number, top = 8): { anon_mb: number; file_mb: number; threads: number; top: [string, number][]; anon_regions: Record<string, [number, number]> } {
   const groups = new Map<string, number>();
   /** Anonymous regions as "resident/size MB": 64 MB ones are glibc malloc arenas, V8 heap pages are 256 KB each. */
   const regions: [number, number][] = [];
