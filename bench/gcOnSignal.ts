@@ -5,7 +5,7 @@
  * garbage V8 has not collected yet (issue 18: "heap after global.gc()"). The production
  * server never loads this file.
  */
-import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
 process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -15,5 +15,5 @@ process.on('SIGUSR2', () => {
   // Profiling aid: with XRAY_BENCH_HEAP_SNAPSHOT=<file> each sample also overwrites that heap snapshot.
   if (process.env.XRAY_BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(process.env.XRAY_BENCH_HEAP_SNAPSHOT);
   const m = process.memoryUsage();
-  process.stdout.write(`[gc] ${JSON.stringify({ gc: !!gc, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, [s.space_size, s.space_used_size]])) })}\n`);
+  process.stdout.write(`[gc] ${JSON.stringify({ gc: !!gc, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external, arrayBuffers: m.arrayBuffers, rss: m.rss, v8: getHeapStatistics(), spaces: Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, [s.space_size, s.space_used_size]])) })}\n`);
 });

@@ -71,6 +71,8 @@ export interface GcMemory {
   rss: number;
   /** V8 heap spaces: [committed, used] bytes by space name. */
   spaces: Record<string, [number, number]>;
+  /** v8.getHeapStatistics() after the GC. */
+  v8: Record<string, number>;
 }
 
 /** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */

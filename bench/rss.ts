@@ -108,6 +108,7 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
   try {
     const pid = x.child.pid!;
     const idle = procMemory(pid);
+    const idleMappings = rssByMapping(pid);
     const url = `ws://127.0.0.1:${relayPort}/ws`;
     const traceIds = Array.from({ length: p.traces }, () => mintTraceId());
     const t0 = Date.now();
@@ -122,6 +123,7 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
     const ingestS = (Date.now() - t0) / 1000;
     const committed = await x.metric('xray_events_committed_total');
     const logged = procMemory(pid);
+    const loggedMappings = rssByMapping(pid);
 
     for (let i = 0; i < p.dashboards; i++) {
       const d = new TestDashboard(`http://127.0.0.1:${port}`, { authorization: `Bearer ${ADMIN_TOKEN}` });
@@ -160,8 +162,11 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
       rss_after_gc_mb: round(heap.rss / MB, 1),
       heap_after_gc_mb: round(heap.heapUsed / MB, 1),
       heap_total_mb: round(heap.heapTotal / MB, 1),
+      v8_mb: Object.fromEntries(['total_heap_size', 'total_physical_size', 'malloced_memory', 'peak_malloced_memory', 'external_memory', 'number_of_native_contexts', 'number_of_detached_contexts'].map((k) => [k, k.startsWith('number') ? heap.v8[k] : round(heap.v8[k] / MB, 1)])),
       heap_spaces_mb: Object.fromEntries(Object.entries(heap.spaces).filter(([, [size]]) => size > MB).map(([name, [size, used]]) => [name, [round(size / MB, 1), round(used / MB, 1)]])),
       rss_by_mapping: mappings,
+      anon_regions_idle: idleMappings.anon_regions,
+      anon_regions_logged: loggedMappings.anon_regions,
       external_mb: round(heap.external / MB, 1),
       window_mb: round((await x.metric('xray_fanout_window_bytes')) / MB, 1),
       snapshot_cache_entries: await x.metric('xray_snapshot_cache_entries'),
