@@ -79,7 +79,9 @@ export interface GcMemory {
 export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
   const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
   // --expose-gc and the SIGUSR2 hook: the bench reads the heap after a forced GC (issue 18).
-  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', 'server/index.ts', ...extraArgs], {
+  // XRAY_BENCH_SERVER_FLAGS: extra Node/V8 flags for the server only (profiling, e.g. "--max-semi-space-size=4").
+  const flags = process.env.XRAY_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', ...flags, 'server/index.ts', ...extraArgs], {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
