@@ -22,6 +22,8 @@ export interface LoadConfig {
   bare?: boolean;
   key?: string;
   pad?: string;
+  /** Stop after this many tokens (as-fast-as-possible mode), even before `seconds` is up. */
+  total?: number;
 }
 
 const cfg = JSON.parse(process.argv[2]) as LoadConfig;
@@ -108,8 +110,8 @@ async function run(): Promise<void> {
     // As fast as the sockets drain: keep each socket's buffer topped up, yield to the event loop.
     await new Promise<void>((resolve) => {
       const pump = () => {
-        if (Date.now() >= end) return resolve();
-        for (let i = 0; i < 200; i++) {
+        if (Date.now() >= end || (cfg.total && sent >= cfg.total)) return resolve();
+        for (let i = 0; i < 200 && !(cfg.total && sent >= cfg.total); i++) {
           const ws = sockets[next++ % sockets.length];
           // A small per-socket allowance: once the server pushes back, the generator waits.
           if (ws.bufferedAmount < 32 * 1024) sendOn(ws);

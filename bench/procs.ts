@@ -57,20 +57,32 @@ export interface XrayProc extends Proc {
   port: number;
   relayPort: number;
   dataDir: string;
+  /** The server's memory after a forced full GC (bench/gcOnSignal.ts): live heap, not garbage. */
+  memoryAfterGc(): Promise<GcMemory>;
   metric(name: string): Promise<number>;
   api<T>(path: string): Promise<T>;
 }
 
-/**
- * Node flags for the server process only, e.g. `XRAY_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof"`
- * to take the profile of what a section measures (NODE_OPTIONS refuses --cpu-prof, and would
- * profile the load generators too).
- */
-const serverNodeArgs = (process.env.XRAY_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+export interface GcMemory {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+  /** V8 heap spaces: [committed, used] bytes by space name. */
+  spaces: Record<string, [number, number]>;
+  /** v8.getHeapStatistics() after the GC. */
+  v8: Record<string, number>;
+}
 
-export async function startXray(port: number, relayPort: number, extraArgs: string[] = []): Promise<XrayProc> {
-  const dataDir = path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
-  const p = start([...serverNodeArgs, 'server/index.ts', ...extraArgs], {
+/** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */
+export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
+  const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
+  // --expose-gc and the SIGUSR2 hook: the bench reads the heap after a forced GC (issue 18).
+  // XRAY_BENCH_SERVER_FLAGS: extra Node/V8 flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // to profile what a section measures (NODE_OPTIONS refuses --cpu-prof, and would profile the load generators too).
+  const flags = process.env.XRAY_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', ...flags, 'server/index.ts', ...extraArgs], {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
@@ -79,6 +91,7 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
     ADMIN_TOKEN,
     // The benchmark drives one connection far past an agent's default budget.
     XRAY_RATE_LIMIT: '10000000',
+    ...opts.env,
   });
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -101,6 +114,11 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
       }
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
+    },
+    async memoryAfterGc() {
+      const line = p.line((l) => l.startsWith('[gc] '), 30_000);
+      p.child.kill('SIGUSR2');
+      return JSON.parse((await line).slice(5)) as GcMemory;
     },
     async api(p2) {
       return (await (await fetch(`http://127.0.0.1:${port}${p2}`, { headers })).json()) as never;

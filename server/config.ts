@@ -115,6 +115,8 @@ const envSchema = z.object({
   XRAY_SESSION_RATE_LIMIT: z.coerce.number().positive().default(20),
   /** Socket subscribe/unsubscribe/resync messages per second per dashboard connection, burst 4×. */
   XRAY_SOCKET_RATE_LIMIT: z.coerce.number().positive().default(5),
+  /** Estimated bytes of recent events the dashboard fanout keeps in memory; a client further behind gets a snapshot. */
+  XRAY_FANOUT_WINDOW_BYTES: optional(bytes),
   /** Window (ms) of the event-loop delay p99/max reported on /metrics. */
   XRAY_LOOP_DELAY_WINDOW_MS: z.coerce.number().int().min(100).default(5000),
   /** CSP frame-ancestors sources allowed to frame /embed/* pages. */
@@ -184,6 +186,8 @@ export interface XrayConfig {
   sessionRatePerSecond: number;
   socketRatePerSecond: number;
   loopDelayWindowMs: number;
+  /** The fanout window's byte bound (XRAY_FANOUT_WINDOW_BYTES). */
+  fanoutWindowBytes: number;
   commitDelayMs: number;
   /** Test-only: log writes fail while this file exists (store/writeFaults.ts). */
   failWritesFile: string | null;
@@ -226,6 +230,13 @@ function parseHeaderList(text: string | undefined): Map<string, string> {
   return headers;
 }
 
+/**
+ * 8 MiB of recent events (estimated): at 1,000 tokens/s of ~250-character tokens that is ~11 s
+ * of backlog served as deltas; a client further behind catches up through a snapshot. Memory
+ * held for stalled dashboards stays this bound, however many there are (issue 18: ≤ 20 MB).
+ */
+export const DEFAULT_FANOUT_WINDOW_BYTES = 8 * 2 ** 20;
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -253,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     sessionRatePerSecond: e.XRAY_SESSION_RATE_LIMIT,
     socketRatePerSecond: e.XRAY_SOCKET_RATE_LIMIT,
     loopDelayWindowMs: e.XRAY_LOOP_DELAY_WINDOW_MS,
+    fanoutWindowBytes: e.XRAY_FANOUT_WINDOW_BYTES ?? DEFAULT_FANOUT_WINDOW_BYTES,
     commitDelayMs: e.XRAY_FAULT_COMMIT_DELAY_MS,
     failWritesFile: e.XRAY_FAULT_FAIL_WRITES_FILE ? path.resolve(e.XRAY_FAULT_FAIL_WRITES_FILE) : null,
     limits: {

@@ -9,6 +9,7 @@ import { describeZodError } from '../../lib/protocol/relay';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import type { EventLog } from '../store/eventLog';
 import { EventWindow } from './eventWindow';
+import { DEFAULT_FANOUT_WINDOW_BYTES } from '../config';
 import { embedAllows } from '../auth/embedAccess';
 import { Fanout, type FanoutOptions } from './fanout';
 import { roomBroadcast, socketPeer, type DashboardNamespace, type SocketPeer } from './socketIoPeer';
@@ -39,6 +40,8 @@ export interface DashboardSocketOptions extends FanoutOptions {
   /** The scope an embed token grants (`swarm`, `trace:<id>`), or null when it grants none. */
   embedScopeOf?: (token: string) => string | null;
   windowEvents?: number;
+  /** Estimated bytes the window holds at most (XRAY_FANOUT_WINDOW_BYTES). */
+  windowBytes?: number;
   /** Engine connections per client address (XRAY_SOCKETIO_PER_ADDRESS). */
   connectionsPerAddress?: number;
   /** Ms a connection may take to join a namespace before it is closed (XRAY_SOCKETIO_CONNECT_TIMEOUT_MS). */
@@ -74,7 +77,7 @@ export function attachDashboardSocket(server: HttpServer, model: SwarmModel, log
   });
   const nsp: DashboardNamespace = io.of(DASHBOARD_NAMESPACE);
   const metrics = new FanoutMetrics();
-  const fanout = new Fanout<SocketPeer>(model, log, new EventWindow(options.windowEvents ?? 50_000), metrics, options, roomBroadcast(nsp));
+  const fanout = new Fanout<SocketPeer>(model, log, new EventWindow(options.windowEvents ?? 50_000, options.windowBytes ?? DEFAULT_FANOUT_WINDOW_BYTES), metrics, options, roomBroadcast(nsp));
   const { authorize, embedScopeOf } = options;
   if (authorize) {
     nsp.use((socket, next) => {

@@ -21,12 +21,39 @@ it('serves events after a cursor while it is inside the window, and refuses once
   expect(w.size).toBe(5);
 });
 
+it('[G5] a big event evicts as many of the oldest as its bytes need, in seq order, and the floor follows', () => {
+  const tok = (seq: number, chars: number): XrayEvent => makeEvent('token', { seq, data: { text: 'x'.repeat(chars) } });
+  // Sizes: 256 + 2 × chars. Bound 3,000: 1,000 + 1,000 + 1,000 fit exactly.
+  const w = new EventWindow(1000, 3000);
+  w.push([tok(1, 372), tok(2, 372), tok(3, 372)]);
+  expect(w.approxBytes).toBe(3000);
+  expect(w.floor).toBe(0);
+  w.push([tok(4, 872)]); // 2,000 bytes: the two oldest go, not the newest
+  expect(w.since(0, 100, 100)).toBeUndefined();
+  expect(w.since(2, 100, 100)!.map((e) => e.seq)).toEqual([3, 4]);
+  expect(w.approxBytes).toBe(3000);
+  w.push([tok(5, 72)]); // 400 bytes: 3 (1,000) goes, 4 stays
+  expect(w.since(3, 100, 100)!.map((e) => e.seq)).toEqual([4, 5]);
+  expect(w.approxBytes).toBe(2400);
+});
+
+it('[G5] an event bigger than the whole bound is kept alone (the newest is always served), never with others', () => {
+  const w = new EventWindow(1000, 1000);
+  w.push([makeEvent('token', { seq: 1, data: { text: 'ab' } }), makeEvent('token', { seq: 2, data: { text: 'y'.repeat(5000) } })]);
+  expect(w.size).toBe(1);
+  expect(w.floor).toBe(1);
+  expect(w.since(1, 10, 10)!.map((e) => e.seq)).toEqual([2]);
+  w.push([makeEvent('token', { seq: 3, data: { text: 'c' } })]);
+  expect(w.since(2, 10, 10)!.map((e) => e.seq)).toEqual([3]);
+  expect(w.approxBytes).toBe(258);
+});
+
 it('stays within its byte bound, dropping the oldest events', () => {
   const big = (seq: number): XrayEvent => makeEvent('token', { seq, data: { text: 'x'.repeat(1000) } });
   const w = new EventWindow(1000, 10_000);
   w.push(Array.from({ length: 50 }, (_, i) => big(i + 1)));
   expect(w.approxBytes).toBeLessThanOrEqual(10_000);
-  expect(w.size).toBe(4); // 2,200 bytes each
+  expect(w.size).toBe(4); // 2,256 bytes each
   expect(w.floor).toBe(46);
   expect(w.since(46, 100, 100)!.map((e) => e.seq)).toEqual([47, 48, 49, 50]);
   expect(w.since(45, 100, 100)).toBeUndefined();

@@ -171,8 +171,8 @@ describe('fanout', () => {
     }
     expect(d.gaps).toBe(0);
     // Stated bound: a stalled client costs a cursor, not a queue. ~20 MB of tokens pass through
-    // while it is stalled; the window is capped at 32 MB, so growth beyond 64 MB would mean
-    // per-client buffering.
+    // while it is stalled; the window is capped at 8 MiB (XRAY_FANOUT_WINDOW_BYTES), and heapUsed
+    // is sampled with garbage included, so growth beyond 64 MB would mean per-client buffering.
     expect(heapMax - heapBefore).toBeLessThan(64 * 1024 * 1024);
   });
 

@@ -43,13 +43,13 @@ afterEach(() => {
 const AGENT: Scope = { kind: 'agent', name: 'writer' };
 
 /** A fanout over an in-memory log, with `commit` doing what the pipeline does: log, then model, then fanout. */
-function rig(options: FanoutOptions & { windowEvents?: number } = {}) {
+function rig(options: FanoutOptions & { windowEvents?: number; windowBytes?: number } = {}) {
   const log = SqliteEventLog.inMemory();
   logs.push(log);
   const model = createSwarmModel(0);
   const metrics = new FanoutMetrics();
   const broadcasts: { peers: string[]; delta: Delta }[] = [];
-  const fanout = new Fanout<FakePeer>(model, log, new EventWindow(options.windowEvents ?? 10_000), metrics, options, (peers, delta) => {
+  const fanout = new Fanout<FakePeer>(model, log, new EventWindow(options.windowEvents ?? 10_000, options.windowBytes), metrics, options, (peers, delta) => {
     broadcasts.push({ peers: peers.map((p) => p.id), delta });
     for (const p of peers) p.send('delta', delta);
   });
@@ -180,6 +180,37 @@ describe('Fanout.tick over fake peers', () => {
     expect(deltas).toHaveLength(2);
     expect(deltas[1]).toMatchObject({ from: snap.seq + 1, to: model.seq });
     // The fast peer never needed one.
+    expect(fast.snapshots()).toEqual([]);
+    expect(expectContiguous(fast.deltas(), 0)).toBe(model.seq);
+  });
+
+  it('[F3] [G5] with the window bound by bytes, a stalled peer costs no memory per event it misses and catches up through the snapshot with every committed token', async () => {
+    // Each token here is ~280 estimated bytes: 4,000 bytes hold 14 events, far fewer than the count bound.
+    const { commit, tick, connect, writerText, model, fanout } = rig({ windowEvents: 10_000, windowBytes: 4000 });
+    const fast = connect('fast');
+    const slow = connect('slow');
+    await commit(2);
+    tick();
+    slow.queued = 100; // stalled: its transport queue is over the high-water mark
+    for (let i = 0; i < 20; i++) {
+      await commit(5, i % 2 ? 'writer' : 'bystander');
+      tick();
+      expect(fanout.windowStats.bytes).toBeLessThanOrEqual(4000);
+    }
+    expect(fanout.windowStats.events).toBeLessThan(20);
+    expect(slow.sent.filter((s) => s.event === 'delta')).toHaveLength(1); // nothing queued for it while stalled
+    slow.queued = 0;
+    tick(); // its cursor left the window by bytes: a snapshot is requested
+    await settle();
+    tick();
+    const [snap] = slow.snapshots();
+    expect(snap).toMatchObject({ kind: 'stream', sub: 'agent:writer', seq: model.seq });
+    // Everything the writer committed, in order: the first delta plus the snapshot (which starts from scratch).
+    expect(textOf([snap])).toBe(writerText());
+    await commit(3);
+    tick();
+    expect(slow.deltas().at(-1)).toMatchObject({ from: snap.seq + 1, to: model.seq });
+    expect(textOf([snap, slow.deltas().at(-1)!])).toBe(writerText());
     expect(fast.snapshots()).toEqual([]);
     expect(expectContiguous(fast.deltas(), 0)).toBe(model.seq);
   });

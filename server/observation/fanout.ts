@@ -334,6 +334,11 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
     if (newest) this.metrics.observeLatency(now - newest);
   }
 
+  /** The window's fill and bound, for /metrics. */
+  get windowStats(): { events: number; bytes: number; maxBytes: number } {
+    return { events: this.window.size, bytes: this.window.approxBytes, maxBytes: this.window.maxBytes };
+  }
+
   get clientCount(): number {
     return this.clients.size;
   }

@@ -18,7 +18,7 @@ const promtool = ['/usr/bin/promtool', ...(process.env.PATH ?? '').split(':').ma
 const lintable = Boolean(promtool) || Boolean(process.env.CI);
 
 beforeAll(async () => {
-  const config = { ...loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, XRAY_OTLP_EXPORT_URL: 'http://127.0.0.1:9/v1/traces' }), port: 0, relayPort: 0, host: '127.0.0.1', dataDir: tempDir() };
+  const config = { ...loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, XRAY_OTLP_EXPORT_URL: 'http://127.0.0.1:9/v1/traces', XRAY_FANOUT_WINDOW_BYTES: '3MiB' }), port: 0, relayPort: 0, host: '127.0.0.1', dataDir: tempDir() };
   xray = await startXray(config, { next: false });
   dashUrl = `http://127.0.0.1:${xray.observation!.port}`;
   // The exporter is on (towards a closed port) so its figures are linted too.
@@ -51,6 +51,15 @@ describe('/metrics', () => {
     // The histogram is exposed in seconds: its +Inf bucket equals its count.
     const inf = Number(/^xray_fanout_latency_seconds_bucket\{le="\+Inf"\} (\d+)/m.exec(text)?.[1]);
     expect(inf).toBe(Number(/^xray_fanout_latency_seconds_count (\d+)/m.exec(text)?.[1]));
+  });
+
+  it('[G5] shows the fanout window: its fill and the byte bound XRAY_FANOUT_WINDOW_BYTES sets', async () => {
+    const text = await scrape();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)`, 'm').exec(text)?.[1]);
+    expect(value('xray_fanout_window_max_bytes')).toBe(3 * 2 ** 20);
+    expect(value('xray_fanout_window_events')).toBeGreaterThan(0); // the agent's connect, register and token
+    expect(value('xray_fanout_window_bytes')).toBeGreaterThan(0);
+    expect(value('xray_fanout_window_bytes')).toBeLessThanOrEqual(3 * 2 ** 20);
   });
 
   it.skipIf(!lintable)('[V1] the live output passes promtool check metrics', async () => {

@@ -42,6 +42,8 @@ export interface ObservationLimits {
   sessionRatePerSecond?: number;
   socketRatePerSecond?: number;
   loopDelayWindowMs?: number;
+  /** The fanout window's byte bound (XRAY_FANOUT_WINDOW_BYTES). */
+  fanoutWindowBytes?: number;
 }
 
 /** Batches each commit stage threw on (the other stages still ran: commitPipeline.ts). */
@@ -137,6 +139,7 @@ export async function createObservationServer(
     connectTimeoutMs: limits.socketIoConnectTimeoutMs,
     sessionBudgets: sessions,
     socketRatePerSecond: rates.socketRatePerSecond,
+    windowBytes: rates.fanoutWindowBytes,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -168,6 +171,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     sessionRatePerSecond: config.sessionRatePerSecond,
     socketRatePerSecond: config.socketRatePerSecond,
     loopDelayWindowMs: config.loopDelayWindowMs,
+    fanoutWindowBytes: config.fanoutWindowBytes,
   });
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();

@@ -31,7 +31,7 @@ export interface MetricSources {
   extra?: MetricDef[];
   writer: LogWriter;
   relay: Relay;
-  fanout: Pick<Fanout, 'clientCount' | 'lags' | 'snapshots'>;
+  fanout: Pick<Fanout, 'clientCount' | 'lags' | 'snapshots' | 'windowStats'>;
   metrics: FanoutMetrics;
   admission?: SocketAdmission;
   /** Log upkeep: retention, size on disk, writability. */
@@ -162,6 +162,9 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guard
     counter('xray_fanout_bytes_saved_total', 'Estimated bytes saved by coalescing.', () => Math.max(0, metrics.rawBytesEquivalent - metrics.bytesOut)),
     counter('xray_fanout_skipped_backpressure_total', 'Client ticks skipped because the socket buffer was above its high-water mark.', () => metrics.skippedForBackpressure),
     gauge('xray_fanout_clients', 'Dashboard sockets connected.', () => fanout.clientCount),
+    gauge('xray_fanout_window_events', 'Recent events the fanout window holds in memory (deltas are served from it).', () => fanout.windowStats.events),
+    gauge('xray_fanout_window_bytes', 'Estimated bytes the fanout window holds.', () => fanout.windowStats.bytes),
+    gauge('xray_fanout_window_max_bytes', 'The fanout window byte bound (XRAY_FANOUT_WINDOW_BYTES); a client further behind gets a snapshot.', () => fanout.windowStats.maxBytes),
     gauge('xray_fanout_client_lag_max_seq', 'Worst dashboard subscription lag behind head (seq).', () => Math.max(0, ...lags())),
     gauge('xray_fanout_client_lag_sum_seq', 'Sum of per-client lag behind head (seq).', () => lags().reduce((a, b) => a + b, 0)),
     msHistogramAsSeconds('xray_fanout_latency_seconds', 'Receive-to-emit latency of the newest event in each delta.', () => ({
