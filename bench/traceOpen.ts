@@ -7,6 +7,7 @@
  * render and scripts included). Each open in a fresh tab (a fresh query cache: nothing is
  * reused from the previous open in the page); medians of the repeats. The first open also
  * pays for the server's one build of the trace (the log read), later ones find it cached.
+ * `first_open_ms` is that first (cold) open alone, `warm_median_ms` the median of the others.
  * The click is timed from the page's pointerdown on the link (`runs_ms`); `driver_runs_ms`
  * also counts Playwright's checks before it presses (~100 ms here), as runs before 2026-11-22 06:00 did.
  */
@@ -82,7 +83,7 @@ export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
       loads.push(Date.now() - t);
       await page.close();
     }
-    return { spans: p.spans, tokens: p.spans * p.tokensPerSpan, write_s, loadavg_1m: loadavg, cpus: os.cpus().length, median_ms: percentile(opens, 50), runs_ms: opens, driver_median_ms: percentile(driverOpens, 50), driver_runs_ms: driverOpens, page_load_median_ms: loads.length ? percentile(loads, 50) : null, page_load_runs_ms: loads };
+    return { spans: p.spans, tokens: p.spans * p.tokensPerSpan, write_s, loadavg_1m: loadavg, cpus: os.cpus().length, median_ms: percentile(opens, 50), runs_ms: opens, first_open_ms: opens[0] ?? null, warm_median_ms: opens.length > 1 ? percentile(opens.slice(1), 50) : null, driver_median_ms: percentile(driverOpens, 50), driver_runs_ms: driverOpens, page_load_median_ms: loads.length ? percentile(loads, 50) : null, page_load_runs_ms: loads };
   } finally {
     await browser.close();
   }
