@@ -102,6 +102,12 @@ export async function benchLiveView(x: XrayProc, p: { agentCounts: number[]; sam
         if (shown >= n || (shown >= n * 0.98 && Date.now() - steadySince > 15_000)) break;
         await sleep(250);
       }
+      // Where missing agents went missing: the server's model, or the page's copy of it (deltas).
+      // (The model keeps at most 2,000 agents that disconnected: a wave of disconnects shrinks it, not the page.)
+      const listed = (await x.api<{ agents: { connected: boolean }[] }>('/api/agents')).agents ?? [];
+      const serverAgents = listed.length;
+      const serverConnected = listed.filter((a) => a.connected).length;
+      if (shown < n) console.log(`[bench] live view ${n}: the page shows ${shown}, the server's model holds ${serverAgents}`);
       if (shown < n * 0.98) {
         // A figure, not a crash: a page that cannot keep up with this many agents is the finding.
         rows.push({ agents: n, streaming: wantStreaming, error: `the view showed ${shown} of ${n} agents after ${SHOW_TIMEOUT_MS / 1000} s`, target_p95_ms: n >= 20_000 ? 33 : 16.7 });
@@ -128,6 +134,8 @@ export async function benchLiveView(x: XrayProc, p: { agentCounts: number[]; sam
       rows.push({
         agents: n,
         shown,
+        server_agents: serverAgents,
+        server_connected: serverConnected,
         streaming: wantStreaming,
         frame_interval_p95_ms: round(median(runs.map((r) => r.interval_p95_ms)), 1),
         frame_interval_p50_ms: round(median(runs.map((r) => r.interval_p50_ms)), 1),

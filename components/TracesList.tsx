@@ -3,7 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
-import { tracesQuery, type TraceFilters } from '../lib/client/queries';
+import { openingTrace, tracesQuery, type TraceFilters } from '../lib/client/queries';
 import { CopyButton } from './CopyButton';
 import { formatCost, formatTokens } from '../lib/client/usageFormat';
 
@@ -13,6 +13,9 @@ const RANGES = [
   { label: 'last hour', ms: 3600_000 },
   { label: 'last 24 h', ms: 86_400_000 },
 ];
+
+/** The app router's Link takes this (next/link's types are the pages router's, which lack it): a full route prefetch on hover. */
+const FULL_PREFETCH_ON_HOVER = { unstable_dynamicOnHover: true } as object;
 
 /** Recent traces with filters (agent, status, time range, text); a trace id typed in the search opens it. */
 export function TracesList() {
@@ -88,7 +91,8 @@ export function TracesList() {
                   <input type="checkbox" aria-label={`Select ${t.trace_id} for comparison`} checked={picked.includes(t.trace_id)} onChange={(e) => tick(t.trace_id, e.target.checked)} />
                 </td>
                 <td>
-                  <Link href={`/trace/${t.trace_id}`}>
+                  {/* Hover, focus or press starts the trace's outline read and the route's full prefetch: opening a trace then waits for neither in turn. */}
+                  <Link href={`/trace/${t.trace_id}`} {...FULL_PREFETCH_ON_HOVER} onPointerEnter={() => openingTrace(t.trace_id)} onFocus={() => openingTrace(t.trace_id)} onPointerDown={() => openingTrace(t.trace_id)}>
                     <code>{t.trace_id}</code>
                   </Link>
                 </td>

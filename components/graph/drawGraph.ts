@@ -59,7 +59,17 @@ export interface DrawState {
   hoveredLink: string | null;
   /** Large graphs: the discs as pixels (see nodeLayer.ts); absent, every disc is a vector path. */
   nodeLayer?: NodeLayer;
+  /** Changes whenever a node's colour may have (store, search, theme); absent: recomputed every frame. */
+  colorKey?: string;
+  /**
+   * Large graphs: the only nodes with a halo, ring or label of their own (decorationCandidates),
+   * and a lookup by id for the selected, hovered and labelled ones — so a frame does not walk
+   * 20,000 nodes to find the handful that have one. Absent: every node is looked at.
+   */
+  decorated?: readonly SimNode[];
+  nodeById?: (id: string) => SimNode | undefined;
 }
+
 
 export function drawGraph(ctx: CanvasRenderingContext2D, s: DrawState): void {
   const { view, palette: p, now } = s;
@@ -116,7 +126,7 @@ function drawNodePixels(layer: NodeLayer, ctx: CanvasRenderingContext2D, s: Draw
   const p = s.palette;
   // A handful of distinct colours: pack each once per frame, not once per node.
   const packed = new Map<string, number>();
-  layer.draw(ctx, s.nodes, s.view, s.width, s.height, s.dpr, (n) => {
+  layer.draw(ctx, s.nodes, s.view, s.width, s.height, s.dpr, s.colorKey ?? `frame ${s.now}`, (n) => {
     const css = n.kind === 'topic' ? p.topic : p[n.status];
     const alpha = nodeAlpha(s, n, dim);
     const key = alpha === 1 ? css : `${css}|${alpha}`;
@@ -158,7 +168,7 @@ function drawNodePaths(ctx: CanvasRenderingContext2D, s: DrawState, dim: boolean
 /** Error halos, group rings, load rings, the selected and hovered rings: only where they apply. */
 function drawDecorations(ctx: CanvasRenderingContext2D, s: DrawState): void {
   const { view, palette: p, now } = s;
-  for (const n of s.nodes) {
+  for (const n of s.decorated ?? s.nodes) {
     if (n.x === undefined) continue;
     if (n.flashUntil && n.flashUntil > now) {
       // Error flash: a pulsing halo for two seconds after the error count rose.
@@ -186,15 +196,22 @@ function drawDecorations(ctx: CanvasRenderingContext2D, s: DrawState): void {
       ctx.arc(n.x, n.y!, n.radius + 3, -Math.PI / 2, -Math.PI / 2 + Math.PI * 2 * Math.min(1, n.load.active / n.load.max));
       ctx.stroke();
     }
-    if (n.id === s.selected || n.id === s.hovered) {
-      ctx.strokeStyle = n.id === s.selected ? p.accent : p.text;
-      ctx.lineWidth = 2.5 / view.k;
-      ctx.beginPath();
-      ctx.arc(n.x, n.y!, n.radius + 6, 0, Math.PI * 2);
-      ctx.stroke();
-    }
+  }
+  // The selected ring over the hovered one when they are the same node.
+  for (const id of [s.hovered, s.selected]) {
+    const n = id === null ? undefined : lookup(s, id);
+    if (!n || n.x === undefined) continue;
+    ctx.strokeStyle = n.id === s.selected ? p.accent : p.text;
+    ctx.lineWidth = 2.5 / view.k;
+    ctx.beginPath();
+    ctx.arc(n.x, n.y!, n.radius + 6, 0, Math.PI * 2);
+    ctx.stroke();
   }
   ctx.globalAlpha = 1;
+}
+
+function lookup(s: DrawState, id: string): SimNode | undefined {
+  return s.nodeById ? s.nodeById(id) : s.nodes.find((n) => n.id === id);
 }
 
 function drawLabels(ctx: CanvasRenderingContext2D, s: DrawState): void {
@@ -202,10 +219,22 @@ function drawLabels(ctx: CanvasRenderingContext2D, s: DrawState): void {
   ctx.fillStyle = s.palette.text;
   ctx.font = `${11 / view.k}px system-ui, sans-serif`;
   ctx.textAlign = 'center';
-  for (const n of s.nodes) {
-    if (n.x === undefined) continue;
-    if (!(s.labels.has(n.id) || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id))) continue;
+  const label = (n: SimNode) => {
+    if (n.x === undefined) return;
     ctx.fillText(n.kind === 'group' ? `${n.label} (${n.members})` : n.label, n.x, n.y! + n.radius + 12 / view.k);
+  };
+  if (!s.nodeById) {
+    for (const n of s.nodes) if (s.labels.has(n.id) || n.id === s.selected || n.id === s.hovered || s.matches.has(n.id)) label(n);
+    return;
+  }
+  // Only the labelled ones, each once (a node can be chosen, selected and matched at once).
+  const ids = new Set(s.labels);
+  for (const id of s.matches) ids.add(id);
+  if (s.selected !== null) ids.add(s.selected);
+  if (s.hovered !== null) ids.add(s.hovered);
+  for (const id of ids) {
+    const n = s.nodeById(id);
+    if (n) label(n);
   }
 }
 

@@ -63,6 +63,8 @@ export class GraphController implements PointerTarget {
   private motion = 0;
   /** Bumped whenever node positions or radii may have changed (the fit follows them). */
   private layoutChanges = 0;
+  /** Bumped by every rebuild from the store: node colours can change only then (or with the theme). */
+  private syncs = 0;
   private labels = new Set<string>();
   private labelsAt = 0;
   private hovered: string | null = null;
@@ -98,6 +100,7 @@ export class GraphController implements PointerTarget {
     this.stale = false;
     const message = this.scene.sync(this.store.getState(), this.win, now);
     if (message) this.layout.setGraph(message);
+    this.syncs++;
     this.index.invalidate();
     this.layoutChanges++;
     this.changes++;
@@ -149,8 +152,13 @@ export class GraphController implements PointerTarget {
       labels: this.labels,
       hoveredLink: this.hoveredLink,
       nodeLayer: this.nodeLayer,
+      colorKey: `${this.syncs}|${this.theme.changes}`,
+      decorated: this.scene.decorated,
+      nodeById: this.nodeById,
     });
   }
+
+  private readonly nodeById = (id: string) => this.scene.node(id);
 
   // --- the buttons -------------------------------------------------------------------------
 

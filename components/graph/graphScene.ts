@@ -12,6 +12,7 @@ import type { XrayState } from '../../lib/client/store';
 import type { EdgeView } from '../../lib/client/overviewState';
 import { edgeKey } from '../../lib/model/swarmModel';
 import type { SimLink, SimNode } from './drawGraph';
+import { decorationCandidates } from './decorations';
 import type { WindowEdges } from './TimeWindow';
 
 /** How long (ms) a node's halo pulses after its error count rose. */
@@ -33,6 +34,8 @@ export class GraphScene {
   nodes: SimNode[] = [];
   links: SimLink[] = [];
   matches = new Set<string>();
+  /** The nodes with a halo or ring of their own (drawGraph's decorationCandidates), as of the last sync. */
+  decorated: SimNode[] = [];
   readonly rates = new EdgeRates();
   private byId = new Map<string, SimNode>();
   private version = 0;
@@ -82,6 +85,7 @@ export class GraphScene {
     this.links = links;
     this.byId = next;
     this.matches = new Set(matchNodes(nodes, state.search));
+    this.decorated = decorationCandidates(nodes, now);
     // The worker needs the new shape; radii only matter to it while collision is on.
     if (!structural && !(radiusChanged && nodes.length <= COLLIDE_LIMIT)) return null;
     if (structural) this.version++;

@@ -1,5 +1,6 @@
 /** React Query `queryOptions` factories, one per REST resource. Server data stays here, never mirrored into zustand. */
 import { queryOptions } from '@tanstack/react-query';
+import { earlyFetches } from './earlyFetch';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import { traceFromJson, type TraceTree } from '../trace/buildTrace';
@@ -23,7 +24,8 @@ export class ApiError extends Error {
 
 async function getJson<T>(url: string, embedToken?: string | null): Promise<T> {
   // Embeds have no session: their scoped token rides along as a header.
-  const res = await fetch(url, { credentials: 'same-origin', headers: embedToken ? { 'x-xray-embed': embedToken } : {} });
+  // A read a link started early (earlyFetch.ts) answers it when fresh; embeds never start one.
+  const res = (embedToken ? undefined : await earlyFetches.take(url)) ?? (await fetch(url, { credentials: 'same-origin', headers: embedToken ? { 'x-xray-embed': embedToken } : {} }));
   const body = await res.json().catch(() => null);
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
   return body as T;
@@ -66,13 +68,20 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
   });
 
 /** The trace page's tree: the reconstructed trace without token text (nodes carry `textChars`). */
+const outlineUrl = (traceId: string) => `/api/traces/${traceId}/outline`;
+
 export const traceOutlineQuery = (traceId: string, embedToken?: string | null) =>
   queryOptions({
     queryKey: ['trace-outline', traceId],
-    queryFn: async () => traceFromJson(await getJson<TraceTree>(`/api/traces/${traceId}/outline`, embedToken)),
+    queryFn: async () => traceFromJson(await getJson<TraceTree>(outlineUrl(traceId), embedToken)),
     structuralSharing: false, // as traceQuery: keep the null-prototype dictionaries
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
+
+/** A link to a trace is about to be followed (hover, focus, press): its outline read starts now, beside the route change. */
+export function openingTrace(traceId: string): void {
+  earlyFetches.start(outlineUrl(traceId));
+}
 
 /** One node's text as of a seq (the page's live-stream origin): fixed once loaded, the stream adds what follows. */
 export const traceTextQuery = (traceId: string, nodeId: string, asOf: number, embedToken?: string | null) =>

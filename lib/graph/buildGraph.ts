@@ -77,18 +77,22 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
   const group = filters.group ?? 'auto';
   const grouped = group === 'always' || (group === 'auto' && visible.length > (filters.groupThreshold ?? 300));
 
+  if (!grouped) {
+    // One agent, one node, a function of its AgentView alone. The store keeps the view object of
+    // every agent a delta did not touch, so those nodes are reused, not rebuilt (20,000 agents, 2
+    // deltas a second). A node's id is its agent's name: no name → id map to build per delta.
+    const agentList = visible.map((a) => {
+      let n = agentNodes.get(a);
+      if (!n) agentNodes.set(a, (n = agentNode(a)));
+      return n;
+    });
+    const shown = visible.length === agents.size ? null : new Set(visible.map((a) => a.name));
+    return linked(agentList, (name) => ((shown ? shown.has(name) : agents.has(name)) ? name : undefined), edgeList, false);
+  }
+
   const nodeOf = new Map<string, string>(); // agent name → node id
   const nodes = new Map<string, GraphNode>();
   for (const a of visible) {
-    if (!grouped) {
-      // One agent, one node, a function of its AgentView alone. The store keeps the view object of
-      // every agent a delta did not touch, so those nodes are reused, not rebuilt (20,000 agents, 2 deltas a second).
-      let n = agentNodes.get(a);
-      if (!n) agentNodes.set(a, (n = agentNode(a)));
-      nodeOf.set(a.name, a.name);
-      nodes.set(a.name, n);
-      continue;
-    }
     const id = groupNodeId(prefixOf(a.name));
     nodeOf.set(a.name, id);
     const n = nodes.get(id);
@@ -114,13 +118,19 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
       n.load = n.load && a.load ? { active: n.load.active + a.load.active, max: n.load.max + a.load.max } : (n.load ?? a.load);
     }
   }
-  if (grouped) for (const n of nodes.values()) n.radius = radiusFor(n.tokens, n.inflight, n.members);
+  for (const n of nodes.values()) n.radius = radiusFor(n.tokens, n.inflight, n.members);
+  return linked([...nodes.values()], (name) => nodeOf.get(name), edgeList, true);
+}
 
+/** The links between the nodes (`nodeOf`: an agent's node id, undefined when not shown), and the topic nodes they need, after `nodes`. */
+function linked(nodes: GraphNode[], nodeOf: (agent: string) => string | undefined, edgeList: readonly EdgeView[], grouped: boolean): { nodes: GraphNode[]; links: GraphLink[]; grouped: boolean } {
+  // Topic ids (`#…`) never equal an agent's or a group's id (see topicNodeId).
+  const topics = new Map<string, GraphNode>();
   const links = new Map<string, GraphLink>();
   for (const e of edgeList) {
     if (e.kind === 'call') {
-      const s = nodeOf.get(e.from);
-      const t = nodeOf.get(e.to);
+      const s = nodeOf(e.from);
+      const t = nodeOf(e.to);
       if (!s || !t || s === t) continue;
       const id = edgeKey('call', s, t);
       const l = links.get(id) ?? { id, source: s, target: t, kind: 'call' as const, calls: 0, inflight: 0, errors: 0 };
@@ -129,17 +139,18 @@ export function buildGraph(agents: ReadonlyMap<string, AgentView>, edges: Readon
       l.errors += e.errors;
       links.set(id, l);
     } else {
-      const t = nodeOf.get(e.to);
+      const t = nodeOf(e.to);
       if (!t) continue;
       const topicId = topicNodeId(e.from);
-      if (!nodes.has(topicId)) nodes.set(topicId, { id: topicId, label: topicId, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
+      if (!topics.has(topicId)) topics.set(topicId, { id: topicId, label: topicId, kind: 'topic', status: 'idle', radius: 4, tokens: 0, inflight: 0, errors: 0, load: null, members: 0 });
       const id = edgeKey('topic', topicId, t);
       const l = links.get(id) ?? { id, source: t, target: topicId, kind: 'topic' as const, calls: 0, inflight: 0, errors: 0 };
       l.calls += e.calls;
       links.set(id, l);
     }
   }
-  return { nodes: [...nodes.values()], links: [...links.values()], grouped };
+  if (topics.size) for (const t of topics.values()) nodes.push(t);
+  return { nodes, links: [...links.values()], grouped };
 }
 
 /** Case-insensitive substring search over node labels. */

@@ -50,4 +50,27 @@ describe('PixelBuffer', () => {
     b.clear();
     expect(lit(b)).toBe(0);
   });
+
+  it('written() is the box of every pixel drawn since the last clear, and clear() zeroes all of them', () => {
+    const b = new PixelBuffer();
+    b.resize(100, 60);
+    expect(b.written()).toBeNull();
+    b.disc(20, 10, 3, 5);
+    b.disc(70, 40, 30, 6); // wide rows (filled with fill()) and clipped at the bottom
+    b.square(90, 5, 2, 7);
+    b.disc(50, 30, 0.3, 8); // a single pixel
+    // Exactly the tight box of the lit pixels: nothing drawn outside it, no slack inside.
+    let [x0, y0, x1, y1] = [Infinity, Infinity, -1, -1];
+    b.pixels.forEach((p, i) => {
+      if (!p) return;
+      [x0, y0, x1, y1] = [Math.min(x0, i % 100), Math.min(y0, Math.floor(i / 100)), Math.max(x1, i % 100), Math.max(y1, Math.floor(i / 100))];
+    });
+    expect(b.written()).toEqual({ x: x0, y: y0, w: x1 - x0 + 1, h: y1 - y0 + 1 });
+    expect(y1).toBe(59); // clipped at the bottom edge
+    b.clear();
+    expect(lit(b)).toBe(0);
+    expect(b.written()).toBeNull();
+    b.disc(5, 5, 1, 9);
+    expect(b.written()).toEqual({ x: 4, y: 4, w: 2, h: 2 });
+  });
 });

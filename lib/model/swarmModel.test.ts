@@ -134,3 +134,32 @@ describe('[G6] hostile agent names and topics', () => {
     expect([...m.agents.keys()]).toEqual([]);
   });
 });
+
+describe('swarm model: disconnected agents kept for display', () => {
+  const register = (name: string) => e({ kind: 'agent.register', agent: name, data: { transport: 'ws', capabilities: [] } });
+  const leave = (name: string) => e({ kind: 'agent.disconnect', agent: name, data: { reason: 'bye' } });
+
+  it('one disconnect in a swarm past 2,000 agents drops no agent that never connected (OTLP, REST) and keeps the one that left', () => {
+    const m = createSwarmModel();
+    applyEvents(m, Array.from({ length: 2500 }, (_, i) => register(`ws-${i}`)));
+    // Known from their tokens only: never connected.
+    applyEvents(m, Array.from({ length: 300 }, (_, i) => e({ kind: 'token', agent: `otlp-${i}`, trace_id: T1, data: { text: 'x' } })));
+    applyEvents(m, [leave('ws-7')]);
+    expect(m.agents.size).toBe(2800);
+    expect(m.agents.get('ws-7')).toMatchObject({ status: 'gone' });
+    expect(m.agents.has('otlp-0')).toBe(true);
+  });
+
+  it('past 2,000 agents that left, the oldest to leave are dropped; connected ones never are', () => {
+    const m = createSwarmModel();
+    applyEvents(m, Array.from({ length: 2100 }, (_, i) => register(`a-${i}`)));
+    applyEvents(m, [register('stays')]);
+    applyEvents(m, Array.from({ length: 2100 }, (_, i) => leave(`a-${i}`)));
+    expect(m.agents.size).toBe(2001);
+    expect(m.agents.has('stays')).toBe(true);
+    expect(m.agents.has('a-0')).toBe(false);
+    expect(m.agents.has('a-99')).toBe(false);
+    expect(m.agents.has('a-100')).toBe(true);
+    expect(m.agents.has('a-2099')).toBe(true);
+  });
+});

@@ -180,10 +180,18 @@ function settleCall(model: SwarmModel, e: XrayEvent, failed: string | null): voi
   }
 }
 
+/**
+ * Keeps at most MAX_GONE_AGENTS agents that disconnected, dropping the oldest. Only agents that
+ * left: agents known from spans, REST or OTLP never connect, and counting them (or counting
+ * every agent instead of the gone ones) dropped thousands of live agents at one disconnect.
+ */
 function pruneGone(model: SwarmModel): void {
   if (model.agents.size <= MAX_GONE_AGENTS) return;
-  const gone = [...model.agents.values()].filter((a) => !a.connected).sort((a, b) => a.lastTs - b.lastTs);
-  for (const a of gone.slice(0, model.agents.size - MAX_GONE_AGENTS)) model.agents.delete(a.name);
+  const gone: AgentState[] = [];
+  for (const a of model.agents.values()) if (a.status === 'gone' && !a.connected) gone.push(a);
+  if (gone.length <= MAX_GONE_AGENTS) return;
+  gone.sort((a, b) => a.lastTs - b.lastTs);
+  for (const a of gone.slice(0, gone.length - MAX_GONE_AGENTS)) model.agents.delete(a.name);
 }
 
 /** Spans whose agent became known: agents named by spans appear; an invocation under another agent's span is a call edge. */

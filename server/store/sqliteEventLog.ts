@@ -33,44 +33,17 @@ export interface ExpireBatchResult {
 }
 
 
-interface Row {
-  seq: number;
-  id: string;
-  ts: number;
-  t: number | null;
-  kind: string;
-  trace_id: string | null;
-  span_id: string | null;
-  parent_span_id: string | null;
-  agent: string;
-  peer: string | null;
-  topic: string | null;
-  lamport: number;
-  data: string;
-  scope?: string;
-}
-
 /**
- * A stored row as an event. The idempotency scope is the store's business: it never leaves in
- * an event. Field by field, not rest + spread: every replay, snapshot and trace read runs this
- * per event, and V8's spread path is several times the cost of the whole copy.
+ * The columns an event is read from (the idempotency scope stays in the store), fetched as raw
+ * arrays: building a 14-key object per row and then spreading it into the event was most of a
+ * big trace's first read (102,000 rows: 630–800 ms as objects, 370 ms as arrays, here).
  */
-function rowToEvent(row: Row): XrayEvent {
-  return {
-    seq: row.seq,
-    id: row.id,
-    ts: row.ts,
-    t: row.t,
-    kind: row.kind,
-    trace_id: row.trace_id,
-    span_id: row.span_id,
-    parent_span_id: row.parent_span_id,
-    agent: row.agent,
-    peer: row.peer,
-    topic: row.topic,
-    lamport: row.lamport,
-    data: JSON.parse(row.data),
-  } as XrayEvent;
+const EVENT_COLUMNS = 'seq, id, ts, t, kind, trace_id, span_id, parent_span_id, agent, peer, topic, lamport, data';
+type RawRow = [number, string, number, number | null, string, string | null, string | null, string | null, string, string | null, string | null, number, string];
+
+function rowToEvent(r: RawRow): XrayEvent {
+  // One object literal in the columns' order (no spread: V8's slow path).
+  return { seq: r[0], id: r[1], ts: r[2], t: r[3], kind: r[4], trace_id: r[5], span_id: r[6], parent_span_id: r[7], agent: r[8], peer: r[9], topic: r[10], lamport: r[11], data: JSON.parse(r[12]) } as XrayEvent;
 }
 
 const SEARCHABLE_SQL = SEARCHABLE_FIELDS.map((f) => `'${f}'`).join(',');
@@ -292,7 +265,7 @@ export class SqliteEventLog implements EventLog {
       where.push(`kind IN (${q.kinds.map((_, i) => `@k${i}`).join(',')})`);
       q.kinds.forEach((k, i) => (params[`k${i}`] = k));
     }
-    const rows = this.db.prepare(`SELECT * FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).all(params) as Row[];
+    const rows = this.db.prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE ${where.join(' AND ')} ORDER BY seq LIMIT @limit`).raw(true).all(params) as RawRow[];
     return rows.map(rowToEvent);
   }
 
