@@ -20,6 +20,7 @@ import { benchTraceOpen } from './traceOpen';
 import { benchTraceView } from './traceView';
 import { benchCluster } from './cluster';
 import { benchSearch } from './search';
+import { benchRss } from './rss';
 import { benchStartup } from './startup';
 import { postgresBinDir } from '../server/testing/postgres';
 import { formatTargetRow, targetRows } from './targets';
@@ -39,6 +40,7 @@ const P = quick
       liveView: { agentCounts: [300], sampleSeconds: 2, repeats: 1 },
       traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
       traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1, pageLoad: false }],
+      rss: { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000 },
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -49,9 +51,10 @@ const P = quick
       liveView: { agentCounts: [1000, 5000, 20_000], sampleSeconds: 5, repeats: 3 },
       traceView: { spans: 1000, tokensPerSpan: 100, sampleSeconds: 5 },
       traceOpen: [
-        { spans: 1000, tokensPerSpan: 100, opens: 3 },
-        { spans: 10_000, tokensPerSpan: 100, opens: 3 },
+        { spans: 1000, tokensPerSpan: 100, opens: 5 },
+        { spans: 10_000, tokensPerSpan: 100, opens: 5 },
       ],
+      rss: { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000 },
     };
 
 function ensureBuild(): void {
@@ -117,6 +120,8 @@ async function main(): Promise<void> {
       }
       return out;
     });
+    // Its own server (with Next), so nothing the other sections left behind counts.
+    await step('rss', () => benchRss(base + 44, base + 54, P.rss));
     // A 10M-event log (200k quick), built once and cached under the temp dir: text search over
     // it, then start-up on it to the first ack. Their own servers, on ports of their own.
     const bigLog = quick ? 200_000 : 10_000_000;
@@ -183,6 +188,10 @@ function printTable(r: Record<string, any>): void {
     add('slow client: catch-up (ms)', s.catch_up_ms);
     add('slow client: tokens lost', s.tokens_lost, '0');
     add('slow client: text identical to the log', s.text_identical);
+  }
+  if (r.rss) {
+    const m = r.rss;
+    add(`server RSS, ${m.events_logged?.toLocaleString('en-US')} events logged, ${m.dashboards} dashboards (MB; peak; heap after GC)`, `${m.rss_mb}; ${m.rss_peak_mb}; ${m.heap_after_gc_mb}`, '≤ 300');
   }
   if (r.search) {
     const q = r.search;

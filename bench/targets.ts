@@ -22,6 +22,12 @@ interface TargetSpec {
   unit: string;
   op: '≥' | '≤';
   target: number;
+  /**
+   * How far past the bound still meets it. Only for frame intervals: ≤ 16.7 ms means "every
+   * frame at 60 Hz", and requestAnimationFrame intervals of an on-time 60 Hz frame read
+   * 16.67 ± a few tenths (16.8 is one frame, 33.3 is two).
+   */
+  slack?: number;
   read: (r: Results) => number | null | undefined;
 }
 
@@ -39,8 +45,8 @@ export const TARGETS: readonly TargetSpec[] = [
     read: (r) => (r.latency as any[] | undefined)?.find((l) => l.rate === 10_000 && l.clients === 20)?.p99_ms,
   },
   { measure: 'heap growth, client stalled 30 s at 1k tokens/s (after a forced GC)', unit: 'MB', op: '≤', target: 20, read: (r) => r.slow_client?.heap_growth_mb },
-  { measure: 'live view p95 frame interval, 5,000 agents, grouping off', unit: 'ms', op: '≤', target: 16.7, read: (r) => liveView(r, 5000) },
-  { measure: 'live view p95 frame interval, 20,000 agents, grouping off', unit: 'ms', op: '≤', target: 33, read: (r) => liveView(r, 20_000) },
+  { measure: 'live view p95 frame interval, 5,000 agents, grouping off (one 60 Hz frame)', unit: 'ms', op: '≤', target: 16.7, slack: 0.5, read: (r) => liveView(r, 5000) },
+  { measure: 'live view p95 frame interval, 20,000 agents, grouping off (two 60 Hz frames)', unit: 'ms', op: '≤', target: 33, slack: 0.5, read: (r) => liveView(r, 20_000) },
   { measure: 'open a 1,000-span / 100,000-token trace (click → interactive)', unit: 'ms', op: '≤', target: 300, read: (r) => traceOpen(r, 1000) },
   { measure: 'open a 10,000-span / 1,000,000-token trace', unit: 'ms', op: '≤', target: 1500, read: (r) => traceOpen(r, 10_000) },
   { measure: '/api/traces?q= text search over 10M logged tokens', unit: 'ms', op: '≤', target: 200, read: (r) => r.search?.worstMedianMs },
@@ -64,7 +70,8 @@ export function targetRows(results: Results): TargetRow[] {
     } catch {
       value = null; // a section with an unexpected shape reads as not measured
     }
-    const met = value === null ? null : t.op === '≥' ? value >= t.target : value <= t.target;
+    const slack = t.slack ?? 0;
+    const met = value === null ? null : t.op === '≥' ? value >= t.target : value <= t.target + slack;
     return { measure: t.measure, value, unit: t.unit, op: t.op, target: t.target, met };
   });
 }
