@@ -1,5 +1,6 @@
 /** The real server started on an existing data dir (the big-log fixture), API only: what the search and start-up benchmarks drive. */
 import { ADMIN_TOKEN, start, type Proc } from './procs';
+import { buildServerBundle } from '../scripts/buildServer';
 
 export interface BigLogServer extends Proc {
   port: number;
@@ -9,10 +10,14 @@ export interface BigLogServer extends Proc {
   get<T>(path: string): Promise<T>;
 }
 
-/** Spawns `server/index.ts --no-next` on `dataDir`; resolves once it printed `[xray] ready`. */
+/**
+ * Spawns the server on `dataDir`, API only (`--no-next`), as `npm start` runs it: the one-file
+ * bundle (scripts/buildServer.ts, built before the clock starts), not the sources through tsx.
+ */
 export function spawnOn(dataDir: string, port: number, relayPort: number, extraArgs: string[] = []): Proc & { spawnedAt: number } {
+  const bundle = buildServerBundle();
   const spawnedAt = performance.now();
-  const p = start(['server/index.ts', '--no-next', ...extraArgs], {
+  const p = start(['--enable-source-maps', bundle, '--no-next', ...extraArgs], {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
@@ -20,7 +25,7 @@ export function spawnOn(dataDir: string, port: number, relayPort: number, extraA
     XRAY_DATA_DIR: dataDir,
     ADMIN_TOKEN,
     XRAY_RATE_LIMIT: '10000000',
-  });
+  }, { tsx: false });
   return { ...p, spawnedAt };
 }
 

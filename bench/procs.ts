@@ -15,8 +15,9 @@ export interface Proc {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export function start(args: string[], env: Record<string, string> = {}): Proc {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `tsx: false` runs plain JavaScript (the server bundle) without the TypeScript loader. */
+export function start(args: string[], env: Record<string, string> = {}, opts: { tsx?: boolean } = {}): Proc {
+  const child = spawn(process.execPath, [...(opts.tsx === false ? [] : ['--import', 'tsx']), ...args], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   const waiters: { pred: (l: string) => boolean; resolve: (l: string) => void }[] = [];

@@ -3,6 +3,7 @@
  * swarm against its relay. Ctrl-C stops both.
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { buildServerBundle } from './buildServer';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DemoSwarm } from './demoSwarm';
@@ -25,7 +26,8 @@ function buildIfNeeded(): void {
 
 async function main(): Promise<void> {
   buildIfNeeded();
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/index.ts')], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+  // The one-file bundle (scripts/buildServer.ts): starts without transforming every module.
+  const server = spawn(process.execPath, ['--enable-source-maps', buildServerBundle()], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     server.stdout!.on('data', (d: Buffer) => {

@@ -2,8 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parsePriceTable, type PriceTable } from '../../lib/cost/prices';
+import { PROJECT_ROOT } from '../projectRoot';
 
-export const DEFAULT_PRICES_FILE = path.resolve(import.meta.dirname, '../../config/prices.yaml');
+export const DEFAULT_PRICES_FILE = path.join(PROJECT_ROOT, 'config', 'prices.yaml');
 
 let shipped: PriceTable | null = null;
 

@@ -4,8 +4,8 @@
  * live model; it never writes to the log. Without Next (`--no-next`, tests, benchmark)
  * everything but the pages is served.
  */
+import { PROJECT_ROOT } from '../projectRoot';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import path from 'node:path';
 import type { SwarmModel } from '../../lib/model/swarmModel';
 import { XrayError } from '../../lib/protocol/errors';
 import { DEFAULT_PEER_LIMITS, type PeerLimits, type XrayConfig } from '../config';
@@ -55,8 +55,6 @@ interface NextLike {
   close(): Promise<void>;
   getUpgradeHandler(): (req: IncomingMessage, socket: never, head: Buffer) => Promise<void>;
 }
-
-const PROJECT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The HTTP server and socket namespace, with pages delegated to `pages` (Next) when given. */
 /** Bundles, fonts and icons carry no data: the login page needs them before there is a session. */

@@ -1,0 +1,68 @@
+/**
+ * CPU cost of ingest inside the process, per token: `Relay.handleMessage` → `LogWriter` →
+ * SQLite file log (with the server's WAL checkpointer), no sockets, no commit listeners.
+ * CPU time (process.cpuUsage), not wall time, so the figure holds on a loaded machine where
+ * throughput does not. `--root DIR` measures another checkout (a worktree of an older commit)
+ * with the same harness, for before/after in one sitting:
+ *
+ *   node --import tsx bench/relayCpu.ts [--batch 50] [--ack] [--tokens 200000] [--root ../old]
+ *
+ * Prints one JSON line: cpu_us_per_token, tokens_per_s (wall, indicative only).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const arg = (name: string, fallback: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : fallback;
+};
+const root = path.resolve(arg('root', path.join(import.meta.dirname, '..')));
+const batch = Number(arg('batch', '1'));
+const tokens = Number(arg('tokens', '200000'));
+const ack = process.argv.includes('--ack');
+const load = (rel: string) => import(pathToFileURL(path.join(root, rel)).href);
+
+async function main(): Promise<void> {
+  const { LogWriter } = await load('server/store/logWriter.ts');
+  const { SqliteEventLog } = await load('server/store/sqliteEventLog.ts');
+  const { WalCheckpointer } = await load('server/store/walCheckpointer.ts');
+  const { TestSocketPair } = await load('server/testing/testSocketPair.ts');
+  const { Relay } = await load('server/relay/relay.ts');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-relaycpu-'));
+  const log = SqliteEventLog.open(dir);
+  const checkpointer = new WalCheckpointer(log.file, 500);
+  const writer = await LogWriter.open(log);
+  const relay = new Relay(writer, { rateLimit: { perSecond: 1e9, burst: 1e9 } });
+  const agents = Array.from({ length: 100 }, (_, i) => TestSocketPair.register(relay, `agent-${i}`));
+  await new Promise((r) => setTimeout(r, 100)); // the registrations commit
+  let seq = 0;
+  const frame = () => ({ type: 'token', id: `t-${seq}`, text: ` tok${seq++}` });
+  const messages: string[] = [];
+  for (let i = 0; i < tokens / batch; i++) {
+    messages.push(JSON.stringify(batch === 1 ? { ...frame(), ...(ack ? { ack: true } : {}) } : { type: 'frames', frames: Array.from({ length: batch }, frame), ...(ack ? { ack: true } : {}) }));
+  }
+  const target = writer.stats.committed + tokens;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    // As the transport does: deliver while the writer is under its high-water mark, then yield.
+    const pump = () => {
+      while (next < messages.length && !writer.overloaded) agents[next % agents.length].send(messages[next++]);
+      if (writer.stats.committed >= target) return resolve();
+      setImmediate(pump);
+    };
+    pump();
+  });
+  const wallMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  console.log(JSON.stringify({ root, batch, ack, tokens, cpu_us_per_token: +((cpu.user + cpu.system) / tokens).toFixed(2), tokens_per_s: Math.round((tokens / wallMs) * 1000) }));
+  await writer.close();
+  checkpointer.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+void main();
