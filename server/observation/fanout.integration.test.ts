@@ -20,7 +20,11 @@ const dashboards: TestDashboard[] = [];
 
 beforeAll(async () => {
   const [port, relayPort] = [await freePort(), await freePort()];
-  server = await startServerProcess({ PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir(), ADMIN_TOKEN }, ['--no-next']);
+  // Every dashboard here shares one session (the admin token). The stalled client of [G5]
+  // catches up through snapshots, which the session pays for (a request per 256 KB): with the
+  // default budget the next test's subscribe would wait out that debt. Budgets are proven in
+  // sessionBudget.test.ts and the amplification tests; this file proves the fanout.
+  server = await startServerProcess({ PORT: String(port), RELAY_PORT: String(relayPort), XRAY_DATA_DIR: tempDir(), ADMIN_TOKEN, XRAY_SESSION_RATE_LIMIT: '1000' }, ['--no-next']);
   relayUrl = `http://127.0.0.1:${relayPort}`;
   dashUrl = `http://127.0.0.1:${port}`;
 });
