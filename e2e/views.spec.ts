@@ -168,10 +168,13 @@ test('[V13] the swarm graph zooms to fit on load and on demand, has zoom buttons
   let shown = false;
   for (const w of g.nodes.filter((n) => n.id.startsWith('worker-'))) {
     // Off the nodes' discs, on the line between them.
-    for (const t of [0.5, 0.4, 0.6]) {
+    for (const t of [0.5, 0.4, 0.6, 0.3, 0.7]) {
       await page.mouse.move(canvas.x + orch.sx + (w.sx - orch.sx) * t, canvas.y + orch.sy + (w.sy - orch.sy) * t);
       const tip = page.getByTestId('edge-tooltip');
-      if ((await tip.isVisible()) && / calls · /.test((await tip.textContent()) ?? '')) {
+      // Where a worker's own edge (its `lookup` calls) crosses this line, that edge may be the
+      // one under the pointer: only the orchestrator → worker edge (its `process` calls) counts.
+      const text = (await tip.isVisible()) ? ((await tip.textContent()) ?? '') : '';
+      if (/ calls · /.test(text) && text.includes('process')) {
         shown = true;
         break;
       }
