@@ -1,5 +1,5 @@
 /** The real server started on an existing data dir (the big-log fixture), API only: what the search and start-up benchmarks drive. */
-import { ADMIN_TOKEN, start, type Proc } from './procs';
+import { ADMIN_TOKEN, benchServerEnv, start, type Proc } from './procs';
 import { buildServerBundle } from '../scripts/buildServer';
 
 export interface BigLogServer extends Proc {
@@ -17,15 +17,7 @@ export interface BigLogServer extends Proc {
 export function spawnOn(dataDir: string, port: number, relayPort: number, extraArgs: string[] = []): Proc & { spawnedAt: number } {
   const bundle = buildServerBundle();
   const spawnedAt = performance.now();
-  const p = start(['--enable-source-maps', bundle, '--no-next', ...extraArgs], {
-    NODE_ENV: 'production',
-    NEXT_TELEMETRY_DISABLED: '1',
-    PORT: String(port),
-    RELAY_PORT: String(relayPort),
-    XRAY_DATA_DIR: dataDir,
-    ADMIN_TOKEN,
-    XRAY_RATE_LIMIT: '10000000',
-  }, { tsx: false });
+  const p = start(['--enable-source-maps', bundle, '--no-next', ...extraArgs], benchServerEnv(port, relayPort, dataDir), { tsx: false });
   return { ...p, spawnedAt };
 }
 

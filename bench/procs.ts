@@ -76,14 +76,9 @@ export interface GcMemory {
   v8: Record<string, number>;
 }
 
-/** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */
-export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
-  const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
-  // --expose-gc and the SIGUSR2 hook: the bench reads the heap after a forced GC (issue 18).
-  // XRAY_BENCH_SERVER_FLAGS: extra Node/V8 flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-  // to profile what a section measures (NODE_OPTIONS refuses --cpu-prof, and would profile the load generators too).
-  const flags = process.env.XRAY_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', ...flags, 'server/index.ts', ...extraArgs], {
+/** The environment every benchmarked server runs with (production, its ports, its data dir, the bench's admin token). */
+export function benchServerEnv(port: number, relayPort: number, dataDir: string): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
@@ -92,8 +87,17 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
     ADMIN_TOKEN,
     // The benchmark drives one connection far past an agent's default budget.
     XRAY_RATE_LIMIT: '10000000',
-    ...opts.env,
-  });
+  };
+}
+
+/** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */
+export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
+  const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
+  // --expose-gc and the SIGUSR2 hook: the bench reads the heap after a forced GC (issue 18).
+  // XRAY_BENCH_SERVER_FLAGS: extra Node/V8 flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+  // to profile what a section measures (NODE_OPTIONS refuses --cpu-prof, and would profile the load generators too).
+  const flags = process.env.XRAY_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', ...flags, 'server/index.ts', ...extraArgs], { ...benchServerEnv(port, relayPort, dataDir), ...opts.env });
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
   return {
