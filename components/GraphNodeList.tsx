@@ -1,5 +1,5 @@
 'use client';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { graphOf } from '../lib/graph/graphMemo';
 import { useXray, useXrayStoreApi } from './XrayProviders';
 
@@ -18,12 +18,18 @@ export function GraphNodeList() {
   const selected = useXray((s) => s.selectedAgent);
   // The items are rendered only while the list is open: thousands of hidden rows would cost every update.
   const [open, setOpen] = useState(false);
+  // The summary is server-rendered, so it can be clicked before hydration: the browser opens the
+  // <details> but the toggle event fires before React listens. Read the element's state once mounted.
+  const detailsRef = useRef<HTMLDetailsElement>(null);
+  useEffect(() => {
+    if (detailsRef.current?.open) setOpen(true);
+  }, []);
   // The same graph object the canvas drew (graphOf), so this costs no second build per delta.
   const nodes = useMemo(() => graphOf({ agents, edges, stateFilter, topicFilter, grouping }).nodes.filter((n) => n.kind !== 'topic'), [agents, edges, stateFilter, topicFilter, grouping]);
   // Sorting thousands of labels is only worth it while someone reads the list.
   const sorted = useMemo(() => (open ? [...nodes].sort((a, b) => a.label.localeCompare(b.label)) : []), [nodes, open]);
   return (
-    <details className="node-list" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+    <details ref={detailsRef} className="node-list" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
       <summary>
         {nodes.length} node{nodes.length === 1 ? '' : 's'} in the graph (list view)
       </summary>

@@ -42,6 +42,24 @@ test('[V7] selecting an agent shows its live token stream, and the text grows', 
   await expect(page.getByTestId('inspector')).toHaveCount(0);
 });
 
+test('[V7] the node list opened before the page hydrates still lists the nodes', async ({ page }) => {
+  // The summary is server-rendered: a click can land before React listens for the toggle (this
+  // once left the list empty in CI). Holding the scripts back makes that ordering certain.
+  await loginAndOpen(page, '/');
+  let releaseApp!: () => void;
+  const heldApp = new Promise<void>((r) => (releaseApp = r));
+  // Scripts only: held stylesheets would keep the page from painting at all.
+  await page.route((url) => url.pathname.startsWith('/_next/static/') && url.pathname.endsWith('.js'), async (route) => {
+    await heldApp;
+    await route.continue();
+  });
+  await page.reload({ waitUntil: 'commit' });
+  await page.getByText(/nodes? in the graph/).click();
+  await expect(page.locator('details.node-list')).toHaveAttribute('open', '');
+  releaseApp();
+  await expect(page.locator('[data-testid="graph-node"][data-node="orchestrator.relay"]')).toHaveCount(1);
+});
+
 test('[V7] an error injected by the test swarm is shown on the right node', async ({ page }) => {
   const ws = await faultyAgent('e2e-faulty');
   try {
