@@ -28,6 +28,12 @@ export function TimeWindow({ onChange }: { onChange: (w: WindowEdges | null) => 
     const t = setInterval(() => setNow(Date.now()), STEP_MS);
     return () => clearInterval(t);
   }, [minutes]);
+  // `now` only ticks while a window is shown: picking one starts from the real time, not from
+  // when the page (or the last window) was opened.
+  const choose = (m: number) => {
+    setNow(Date.now());
+    setMinutes(m);
+  };
   const until = Math.floor((now - back) / STEP_MS) * STEP_MS;
   const since = until - (minutes ?? 0) * 60_000;
   const q = useQuery({ ...swarmCallsQuery({ since, until }), enabled: minutes !== null });
@@ -43,7 +49,7 @@ export function TimeWindow({ onChange }: { onChange: (w: WindowEdges | null) => 
         live
       </button>
       {WINDOWS.map((m) => (
-        <button key={m} type="button" aria-pressed={minutes === m} onClick={() => setMinutes(m)} data-testid={`window-${m}`}>
+        <button key={m} type="button" aria-pressed={minutes === m} onClick={() => choose(m)} data-testid={`window-${m}`}>
           {m} min
         </button>
       ))}

@@ -239,6 +239,8 @@ export class GraphController implements PointerTarget {
           const [sx, sy] = toScreen(this.camera.view, this.size.width, this.size.height, n.x!, n.y!);
           return { id: n.id, sx, sy, r: n.radius * this.camera.view.k };
         }),
+      // Which node each drawn edge joins, so a test can aim at a point only one edge passes.
+      links: this.scene.links.map((l) => ({ id: l.id, kind: l.kind, source: (l.source as SimNode).id, target: (l.target as SimNode).id })),
     });
   }
 
