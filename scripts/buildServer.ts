@@ -1,6 +1,6 @@
 /**
  * Bundles the server (our TypeScript under server/ and lib/) into one ES module,
- * `dist/server.mjs`, with every package left external (loaded from node_modules as usual).
+ * `dist/server.mjs` (and the SQLite writer thread's `dist/sqliteWriterWorker.mjs`), with every package left external (loaded from node_modules as usual).
  * WHY: started through the tsx loader, the server spent most of its start-up resolving and
  * transforming ~330 modules one by one through loader hooks (bench: start-up to first ack);
  * the bundle is plain JavaScript that node loads at once. Takes ~0.2 s, so `npm start` and
@@ -17,8 +17,10 @@ export const SERVER_BUNDLE = path.join(ROOT, 'dist', 'server.mjs');
 
 export function buildServerBundle(): string {
   buildSync({
-    entryPoints: [path.join(ROOT, 'server', 'index.ts')],
-    outfile: SERVER_BUNDLE,
+    // The SQLite writer thread's module goes beside the server (sqliteWriterThread.ts loads it from there).
+    entryPoints: { server: path.join(ROOT, 'server', 'index.ts'), sqliteWriterWorker: path.join(ROOT, 'server', 'store', 'sqliteWriterWorker.ts') },
+    outdir: path.dirname(SERVER_BUNDLE),
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',

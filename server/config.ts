@@ -78,6 +78,11 @@ const envSchema = z.object({
   RELAY_HOST: optional(z.string()),
   XRAY_DATA_DIR: z.string().default('./data'),
   XRAY_SYNC: z.enum(['NORMAL', 'FULL']).default('NORMAL'),
+  /**
+   * Where SQLite appends run: inline on the event loop, or a worker thread. Inline by default:
+   * on 2 cores the thread cost more than it saved (README, Performance: the writer thread).
+   */
+  XRAY_SQLITE_WRITER: z.enum(['thread', 'inline']).default('inline'),
   /** Multi-node mode: the shared PostgreSQL log (postgres://user:pass@host:port/db). Unset: the node's SQLite file. */
   XRAY_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')),
   /** This node's name in a cluster (leases, logs); default host name:relay port. */
@@ -173,6 +178,7 @@ export interface XrayConfig {
   relayHost: string;
   dataDir: string;
   sync: 'NORMAL' | 'FULL';
+  sqliteWriter: 'thread' | 'inline';
   /** Multi-node mode when set (README, "Multi-node"). */
   databaseUrl: string | null;
   nodeId: string;
@@ -252,6 +258,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     relayHost: e.RELAY_HOST ?? (keys ? '0.0.0.0' : '127.0.0.1'),
     dataDir: path.resolve(e.XRAY_DATA_DIR),
     sync: e.XRAY_SYNC,
+    sqliteWriter: e.XRAY_SQLITE_WRITER,
     databaseUrl: e.XRAY_DATABASE_URL ?? null,
     nodeId: e.XRAY_NODE_ID ?? `${os.hostname()}:${e.RELAY_PORT}`,
     leaseTtlMs: e.XRAY_LEASE_TTL ?? 10_000,

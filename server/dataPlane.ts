@@ -64,7 +64,7 @@ export interface DataPlane {
 
 export async function startDataPlane(config: XrayConfig, extraRoutes: Record<string, RestRoute> = {}): Promise<DataPlane> {
   if (config.databaseUrl) return startClusterDataPlane(config, config.databaseUrl, extraRoutes);
-  const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes });
+  const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes, writer: config.sqliteWriter });
   if (log.migration.applied.length) console.log(`[store] schema migrated from version ${log.migration.from} to ${log.migration.to} (${log.migration.applied.join(', ')})`);
   if (log.vacuumMode === 'converted') console.log('[store] converted the log to incremental vacuum (one-time VACUUM)');
   if (config.failWritesFile) {

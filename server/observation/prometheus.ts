@@ -267,6 +267,7 @@ function storageMetrics(writer: LogWriter, relay: Relay, { store, retention, pro
     counter('xray_storage_read_failures_total', 'Log reads that failed (corrupt page, I/O error).', () => health.stats.readFailures),
     counter('xray_storage_recoveries_total', 'Times the log became writable again after a failure.', () => health.stats.recoveries),
     counter('xray_storage_probes_total', 'Writability probes while the log was unavailable.', () => probe.stats.probes),
+    counter('xray_sqlite_writer_thread_deaths_total', 'Times the SQLite writer thread stopped unexpectedly (its batches in flight failed; the next append started a new one).', () => store.writerThreadStats?.deaths ?? 0),
     counter('xray_events_refused_storage_total', 'Events refused without trying because the log was not writable.', () => writer.stats.refused),
     counter('xray_events_failed_total', 'Events whose commit failed (refused to the sender, never acked).', () => writer.stats.failed),
     counter('xray_relay_bookkeeping_lost_total', 'Relay bookkeeping events (register, subscribe, disconnect, call request) that could not be stored.', () => relay.stats.bookkeepingLost),

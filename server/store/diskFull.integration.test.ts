@@ -75,9 +75,17 @@ async function readAllIds(relayUrl: string): Promise<Set<string>> {
   }
 }
 
-for (const mode of ['--relay-only', '--no-next'] as const) {
-  describe(`[G8] disk full (${mode === '--relay-only' ? 'relay-only' : 'full server'})`, () => {
-    it(`[G8] ${mode}: coded refusals, no crash, recovery after space frees, every acked event present after restart`, { timeout: 90_000 }, async (ctx) => {
+// Both process modes with the default inline writer, and the writer thread (XRAY_SQLITE_WRITER=thread),
+// whose SQLite errors cross a thread boundary before storage health classifies them.
+const variants = [
+  { mode: '--relay-only', writer: 'inline' },
+  { mode: '--no-next', writer: 'inline' },
+  { mode: '--relay-only', writer: 'thread' },
+] as const;
+
+for (const { mode, writer } of variants) {
+  describe(`[G8] disk full (${mode === '--relay-only' ? 'relay-only' : 'full server'}, ${writer} writer)`, () => {
+    it(`[G8] ${mode}, ${writer} writer: coded refusals, no crash, recovery after space frees, every acked event present after restart`, { timeout: 90_000 }, async (ctx) => {
       if (!canMount) ctx.skip();
       const dir = smallFs(6 * 1024 * 1024);
       const env = {
@@ -87,6 +95,7 @@ for (const mode of ['--relay-only', '--no-next'] as const) {
         ADMIN_TOKEN,
         XRAY_STORAGE_PROBE_INTERVAL: '200ms',
         XRAY_STORAGE_HEADROOM_BYTES: '256KiB',
+        XRAY_SQLITE_WRITER: writer,
       };
       const relayUrl = `http://127.0.0.1:${env.RELAY_PORT}`;
       const dashUrl = `http://127.0.0.1:${env.PORT}`;

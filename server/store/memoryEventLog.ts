@@ -10,7 +10,8 @@
 import { XrayError } from '../../lib/protocol/errors';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
-import { SEARCHABLE_FIELDS, isErrorEvent } from './searchableText';
+import { SEARCHABLE_FIELDS } from './searchableText';
+import { foldTraceEvent, type TraceRollup } from './traceRollup';
 
 interface TraceRow {
   first_seq: number;
@@ -81,7 +82,7 @@ export class MemoryEventLog implements EventLog {
     }
     const data = batch.map((e) => JSON.parse(JSON.stringify(e.data)) as unknown);
     const results: AppendResult[] = [];
-    const rollups = new Map<string, { first: number; first_ts: number; seq: number; ts: number; events: number; errors: number; lamport: number; agents: Set<string> }>();
+    const rollups = new Map<string, TraceRollup>();
     for (let i = 0; i < batch.length; i++) {
       const e = batch[i];
       const scope = e.scope ?? '';
@@ -96,20 +97,7 @@ export class MemoryEventLog implements EventLog {
       this.events.push({ ...rest, seq, lamport, data: data[i], scope } as XrayEvent & { scope: string });
       results.push({ id: e.id, seq, duplicate: false });
       if (!e.trace_id) continue;
-      let t = rollups.get(e.trace_id);
-      if (!t) {
-        t = { first: seq, first_ts: e.ts, seq, ts: e.ts, events: 0, errors: 0, lamport: 0, agents: new Set(this.traces.get(e.trace_id)?.agents ?? []) };
-        rollups.set(e.trace_id, t);
-      }
-      t.seq = seq;
-      t.ts = Math.max(t.ts, e.ts);
-      t.events++;
-      t.lamport = Math.max(t.lamport, e.lamport);
-      if (isErrorEvent(e.kind, e.data)) t.errors++;
-      if (t.agents.size < 64) {
-        t.agents.add(e.agent);
-        if (e.peer) t.agents.add(e.peer);
-      }
+      foldTraceEvent(rollups, e.trace_id, e, seq, (traceId) => this.traces.get(traceId)?.agents);
     }
     for (const [traceId, t] of rollups) {
       const row = this.traces.get(traceId);

@@ -16,7 +16,7 @@ import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
 import { migratePg, PgSchemaTooNewError, RETENTION_LOCK, SEQ_LOCK, type PgMigrationReport } from './pgMigrations';
 import { recordedText } from './recordedText';
-import { isErrorEvent } from './searchableText';
+import { foldTraceEvent, type TraceRollup } from './traceRollup';
 import type { ExpireBatchResult } from './sqliteEventLog';
 import { likeContaining } from './sqliteEventLog';
 import { StorageHealth } from './storageHealth';
@@ -67,18 +67,6 @@ function rowToEvent(r: Row): XrayEvent {
     lamport: Number(r.lamport),
     data: JSON.parse(r.data),
   } as XrayEvent;
-}
-
-interface TraceRollup {
-  first: number;
-  first_ts: number;
-  seq: number;
-  ts: number;
-  events: number;
-  errors: number;
-  lamport: number;
-  agents: Set<string>;
-  isNew: boolean;
 }
 
 export class PgEventLog implements EventLog {
@@ -186,8 +174,8 @@ export class PgEventLog implements EventLog {
     const known = new Map<string, number>();
     for (const [scope, id, seq] of state.existing) known.set(key(scope, id), Number(seq));
     const traces = new Map<string, TraceRollup>();
-    const stored = new Map<string, { lamport: number; agents: string[] }>();
-    for (const [traceId, lamport, agents] of state.traces) stored.set(traceId, { lamport: Number(lamport), agents });
+    const stored = new Map<string, { agents: string[] }>();
+    for (const [traceId, , agents] of state.traces) stored.set(traceId, { agents });
 
     const results: AppendResult[] = [];
     const cols = { seq: [] as number[], scope: [] as string[], id: [] as string[], ts: [] as number[], t: [] as (number | null)[], kind: [] as string[], trace_id: [] as (string | null)[], span_id: [] as (string | null)[], parent_span_id: [] as (string | null)[], agent: [] as string[], peer: [] as (string | null)[], topic: [] as (string | null)[], lamport: [] as number[], data: [] as string[], search: [] as string[] };
@@ -204,22 +192,7 @@ export class PgEventLog implements EventLog {
       results.push({ id: e.id, seq, duplicate: false });
       const lamport = e.lamport;
       if (e.trace_id) {
-        let t = traces.get(e.trace_id);
-        if (!t) {
-          const s = stored.get(e.trace_id);
-          t = { first: seq, first_ts: e.ts, seq, ts: e.ts, events: 0, errors: 0, lamport: s?.lamport ?? 0, agents: new Set(s?.agents ?? []), isNew: !s };
-          traces.set(e.trace_id, t);
-        }
-        t.lamport = Math.max(t.lamport, lamport);
-        t.seq = seq;
-        t.ts = Math.max(t.ts, e.ts);
-        t.first_ts = Math.min(t.first_ts, e.ts);
-        t.events++;
-        if (isErrorEvent(e.kind, e.data)) t.errors++;
-        if (t.agents.size < 64) {
-          t.agents.add(e.agent);
-          if (e.peer) t.agents.add(e.peer);
-        }
+        foldTraceEvent(traces, e.trace_id, e, seq, (traceId) => stored.get(traceId)?.agents);
       }
       cols.seq.push(seq);
       cols.scope.push(scope);

@@ -23,6 +23,16 @@ eventLogContract('sqlite (file, WAL)', {
   expireBefore,
 });
 
+// The server's configuration: appends in the writer thread, reads and retention on this connection.
+eventLogContract('sqlite (file, WAL, writer thread)', {
+  create: () => {
+    current = fs.mkdtempSync(path.join(dir, 'db-'));
+    return SqliteEventLog.open(current, { writer: 'thread' });
+  },
+  reopen: () => SqliteEventLog.open(current, { writer: 'thread' }),
+  expireBefore,
+});
+
 eventLogContract('sqlite (memory)', { create: () => SqliteEventLog.inMemory(), reopen: null, expireBefore });
 
 it('keeps the log files private to the owner', async () => {

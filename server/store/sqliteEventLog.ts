@@ -13,15 +13,26 @@ import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, T
 import { ensureIncrementalVacuum, migrate, SchemaTooNewError, type MigrationReport } from './migrations';
 import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_TOO_NEW, EXIT_UNWRITABLE, StartupError } from './startupChecks';
 import { StorageHealth } from './storageHealth';
-import { isErrorEvent, SEARCHABLE_FIELDS } from './searchableText';
-import { ASK_SQLITE, indexedText } from './indexedText';
-import { INDEX_BY_SQLITE } from './migrations/004-text-index';
+import { SEARCHABLE_FIELDS } from './searchableText';
+import { SqliteAppender } from './sqliteAppender';
+import { SqliteWriterThread } from './sqliteWriterThread';
+
+/** How long a connection waits for the other to release the write lock (a batch takes milliseconds). */
+const WRITE_LOCK_WAIT_MS = 5000;
+/** SQLite's default; the server raises it once its WAL checkpointer runs (setAutoCheckpoint). */
+const DEFAULT_AUTOCHECKPOINT_PAGES = 1000;
 
 export interface SqliteOpenOptions {
   synchronous?: 'NORMAL' | 'FULL';
   health?: StorageHealth;
   /** Logs up to this size get a full `quick_check` at start-up; bigger ones a bounded check. */
   fullCheckMaxBytes?: number;
+  /**
+   * Where appends run: `inline` (the default) on the event loop's connection, or `thread` in a
+   * worker thread with its own connection (sqliteWriterThread.ts), keeping SQLite's CPU off the
+   * event loop. In-memory logs are always inline (a thread cannot share them).
+   */
+  writer?: 'thread' | 'inline';
 }
 
 /** What one retention step did. */
@@ -78,14 +89,12 @@ function exactTextSql(text: string): string {
 
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
+  /** The next seq: the inline appender's, or one past the highest the writer thread reported. */
   private nextSeq: number;
-  private readonly insert: Database.Statement;
   private readonly bySeqOfId: Database.Statement;
-  private readonly upsertTrace: Database.Statement;
-  private readonly getTrace: Database.Statement;
-  private readonly indexText: Database.Statement;
-  private readonly indexTextBySqlite: Database.Statement;
-  private readonly appendTx: (events: readonly StampedEvent[]) => AppendResult[];
+  /** Exactly one of these appends. */
+  private readonly appender: SqliteAppender | null;
+  private readonly thread: SqliteWriterThread | null;
 
   readonly health: StorageHealth;
   readonly file: string | null;
@@ -114,7 +123,7 @@ export class SqliteEventLog implements EventLog {
       // The log holds agents' payloads: never world-readable.
       for (const f of [file, `${file}-wal`, `${file}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o600);
       checkIntegrity(db, file, options.fullCheckMaxBytes ?? 256 * 1024 * 1024);
-      return new SqliteEventLog(db, options.synchronous ?? 'NORMAL', options.health ?? new StorageHealth(), file);
+      return new SqliteEventLog(db, options.synchronous ?? 'NORMAL', options.health ?? new StorageHealth(), file, options.writer ?? 'inline');
     } catch (err) {
       db.close();
       if (err instanceof StartupError) throw err;
@@ -127,10 +136,10 @@ export class SqliteEventLog implements EventLog {
   }
 
   static inMemory(): SqliteEventLog {
-    return new SqliteEventLog(new Database(':memory:'), 'NORMAL', new StorageHealth(), null);
+    return new SqliteEventLog(new Database(':memory:'), 'NORMAL', new StorageHealth(), null, 'inline');
   }
 
-  private constructor(db: Database.Database, synchronous: 'NORMAL' | 'FULL', health: StorageHealth, file: string | null) {
+  private constructor(db: Database.Database, synchronous: 'NORMAL' | 'FULL', health: StorageHealth, file: string | null, writer: 'thread' | 'inline') {
     this.db = db;
     this.health = health;
     this.file = file;
@@ -144,81 +153,35 @@ export class SqliteEventLog implements EventLog {
     this.migration = migrate(db);
     this.vacuumMode = ensureIncrementalVacuum(db);
     this.floorSeq = (db.prepare("SELECT value FROM meta WHERE key = 'retention_floor'").pluck().get() as number | undefined) ?? 0;
-    this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
-    this.insert = db.prepare(
-      `INSERT INTO events (seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT(scope, id) DO NOTHING`, // only the sender's own duplicate is skipped; any other violation aborts the batch
-    );
     this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE scope = ? AND id = ?').pluck();
-    this.getTrace = db.prepare('SELECT agents FROM traces WHERE trace_id = ?').pluck();
-    this.upsertTrace = db.prepare(
-      `INSERT INTO traces (trace_id, first_seq, last_seq, start_ts, end_ts, events, errors, max_lamport, agents)
-       VALUES (@trace_id, @first, @seq, @first_ts, @ts, @events, @errors, @lamport, @agents)
-       ON CONFLICT(trace_id) DO UPDATE SET last_seq = @seq, end_ts = MAX(end_ts, @ts), start_ts = MIN(start_ts, @first_ts),
-         events = events + @events, errors = errors + @errors, max_lamport = MAX(max_lamport, @lamport), agents = @agents`,
-    );
-    this.indexText = db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)');
-    this.indexTextBySqlite = db.prepare(INDEX_BY_SQLITE);
-    this.appendTx = db.transaction((events: readonly StampedEvent[]) => this.appendInTx(events));
+    this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
+    const threaded = writer === 'thread' && file !== null;
+    this.appender = threaded ? null : new SqliteAppender(db);
+    this.thread = threaded ? new SqliteWriterThread({ file, synchronous, busyTimeoutMs: WRITE_LOCK_WAIT_MS, autoCheckpointPages: DEFAULT_AUTOCHECKPOINT_PAGES }) : null;
+    // Both connections may write (appends, maintenance): each waits its turn for the write lock.
+    db.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
   }
 
-  private appendInTx(events: readonly StampedEvent[]): AppendResult[] {
-    const results: AppendResult[] = [];
-    // Per-trace rollups for this batch, written once per trace rather than once per event.
-    const traces = new Map<string, { first: number; first_ts: number; seq: number; ts: number; events: number; errors: number; lamport: number; agents: Set<string> }>();
-    for (const e of events) {
-      const seq = this.nextSeq;
-      const data = JSON.stringify(e.data);
-      // Positional parameters: no object per row on the hottest line of ingest.
-      const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, data, e.scope ?? '');
-      if (info.changes === 0) {
-        results.push({ id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true });
-        continue;
-      }
-      this.nextSeq++;
-      results.push({ id: e.id, seq, duplicate: false });
-      if (e.trace_id) {
-        // The search index row, in the same transaction (migration 004): only traces are searched.
-        const text = indexedText(e.data);
-        if (text === ASK_SQLITE) this.indexTextBySqlite.run({ seq, data });
-        else if (text !== null) this.indexText.run(seq, text);
-        let t = traces.get(e.trace_id);
-        if (!t) {
-          const known = this.getTrace.get(e.trace_id) as string | undefined;
-          t = { first: seq, first_ts: e.ts, seq, ts: e.ts, events: 0, errors: 0, lamport: 0, agents: new Set(known ? (JSON.parse(known) as string[]) : []) };
-          traces.set(e.trace_id, t);
-        }
-        t.seq = seq;
-        t.ts = Math.max(t.ts, e.ts);
-        t.events++;
-        t.lamport = Math.max(t.lamport, e.lamport);
-        if (isErrorEvent(e.kind, e.data)) t.errors++;
-        if (t.agents.size < 64) {
-          t.agents.add(e.agent);
-          if (e.peer) t.agents.add(e.peer);
-        }
-      }
-    }
-    for (const [trace_id, t] of traces) {
-      this.upsertTrace.run({ trace_id, first: t.first, first_ts: t.first_ts, seq: t.seq, ts: t.ts, events: t.events, errors: t.errors, lamport: t.lamport, agents: JSON.stringify([...t.agents]) });
-    }
-    return results;
+  /** Whether appends run in the writer thread. */
+  get threaded(): boolean {
+    return this.thread !== null;
   }
 
-  /** One promise per batch: the whole transaction runs synchronously inside (better-sqlite3). */
+  /** The writer thread's starts and unexpected deaths (for /metrics); undefined when inline. */
+  get writerThreadStats(): { starts: number; deaths: number } | undefined {
+    return this.thread?.stats;
+  }
+
+  /** One promise per batch, one transaction per batch. */
   async append(events: readonly StampedEvent[]): Promise<AppendResult[]> {
-    return this.appendNow(events);
-  }
-
-  private appendNow(events: readonly StampedEvent[]): AppendResult[] {
-    const before = this.nextSeq;
+    let results: AppendResult[];
     try {
-      return this.appendTx(events);
+      results = this.thread ? await this.thread.append(events) : this.appender!.append(events);
     } catch (err) {
-      this.nextSeq = before; // the transaction rolled back: reuse the seqs
       throw this.health.fail(err, 'write');
     }
+    for (const r of results) if (!r.duplicate && r.seq >= this.nextSeq) this.nextSeq = r.seq + 1;
+    return results;
   }
 
   /** Runs a read; a SQLite failure (a corrupt page) is reported and answered with a coded error. */
@@ -501,7 +464,8 @@ export class SqliteEventLog implements EventLog {
     });
     const before = this.floorSeq;
     try {
-      return run();
+      // IMMEDIATE: it reads before it deletes, and the writer thread may commit in between.
+      return run.immediate();
     } catch (err) {
       this.floorSeq = before;
       throw this.health.fail(err, 'write');
@@ -522,7 +486,9 @@ export class SqliteEventLog implements EventLog {
 
   /** Pages of WAL after which a commit checkpoints by itself (SQLite default 1000). */
   setAutoCheckpoint(pages: number): void {
-    this.db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(pages))}`);
+    const n = Math.max(0, Math.floor(pages));
+    this.db.pragma(`wal_autocheckpoint = ${n}`);
+    this.thread?.setAutoCheckpoint(n);
   }
 
   /** A small committed write, to find out whether the log is writable again. Throws if not. */
@@ -531,6 +497,7 @@ export class SqliteEventLog implements EventLog {
   }
 
   async close(): Promise<void> {
+    await this.thread?.close();
     if (this.db.open) this.db.close();
   }
 }
