@@ -6,15 +6,15 @@
 import fs from 'node:fs';
 import { startXray } from './procs';
 import { benchLiveView } from './liveView';
+import { flagValue } from './cliArgs';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main() {
-  const port = Number(arg('port', '4330'));
+  const port = Number(flagValue('port', '4330'));
   const x = await startXray(port, port + 10);
   try {
-    const rows = await benchLiveView(x, { agentCounts: arg('counts', '1000,5000,20000').split(',').map(Number), repeats: Number(arg('repeats', '3')), sampleSeconds: Number(arg('seconds', '5')) });
-    const out = arg('out', '');
+    const rows = await benchLiveView(x, { agentCounts: flagValue('counts', '1000,5000,20000').split(',').map(Number), repeats: Number(flagValue('repeats', '3')), sampleSeconds: Number(flagValue('seconds', '5')) });
+    const out = flagValue('out', '');
     if (out) fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + '\n');
   } finally {
     await x.stop();

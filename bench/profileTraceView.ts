@@ -8,12 +8,12 @@ import { chromium } from '@playwright/test';
 import fs from 'node:fs';
 import { writeBigTrace } from '../scripts/bigTrace';
 import { ADMIN_TOKEN, startXray } from './procs';
+import { flagValue } from './cliArgs';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-const port = Number(arg('port', '3111'));
-const spans = Number(arg('spans', '1000'));
-const tokens = Number(arg('tokens', '100'));
-const modes = arg('mode', 'fold,scroll').split(',');
+const port = Number(flagValue('port', '3111'));
+const spans = Number(flagValue('spans', '1000'));
+const tokens = Number(flagValue('tokens', '100'));
+const modes = flagValue('mode', 'fold,scroll').split(',');
 
 const DRIVE = `(args) => new Promise((resolve) => {
   const box = document.querySelector('[data-testid="waterfall"]');

@@ -4,17 +4,17 @@
  */
 import { benchRss } from './rss';
 import { median } from './stats';
+import { flagValue, hasFlag } from './cliArgs';
 
-const quick = process.argv.includes('--quick');
-const port = Number(process.argv.find((a) => a.startsWith('--port='))?.slice(7) ?? 4220);
-const repeats = Number(process.argv.find((a) => a.startsWith('--repeats='))?.slice(10) ?? 1);
-const noNext = process.argv.includes('--no-next');
-const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const quick = hasFlag('quick');
+const port = Number(flagValue('port') ?? 4220);
+const repeats = Number(flagValue('repeats') ?? 1);
+const noNext = hasFlag('no-next');
 const preset = quick
   ? { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000, noNext }
   : { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000, noNext };
 // --events=N / --dashboards=N override the preset (profiling at an intermediate size).
-const params = { ...preset, ...(arg('events') ? { events: Number(arg('events')) } : {}), ...(arg('dashboards') ? { dashboards: Number(arg('dashboards')) } : {}) };
+const params = { ...preset, ...(flagValue('events') ? { events: Number(flagValue('events')) } : {}), ...(flagValue('dashboards') ? { dashboards: Number(flagValue('dashboards')) } : {}) };
 
 const runs = [];
 for (let i = 0; i < repeats; i++) {

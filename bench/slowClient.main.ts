@@ -5,17 +5,18 @@
 import { startXray } from './procs';
 import { benchSlowClient } from './slowClient';
 import { median } from './stats';
+import { flagValue, hasFlag } from './cliArgs';
 
-const quick = process.argv.includes('--quick');
-const port = Number(process.argv.find((a) => a.startsWith('--port='))?.slice(7) ?? 4200);
-const repeats = Number(process.argv.find((a) => a.startsWith('--repeats='))?.slice(10) ?? 1);
-const stall = process.argv.find((a) => a.startsWith('--stall='))?.slice(8);
+const quick = hasFlag('quick');
+const port = Number(flagValue('port') ?? 4200);
+const repeats = Number(flagValue('repeats') ?? 1);
+const stall = flagValue('stall');
 const params = { ...(quick ? { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 } : { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 }), ...(stall ? { stallSeconds: Number(stall) } : {}) };
 
 const runs = [];
 for (let i = 0; i < repeats; i++) {
   // A fresh server per run: the figure must not depend on what an earlier run left behind.
-  const x = await startXray(port, port + 10, process.argv.includes('--no-next') ? ['--no-next'] : []);
+  const x = await startXray(port, port + 10, hasFlag('no-next') ? ['--no-next'] : []);
   try {
     const r = await benchSlowClient(x, params);
     console.log(JSON.stringify(r));

@@ -5,21 +5,21 @@
 import fs from 'node:fs';
 import { startXray } from './procs';
 import { benchTraceOpen } from './traceOpen';
+import { flagValue } from './cliArgs';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
 
 async function main() {
-  const port = Number(arg('port', '4330'));
+  const port = Number(flagValue('port', '4330'));
   const x = await startXray(port, port + 10);
   const rows = [];
   try {
-    for (const [i, size] of arg('sizes', '1000x100').split(',').entries()) {
+    for (const [i, size] of flagValue('sizes', '1000x100').split(',').entries()) {
       const [spans, tokensPerSpan] = size.split('x').map(Number);
-      const row = await benchTraceOpen(x, { spans, tokensPerSpan, opens: Number(arg('opens', '3')), pageLoad: arg('page-load', '0') === '1', traceId: `0${(13 + i).toString(16)}`.repeat(16) });
+      const row = await benchTraceOpen(x, { spans, tokensPerSpan, opens: Number(flagValue('opens', '3')), pageLoad: flagValue('page-load', '0') === '1', traceId: `0${(13 + i).toString(16)}`.repeat(16) });
       console.log(`[bench] trace open: ${JSON.stringify(row)}`);
       rows.push(row);
     }
-    const out = arg('out', '');
+    const out = flagValue('out', '');
     if (out) fs.writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), rows }, null, 2) + '\n');
   } finally {
     await x.stop();
