@@ -7,39 +7,33 @@
  * the database's business.
  */
 import type { PgEventLog } from './pgEventLog';
+import { PeriodicPass } from './periodicPass';
 
 const DAY = 86_400_000;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class PgRetention {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
   readonly stats = { eventsDeleted: 0, tracesDeleted: 0, batches: 0, passes: 0, busy: 0, failures: 0 };
+  private readonly schedule: PeriodicPass;
 
   constructor(
     private readonly log: PgEventLog,
     private readonly options: { retentionMs: number; intervalMs: number; batchRows: number; now?: () => number },
-  ) {}
+  ) {
+    this.schedule = new PeriodicPass('retention', options.intervalMs, () => this.pass(), () => this.stats.failures++);
+  }
+
+  private get stopped(): boolean {
+    return this.schedule.stopped;
+  }
 
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
-    void this.runOnce();
+    this.schedule.start();
   }
 
   /** One pass (concurrent calls share it). Never rejects: a failure is logged and counted. */
   runOnce(): Promise<void> {
-    if (!this.running) {
-      this.running = this.pass()
-        .catch((err: Error) => {
-          this.stats.failures++;
-          console.error(`[retention] pass failed (will retry): ${err.message}`);
-        })
-        .finally(() => (this.running = null));
-    }
-    return this.running;
+    return this.schedule.runOnce();
   }
 
   private async pass(): Promise<void> {
@@ -62,10 +56,7 @@ export class PgRetention {
     await this.log.pruneTombstones(now - Math.max(this.options.retentionMs, DAY), this.options.batchRows);
   }
 
-  async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.schedule.close();
   }
 }

@@ -5,6 +5,7 @@
  * Freed pages are handed back to the file system in small incremental-vacuum steps, so the
  * file stops growing and shrinks after a purge.
  */
+import { PeriodicPass } from './periodicPass';
 import type { SqliteEventLog } from './sqliteEventLog';
 
 export interface RetentionOptions {
@@ -26,41 +27,33 @@ const DAY = 86_400_000;
 const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class RetentionSweeper {
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<void> | null = null;
-  private stopped = false;
   private readonly now: () => number;
   readonly stats = { eventsDeleted: 0, tracesDeleted: 0, batches: 0, passes: 0, pagesReleased: 0, maxBatchMs: 0, failures: 0 };
+  private readonly schedule: PeriodicPass;
 
   constructor(
     private readonly log: SqliteEventLog,
     private readonly options: RetentionOptions,
   ) {
     this.now = options.now ?? Date.now;
+    this.schedule = new PeriodicPass('retention', options.intervalMs, () => this.pass(), () => this.stats.failures++);
   }
 
   get enabled(): boolean {
     return this.options.retentionMs !== null || this.options.maxBytes !== null;
   }
 
+  private get stopped(): boolean {
+    return this.schedule.stopped;
+  }
+
   start(): void {
-    if (!this.enabled || this.timer) return;
-    this.timer = setInterval(() => void this.runOnce(), this.options.intervalMs);
-    this.timer.unref();
-    void this.runOnce();
+    if (this.enabled) this.schedule.start();
   }
 
   /** One full pass (concurrent calls share it). Never rejects: a failure is logged and counted. */
   runOnce(): Promise<void> {
-    if (!this.running) {
-      this.running = this.pass()
-        .catch((err: Error) => {
-          this.stats.failures++;
-          console.error(`[retention] pass failed (will retry): ${err.message}`);
-        })
-        .finally(() => (this.running = null));
-    }
-    return this.running;
+    return this.schedule.runOnce();
   }
 
   private async pass(): Promise<void> {
@@ -109,10 +102,7 @@ export class RetentionSweeper {
   }
 
   /** Stops the timer and waits for a pass in progress to reach its next yield. */
-  async close(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.running;
+  close(): Promise<void> {
+    return this.schedule.close();
   }
 }
