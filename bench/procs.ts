@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
+import { buildServerBundle } from '../scripts/buildServer';
 import type { LoadConfig } from './loadgen';
 
 export const ROOT = path.resolve(import.meta.dirname, '..');
@@ -58,7 +59,7 @@ export interface XrayProc extends Proc {
   port: number;
   relayPort: number;
   dataDir: string;
-  /** The server's memory after a forced full GC (bench/gcOnSignal.ts): live heap, not garbage. */
+  /** The server's memory after a forced full GC (bench/gcOnSignal.mjs): live heap, not garbage. */
   memoryAfterGc(): Promise<GcMemory>;
   metric(name: string): Promise<number>;
   api<T>(path: string): Promise<T>;
@@ -90,6 +91,12 @@ export function benchServerEnv(port: number, relayPort: number, dataDir: string)
   };
 }
 
+let bundled: string | null = null;
+/** dist/server.mjs, built once per bench run from the current sources (~0.2 s). */
+export function serverBundle(): string {
+  return (bundled ??= buildServerBundle());
+}
+
 /** `dataDir`: start on an existing data directory (a log prepared beforehand) instead of a fresh one. */
 export async function startXray(port: number, relayPort: number, extraArgs: string[] = [], opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<XrayProc> {
   const dataDir = opts.dataDir ?? path.join(os.tmpdir(), `xray-bench-${process.pid}-${port}-${Date.now()}`);
@@ -97,7 +104,9 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
   // XRAY_BENCH_SERVER_FLAGS: extra Node/V8 flags for the server only, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
   // to profile what a section measures (NODE_OPTIONS refuses --cpu-prof, and would profile the load generators too).
   const flags = process.env.XRAY_BENCH_SERVER_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const p = start(['--expose-gc', '--import', './bench/gcOnSignal.ts', ...flags, 'server/index.ts', ...extraArgs], { ...benchServerEnv(port, relayPort, dataDir), ...opts.env });
+  // The production bundle (what `npm start` runs), not the sources through tsx: the loader's
+  // own thread and its transform caches would count in the server's memory and start-up.
+  const p = start(['--expose-gc', '--enable-source-maps', '--import', './bench/gcOnSignal.mjs', ...flags, serverBundle(), ...extraArgs], { ...benchServerEnv(port, relayPort, dataDir), ...opts.env }, { tsx: false });
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
   return {

@@ -14,7 +14,7 @@
  *  3. streams a light live load (`liveRate` tokens/s) for `settleSeconds`, so the fanout is
  *     sending deltas to every dashboard while it settles;
  *  4. reads VmRSS (and VmHWM, the peak) from /proc/<pid>/status, then the heap after a forced
- *     GC (bench/gcOnSignal.ts), while the dashboards are still connected.
+ *     GC (bench/gcOnSignal.mjs), while the dashboards are still connected.
  */
 import fs from 'node:fs';
 import { mintTraceId } from '../lib/protocol/ids';

@@ -3,7 +3,7 @@
  * server's heap growth while it is stalled, the time to catch up after it resumes, and the
  * tokens lost (its text and count against the log; must be 0).
  *
- * Heap is read after a forced full GC (bench/gcOnSignal.ts), so the figure is memory held
+ * Heap is read after a forced full GC (bench/gcOnSignal.mjs), so the figure is memory held
  * live, not garbage V8 has yet to collect: before the stall, then every few seconds while
  * stalled (the highest is the growth).
  */

@@ -3,12 +3,13 @@
  * `--expose-gc`: on SIGUSR2 it forces a full garbage collection and prints one line
  * `[gc] {"heapUsed":…,"rss":…}`. Heap figures read this way count live objects only, not
  * garbage V8 has not collected yet (issue 18: "heap after global.gc()"). The production
- * server never loads this file.
+ * server never loads this file. Plain JavaScript: the benchmarked server is the production
+ * bundle (dist/server.mjs), started without the tsx loader.
  */
 import { getHeapSpaceStatistics, getHeapStatistics, writeHeapSnapshot } from 'node:v8';
 
 process.on('SIGUSR2', () => {
-  const gc = (globalThis as { gc?: () => void }).gc;
+  const gc = globalThis.gc;
   // Twice: the first pass may only free what a finalizer or weak reference then releases.
   gc?.();
   gc?.();
