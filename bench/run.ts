@@ -217,7 +217,7 @@ function printTable(r: Record<string, any>): void {
   else add(`live view, ${v.agents} agents (${v.streaming} streaming), grouping off: frame interval p95 ms (median of ${v.runs_p95_ms.length}; load ${v.loadavg_1m})`, `${v.frame_interval_p95_ms} (work p95 ${v.work_p95_ms})`, `≤ ${v.target_p95_ms}`);
   if (r.spans) {
     const q = r.spans.query;
-    add(`span index: ${q.spans.toLocaleString()} spans built in (s)`, q.build_s);
+    add(`span index: ${q.spans.toLocaleString()} spans built in (s)${q.build_cached ? ` (cached, built ${q.built_at.slice(0, 10)})` : ''}`, q.build_s);
     for (const x of q.queries) add(`span query over ${q.spans.toLocaleString()} spans, ${x.query}: p50/p95 ms`, `${x.p50_ms} / ${x.p95_ms}`, '< 1000');
     const w = r.spans.watch;
     add(`span watch delivery (WS frame → SSE match) @${w.offered_per_s}/s: p50/p95/p99 ms`, `${w.p50_ms} / ${w.p95_ms} / ${w.p99_ms}`);
