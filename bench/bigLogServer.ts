@@ -1,6 +1,5 @@
 /** The real server started on an existing data dir (the big-log fixture), API only: what the search and start-up benchmarks drive. */
-import { ADMIN_TOKEN, benchServerEnv, start, type Proc } from './procs';
-import { buildServerBundle } from '../scripts/buildServer';
+import { ADMIN_TOKEN, benchServerEnv, serverBundle, start, type Proc } from './procs';
 
 export interface BigLogServer extends Proc {
   port: number;
@@ -15,7 +14,7 @@ export interface BigLogServer extends Proc {
  * bundle (scripts/buildServer.ts, built before the clock starts), not the sources through tsx.
  */
 export function spawnOn(dataDir: string, port: number, relayPort: number, extraArgs: string[] = []): Proc & { spawnedAt: number } {
-  const bundle = buildServerBundle();
+  const bundle = serverBundle();
   const spawnedAt = performance.now();
   const p = start(['--enable-source-maps', bundle, '--no-next', ...extraArgs], benchServerEnv(port, relayPort, dataDir), { tsx: false });
   return { ...p, spawnedAt };

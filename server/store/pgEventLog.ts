@@ -157,15 +157,15 @@ export class PgEventLog implements EventLog {
 
   private async appendInTx(c: pg.PoolClient, events: readonly StampedEvent[]): Promise<AppendResult[]> {
     // The seq lock is held (taken with BEGIN). One statement — a snapshot taken after the lock —
-    // reads the head, the batch's ids already stored, and its traces' rollups.
+    // reads the head, the batch's ids already stored, and the agents its traces' summaries list.
     const scopes = events.map((e) => e.scope ?? '');
     const ids = events.map((e) => e.id);
     const traceIds = [...new Set(events.map((e) => e.trace_id).filter((t): t is string => !!t))];
     const state = (
-      await c.query<{ head: string; existing: [string, string, number][]; traces: [string, number, string[]][] }>(
+      await c.query<{ head: string; existing: [string, string, number][]; traces: [string, string[]][] }>(
         `SELECT (SELECT head FROM xray_log_head) AS head,
            COALESCE((SELECT json_agg(json_build_array(e.scope, e.id, e.seq)) FROM xray_events e JOIN unnest($1::text[], $2::text[]) AS k(scope, id) ON e.scope = k.scope AND e.id = k.id), '[]') AS existing,
-           COALESCE((SELECT json_agg(json_build_array(trace_id, max_lamport, agents)) FROM xray_traces WHERE trace_id = ANY($3::text[])), '[]') AS traces`,
+           COALESCE((SELECT json_agg(json_build_array(trace_id, agents)) FROM xray_traces WHERE trace_id = ANY($3::text[])), '[]') AS traces`,
         [scopes, ids, traceIds],
       )
     ).rows[0];
@@ -174,8 +174,8 @@ export class PgEventLog implements EventLog {
     const known = new Map<string, number>();
     for (const [scope, id, seq] of state.existing) known.set(key(scope, id), Number(seq));
     const traces = new Map<string, TraceRollup>();
-    const stored = new Map<string, { agents: string[] }>();
-    for (const [traceId, , agents] of state.traces) stored.set(traceId, { agents });
+    // The agents each trace's stored summary lists, which the batch's rollup starts from.
+    const storedAgents = new Map<string, string[]>(state.traces);
 
     const results: AppendResult[] = [];
     const cols = { seq: [] as number[], scope: [] as string[], id: [] as string[], ts: [] as number[], t: [] as (number | null)[], kind: [] as string[], trace_id: [] as (string | null)[], span_id: [] as (string | null)[], parent_span_id: [] as (string | null)[], agent: [] as string[], peer: [] as (string | null)[], topic: [] as (string | null)[], lamport: [] as number[], data: [] as string[], search: [] as string[] };
@@ -192,7 +192,7 @@ export class PgEventLog implements EventLog {
       results.push({ id: e.id, seq, duplicate: false });
       const lamport = e.lamport;
       if (e.trace_id) {
-        foldTraceEvent(traces, e.trace_id, e, seq, (traceId) => stored.get(traceId)?.agents);
+        foldTraceEvent(traces, e.trace_id, e, seq, (traceId) => storedAgents.get(traceId));
       }
       cols.seq.push(seq);
       cols.scope.push(scope);

@@ -1,8 +1,8 @@
 /**
  * The write half of the SQLite log: one connection's prepared statements and the next seq,
  * appending a batch in one transaction (events, the text index rows, the per-trace rollups).
- * Shared by the two ways the log writes: inline on the event loop (in-memory logs, tests) and
- * in the writer thread (sqliteWriterWorker.ts), where SQLite's CPU stays off the event loop.
+ * Shared by the two ways the log writes: inline on the event loop (the default) and in the
+ * writer thread (sqliteWriterWorker.ts, `XRAY_SQLITE_WRITER=thread`), off the event loop.
  */
 import type Database from 'better-sqlite3';
 import type { AppendResult, StampedEvent } from './eventLog';
@@ -90,5 +90,4 @@ export class SqliteAppender {
     }
     return results;
   }
-
 }

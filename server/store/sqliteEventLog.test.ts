@@ -23,7 +23,7 @@ eventLogContract('sqlite (file, WAL)', {
   expireBefore,
 });
 
-// The server's configuration: appends in the writer thread, reads and retention on this connection.
+// XRAY_SQLITE_WRITER=thread: appends in the writer thread, reads and retention on this connection.
 eventLogContract('sqlite (file, WAL, writer thread)', {
   create: () => {
     current = fs.mkdtempSync(path.join(dir, 'db-'));

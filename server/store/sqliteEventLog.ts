@@ -154,10 +154,10 @@ export class SqliteEventLog implements EventLog {
     this.vacuumMode = ensureIncrementalVacuum(db);
     this.floorSeq = (db.prepare("SELECT value FROM meta WHERE key = 'retention_floor'").pluck().get() as number | undefined) ?? 0;
     this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE scope = ? AND id = ?').pluck();
-    this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     const threaded = writer === 'thread' && file !== null;
     this.appender = threaded ? null : new SqliteAppender(db);
     this.thread = threaded ? new SqliteWriterThread({ file, synchronous, busyTimeoutMs: WRITE_LOCK_WAIT_MS, autoCheckpointPages: DEFAULT_AUTOCHECKPOINT_PAGES }) : null;
+    this.nextSeq = this.appender ? this.appender.nextSeq : ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     // Both connections may write (appends, maintenance): each waits its turn for the write lock.
     db.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
   }

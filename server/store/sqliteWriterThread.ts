@@ -1,9 +1,11 @@
 /**
- * Appends to the SQLite log from a worker thread. WHY: inserting a row, its index entries and
- * its text-index row cost about a third of the event loop's CPU per ingested token (bench,
- * relayCpu: 24–28 µs per single-frame token with the inline writer, 16–17 µs with appends
- * stubbed out), and a commit blocks the loop for its whole duration. Here the loop only
- * posts the batch (structured clone) and awaits the answer; the second core runs SQLite.
+ * Appends to the SQLite log from a worker thread (`XRAY_SQLITE_WRITER=thread`; off by default).
+ * WHY: inserting a row, its index entries and its text-index row cost about a third of the
+ * event loop's CPU per ingested token (bench, relayCpu: 24–28 µs per single-frame token with
+ * the inline writer, 16–17 µs with appends stubbed out), and a commit blocks the loop for its
+ * whole duration. Here the loop only posts the batch (sqliteWriterMessages.ts) and awaits the
+ * answer; another core runs SQLite. On 2 cores that costs more CPU in all than it saves the
+ * loop, so inline stays the default (README, Benchmark).
  *
  * The log file has two connections: this thread's, which does every append, and the event
  * loop's, which reads and runs maintenance (retention, vacuum, the storage probe). SQLite's

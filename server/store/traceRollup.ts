@@ -1,7 +1,7 @@
 /**
  * Pure: a batch's per-trace rollup (the events it adds to each trace's summary), folded event
- * by event and then written once per trace. Shared by the SQLite appender and the in-memory
- * log so the two summaries cannot drift apart (SPEC L4).
+ * by event and then written once per trace. Shared by the SQLite appender, the in-memory log
+ * and the PostgreSQL log, so their summaries cannot drift apart (SPEC L4).
  */
 import type { StampedEvent } from './eventLog';
 import { isErrorEvent } from './searchableText';
