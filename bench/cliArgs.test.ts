@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { flagValue, hasFlag } from './cliArgs';
 
-it('reads --name=value flags, with a fallback, and bare flags', () => {
+it('[A5] reads --name=value flags, with a fallback, and bare flags', () => {
   const argv = ['node', 'x.ts', '--port=4200', '--counts=5000,20000', '--quick', '--empty='];
   expect(flagValue('port', '1', argv)).toBe('4200');
   expect(flagValue('counts', undefined, argv)).toBe('5000,20000');

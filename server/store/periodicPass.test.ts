@@ -41,7 +41,7 @@ it('[L8] concurrent calls share one pass; a failed pass is counted, logged and n
   expect(closed).toBe(true);
 });
 
-it('start() runs a pass at once and then on every interval, and not after close()', async () => {
+it('[L8] start() runs a pass at once and then on every interval, and not after close()', async () => {
   vi.useFakeTimers();
   try {
     let passes = 0;

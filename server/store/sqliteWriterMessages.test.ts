@@ -14,6 +14,6 @@ it('[L2] results cross the thread boundary as seqs, a duplicate negated, and com
   expect(decodeResults(events, seqs)).toEqual(results);
 });
 
-it('refuses an answer that does not match the batch sent', () => {
+it('[L1] refuses an answer that does not match the batch sent', () => {
   expect(() => decodeResults([ev({ kind: 'token', id: 'a' })], new Float64Array([1, 2]))).toThrow(/2 results for 1 events/);
 });
