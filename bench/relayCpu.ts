@@ -5,7 +5,14 @@
  * throughput does not. `--root DIR` measures another checkout (a worktree of an older commit)
  * with the same harness, for before/after in one sitting:
  *
- *   node --import tsx bench/relayCpu.ts [--batch 50] [--ack] [--tokens 200000] [--writer inline|thread] [--root ../old]
+ *   node --import tsx bench/relayCpu.ts [--batch 50] [--ack] [--tokens 200000] [--writer inline|thread]
+ *     [--agents 100] [--trace] [--budget 10] [--root ../old]
+ *
+ * `--agents`: senders the tokens are spread over (each its own idempotency scope; the networked
+ * bench uses 1,000). `--trace`: every token names one trace, so the trace index, the text index
+ * and the rollup run as in the latency section. `--budget`: the writer's commit budget in ms.
+ * Runs the sources through tsx, whose keepNames helper costs about 1–2 µs per token that the
+ * production bundle does not pay: compare figures of this harness with each other only.
  *
  * Prints one JSON line: cpu_us_per_token (the whole process, every thread), loop_us_per_token
  * (the event loop's busy time), tokens_per_s (wall, indicative only).
@@ -25,6 +32,10 @@ const batch = Number(arg('batch', '1'));
 const tokens = Number(arg('tokens', '200000'));
 const ack = process.argv.includes('--ack');
 const storeWriter = arg('writer', 'inline') as 'inline' | 'thread';
+const agentCount = Number(arg('agents', '100'));
+const commitBudgetMs = Number(arg('budget', '10'));
+/** `--trace`: every token names one trace (as the latency section's do), so the trace index, the text index and the rollup run too. */
+const traceId = process.argv.includes('--trace') ? 'ab'.repeat(16) : undefined;
 const load = (rel: string) => import(pathToFileURL(path.join(root, rel)).href);
 
 async function main(): Promise<void> {
@@ -35,13 +46,15 @@ async function main(): Promise<void> {
   const { Relay } = await load('server/relay/relay.ts');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-relaycpu-'));
   const log = SqliteEventLog.open(dir, { writer: storeWriter });
+  // As the server's data plane (dataPlane.ts): checkpoints in a worker, the writer's own only past 10k pages.
   const checkpointer = new WalCheckpointer(log.file, 500);
-  const writer = await LogWriter.open(log);
+  log.setAutoCheckpoint?.(10_000);
+  const writer = await LogWriter.open(log, { commitBudgetMs });
   const relay = new Relay(writer, { rateLimit: { perSecond: 1e9, burst: 1e9 } });
-  const agents = Array.from({ length: 100 }, (_, i) => TestSocketPair.register(relay, `agent-${i}`));
+  const agents = Array.from({ length: agentCount }, (_, i) => TestSocketPair.register(relay, `agent-${i}`));
   await new Promise((r) => setTimeout(r, 100)); // the registrations commit
   let seq = 0;
-  const frame = () => ({ type: 'token', id: `t-${seq}`, text: ` tok${seq++}` });
+  const frame = () => ({ type: 'token', id: `t-${seq}`, text: ` tok${seq++}`, ...(traceId ? { trace_id: traceId } : {}) });
   const messages: string[] = [];
   for (let i = 0; i < tokens / batch; i++) {
     messages.push(JSON.stringify(batch === 1 ? { ...frame(), ...(ack ? { ack: true } : {}) } : { type: 'frames', frames: Array.from({ length: batch }, frame), ...(ack ? { ack: true } : {}) }));
