@@ -4,7 +4,7 @@
  * (a 4 MiB OTLP export, a 100k-event trace) never holds the loop for long. Timers, acks and
  * socket reads run between the slices.
  */
-export const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+import { yieldToLoop } from '../yieldToLoop';
 
 export async function eachInSlices<T>(items: Iterable<T>, step: (item: T) => void, budgetMs = 5): Promise<void> {
   let sliceStart = performance.now();

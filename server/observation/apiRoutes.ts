@@ -23,7 +23,7 @@ import type { PriceTable } from '../../lib/cost/prices';
 import { loadPriceTable } from '../cost/loadPrices';
 import { type SessionBudgets, sessionKeyOf } from './sessionBudget';
 import type { XrayEvent } from '../../lib/protocol/events';
-import { yieldToLoop } from '../http/slices';
+import { yieldToLoop } from '../yieldToLoop';
 import { addSpanApiRoutes } from '../spans/spanApiRoutes';
 
 /** Seqs of log the agent inspector's statistics look back over, in steps of AGENT_STEP, and the events they keep at most. */

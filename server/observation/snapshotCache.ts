@@ -16,7 +16,7 @@ import { scopeKey } from '../../lib/protocol/dashboard';
 import type { EventLog, ReadQuery } from '../store/eventLog';
 import type { EventWindow } from './eventWindow';
 import { coalesceInto, emptyAccumulator, type StreamAccumulator } from './scopeStream';
-import { yieldToLoop } from '../http/slices';
+import { yieldToLoop } from '../yieldToLoop';
 
 export type StreamScope = Exclude<Scope, { kind: 'overview' }>;
 

@@ -15,7 +15,7 @@ import type { PriceTable } from '../../lib/cost/prices';
 import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
 import { searchTexts, splitTrace } from '../../lib/trace/traceOutline';
 import type { EventLog } from '../store/eventLog';
-import { yieldToLoop } from '../http/slices';
+import { yieldToLoop } from '../yieldToLoop';
 import { TraceReadCache, type TraceView } from './traceReadCache';
 
 export interface TraceTexts {

@@ -8,7 +8,7 @@
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
-import { yieldToLoop } from '../http/slices';
+import { yieldToLoop } from '../yieldToLoop';
 
 interface Entry {
   lastSeq: number;

@@ -12,7 +12,7 @@ import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator
 import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
 import type { EventLog, TraceListQuery, TraceSummaryRow } from '../store/eventLog';
-import { yieldToLoop } from '../http/slices';
+import { yieldToLoop } from '../yieldToLoop';
 import type { ApiRouter } from './apiRouter';
 
 export const traceListQuery = z.object({

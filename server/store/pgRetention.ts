@@ -8,9 +8,9 @@
  */
 import type { PgEventLog } from './pgEventLog';
 import { PeriodicPass } from './periodicPass';
+import { yieldToLoop } from '../yieldToLoop';
 
 const DAY = 86_400_000;
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class PgRetention {
   readonly stats = { eventsDeleted: 0, tracesDeleted: 0, batches: 0, passes: 0, busy: 0, failures: 0 };

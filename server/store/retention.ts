@@ -7,6 +7,7 @@
  */
 import { PeriodicPass } from './periodicPass';
 import type { SqliteEventLog } from './sqliteEventLog';
+import { yieldToLoop } from '../yieldToLoop';
 
 export interface RetentionOptions {
   /** Delete events received more than this long ago (ms). Null: no age limit. */
@@ -24,7 +25,6 @@ const VACUUM_PAGES = 256;
 
 const DAY = 86_400_000;
 
-const yieldToLoop = () => new Promise<void>((r) => setImmediate(r));
 
 export class RetentionSweeper {
   private readonly now: () => number;
