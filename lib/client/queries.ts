@@ -1,6 +1,6 @@
 /** React Query `queryOptions` factories, one per REST resource. Server data stays here, never mirrored into zustand. */
 import { queryOptions } from '@tanstack/react-query';
-import { earlyFetches } from './earlyFetch';
+import { earlyFetches, readJson } from './earlyFetch';
 import type { AgentState } from '../model/swarmModel';
 import type { AgentStats } from '../model/agentStats';
 import { traceFromJson, type TraceTree } from '../trace/buildTrace';
@@ -25,8 +25,9 @@ export class ApiError extends Error {
 async function getJson<T>(url: string, embedToken?: string | null): Promise<T> {
   // Embeds have no session: their scoped token rides along as a header.
   // A read a link started early (earlyFetch.ts) answers it when fresh; embeds never start one.
-  const res = (embedToken ? undefined : await earlyFetches.take(url)) ?? (await fetch(url, { credentials: 'same-origin', headers: embedToken ? { 'x-xray-embed': embedToken } : {} }));
-  const body = await res.json().catch(() => null);
+  const early = embedToken ? undefined : earlyFetches.take(url);
+  const res = early ? await early : await readJson(await fetch(url, { credentials: 'same-origin', headers: embedToken ? { 'x-xray-embed': embedToken } : {} }));
+  const body = res.body as { error?: { code?: string; message?: string } } | null;
   if (!res.ok) throw new ApiError(res.status, body?.error?.code ?? 'internal', body?.error?.message ?? `HTTP ${res.status}`);
   return body as T;
 }
@@ -70,13 +71,24 @@ export const traceQuery = (traceId: string, embedToken?: string | null) =>
 /** The trace page's tree: the reconstructed trace without token text (nodes carry `textChars`). */
 const outlineUrl = (traceId: string) => `/api/traces/${traceId}/outline`;
 
-export const traceOutlineQuery = (traceId: string, embedToken?: string | null) =>
-  queryOptions({
+export const traceOutlineQuery = (traceId: string, embedToken?: string | null) => {
+  /** When the early read that became the initial outline started (react-query asks right after initialData). */
+  let earlyAt: number | undefined;
+  return queryOptions({
     queryKey: ['trace-outline', traceId],
     queryFn: async () => traceFromJson(await getJson<TraceTree>(outlineUrl(traceId), embedToken)),
     structuralSharing: false, // as traceQuery: keep the null-prototype dictionaries
+    // A link's early read that has already arrived: the page's first render shows the trace
+    // (dated when the read started, so the usual staleness applies from then).
+    initialData: () => {
+      const early = embedToken ? undefined : earlyFetches.takeSettled(outlineUrl(traceId));
+      earlyAt = early?.at;
+      return early ? traceFromJson(early.body as TraceTree) : undefined;
+    },
+    initialDataUpdatedAt: () => earlyAt,
     retry: (count, err) => !(err instanceof ApiError && err.status < 500) && count < 2,
   });
+};
 
 /** A link to a trace is about to be followed (hover, focus, press): its outline read starts now, beside the route change. */
 export function openingTrace(traceId: string): void {
