@@ -8,8 +8,11 @@
  * reused from the previous open in the page); medians of the repeats. The first open also
  * pays for the server's one build of the trace (the log read), later ones find it cached.
  * `first_open_ms` is that first (cold) open alone, `warm_median_ms` the median of the others.
- * The click is timed from the page's pointerdown on the link (`runs_ms`); `driver_runs_ms`
- * also counts Playwright's checks before it presses (~100 ms here), as runs before 2026-11-22 06:00 did.
+ * `runs_ms` is timed in the page, from its pointerdown on the link to the first frame painted
+ * with all three on screen (`INTERACTIVE_STAMP`). `driver_runs_ms` is timed by the driver, from
+ * before Playwright's click (its checks before it presses, ~100 ms here) to when its waits for the
+ * three return (40–80 ms after that paint here), as runs before 2026-11-22 06:00 did. From then
+ * until 2026-11-22 13:00 `runs_ms` started at the pointerdown but still ended at the driver's waits.
  */
 import os from 'node:os';
 import { chromium, type Page } from '@playwright/test';
@@ -21,6 +24,39 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
 
 /** Runs in the page (a string: tsx's keepNames would inject a helper the page lacks). */
 const PRESS_STAMP = `document.addEventListener('pointerdown', () => { window.__xrayPressAt = performance.timeOrigin + performance.now(); }, { capture: true, once: true })`;
+
+/**
+ * Runs in the page: stamps `__xrayInteractiveAt` (epoch ms) at the first frame painted with what
+ * `interactive` waits for: the summary naming every span, a waterfall row, the root's text.
+ * DOM changes are only looked at (no layout forced from the observer); once all three are in
+ * the DOM, each frame after it is painted (a task queued from its requestAnimationFrame) checks
+ * that all three have a box.
+ */
+const interactiveStamp = (spans: number) => `(() => {
+  const find = (id, text) => [...document.querySelectorAll('[data-testid=' + id + ']')].find((e) => e.textContent.includes(text));
+  /** The three elements, or null while one is missing. */
+  const present = () => {
+    const all = [find('trace-summary', '${spans} spans'), document.querySelector('[data-testid=waterfall-row]'), find('node-text', '[1]')];
+    return all.every(Boolean) ? all : null;
+  };
+  let checking = false;
+  // Each frame once all three are in the DOM: after it is painted (a task queued from its
+  // requestAnimationFrame), stamp if all three have a box; else look again after the next frame.
+  const check = () => requestAnimationFrame(() => setTimeout(() => {
+    const all = present();
+    if (all && all.every((e) => e.getClientRects().length > 0)) {
+      window.__xrayInteractiveAt = performance.timeOrigin + performance.now();
+      mo.disconnect();
+    } else if (all) check();
+    else checking = false;
+  }, 0));
+  const mo = new MutationObserver(() => {
+    if (checking || !present()) return;
+    checking = true;
+    check();
+  });
+  mo.observe(document.documentElement, { subtree: true, childList: true, characterData: true });
+})()`;
 
 export interface TraceOpenParams {
   spans: number;
@@ -66,12 +102,16 @@ export async function benchTraceOpen(x: XrayProc, p: TraceOpenParams) {
       // epoch ms like Date.now()): Playwright's checks before it presses (scrolled into view,
       // stable for two frames, hit target) take ~100 ms here and are no part of what a person waits for.
       await list.evaluate(PRESS_STAMP);
+      await list.evaluate(interactiveStamp(p.spans));
       let t = Date.now();
       await link.click();
       await interactive(list);
       const end = Date.now();
       const pressedAt = (await list.evaluate('window.__xrayPressAt')) as number | undefined;
-      opens.push(Math.round(end - (pressedAt ?? t)));
+      // The page's stamp lands a task after the paint; the driver's waits can return before it.
+      await list.waitForFunction('window.__xrayInteractiveAt', undefined, { timeout: 10_000 });
+      const interactiveAt = (await list.evaluate('window.__xrayInteractiveAt')) as number;
+      opens.push(Math.round(interactiveAt - (pressedAt ?? t)));
       driverOpens.push(end - t);
       await list.close();
       if (p.pageLoad === false) continue;
