@@ -31,6 +31,35 @@ test('[V8] a deep link to a failing trace opens it after login, with the right t
   }
 });
 
+test('[V8] a trace opened from the traces list renders from the read its link started: one outline read, the right tree', async ({ page }) => {
+  const chain = await failingChain();
+  try {
+    await loginAndOpen(page, '/traces');
+    const outline = `/api/traces/${chain.traceId}/outline`;
+    let reads = 0;
+    page.on('request', (r) => {
+      if (new URL(r.url()).pathname === outline) reads++;
+    });
+    const link = page.locator(`a[href="/trace/${chain.traceId}"]`);
+    // Hovering the link starts the read; it has arrived before the click, so the page takes it as its data.
+    const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === outline);
+    await link.hover();
+    expect((await arrived).status()).toBe(200);
+    await link.click();
+    await page.waitForURL(`**/trace/${chain.traceId}`);
+    await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
+    const rows = page.getByTestId('waterfall-row');
+    await expect(rows.filter({ hasText: 'e2e-planner' }).filter({ hasText: 'process' })).toHaveAttribute('data-failure-path', 'true');
+    await expect(rows.filter({ hasText: 'e2e-tool' }).filter({ hasText: 'lookup' })).toHaveAttribute('data-status', 'error');
+    await expect(page.getByTestId('node-error')).toContainText('index offline');
+    // Taken as fresh data (dated when the read started): the page does not read the outline again on mount.
+    await page.waitForLoadState('networkidle');
+    expect(reads).toBe(1);
+  } finally {
+    chain.close();
+  }
+});
+
 test('[V8] replay moves the playhead and the text grows with it', async ({ page }) => {
   const chain = await failingChain();
   try {
