@@ -9,10 +9,10 @@
  * pays for the server's one build of the trace (the log read), later ones find it cached.
  * `first_open_ms` is that first (cold) open alone, `warm_median_ms` the median of the others.
  * `runs_ms` is timed in the page, from its pointerdown on the link to the first frame painted
- * with all three on screen (`INTERACTIVE_STAMP`). `driver_runs_ms` is timed by the driver, from
+ * with all three on screen (`interactiveStamp`). `driver_runs_ms` is timed by the driver, from
  * before Playwright's click (its checks before it presses, ~100 ms here) to when its waits for the
  * three return (40–80 ms after that paint here), as runs before 2026-11-22 06:00 did. From then
- * until 2026-11-22 13:00 `runs_ms` started at the pointerdown but still ended at the driver's waits.
+ * until 2026-11-22 12:20 `runs_ms` started at the pointerdown but still ended at the driver's waits.
  */
 import os from 'node:os';
 import { chromium, type Page } from '@playwright/test';
