@@ -15,6 +15,7 @@ import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_T
 import { StorageHealth } from './storageHealth';
 import { SEARCHABLE_FIELDS } from './searchableText';
 import { SqliteAppender } from './sqliteAppender';
+import { configureConnection } from './sqliteConnection';
 import { SqliteWriterThread } from './sqliteWriterThread';
 
 /** How long a connection waits for the other to release the write lock (a batch takes milliseconds). */
@@ -89,8 +90,8 @@ function exactTextSql(text: string): string {
 
 export class SqliteEventLog implements EventLog {
   private readonly db: Database.Database;
-  /** The next seq: the inline appender's, or one past the highest the writer thread reported. */
-  private nextSeq: number;
+  /** With the writer thread: one past the highest seq it reported (inline, the appender knows). */
+  private threadNextSeq: number;
   private readonly bySeqOfId: Database.Statement;
   /** Exactly one of these appends. */
   private readonly appender: SqliteAppender | null;
@@ -146,10 +147,7 @@ export class SqliteEventLog implements EventLog {
     // Must precede the first table of a new log; an existing one is converted below.
     if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous}`);
-    db.pragma('temp_store = MEMORY');
-    // After a checkpoint the WAL file is truncated to this, so a burst does not leave it huge.
-    db.pragma('journal_size_limit = 67108864');
+    configureConnection(db, synchronous);
     this.migration = migrate(db);
     this.vacuumMode = ensureIncrementalVacuum(db);
     this.floorSeq = (db.prepare("SELECT value FROM meta WHERE key = 'retention_floor'").pluck().get() as number | undefined) ?? 0;
@@ -157,9 +155,14 @@ export class SqliteEventLog implements EventLog {
     const threaded = writer === 'thread' && file !== null;
     this.appender = threaded ? null : new SqliteAppender(db);
     this.thread = threaded ? new SqliteWriterThread({ file, synchronous, busyTimeoutMs: WRITE_LOCK_WAIT_MS, autoCheckpointPages: DEFAULT_AUTOCHECKPOINT_PAGES }) : null;
-    this.nextSeq = this.appender ? this.appender.nextSeq : ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
+    this.threadNextSeq = this.appender ? 0 : ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
     // Both connections may write (appends, maintenance): each waits its turn for the write lock.
     db.pragma(`busy_timeout = ${WRITE_LOCK_WAIT_MS}`);
+  }
+
+  /** The seq the next stored event gets. */
+  private get nextSeq(): number {
+    return this.appender ? this.appender.nextSeq : this.threadNextSeq;
   }
 
   /** Whether appends run in the writer thread. */
@@ -176,11 +179,12 @@ export class SqliteEventLog implements EventLog {
   async append(events: readonly StampedEvent[]): Promise<AppendResult[]> {
     let results: AppendResult[];
     try {
-      results = this.thread ? await this.thread.append(events) : this.appender!.append(events);
+      if (!this.thread) return this.appender!.append(events);
+      results = await this.thread.append(events);
     } catch (err) {
       throw this.health.fail(err, 'write');
     }
-    for (const r of results) if (!r.duplicate && r.seq >= this.nextSeq) this.nextSeq = r.seq + 1;
+    for (const r of results) if (!r.duplicate && r.seq >= this.threadNextSeq) this.threadNextSeq = r.seq + 1;
     return results;
   }
 
