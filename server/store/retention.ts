@@ -25,7 +25,6 @@ const VACUUM_PAGES = 256;
 
 const DAY = 86_400_000;
 
-
 export class RetentionSweeper {
   private readonly now: () => number;
   readonly stats = { eventsDeleted: 0, tracesDeleted: 0, batches: 0, passes: 0, pagesReleased: 0, maxBatchMs: 0, failures: 0 };

@@ -7,6 +7,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteAppender } from './sqliteAppender';
+import { configureConnection } from './sqliteConnection';
 import { encodeResults, type WriterReply, type WriterRequest, type WriterSetup } from './sqliteWriterMessages';
 
 const setup = workerData as WriterSetup;
@@ -14,10 +15,7 @@ const port = parentPort!;
 
 function open(): { db: Database.Database; appender: SqliteAppender } {
   const db = new Database(setup.file, { fileMustExist: true, timeout: setup.busyTimeoutMs });
-  // journal_mode is a property of the file (WAL, set by the event loop's connection); these are per connection.
-  db.pragma(`synchronous = ${setup.synchronous}`);
-  db.pragma('temp_store = MEMORY');
-  db.pragma('journal_size_limit = 67108864');
+  configureConnection(db, setup.synchronous);
   db.pragma(`wal_autocheckpoint = ${setup.autoCheckpointPages}`);
   return { db, appender: new SqliteAppender(db) };
 }
