@@ -12,15 +12,15 @@ import { chromium, type Request } from '@playwright/test';
 import { writeBigTrace } from '../scripts/bigTrace';
 import { ADMIN_TOKEN, startXray } from './procs';
 import { topSelfTime, type CpuProfile } from './profileSummary';
+import { flagValue } from './cliArgs';
 
-const arg = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3) ?? fallback;
-const port = Number(arg('port', '3111'));
-const spans = Number(arg('spans', '1000'));
-const tokens = Number(arg('tokens', '100'));
-const opens = Number(arg('opens', '3'));
-const cpuDir = arg('cpu', '');
+const port = Number(flagValue('port', '3111'));
+const spans = Number(flagValue('spans', '1000'));
+const tokens = Number(flagValue('tokens', '100'));
+const opens = Number(flagValue('opens', '3'));
+const cpuDir = flagValue('cpu', '');
 /** `--trace=DIR`: a DevTools timeline trace per open, summarised as main-thread time per event kind (script, style, layout, paint…). */
-const traceDir = arg('trace', '');
+const traceDir = flagValue('trace', '');
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function main() {
