@@ -18,7 +18,7 @@ function setup(ttl = 1000) {
 }
 
 describe('EarlyFetches', () => {
-  it('hands a read started from a link to the first query for the same URL, once', async () => {
+  it('[V8] hands a read started from a link to the first query for the same URL, once', async () => {
     const { early, calls } = setup();
     early.start('/api/traces/a/outline');
     early.start('/api/traces/a/outline'); // hover, then press: still one request
@@ -29,7 +29,7 @@ describe('EarlyFetches', () => {
     expect(early.take('/api/traces/b/outline')).toBeUndefined();
   });
 
-  it('a read older than the TTL is not handed out (the page fetches a fresh one)', async () => {
+  it('[V8] a read older than the TTL is not handed out (the page fetches a fresh one)', async () => {
     const { early, calls, advance } = setup(1000);
     early.start('/x');
     await flush();
@@ -42,7 +42,7 @@ describe('EarlyFetches', () => {
     expect(calls).toEqual(['/x', '/x']);
   });
 
-  it('stale reads nobody took are forgotten when the next one starts; a failed read is not an unhandled rejection', async () => {
+  it('[V8] stale reads nobody took are forgotten when the next one starts; a failed read is not an unhandled rejection', async () => {
     let now = 0;
     const early = new EarlyFetches(() => Promise.reject(new Error('offline')), 1000, () => now);
     early.start('/a');
@@ -76,7 +76,7 @@ describe('EarlyFetches', () => {
     expect((await early.take('/api/traces/z/outline')!).status).toBe(404);
   });
 
-  it('readJson keeps the status beside the body, and a body that is not JSON reads as null', async () => {
+  it('[V8] readJson keeps the status beside the body, and a body that is not JSON reads as null', async () => {
     expect(await readJson(new Response('{"a":1}', { status: 201 }))).toEqual({ ok: true, status: 201, body: { a: 1 } });
     expect(await readJson(new Response('<html>', { status: 502 }))).toEqual({ ok: false, status: 502, body: null });
   });
