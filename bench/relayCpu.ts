@@ -15,7 +15,8 @@
  * production bundle does not pay: compare figures of this harness with each other only.
  *
  * Prints one JSON line: cpu_us_per_token (the whole process, every thread), loop_us_per_token
- * (the event loop's busy time), tokens_per_s (wall, indicative only).
+ * (the event loop's busy time), tokens_per_s (wall, indicative only), events_per_commit (how
+ * the writer sized its transactions to its budget).
  */
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     messages.push(JSON.stringify(batch === 1 ? { ...frame(), ...(ack ? { ack: true } : {}) } : { type: 'frames', frames: Array.from({ length: batch }, frame), ...(ack ? { ack: true } : {}) }));
   }
   const target = writer.stats.committed + tokens;
+  const batches0 = writer.stats.batches;
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
@@ -81,7 +83,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   // The event loop's own busy time: with --writer thread, cpu_us_per_token also counts the writer thread.
   const loopMs = performance.eventLoopUtilization(elu0).active;
-  console.log(JSON.stringify({ root, batch, ack, writer: storeWriter, tokens, cpu_us_per_token: +((cpu.user + cpu.system) / tokens).toFixed(2), loop_us_per_token: +((loopMs * 1000) / tokens).toFixed(2), tokens_per_s: Math.round((tokens / wallMs) * 1000) }));
+  console.log(JSON.stringify({ root, batch, ack, writer: storeWriter, tokens, cpu_us_per_token: +((cpu.user + cpu.system) / tokens).toFixed(2), loop_us_per_token: +((loopMs * 1000) / tokens).toFixed(2), tokens_per_s: Math.round((tokens / wallMs) * 1000), events_per_commit: Math.round(tokens / (writer.stats.batches - batches0)) }));
   await writer.close();
   checkpointer.close();
   fs.rmSync(dir, { recursive: true, force: true });

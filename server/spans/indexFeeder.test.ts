@@ -49,6 +49,29 @@ describe('IndexFeeder', () => {
     expect(slices.length).toBeGreaterThanOrEqual(20);
   });
 
+  it('[G6] a slice is sized by time, not count: spans that are slow to index come a few per turn', async () => {
+    log = SqliteEventLog.inMemory();
+    index = SpanIndex.inMemory();
+    feeder = new IndexFeeder(index, log, 0, { slice: 500, budgetMs: 8 });
+    const slices: { n: number; ms: number }[] = [];
+    const apply = index.apply.bind(index);
+    index.apply = (events, notify) => {
+      const started = performance.now();
+      while (performance.now() - started < events.length * 0.5); // 0.5 ms per event: a span with large attributes
+      const done = apply(events, notify);
+      slices.push({ n: events.length, ms: performance.now() - started });
+      return done;
+    };
+    feeder.onCommit(await appendSpans(log, 150));
+    await feeder.settled(10_000);
+    expect(index.size).toBe(150);
+    expect(slices.reduce((n, s) => n + s.n, 0)).toBe(300);
+    // A kind never indexed goes first in a small probe; after it, each slice holds what 8 ms
+    // allow at ≥ 0.5 ms per event: 16 at most (was 500, a count, whatever each one cost).
+    expect(slices[0].n).toBe(8);
+    expect(Math.max(...slices.map((s) => s.n))).toBeLessThanOrEqual(16);
+  });
+
   it('[G6] a burst past the queue bound is dropped from memory and indexed from the log instead, in order', async () => {
     log = SqliteEventLog.inMemory();
     index = SpanIndex.inMemory();

@@ -1,7 +1,8 @@
 /**
- * Feeds committed events to the span index off the commit path, a bounded slice per
- * event-loop turn: indexing costs ~100 µs of CPU per span, so a 10,000-span OTLP export
- * indexed inside the commit listener would stall the relay for a second (G6). Only span
+ * Feeds committed events to the span index off the commit path, a slice of about
+ * SLICE_BUDGET_MS per event-loop turn, sized from the measured cost per event kind: indexing
+ * costs ~100 µs of CPU per bare span and several times that with many attributes, so a
+ * 10,000-span OTLP export indexed inside the commit listener would stall the relay for a second (G6). Only span
  * events are queued (tokens are not), and the queue is bounded: past its limit it is dropped
  * and the index catches up from the log instead (same order, same result), so a burst costs
  * memory only up to the bound. Failures (disk full, a bad page in spans.db) never reach the
@@ -13,11 +14,16 @@
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
 import type { SpanIndex } from './spanIndex';
+import { countKinds, KindCostModel } from '../store/kindCostModel';
 import { SPAN_EVENT_KINDS } from './spanUpdates';
 
 const SPAN_KINDS = new Set<string>(SPAN_EVENT_KINDS);
-/** Events indexed per event-loop turn (≈ 50 ms of CPU at worst). */
+/** Events indexed per event-loop turn at most (a bare span costs ~100 µs to index). */
 const SLICE = 500;
+/** Loop time one turn's slice aims at: its size is set from the measured cost per event kind. */
+const SLICE_BUDGET_MS = 8;
+/** The fewest events a slice takes (one transaction on spans.db each: keep its overhead small). */
+const MIN_SLICE = 8;
 /** Queued span events before the feeder switches to reading the log. */
 const QUEUE_LIMIT = 50_000;
 
@@ -33,15 +39,21 @@ export class IndexFeeder {
   private waiters: { seq: number; resolve: () => void }[] = [];
   private closed = false;
   readonly stats = { slices: 0, overflows: 0, failures: 0 };
+  /** Indexing cost per event, by kind, measured: a span with many attributes costs several times a bare one. */
+  private readonly costs: KindCostModel;
+  private readonly limits: { slice: number; queue: number; budgetMs: number };
 
   constructor(
     private readonly index: SpanIndex,
     private readonly log: EventLog,
     /** The writer's head when the feeder starts (everything up to it is in the log already). */
     committed: number,
-    private readonly limits = { slice: SLICE, queue: QUEUE_LIMIT },
+    limits: { slice?: number; queue?: number; budgetMs?: number } = {},
   ) {
     this.committed = committed;
+    this.limits = { slice: SLICE, queue: QUEUE_LIMIT, budgetMs: SLICE_BUDGET_MS, ...limits };
+    // A kind never indexed goes first in a slice of MIN_SLICE: measured before it is trusted with more.
+    this.costs = new KindCostModel(this.limits.budgetMs / MIN_SLICE);
   }
 
   /** The writer's commit listener: O(batch) filtering, no indexing here. */
@@ -82,17 +94,18 @@ export class IndexFeeder {
         // Bounded by what has been announced: commits announced while the read is out are not
         // queued (fromLog), so the read must be repeated until none came in meanwhile.
         const target = this.committed;
-        const events = await this.log.read({ after: this.index.head, upTo: target, kinds: SPAN_EVENT_KINDS, limit: this.limits.slice });
+        const limit = this.readLimit();
+        const events = await this.log.read({ after: this.index.head, upTo: target, kinds: SPAN_EVENT_KINDS, limit });
         if (this.closed) return;
-        if (events.length) this.index.apply(events);
-        if (events.length < this.limits.slice) {
+        if (events.length) this.applyMeasured(events);
+        if (events.length < limit) {
           this.index.advance(target);
           // Caught up, and no commit was announced during the read: back to the queue.
           if (this.committed === target) this.fromLog = false;
         }
       } else if (this.at < this.queue.length) {
-        const slice = this.queue.slice(this.at, this.at + this.limits.slice);
-        this.index.apply(slice);
+        const slice = this.queue.slice(this.at, this.nextSliceEnd());
+        this.applyMeasured(slice);
         this.at += slice.length;
         if (this.at >= this.queue.length) {
           this.queue = [];
@@ -113,6 +126,29 @@ export class IndexFeeder {
       return;
     }
     this.release();
+  }
+
+  /** Where the next slice of the queue ends: as many events as the estimated budget allows. */
+  private nextSliceEnd(): number {
+    const end = Math.min(this.queue.length, this.at + this.limits.slice);
+    let i = this.at;
+    for (let predicted = 0; i < end && (i - this.at < MIN_SLICE || predicted < this.limits.budgetMs); i++) predicted += this.costs.estimateMs(this.queue[i].kind);
+    return i;
+  }
+
+  /**
+   * Events to read from the log in one turn: the budget over the dearest kind measured (the
+   * kinds are not known before the read; a kind that never occurs must not keep every read at
+   * the probe's size).
+   */
+  private readLimit(): number {
+    return Math.max(MIN_SLICE, Math.min(this.limits.slice, Math.floor(this.limits.budgetMs / this.costs.dearestMeasuredMs())));
+  }
+
+  private applyMeasured(events: readonly XrayEvent[]): void {
+    const started = performance.now();
+    this.index.apply(events);
+    this.costs.observe(countKinds(events), performance.now() - started);
   }
 
   private release(): void {

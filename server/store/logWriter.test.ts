@@ -124,6 +124,32 @@ describe('LogWriter bounded commits [G6]', () => {
     await writer.close();
   });
 
+  it('[G6] a large export\'s parts are sized by what its events cost, not diluted by one-token commits between them', async () => {
+    // The failure this guards: one average cost per event, pulled down by each acked token an
+    // agent committed between the parts, sized the parts of a 4 MiB OTLP export for tokens.
+    const inner = new MemoryEventLog();
+    const spin = (ms: number) => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    const log = Object.create(inner) as MemoryEventLog;
+    log.append = (events) => {
+      for (const e of events) spin(e.kind === 'span.start' ? 0.3 : 0.002);
+      return inner.append(events);
+    };
+    const writer = await LogWriter.open(log, { commitBudgetMs: 10 });
+    const spansPerCommit: number[] = [];
+    writer.onCommit((c) => spansPerCommit.push(c.filter((e) => e.kind === 'span.start').length));
+    let done = false;
+    const big = writer.submit(Array.from({ length: 600 }, () => fresh(ev({ kind: 'span.start', trace_id: TRACE })))).then(() => (done = true));
+    while (!done) await writer.submit([fresh(ev({ kind: 'token' }))]); // an agent's acked tokens, one at a time
+    await big;
+    expect(spansPerCommit.reduce((a, b) => a + b, 0)).toBe(600);
+    // 10 ms at ≥ 0.3 ms a span: ~33 a commit (the first measurement can be ~10% low).
+    expect(Math.max(...spansPerCommit)).toBeLessThanOrEqual(40);
+    await writer.close();
+  });
+
   it('[G6] keeps lamport in seq order per trace when parts interleave', async () => {
     const writer = await LogWriter.open(SqliteEventLog.inMemory(), { maxBatch: 100 });
     const a = writer.submit(Array.from({ length: 300 }, () => fresh(ev({ kind: 'token', trace_id: TRACE }))));
@@ -138,13 +164,18 @@ describe('LogWriter bounded commits [G6]', () => {
     const log = SqliteEventLog.inMemory();
     const writer = await LogWriter.open(log, { maxBatch: 100 });
     const events = Array.from({ length: 300 }, () => fresh(ev({ kind: 'token' })));
-    const broken = events.map((e, i) => (i === 250 ? { ...e, agent: null as unknown as string } : e)); // NOT NULL violation in the third part
+    const broken = events.map((e, i) => (i === 250 ? { ...e, agent: null as unknown as string } : e)); // NOT NULL violation in a later part
+    let committed = 0;
+    writer.onCommit((c) => (committed += c.length));
     const err = await writer.submit(broken).catch((e) => e);
-    expect(err).toMatchObject({ code: 'storage_failed', details: { committed: 200 } });
-    expect(err.details.committed_ids).toEqual(events.slice(0, 200).map((e) => e.id));
-    expect(await log.head()).toBe(200);
+    expect(committed).toBeGreaterThan(0); // parts before the broken one are durable
+    expect(committed).toBeLessThanOrEqual(250);
+    expect(err).toMatchObject({ code: 'storage_failed', details: { committed } });
+    expect(err.details.committed_ids).toEqual(events.slice(0, committed).map((e) => e.id));
+    expect(await log.head()).toBe(committed);
+    const before = committed;
     const retry = await writer.submit(events);
-    expect(retry.filter((r) => r.duplicate).length).toBe(200);
+    expect(retry.filter((r) => r.duplicate).length).toBe(before);
     expect(await log.head()).toBe(300);
     await writer.close();
   });
@@ -163,8 +194,13 @@ describe('LogWriter.submitInParts [G6]', () => {
     expect(overloaded).toBe(false);
     const more = Array.from({ length: 500 }, () => fresh(ev({ kind: 'token' })));
     const broken = more.map((e, i) => (i === 350 ? { ...e, agent: null as unknown as string } : e));
-    await expect(writer.submitInParts(broken, 100)).rejects.toMatchObject({ code: 'storage_failed', details: { committed: 300 } });
-    expect(await log.head()).toBe(1300);
+    let committed = 0;
+    writer.onCommit((c) => (committed += c.length));
+    const err = await writer.submitInParts(broken, 100).catch((e) => e);
+    expect(err).toMatchObject({ code: 'storage_failed', details: { committed } });
+    expect(committed).toBeGreaterThanOrEqual(300); // the parts before the broken one, at least
+    expect(committed).toBeLessThanOrEqual(350);
+    expect(await log.head()).toBe(1000 + committed);
     await writer.close();
   });
 });

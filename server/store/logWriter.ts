@@ -14,6 +14,7 @@ import type { XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
 import { BoundedMap } from './boundedMap';
 import { committedEvent } from './committedEvent';
+import { countKinds, KindCostModel } from './kindCostModel';
 import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
 import { StorageHealth } from './storageHealth';
 
@@ -36,8 +37,12 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
-/** The smallest transaction the adaptive batch shrinks to (commit overhead stays amortized). */
-const MIN_BATCH = 100;
+/**
+ * The smallest transaction the adaptive batch shrinks to (commit overhead stays amortized).
+ * Small on purpose: at 0.4 ms per event (an OTLP span with large attributes), 100 events
+ * would already be four times the budget.
+ */
+const MIN_BATCH = 16;
 
 /** A failed commit's error (already coded by the storage health): for a submit that had parts committed already, it says which. */
 function failure(err: XrayError, p: Pending): XrayError {
@@ -96,8 +101,8 @@ export class LogWriter {
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
   private readonly commitBudgetMs: number;
-  /** Moving average of commit cost per event (ms), measured; 0 until the first commit. */
-  private costPerEventMs = 0;
+  /** Commit cost per event, by kind, measured: sizes each transaction to the time budget. */
+  private readonly costs: KindCostModel;
   /** Counters for /metrics. */
   readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
   readonly health: StorageHealth;
@@ -143,6 +148,8 @@ export class LogWriter {
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
     this.commitBudgetMs = options.commitBudgetMs ?? 10;
+    // A kind never committed goes first in a batch of MIN_BATCH: measured before it is trusted with more.
+    this.costs = new KindCostModel(this.commitBudgetMs / MIN_BATCH);
     this.health = options.health ?? (log as { health?: StorageHealth }).health ?? new StorageHealth();
   }
 
@@ -301,10 +308,9 @@ export class LogWriter {
     else setImmediate(run);
   }
 
-  /** Events the next transaction may carry: sized from the measured cost so one commit stays near its time budget. */
-  get batchLimit(): number {
-    if (this.costPerEventMs <= 0) return Math.min(this.maxBatch, 1000);
-    return Math.max(MIN_BATCH, Math.min(this.maxBatch, Math.floor(this.commitBudgetMs / this.costPerEventMs)));
+  /** True while the next transaction may take another event: under its time budget (estimated per kind) and its size caps. */
+  private fits(size: number, predictedMs: number): boolean {
+    return size < this.maxBatch && (size < MIN_BATCH || predictedMs < this.commitBudgetMs);
   }
 
   /**
@@ -313,17 +319,20 @@ export class LogWriter {
    * resolves only when its last part is durable. Never rejects: a failure rejects the submits.
    */
   private async commitOne(): Promise<void> {
-    const limit = this.batchLimit;
     const parts: { p: Pending; from: number; to: number }[] = [];
     let size = 0;
-    while (this.qHead < this.queue.length && size < limit) {
+    let predictedMs = 0;
+    while (this.qHead < this.queue.length && this.fits(size, predictedMs)) {
       const p = this.queue[this.qHead++];
-      const take = Math.min(p.events.length - p.done, limit - size);
-      parts.push({ p, from: p.done, to: p.done + take });
-      size += take;
+      let to = p.done;
+      while (to < p.events.length && this.fits(size, predictedMs)) {
+        predictedMs += this.costs.estimateMs(p.events[to++].kind);
+        size++;
+      }
+      parts.push({ p, from: p.done, to });
       // The rest of a large submit goes to the back of the queue: submits that arrived after
       // it (an agent's acked token) are not held behind all of its parts.
-      if (p.done + take < p.events.length) this.queue.push(p);
+      if (to < p.events.length) this.queue.push(p);
     }
     if (this.qHead === this.queue.length) {
       this.queue = [];
@@ -381,7 +390,7 @@ export class LogWriter {
     }
     // The cost that matters is the loop time of the whole commit: the store's call plus the listeners (model, fanout, SSE).
     const spent = spentMs + performance.now() - started;
-    this.costPerEventMs = this.costPerEventMs <= 0 ? spent / size : this.costPerEventMs * 0.7 + (spent / size) * 0.3;
+    this.costs.observe(countKinds(events), spent);
     let k = 0;
     // Multi-node: acks wait for this node's tail to deliver the commit (not holding the next commit).
     const told = this.announcer && committed.length ? this.announcer.reached(committed[committed.length - 1].seq) : null;
