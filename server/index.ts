@@ -5,6 +5,7 @@
  * a data dir it cannot write or a damaged log file exit with their own codes (startupChecks.ts).
  */
 import { loadConfig } from './config';
+import { applyHeapGrowth } from './heapGrowth';
 import { installProcessFaultPolicy } from './processFaults';
 import { StartupError } from './store/startupChecks';
 import { startXray } from './xray';
@@ -16,6 +17,8 @@ installProcessFaultPolicy();
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before the heap has grown: V8 reads it at each limit it sets from here on.
+  applyHeapGrowth(config.heapGrowthPercent);
   // --relay-only runs the data plane alone (no Next.js): used by process-level tests.
   // --no-next serves /api, /metrics and Socket.IO but no pages (fanout tests, benchmark).
   const dashboard = !process.argv.includes('--relay-only');
