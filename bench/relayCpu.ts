@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   // The event loop's own busy time: with --writer thread, cpu_us_per_token also counts the writer thread.
   const loopMs = performance.eventLoopUtilization(elu0).active;
-  console.log(JSON.stringify({ root, batch, ack, writer: storeWriter, tokens, cpu_us_per_token: +((cpu.user + cpu.system) / tokens).toFixed(2), loop_us_per_token: +((loopMs * 1000) / tokens).toFixed(2), tokens_per_s: Math.round((tokens / wallMs) * 1000), events_per_commit: Math.round(tokens / (writer.stats.batches - batches0)) }));
+  console.log(JSON.stringify({ root, batch, ack, writer: storeWriter, tokens, cpu_us_per_token: +((cpu.user + cpu.system) / tokens).toFixed(2), loop_us_per_token: +((loopMs * 1000) / tokens).toFixed(2), tokens_per_s: Math.round((tokens / wallMs) * 1000), events_per_commit: Math.round(tokens / Math.max(1, writer.stats.batches - batches0)) }));
   await writer.close();
   checkpointer.close();
   fs.rmSync(dir, { recursive: true, force: true });

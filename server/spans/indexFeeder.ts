@@ -22,8 +22,11 @@ const SPAN_KINDS = new Set<string>(SPAN_EVENT_KINDS);
 const SLICE = 500;
 /** Loop time one turn's slice aims at: its size is set from the measured cost per event kind. */
 const SLICE_BUDGET_MS = 8;
-/** The fewest events a slice takes (one transaction on spans.db each: keep its overhead small). */
-const MIN_SLICE = 8;
+/**
+ * Events of a kind never indexed that one slice takes (measured on these before it is trusted
+ * with more), and the fewest a read from the log asks for. Past that, slices are sized by time.
+ */
+const PROBE_SLICE = 8;
 /** Queued span events before the feeder switches to reading the log. */
 const QUEUE_LIMIT = 50_000;
 
@@ -52,8 +55,7 @@ export class IndexFeeder {
   ) {
     this.committed = committed;
     this.limits = { slice: SLICE, queue: QUEUE_LIMIT, budgetMs: SLICE_BUDGET_MS, ...limits };
-    // A kind never indexed goes first in a slice of MIN_SLICE: measured before it is trusted with more.
-    this.costs = new KindCostModel(this.limits.budgetMs / MIN_SLICE);
+    this.costs = new KindCostModel(this.limits.budgetMs / PROBE_SLICE);
   }
 
   /** The writer's commit listener: O(batch) filtering, no indexing here. */
@@ -132,7 +134,7 @@ export class IndexFeeder {
   private nextSliceEnd(): number {
     const end = Math.min(this.queue.length, this.at + this.limits.slice);
     let i = this.at;
-    for (let predicted = 0; i < end && (i - this.at < MIN_SLICE || predicted < this.limits.budgetMs); i++) predicted += this.costs.estimateMs(this.queue[i].kind);
+    for (let predicted = 0; i < end && (i === this.at || predicted < this.limits.budgetMs); i++) predicted += this.costs.estimateMs(this.queue[i].kind);
     return i;
   }
 
@@ -142,7 +144,7 @@ export class IndexFeeder {
    * the probe's size).
    */
   private readLimit(): number {
-    return Math.max(MIN_SLICE, Math.min(this.limits.slice, Math.floor(this.limits.budgetMs / this.costs.dearestMeasuredMs())));
+    return Math.max(PROBE_SLICE, Math.min(this.limits.slice, Math.floor(this.limits.budgetMs / this.costs.dearestMeasuredMs())));
   }
 
   private applyMeasured(events: readonly XrayEvent[]): void {

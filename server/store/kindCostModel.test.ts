@@ -48,10 +48,10 @@ describe('KindCostModel [G6]', () => {
   it('[G6] kinds that make up a batch together learn at the full rate', () => {
     const m = new KindCostModel(0.05);
     m.observe(kinds({ 'span.start': 50, 'span.end': 50 }), 100 * 0.05); // first measurement: 0.05 each
-    m.observe(kinds({ 'span.start': 50, 'span.end': 50 }), 100 * 0.5); // ten times dearer
+    m.observe(kinds({ 'span.start': 50, 'span.end': 50 }), 100 * 0.15); // three times dearer
     // Both rise as a batch of one kind would (by RISE of the error), not by half of it each.
-    expect(m.estimateMs('span.start')).toBeCloseTo(0.05 * (1 + 0.5 * 9), 6);
-    expect(m.estimateMs('span.end')).toBeCloseTo(0.05 * (1 + 0.5 * 9), 6);
+    expect(m.estimateMs('span.start')).toBeCloseTo(0.05 * (1 + 0.5 * 2), 6);
+    expect(m.estimateMs('span.end')).toBeCloseTo(0.05 * (1 + 0.5 * 2), 6);
   });
 
   it('[G6] the dearest measured kind: the unknown cost until one is measured', () => {
@@ -61,6 +61,18 @@ describe('KindCostModel [G6]', () => {
     m.observe(kinds({ 'span.end': 10 }), 10 * 0.3);
     expect(m.dearestMeasuredMs()).toBeCloseTo(m.estimateMs('span.end'), 6);
     expect(m.dearestMeasuredMs()).toBeLessThan(1); // kinds never seen do not count
+  });
+
+  it('[G6] one outlier counts as at most 16× the prediction, and nothing is estimated at 0', () => {
+    const m = new KindCostModel(0.05);
+    for (let i = 0; i < 10; i++) m.observe(kinds({ token: 100 }), 100 * 0.01);
+    m.observe(kinds({ token: 1 }), 200); // a GC pause inside a one-token commit
+    expect(m.estimateMs('token')).toBeCloseTo(0.01 * (1 + 0.5 * 15), 6); // not 0.01 × 10,000
+    const z = new KindCostModel(0.05);
+    z.observe(kinds({ 'span.end': 10 }), 0); // a batch timed at 0
+    expect(z.estimateMs('span.end')).toBeGreaterThan(0);
+    for (let i = 0; i < 50; i++) z.observe(kinds({ 'span.end': 10 }), 0);
+    expect(z.estimateMs('span.end')).toBeGreaterThanOrEqual(1e-4);
   });
 
   it('ignores an empty batch and a nonsense measurement', () => {

@@ -2,11 +2,11 @@
  * What one event of each kind costs the event loop to commit (or to index), learned from
  * measured batches, so a batch can be sized to a time budget before it runs (G6).
  *
- * Why per kind and not one average per event: events are not alike. An OTLP span with its
- * attributes costs several times a token, and a large export commits while agents keep
- * sending single acked tokens. One moving average over both was pulled down by every
- * one-token commit, so the export's parts were sized for tokens: 200–400 span events, 25–47 ms
- * against a 10 ms budget (measured in the 4 MiB OTLP test, server/amplification.integration.test.ts).
+ * Why per kind and not one average per event: events are not alike, and batches mix them. In
+ * the 4 MiB OTLP test (server/amplification.integration.test.ts) one-token commits cost ~0.2 ms
+ * per event (the commit's own overhead included) between commits of ~200 spans at ~0.045 ms
+ * each, and an OTLP span with large attributes costs several times that: one moving average
+ * over all of them is only right for the mix it last saw.
  *
  * A batch of mixed kinds is credited to each kind by its share of the predicted cost, so a
  * single token committed beside 300 spans barely moves the token's estimate, while the kinds
@@ -19,6 +19,14 @@
 /** Weight of a new measurement when it says the kind is dearer / cheaper than estimated. */
 const RISE = 0.5;
 const FALL = 0.3;
+/**
+ * A measurement counts as at most this many times the prediction (or 1/this): a GC pause inside
+ * a one-token commit (ratio ~10⁵) must not make tokens look like 100 ms each for the next 26
+ * commits, while a real jump in cost (a 10× dearer export) is still learned in one batch.
+ */
+const MAX_STEP = 16;
+/** No estimate goes below this (ms): a batch timed at 0 must not let the next one grow without bound. */
+const FLOOR_MS = 1e-4;
 
 export class KindCostModel {
   /** ms per event, by event kind (kinds come from the protocol's enum; bounded). */
@@ -49,13 +57,14 @@ export class KindCostModel {
       largest = Math.max(largest, cost);
     }
     if (predicted <= 0 || !(spentMs >= 0)) return;
-    const ratio = spentMs / predicted;
+    const measured = spentMs / predicted;
+    const bounded = Math.min(MAX_STEP, Math.max(1 / MAX_STEP, measured));
     for (const [kind, n] of kinds) {
       const estimate = this.estimateMs(kind);
-      const known = this.perEventMs.has(kind);
-      // Relative to the largest part: the kinds that make up the batch learn at full rate.
-      const weight = known ? (ratio > 1 ? RISE : FALL) * ((n * estimate) / largest) : 1;
-      this.perEventMs.set(kind, estimate * (1 + weight * (ratio - 1)));
+      // A first measurement replaces the assumption whole; later ones move the estimate, relative
+      // to the batch's largest part so the kinds that make up the batch learn at the full rate.
+      const next = this.perEventMs.has(kind) ? estimate * (1 + (bounded > 1 ? RISE : FALL) * ((n * estimate) / largest) * (bounded - 1)) : estimate * measured;
+      this.perEventMs.set(kind, Math.max(FLOOR_MS, next));
     }
   }
 }

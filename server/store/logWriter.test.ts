@@ -124,9 +124,10 @@ describe('LogWriter bounded commits [G6]', () => {
     await writer.close();
   });
 
-  it('[G6] a large export\'s parts are sized by what its events cost, not diluted by one-token commits between them', async () => {
-    // The failure this guards: one average cost per event, pulled down by each acked token an
-    // agent committed between the parts, sized the parts of a 4 MiB OTLP export for tokens.
+  it('[G6] a large export\'s commits are sized by what its events cost, not by a count, while an agent\'s tokens arrive meanwhile', async () => {
+    // The failure this guards: a commit sized by count (1,000 before any measurement, never
+    // under 100) held the loop for 100 × the cost of one fat span. The per-kind estimates
+    // themselves are unit-tested in kindCostModel.test.ts.
     const inner = new MemoryEventLog();
     const spin = (ms: number) => {
       const until = performance.now() + ms;
@@ -140,10 +141,12 @@ describe('LogWriter bounded commits [G6]', () => {
     const writer = await LogWriter.open(log, { commitBudgetMs: 10 });
     const spansPerCommit: number[] = [];
     writer.onCommit((c) => spansPerCommit.push(c.filter((e) => e.kind === 'span.start').length));
-    let done = false;
-    const big = writer.submit(Array.from({ length: 600 }, () => fresh(ev({ kind: 'span.start', trace_id: TRACE })))).then(() => (done = true));
-    while (!done) await writer.submit([fresh(ev({ kind: 'token' }))]); // an agent's acked tokens, one at a time
-    await big;
+    // As the OTLP route submits an export (a part at a time), while an agent's acked tokens
+    // arrive on their own clock and commit with its parts.
+    const tokens = setInterval(() => void writer.submit([fresh(ev({ kind: 'token' }))]), 1);
+    await writer.submitInParts(Array.from({ length: 600 }, () => fresh(ev({ kind: 'span.start', trace_id: TRACE }))), 100);
+    clearInterval(tokens);
+    await writer.flush();
     expect(spansPerCommit.reduce((a, b) => a + b, 0)).toBe(600);
     // 10 ms at ≥ 0.3 ms a span: ~33 a commit (the first measurement can be ~10% low).
     expect(Math.max(...spansPerCommit)).toBeLessThanOrEqual(40);

@@ -38,11 +38,12 @@ interface Pending {
 }
 
 /**
- * The smallest transaction the adaptive batch shrinks to (commit overhead stays amortized).
- * Small on purpose: at 0.4 ms per event (an OTLP span with large attributes), 100 events
- * would already be four times the budget.
+ * Events of a kind never committed that one transaction takes: it is measured on this many
+ * before it is trusted with more. Past that, a transaction is sized by time alone (at least
+ * one event): at 2 ms per event (an OTLP span with large attributes), any fixed minimum of
+ * events would be a fixed multiple of the budget.
  */
-const MIN_BATCH = 16;
+const PROBE_BATCH = 16;
 
 /** A failed commit's error (already coded by the storage health): for a submit that had parts committed already, it says which. */
 function failure(err: XrayError, p: Pending): XrayError {
@@ -148,8 +149,7 @@ export class LogWriter {
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
     this.commitBudgetMs = options.commitBudgetMs ?? 10;
-    // A kind never committed goes first in a batch of MIN_BATCH: measured before it is trusted with more.
-    this.costs = new KindCostModel(this.commitBudgetMs / MIN_BATCH);
+    this.costs = new KindCostModel(this.commitBudgetMs / PROBE_BATCH);
     this.health = options.health ?? (log as { health?: StorageHealth }).health ?? new StorageHealth();
   }
 
@@ -310,7 +310,7 @@ export class LogWriter {
 
   /** True while the next transaction may take another event: under its time budget (estimated per kind) and its size caps. */
   private fits(size: number, predictedMs: number): boolean {
-    return size < this.maxBatch && (size < MIN_BATCH || predictedMs < this.commitBudgetMs);
+    return size === 0 || (size < this.maxBatch && predictedMs < this.commitBudgetMs);
   }
 
   /**
