@@ -35,9 +35,10 @@ describe('configuration of conventions, prices and export', () => {
 });
 
 describe('configuration of memory', () => {
-  it('[G5] XRAY_HEAP_GROWTH_PERCENT: 50 by default, 0 keeps V8\'s own factor; [G6] anything else outside 0–400 is refused', () => {
-    expect(loadConfig(env({})).heapGrowthPercent).toBe(50);
-    expect(loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: '0' })).heapGrowthPercent).toBe(0);
+  it('[G5] XRAY_HEAP_GROWTH_PERCENT: unset or empty keeps V8\'s own factor (0); [G6] anything outside 0–400 is refused', () => {
+    expect(loadConfig(env({})).heapGrowthPercent).toBe(0);
+    expect(loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: '' })).heapGrowthPercent).toBe(0);
+    expect(loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: '50' })).heapGrowthPercent).toBe(50);
     expect(loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: '100' })).heapGrowthPercent).toBe(100);
     for (const bad of ['-1', '401', '12.5', 'lots']) expect(() => loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: bad }))).toThrow(/XRAY_HEAP_GROWTH_PERCENT/);
   });

@@ -85,10 +85,10 @@ const envSchema = z.object({
   XRAY_SQLITE_WRITER: z.enum(['thread', 'inline']).default('inline'),
   /**
    * How far V8 lets the old generation grow past what survived the last full GC before the
-   * next one, in percent (server/heapGrowth.ts). 0: V8's own factor, which let the heap grow to
-   * several times the live data here (README, Benchmark: server RSS).
+   * next one, in percent (server/heapGrowth.ts). 0 (the default): V8's own factor, which lets
+   * the heap grow to several times the live data under ingest (README, Benchmark: server RSS).
    */
-  XRAY_HEAP_GROWTH_PERCENT: z.coerce.number().int().min(0).max(400).default(50),
+  XRAY_HEAP_GROWTH_PERCENT: optional(z.coerce.number().int().min(0).max(400)),
   /** Multi-node mode: the shared PostgreSQL log (postgres://user:pass@host:port/db). Unset: the node's SQLite file. */
   XRAY_DATABASE_URL: optional(z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// or postgresql:// URL')),
   /** This node's name in a cluster (leases, logs); default host name:relay port. */
@@ -185,7 +185,7 @@ export interface XrayConfig {
   dataDir: string;
   sync: 'NORMAL' | 'FULL';
   sqliteWriter: 'thread' | 'inline';
-  /** V8's old-generation growth between full GCs, in percent; 0 leaves V8's own (heapGrowth.ts). */
+  /** V8's old-generation growth between full GCs, in percent; 0 (default) leaves V8's own (heapGrowth.ts). */
   heapGrowthPercent: number;
   /** Multi-node mode when set (README, "Multi-node"). */
   databaseUrl: string | null;
@@ -267,7 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     dataDir: path.resolve(e.XRAY_DATA_DIR),
     sync: e.XRAY_SYNC,
     sqliteWriter: e.XRAY_SQLITE_WRITER,
-    heapGrowthPercent: e.XRAY_HEAP_GROWTH_PERCENT,
+    heapGrowthPercent: e.XRAY_HEAP_GROWTH_PERCENT ?? 0,
     databaseUrl: e.XRAY_DATABASE_URL ?? null,
     nodeId: e.XRAY_NODE_ID ?? `${os.hostname()}:${e.RELAY_PORT}`,
     leaseTtlMs: e.XRAY_LEASE_TTL ?? 10_000,

@@ -17,7 +17,7 @@ installProcessFaultPolicy();
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  // Before the heap has grown: V8 reads it at each limit it sets from here on.
+  // Early, before the ingest grows the heap: V8 reads it at each limit it sets from here on.
   applyHeapGrowth(config.heapGrowthPercent);
   // --relay-only runs the data plane alone (no Next.js): used by process-level tests.
   // --no-next serves /api, /metrics and Socket.IO but no pages (fanout tests, benchmark).
