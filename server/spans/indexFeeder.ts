@@ -2,10 +2,10 @@
  * Feeds committed events to the span index off the commit path, a slice of about
  * SLICE_BUDGET_MS per event-loop turn, sized from the measured cost per event kind: indexing
  * costs ~100 µs of CPU per bare span and several times that with many attributes, so a
- * 10,000-span OTLP export indexed inside the commit listener would stall the relay for a second (G6). Only span
- * events are queued (tokens are not), and the queue is bounded: past its limit it is dropped
- * and the index catches up from the log instead (same order, same result), so a burst costs
- * memory only up to the bound. Failures (disk full, a bad page in spans.db) never reach the
+ * 10,000-span OTLP export indexed inside the commit listener would stall the relay for a
+ * second (G6). Only span events are queued (tokens are not), and the queue is bounded: past
+ * its limit it is dropped and the index catches up from the log instead (same order, same
+ * result), so a burst costs memory only up to the bound. Failures (disk full, a bad page in spans.db) never reach the
  * writer: the feeder logs, waits, and catches up from the log until it succeeds (G8).
  *
  * Readers that need to see what was acknowledged before they asked (queries, gate checks)

@@ -15,8 +15,9 @@ describe('KindCostModel [G6]', () => {
   });
 
   it('[G6] one-token commits between the parts of a large export do not dilute the export\'s estimate', () => {
-    // The measured failure: one average per event, pulled to the token's cost by each
-    // one-token commit, sized the next part of the export for tokens.
+    // What one average per event would do: each one-token commit pulls it toward the token's
+    // cost, and the next part of the export is sized for tokens. (In the 4 MiB OTLP test the
+    // tokens' cost with overhead was the higher one; per kind, neither pulls the other.)
     const m = new KindCostModel(0.05);
     for (let i = 0; i < 30; i++) {
       m.observe(kinds({ 'span.start': 150, 'span.end': 150 }), 300 * 0.1);

@@ -10,8 +10,8 @@
  *
  * A batch of mixed kinds is credited to each kind by its share of the predicted cost, so a
  * single token committed beside 300 spans barely moves the token's estimate, while the kinds
- * that make up the batch learn at the full rate. Estimates rise faster than they fall: a batch that ran
- * long is the failure to avoid, one that ran short only costs a little throughput. A kind
+ * that make up the batch learn at the full rate. Estimates rise faster than they fall: a batch
+ * that ran long is the failure to avoid, one that ran short only costs a little throughput. A kind
  * never measured is assumed dear (the caller says how dear: enough that its first batch is a
  * small probe), and its first measurement is taken as it is.
  */
