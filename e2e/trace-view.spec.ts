@@ -60,6 +60,27 @@ test('[V8] a trace opened from the traces list renders from the read its link st
   }
 });
 
+test('[V8] opening a trace from the traces list and going back keeps the tab on its one live connection', async ({ page }) => {
+  const chain = await failingChain();
+  try {
+    const sockets: string[] = [];
+    page.on('websocket', (ws) => sockets.push(ws.url()));
+    await loginAndOpen(page, '/traces');
+    await expect.poll(() => sockets.length).toBe(1);
+    await page.locator(`a[href="/trace/${chain.traceId}"]`).click();
+    await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
+    await page.goBack();
+    await expect(page.locator(`a[href="/trace/${chain.traceId}"]`)).toBeVisible();
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    await page.waitForURL('**/sessions');
+    await page.waitForLoadState('networkidle');
+    // The console pages share one layout: the socket, the query cache and the top bar stay mounted.
+    expect(sockets).toHaveLength(1);
+  } finally {
+    chain.close();
+  }
+});
+
 test('[V8] replay moves the playhead and the text grows with it', async ({ page }) => {
   const chain = await failingChain();
   try {

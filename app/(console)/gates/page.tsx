@@ -1,0 +1,9 @@
+import { GatesView } from '../../../components/gates/GatesView';
+
+export default function GatesPage() {
+  return (
+    <main className="content">
+      <GatesView />
+    </main>
+  );
+}
