@@ -81,6 +81,36 @@ test('[V8] opening a trace from the traces list and going back keeps the tab on 
   }
 });
 
+test('[V8] the trace appears with its selected node and that node\'s text in the same render', async ({ page }) => {
+  const chain = await failingChain();
+  try {
+    // Watches the DOM from before the page's scripts run: when the trace summary first appears,
+    // is the selected node's detail already there? (One render, one paint: no frame without it.)
+    await page.addInitScript(() => {
+      const w = window as unknown as { __firstTraceRender?: { detail: boolean; text: string | null } };
+      new MutationObserver((_, mo) => {
+        if (!document.querySelector('[data-testid=trace-summary]')) return;
+        w.__firstTraceRender = { detail: !!document.querySelector('[data-testid=node-detail]'), text: document.querySelector('[data-testid=node-text]')?.textContent ?? null };
+        mo.disconnect();
+      }).observe(document, { subtree: true, childList: true });
+    });
+    await loginAndOpen(page, '/traces');
+    // Opened as a person does: the link's read has arrived when the click's navigation renders
+    // the trace (a transition render, after which an effect would run a task later, past a paint).
+    const link = page.locator(`a[href="/trace/${chain.traceId}"]`);
+    const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/traces/${chain.traceId}/outline`);
+    await link.hover();
+    await arrived;
+    await link.click();
+    await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
+    await page.waitForFunction(() => '__firstTraceRender' in window);
+    // The root cause is the failing tool call: its own text is what the first render shows.
+    expect(await page.evaluate(() => (window as unknown as { __firstTraceRender: unknown }).__firstTraceRender)).toEqual({ detail: true, text: 'searching the index…' });
+  } finally {
+    chain.close();
+  }
+});
+
 test('[V8] replay moves the playhead and the text grows with it', async ({ page }) => {
   const chain = await failingChain();
   try {

@@ -20,6 +20,7 @@ import { firstSelection } from '../../lib/trace/traceOutline';
 import { formatDuration } from '../../lib/trace/timeAxis';
 import { CopyButton } from '../CopyButton';
 import Link from 'next/link';
+import { useSearchParams } from 'next/navigation';
 import { formatUsage } from '../../lib/client/usageFormat';
 import { ShareDialog } from '../ShareDialog';
 import { useEmbedToken } from '../XrayProviders';
@@ -107,12 +108,14 @@ export function TraceView({ traceId }: { traceId: string }) {
     setTab('waterfall');
   }, []);
   const [selected, setSelected] = useState<string | null>(null);
-  useEffect(() => {
-    if (!tree || selected) return;
+  const wanted = useSearchParams()?.get('span');
+  if (tree && !selected) {
+    // Chosen while rendering, not in an effect: the first frame with the tree already shows the
+    // selected node and its text (an effect would paint a frame without them and render again).
     // `?span=<id>` (from a span query or a gate verdict) selects that span; else the root cause.
-    const wanted = new URLSearchParams(window.location.search).get('span');
-    setSelected(wanted && tree.nodes[wanted] ? wanted : firstSelection(tree));
-  }, [tree, selected]);
+    const first = wanted && tree.nodes[wanted] ? wanted : firstSelection(tree);
+    if (first) setSelected(first);
+  }
 
   const [replay, setReplay] = useState<ReplayState>({ playhead: null, playing: false, speed: 4 });
   const onReplay = useCallback((s: ReplayState) => setReplay(s), []);
