@@ -11,6 +11,7 @@ import { initialSchema } from './migrations/001-initial';
 import { retentionTables } from './migrations/002-retention';
 import { migrateScopedIds } from './migrations/003-scoped-ids';
 import { textIndex } from './migrations/004-text-index';
+import { textIndexMerging } from './migrations/005-text-index-merging';
 
 export interface Migration {
   /** `NNN-what`, for logs; the version is the position in the list (1-based). */
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { name: '002-retention', up: retentionTables },
   { name: '003-scoped-ids', up: (db) => void migrateScopedIds(db) },
   { name: '004-text-index', up: (db) => textIndex(db) },
+  { name: '005-text-index-merging', up: textIndexMerging },
 ];
 
 export class SchemaTooNewError extends Error {}

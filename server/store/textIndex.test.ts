@@ -42,7 +42,7 @@ it('[L6][G8] migration 004 indexes an existing log (written at version 3), and s
   upsert.run(traceId(3), 3, 3);
   db.close();
   const log = SqliteEventLog.open(dir);
-  expect(log.migration.applied).toEqual(['004-text-index']);
+  expect(log.migration.applied).toEqual(['004-text-index', '005-text-index-merging']);
   expect(indexRows(file)).toEqual([1, 3]); // events outside a trace are not searched
   expect((await log.listTraces({ text: 'NEEDLE' })).map((t) => t.trace_id)).toEqual([traceId(1)]);
   expect((await log.listTraces({ text: '0.25' })).map((t) => t.trace_id)).toEqual([traceId(3)]);
@@ -83,4 +83,20 @@ it('[L6] a common word (more index hits than the cap) finds exactly what few hit
   expect(await search(2, 'thé w')).toEqual([]); // index hits only, no exact match
   expect(await search(1_000, 'thé w')).toEqual([]);
   await log.close();
+});
+
+it('[L6] migration 005: the index merges 16 segments a level (64 at once at most), for every open, and searches across many small commits still find each one', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-fts-merge-'));
+  const log = SqliteEventLog.open(dir);
+  // One segment per commit: 40 commits make levels deeper than the default merge point (4).
+  for (let i = 1; i <= 40; i++) await log.append([ev({ kind: 'token', trace_id: traceId(i), data: { text: `commit number ${i} needle${i}x` } })]);
+  await log.close();
+  const db = new Database(path.join(dir, 'events.db'), { readonly: true });
+  const config = Object.fromEntries(db.prepare('SELECT k, v FROM events_fts_config').raw(true).all() as [string, number][]);
+  db.close();
+  expect(config).toMatchObject({ automerge: 16, crisismerge: 64 });
+  const reopened = SqliteEventLog.open(dir);
+  for (const i of [1, 4, 5, 17, 40]) expect((await reopened.listTraces({ text: `needle${i}x` })).map((t) => t.trace_id)).toEqual([traceId(i)]);
+  expect((await reopened.listTraces({ text: 'commit number', limit: 100 })).length).toBe(40);
+  await reopened.close();
 });
