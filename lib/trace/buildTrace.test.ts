@@ -3,7 +3,7 @@ import type { XrayEvent } from '../protocol/events';
 import { eventFactory, type EventInput } from '../testing/events';
 import { parsePriceTable } from '../cost/prices';
 import { HOSTILE_NAMES, HOSTILE_TEXT, prototypeIsClean } from '../testing/hostileNames';
-import { buildTrace, traceFromJson, type TraceTree } from './buildTrace';
+import { addTraceEvents, buildTrace, finishTrace, finishTraceSoFar, newTraceAccumulator, traceFromJson, type TraceTree } from './buildTrace';
 
 const TRACE = 'abcdef0123456789abcdef0123456789';
 const factory = eventFactory({ trace_id: TRACE, ts: (seq) => 1000 + seq });
@@ -219,5 +219,43 @@ describe('[G6] hostile names in a trace', () => {
     expect(Object.getPrototypeOf(got.nodes)).toBeNull();
     expect(Object.getPrototypeOf(got.nodes[S(10)].attributes)).toBeNull();
     expect(got.nodes.valueOf).toBeUndefined();
+  });
+});
+
+describe('[G6] finishTraceSoFar: a trace finished part-way keeps folding', () => {
+  const prices = parsePriceTable('models: [{ pattern: "gpt-4o-mini*", input: 0.15, output: 0.6 }]');
+  /** Scenarios whose finish writes into nodes: inherited agents and sessions, conventions, out-of-order tokens, failures, gates. */
+  function scenarios(): XrayEvent[][] {
+    const failing = syntheticFailingTrace();
+    factory.reset();
+    const inherited = [
+      e({ kind: 'call.request', agent: 'front', peer: 'bot', span_id: S(1), t: 1000, data: { correlation_id: 'c', method: 'ask', payload: 'q', timeout_ms: 1000, via: 'rest', session: 'conv-1' } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1040, data: { text: 'a', index: 1 } }),
+      e({ kind: 'token', agent: 'bot', span_id: S(1), t: 1030, data: { text: 'b', index: 0 } }),
+      e({ kind: 'span.start', agent: 'svc', span_id: S(2), parent_span_id: S(1), data: { name: 'chat', attributes: { 'xray.agent.source': 'service', 'gen_ai.request.model': 'gpt-4o-mini' } } }),
+      e({ kind: 'token', agent: 'svc', span_id: S(2), data: { text: 'late ', index: 2 } }),
+      e({ kind: 'token', agent: 'svc', span_id: S(2), data: { text: 'early ', index: 0 } }),
+      e({ kind: 'span.end', agent: 'svc', span_id: S(2), data: { status: 'ok', attributes: { 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 } } }),
+      e({ kind: 'token', agent: 'svc', span_id: S(2), data: { text: 'middle ', index: 1 } }),
+      e({ kind: 'gate.check', agent: 'front', span_id: S(3), parent_span_id: S(1), data: { gate: 'g', verdict: 'fail', attempt: 1, evidence: [], requirements: [{ requirement: 'r', ok: false, reason: 'no evidence' }] } }),
+      e({ kind: 'token', agent: 'x', data: { text: 'loose' } }),
+      e({ kind: 'call.response', agent: 'bot', peer: 'front', span_id: S(1), t: 1100, data: { correlation_id: 'c', payload: 'a', duration_ms: 100 } }),
+    ];
+    return [failing, inherited];
+  }
+
+  it('[G6] finished after any prefix, then fed the rest, it equals one fold of everything; the first finish is the prefix\'s tree', () => {
+    for (const events of scenarios()) {
+      const whole = JSON.stringify(buildTrace(TRACE, events, { prices }));
+      for (let k = 1; k < events.length; k++) {
+        const acc = newTraceAccumulator(TRACE);
+        addTraceEvents(acc, events.slice(0, k));
+        expect(JSON.stringify(finishTraceSoFar(acc, { prices }))).toBe(JSON.stringify(buildTrace(TRACE, events.slice(0, k), { prices })));
+        expect(JSON.stringify(finishTraceSoFar(acc, { prices }))).toBe(JSON.stringify(buildTrace(TRACE, events.slice(0, k), { prices }))); // twice: nothing left behind
+        addTraceEvents(acc, events.slice(k));
+        expect(JSON.stringify(finishTraceSoFar(acc, { prices })), `split at ${k}`).toBe(whole);
+        expect(JSON.stringify(finishTrace(acc, { prices }))).toBe(whole);
+      }
+    }
   });
 });

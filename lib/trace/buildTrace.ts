@@ -333,6 +333,25 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
 }
 
 /** Assembles the tree from a finished fold (it consumes the accumulator). */
+/**
+ * The tree of what the accumulator holds so far, leaving the accumulator as it was: it can
+ * take more events and be finished again, with the same result as folding everything in one
+ * go. (`finishTrace` writes into the nodes it links — children, inherited agents, conventions —
+ * so it works on copies of them here; token chunks and the agents set are copied too.)
+ */
+export function finishTraceSoFar(acc: TraceAccumulator, options: BuildOptions = {}): TraceTree {
+  const nodes = new Map<string, TraceNode>();
+  for (const [id, n] of acc.nodes) nodes.set(id, { ...n, children: [...n.children] });
+  const chunks = new Map<string, { index: number; seq: number; text: string }[]>();
+  for (const [id, list] of acc.chunks) chunks.set(id, list.slice());
+  return finishTrace({ ...acc, nodes, chunks, agents: new Set(acc.agents) }, options);
+}
+
+/** What keeping an accumulator costs, roughly (per event: its chunk and text; per node: its fields and attributes), without walking it. */
+export function accumulatorBytes(acc: TraceAccumulator): number {
+  return acc.events * 96 + acc.nodes.size * 1024;
+}
+
 export function finishTrace(acc: TraceAccumulator, options: BuildOptions = {}): TraceTree {
   const { traceId, nodes, chunks, firstTokenAt, callSessions, agents, start, end, headSeq } = acc;
   for (const [id, list] of chunks) {

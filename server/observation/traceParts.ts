@@ -12,7 +12,7 @@
  * budget.
  */
 import type { PriceTable } from '../../lib/cost/prices';
-import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
+import { accumulatorBytes, addTraceEvents, finishTrace, finishTraceSoFar, newTraceAccumulator, type TraceAccumulator } from '../../lib/trace/buildTrace';
 import { searchTexts, splitTrace } from '../../lib/trace/traceOutline';
 import type { EventLog } from '../store/eventLog';
 import { yieldToLoop } from '../yieldToLoop';
@@ -58,8 +58,10 @@ export class TraceParts {
       name: 'outline',
       start: newTraceAccumulator,
       add: (acc, page) => void addTraceEvents(acc, page),
+      // A live trace's outline is refetched as it grows: each build continues the last one.
+      resumable: { stateBytes: accumulatorBytes },
       finish: (acc) => {
-        const tree = finishTrace(acc, { prices: this.prices ?? undefined });
+        const tree = finishTraceSoFar(acc, { prices: this.prices ?? undefined });
         const { outline, texts } = splitTrace(tree);
         this.remember({ traceId: tree.traceId, lastSeq: tree.headSeq, validUpTo: tree.headSeq, texts, order: tree.order, bytes: textBytes(texts) });
         return outline;

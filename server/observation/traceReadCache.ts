@@ -13,6 +13,8 @@ import { yieldToLoop } from '../yieldToLoop';
 interface Entry {
   lastSeq: number;
   body: string;
+  /** A resumable view's fold state as of `lastSeq` (see `TraceView.resumable`) and the events in it. */
+  resume?: { state: unknown; read: number; bytes: number };
 }
 
 /** A view of a whole trace, folded page by page (each page in seq order, after the previous one). */
@@ -21,12 +23,21 @@ export interface TraceView<S> {
   start(traceId: string): S;
   add(state: S, page: readonly XrayEvent[]): void;
   finish(state: S): unknown;
+  /**
+   * Set when `finish` leaves the state as it was: the fold state is then kept with the body,
+   * and when the trace grows the next build reads only the events after the last one instead
+   * of the whole trace again (a live trace of 100,000 events refetched every second would
+   * otherwise read all of them every second). `stateBytes` estimates what keeping it costs.
+   */
+  resumable?: { stateBytes(state: S): number };
 }
 
 export interface TraceReadCacheOptions {
   pageEvents?: number;
   maxEntries?: number;
   maxBytes?: number;
+  /** Fold states kept for resumable views, by their estimated size; the least recently used go first. */
+  maxResumeBytes?: number;
   /** Most events one trace read takes (far above 1,000 spans + 100,000 tokens). */
   maxEvents?: number;
 }
@@ -35,20 +46,22 @@ export class TraceReadCache {
   private readonly entries = new Map<string, Entry>();
   private readonly building = new Map<string, Promise<Entry | null>>();
   private bytes = 0;
+  private resumeBytes = 0;
   private readonly o: Required<TraceReadCacheOptions>;
-  readonly stats = { builds: 0, hits: 0 };
+  /** `resumed`: builds that continued a kept fold state (also counted in `builds`). */
+  readonly stats = { builds: 0, hits: 0, resumed: 0 };
 
   constructor(
     private readonly log: EventLog,
     options: TraceReadCacheOptions = {},
   ) {
-    this.o = { pageEvents: 1000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
+    this.o = { pageEvents: 1000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxResumeBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
   }
 
   /** The rendered JSON of a trace, or null when the log holds no events for it. */
   /** Drops every cached view of a trace (retention deleted it: a cached body would outlive its events). */
   forget(traceId: string): void {
-    for (const key of [...this.entries.keys()]) if (key.endsWith(`:${traceId}`)) this.entries.delete(key);
+    for (const key of [...this.entries.keys()]) if (key.endsWith(`:${traceId}`)) this.drop(key);
   }
 
   async get<S>(view: TraceView<S>, traceId: string): Promise<string | null> {
@@ -68,7 +81,11 @@ export class TraceReadCache {
     // A request that arrived while the probe was out may have started the build: join it.
     const started = this.building.get(key);
     if (started) return (await started)?.body ?? null;
-    const build = this.build(traceId, view).finally(() => this.building.delete(key));
+    // The kept fold state is taken out of the cache while a build advances it: if that build
+    // fails part-way, the state holds events past its entry's lastSeq and must not be resumed.
+    const resume = cached?.resume;
+    if (resume) this.dropResume(cached);
+    const build = this.build(traceId, view, resume && cached ? { state: resume.state as S, after: cached.lastSeq, read: resume.read } : null).finally(() => this.building.delete(key));
     this.building.set(key, build);
     const entry = await build;
     if (!entry) return null;
@@ -76,11 +93,12 @@ export class TraceReadCache {
     return entry.body;
   }
 
-  private async build<S>(traceId: string, view: TraceView<S>): Promise<Entry | null> {
+  private async build<S>(traceId: string, view: TraceView<S>, from: { state: S; after: number; read: number } | null): Promise<Entry | null> {
     this.stats.builds++;
-    const state = view.start(traceId);
-    let after = 0;
-    let read = 0;
+    if (from) this.stats.resumed++;
+    const state = from?.state ?? view.start(traceId);
+    let after = from?.after ?? 0;
+    let read = from?.read ?? 0;
     for (;;) {
       const page = await this.log.read({ traceId, after, limit: Math.min(this.o.pageEvents, this.o.maxEvents - read) });
       if (page.length) view.add(state, page);
@@ -93,19 +111,41 @@ export class TraceReadCache {
     await yieldToLoop();
     const result = view.finish(state);
     await yieldToLoop(); // assembling the tree and serializing it are the two biggest single steps: not in one turn
-    return { lastSeq: after, body: JSON.stringify(result) };
+    const entry: Entry = { lastSeq: after, body: JSON.stringify(result) };
+    // A trace cut at maxEvents is not resumed (the next build would fold past the cut), nor is
+    // one whose state alone is over the budget (it would only push the others' out).
+    const bytes = view.resumable && read < this.o.maxEvents ? view.resumable.stateBytes(state) : Infinity;
+    if (bytes <= this.o.maxResumeBytes) entry.resume = { state, read, bytes };
+    return entry;
   }
 
   private store(key: string, entry: Entry): void {
-    const old = this.entries.get(key);
-    if (old) this.bytes -= old.body.length * 2;
-    this.entries.delete(key);
+    this.drop(key);
     this.entries.set(key, entry);
     this.bytes += entry.body.length * 2;
-    for (const [k, e] of this.entries) {
+    if (entry.resume) this.resumeBytes += entry.resume.bytes;
+    for (const [k] of this.entries) {
       if (this.entries.size <= 1 || (this.entries.size <= this.o.maxEntries && this.bytes <= this.o.maxBytes)) break;
-      this.bytes -= e.body.length * 2;
-      this.entries.delete(k);
+      this.drop(k);
     }
+    // Fold states are dearer than bodies: past their budget the oldest lose theirs (the body stays).
+    for (const e of this.entries.values()) {
+      if (this.resumeBytes <= this.o.maxResumeBytes) break;
+      this.dropResume(e);
+    }
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.dropResume(e);
+    this.bytes -= e.body.length * 2;
+    this.entries.delete(key);
+  }
+
+  private dropResume(e: Entry): void {
+    if (!e.resume) return;
+    this.resumeBytes -= e.resume.bytes;
+    delete e.resume;
   }
 }

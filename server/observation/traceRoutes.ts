@@ -8,7 +8,7 @@ import { traceToSpans } from '../telemetry/export/traceToSpans';
 import type { TraceUsageCache } from './agentUsage';
 import type { ServerResponse } from 'node:http';
 import { traceNodeId } from '../../lib/model/keys';
-import { addTraceEvents, finishTrace, newTraceAccumulator, type TraceAccumulator, type TraceTree } from '../../lib/trace/buildTrace';
+import { accumulatorBytes, addTraceEvents, finishTraceSoFar, newTraceAccumulator, type TraceAccumulator, type TraceTree } from '../../lib/trace/buildTrace';
 import { TraceReadCache, type TraceView } from './traceReadCache';
 import { sendJson } from '../http/respond';
 import type { EventLog, TraceListQuery, TraceSummaryRow } from '../store/eventLog';
@@ -43,7 +43,8 @@ const treeView = (prices: PriceTable | null): TraceView<TraceAccumulator> => ({
   name: 'tree',
   start: newTraceAccumulator,
   add: (acc, page) => void addTraceEvents(acc, page),
-  finish: (acc) => finishTrace(acc, { prices: prices ?? undefined }),
+  resumable: { stateBytes: accumulatorBytes },
+  finish: (acc) => finishTraceSoFar(acc, { prices: prices ?? undefined }),
 });
 
 /** Seqs of trace activity one text-search step covers, and one request at most. */
