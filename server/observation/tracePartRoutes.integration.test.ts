@@ -90,4 +90,28 @@ describe('GET /api/traces/:id/outline, /text, /search', () => {
     for (const part of ['', '/timeline', '/outline', '/text', '/search']) expect(embedScopeForPath(`/api/traces/${T}${part}`)).toBe(`trace:${T}`);
     expect(embedScopeForPath(`/api/traces/${T}/other`)).toBeNull();
   });
+
+  it('[V8] a trace that grows: the outline, the whole tree and the replay timeline each catch up with exactly the new events', async () => {
+    const G = '8'.repeat(32);
+    const post = async (frames: object[]) => expect((await postJson(`${relay.url}/v1/frames`, frames, { 'x-agent-name': 'grower' })).status).toBeLessThan(300);
+    await post([{ type: 'span.start', trace_id: G, span_id: ROOT, name: 'plan' }, ...['a', 'b', 'c'].map((text) => ({ type: 'token', trace_id: G, span_id: ROOT, text }))]);
+    const first = { outline: await get(`/api/traces/${G}/outline`), tree: await get(`/api/traces/${G}`), timeline: await get(`/api/traces/${G}/timeline`) };
+    expect(first.outline.body.tokens).toBe(3);
+    expect(first.tree.body.nodes[ROOT].text).toBe('abc');
+    expect(first.timeline.body.tokens).toHaveLength(3);
+    // Each read built its view once; now the trace grows twice, and each read after it continues.
+    for (const [round, texts] of [['1', ['d', 'e']], ['2', ['f']]] as const) {
+      await post([...texts.map((text) => ({ type: 'token', trace_id: G, span_id: ROOT, text })), { type: 'span.start', trace_id: G, span_id: `000000000000001${round}`, parent_span_id: ROOT, name: `step ${round}` }]);
+      const outline = (await get(`/api/traces/${G}/outline`)).body;
+      const tree = (await get(`/api/traces/${G}`)).body;
+      const timeline = (await get(`/api/traces/${G}/timeline`)).body;
+      const all = round === '1' ? 'abcde' : 'abcdef';
+      expect(outline.tokens).toBe(all.length);
+      expect(outline.first).toMatchObject({ id: ROOT, text: all });
+      expect(outline.order).toEqual([ROOT, '0000000000000011', ...(round === '2' ? ['0000000000000012'] : [])]);
+      expect(tree.nodes[ROOT].text).toBe(all);
+      expect(tree.nodes[ROOT].children).toEqual(outline.order.slice(1));
+      expect(timeline.tokens.map((t: [string, number, number]) => t[2])).toEqual([...all].map(() => 1));
+    }
+  });
 });

@@ -4,7 +4,9 @@
  * between them, the response is built and serialized once, and the JSON text is kept, keyed
  * by trace and by the trace's last seq: a read loop on a big trace costs one cheap index
  * probe ("anything newer than what we built?") and a write of the cached text. Concurrent
- * requests for a trace being built join that build.
+ * requests for a trace being built join that build. A view whose fold can take more events
+ * after it is finished (`resumable`) keeps its fold state too, so a trace that grew is brought
+ * up to date by reading only what is new.
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { EventLog } from '../store/eventLog';
@@ -58,12 +60,12 @@ export class TraceReadCache {
     this.o = { pageEvents: 1000, maxEntries: 32, maxBytes: 64 * 1024 * 1024, maxResumeBytes: 64 * 1024 * 1024, maxEvents: 1_000_000, ...options };
   }
 
-  /** The rendered JSON of a trace, or null when the log holds no events for it. */
   /** Drops every cached view of a trace (retention deleted it: a cached body would outlive its events). */
   forget(traceId: string): void {
     for (const key of [...this.entries.keys()]) if (key.endsWith(`:${traceId}`)) this.drop(key);
   }
 
+  /** The rendered JSON of a trace, or null when the log holds no events for it. */
   async get<S>(view: TraceView<S>, traceId: string): Promise<string | null> {
     const key = `${view.name}:${traceId}`;
     const running = this.building.get(key);

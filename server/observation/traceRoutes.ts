@@ -36,6 +36,7 @@ const timelineView: TraceView<[string, number, number][]> = {
     for (const e of page) if (e.kind === 'token') tokens.push([traceNodeId(e.span_id, e.agent), e.t ?? e.ts, e.data.text.length]);
   },
   finish: (tokens) => ({ tokens }),
+  resumable: { stateBytes: (tokens) => tokens.length * 64 },
 };
 
 /** The reconstructed tree, folded page by page so a 100k-event trace never holds the loop in one piece. */
