@@ -332,7 +332,6 @@ export function addTraceEvents(acc: TraceAccumulator, events: readonly XrayEvent
   return acc;
 }
 
-/** Assembles the tree from a finished fold (it consumes the accumulator). */
 /**
  * The tree of what the accumulator holds so far, leaving the accumulator as it was: it can
  * take more events and be finished again, with the same result as folding everything in one
@@ -352,6 +351,7 @@ export function accumulatorBytes(acc: TraceAccumulator): number {
   return acc.events * 96 + acc.nodes.size * 1024;
 }
 
+/** Assembles the tree from a finished fold (it consumes the accumulator). */
 export function finishTrace(acc: TraceAccumulator, options: BuildOptions = {}): TraceTree {
   const { traceId, nodes, chunks, firstTokenAt, callSessions, agents, start, end, headSeq } = acc;
   for (const [id, list] of chunks) {
