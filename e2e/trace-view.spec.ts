@@ -1,9 +1,22 @@
 import http from 'node:http';
-import { expect, test } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { E2E } from '../playwright.config';
 import { TokenSigner } from '../server/auth/signedToken';
 import { loginAndOpen } from './login';
 import { bigTrace, failingChain } from './testAgents';
+
+/**
+ * Opens a trace from the traces list after its link's early read has arrived: hovers the link
+ * (which starts the outline read), waits for that response, then clicks. Returns the response.
+ */
+async function openAfterLinkReadArrived(page: Page, traceId: string) {
+  const link = page.locator(`a[href="/trace/${traceId}"]`);
+  const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/traces/${traceId}/outline`);
+  await link.hover();
+  const response = await arrived;
+  await link.click();
+  return response;
+}
 
 test('[V8] a deep link to a failing trace opens it after login, with the right tree, text and failing path', async ({ page }) => {
   const chain = await failingChain();
@@ -40,12 +53,8 @@ test('[V8] a trace opened from the traces list renders from the read its link st
     page.on('request', (r) => {
       if (new URL(r.url()).pathname === outline) reads++;
     });
-    const link = page.locator(`a[href="/trace/${chain.traceId}"]`);
     // Hovering the link starts the read; it has arrived before the click, so the page takes it as its data.
-    const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === outline);
-    await link.hover();
-    expect((await arrived).status()).toBe(200);
-    await link.click();
+    expect((await openAfterLinkReadArrived(page, chain.traceId)).status()).toBe(200);
     await page.waitForURL(`**/trace/${chain.traceId}`);
     await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
     const rows = page.getByTestId('waterfall-row');
@@ -97,11 +106,7 @@ test('[V8] the trace appears with its selected node and that node\'s text in the
     await loginAndOpen(page, '/traces');
     // Opened as a person does: the link's read has arrived when the click's navigation renders
     // the trace (a transition render, after which an effect would run a task later, past a paint).
-    const link = page.locator(`a[href="/trace/${chain.traceId}"]`);
-    const arrived = page.waitForResponse((r) => new URL(r.url()).pathname === `/api/traces/${chain.traceId}/outline`);
-    await link.hover();
-    await arrived;
-    await link.click();
+    await openAfterLinkReadArrived(page, chain.traceId);
     await expect(page.getByTestId('trace-id')).toHaveText(chain.traceId);
     await page.waitForFunction(() => '__firstTraceRender' in window);
     // The root cause is the failing tool call: its own text is what the first render shows.

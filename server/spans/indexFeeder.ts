@@ -5,8 +5,9 @@
  * 10,000-span OTLP export indexed inside the commit listener would stall the relay for a
  * second (G6). Only span events are queued (tokens are not), and the queue is bounded: past
  * its limit it is dropped and the index catches up from the log instead (same order, same
- * result), so a burst costs memory only up to the bound. Failures (disk full, a bad page in spans.db) never reach the
- * writer: the feeder logs, waits, and catches up from the log until it succeeds (G8).
+ * result), so a burst costs memory only up to the bound. Failures (disk full, a bad page in
+ * spans.db) never reach the writer: the feeder logs, waits, and catches up from the log until
+ * it succeeds (G8).
  *
  * Readers that need to see what was acknowledged before they asked (queries, gate checks)
  * wait for `settled()`: read-your-writes for agents.
