@@ -11,8 +11,8 @@ const port = Number(flagValue('port') ?? 4220);
 const repeats = Number(flagValue('repeats') ?? 1);
 const noNext = hasFlag('no-next');
 const preset = quick
-  ? { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000, noNext }
-  : { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000, noNext };
+  ? { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000, quietSeconds: 3, noNext }
+  : { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000, quietSeconds: 10, noNext };
 // --events=N / --dashboards=N override the preset (profiling at an intermediate size).
 const params = { ...preset, ...(flagValue('events') ? { events: Number(flagValue('events')) } : {}), ...(flagValue('dashboards') ? { dashboards: Number(flagValue('dashboards')) } : {}) };
 

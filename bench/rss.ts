@@ -13,8 +13,10 @@
  *     `traceWatchers` of them also on one of the logged traces (a snapshot of it each);
  *  3. streams a light live load (`liveRate` tokens/s) for `settleSeconds`, so the fanout is
  *     sending deltas to every dashboard while it settles;
- *  4. reads VmRSS (and VmHWM, the peak) from /proc/<pid>/status, then the heap after a forced
- *     GC (bench/gcOnSignal.mjs), while the dashboards are still connected.
+ *  4. reads VmRSS 2 s after the trickle, and again after `quietSeconds` of quiet: the second
+ *     is the figure (the server at rest, holding its log and its dashboards);
+ *  5. reads VmHWM (the peak) from /proc/<pid>/status, then the heap after a forced GC
+ *     (bench/gcOnSignal.mjs), while the dashboards are still connected.
  */
 import fs from 'node:fs';
 import { mintTraceId } from '../lib/protocol/ids';
@@ -30,6 +32,8 @@ export interface RssParams {
   traceWatchers: number;
   settleSeconds: number;
   liveRate: number;
+  /** Quiet after the trickle before the figure is read (the server at rest with its dashboards). */
+  quietSeconds: number;
   /** Serve no pages (`--no-next`): the figure without Next.js, for comparison. */
   noNext?: boolean;
 }
@@ -137,6 +141,10 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
     await liveDone;
     await live.stop();
     await sleep(2000); // the last deltas go out
+    const afterLoad = procMemory(pid);
+    // The figure is the server at rest with its dashboards, not the tail of the trickle: a quiet
+    // server gives back the heap the ingest grew (server/heapRelease.ts), within seconds.
+    await sleep(p.quietSeconds * 1000);
     const connected = procMemory(pid);
     const mappings = rssByMapping(pid);
     const heap = await x.memoryAfterGc();
@@ -157,6 +165,10 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
       rss_idle_mb: round(idle.rss / MB, 1),
       rss_logged_mb: round(logged.rss / MB, 1),
       rss_mb: round(connected.rss / MB, 1),
+      /** 2 s after the live trickle, before the quiet the figure above waits for. */
+      rss_after_load_mb: round(afterLoad.rss / MB, 1),
+      quiet_s: p.quietSeconds,
+      heap_releases: await x.metric('xray_heap_releases_total'),
       rss_peak_mb: round(connected.hwm / MB, 1),
       /** RSS right after a forced full GC (V8 gives back the pages garbage held). */
       rss_after_gc_mb: round(heap.rss / MB, 1),

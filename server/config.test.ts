@@ -42,6 +42,14 @@ describe('configuration of memory', () => {
     expect(loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: '100' })).heapGrowthPercent).toBe(100);
     for (const bad of ['-1', '401', '12.5', 'lots']) expect(() => loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: bad }))).toThrow(/XRAY_HEAP_GROWTH_PERCENT/);
   });
+
+  it('[G5] XRAY_HEAP_RELEASE_MB: unset or empty gives back the heap after 128 MB of growth, 0 never; [G6] anything else is refused', () => {
+    expect(loadConfig(env({})).heapReleaseMb).toBe(128);
+    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '' })).heapReleaseMb).toBe(128);
+    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '0' })).heapReleaseMb).toBe(0);
+    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '256' })).heapReleaseMb).toBe(256);
+    for (const bad of ['-1', '65537', '1.5', 'some']) expect(() => loadConfig(env({ XRAY_HEAP_RELEASE_MB: bad }))).toThrow(/XRAY_HEAP_RELEASE_MB/);
+  });
 });
 
 describe('configuration (issue 11: origins and auth edges)', () => {
