@@ -6,7 +6,7 @@
  * with the same harness, for before/after in one sitting:
  *
  *   node --import tsx bench/relayCpu.ts [--batch 50] [--ack] [--tokens 200000] [--writer inline|thread]
- *     [--agents 100] [--trace] [--budget 10] [--root ../old]
+ *     [--agents 100] [--trace] [--minted] [--budget 10] [--root ../old]
  *
  * `--agents`: senders the tokens are spread over (each its own idempotency scope; the networked
  * bench uses 1,000). `--trace`: every token names one trace, so the trace index, the text index
@@ -37,6 +37,8 @@ const agentCount = Number(arg('agents', '100'));
 const commitBudgetMs = Number(arg('budget', '10'));
 /** `--trace`: every token names one trace (as the latency section's do), so the trace index, the text index and the rollup run too. */
 const traceId = process.argv.includes('--trace') ? 'ab'.repeat(16) : undefined;
+/** `--minted`: frames carry no id, so the relay mints one (as for the seed's workers), in the log's unscoped key space. */
+const minted = process.argv.includes('--minted');
 const load = (rel: string) => import(pathToFileURL(path.join(root, rel)).href);
 
 async function main(): Promise<void> {
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
   const agents = Array.from({ length: agentCount }, (_, i) => TestSocketPair.register(relay, `agent-${i}`));
   await new Promise((r) => setTimeout(r, 100)); // the registrations commit
   let seq = 0;
-  const frame = () => ({ type: 'token', id: `t-${seq}`, text: ` tok${seq++}`, ...(traceId ? { trace_id: traceId } : {}) });
+  const frame = () => ({ type: 'token', ...(minted ? {} : { id: `t-${seq}` }), text: ` tok${seq++}`, ...(traceId ? { trace_id: traceId } : {}) });
   const messages: string[] = [];
   for (let i = 0; i < tokens / batch; i++) {
     messages.push(JSON.stringify(batch === 1 ? { ...frame(), ...(ack ? { ack: true } : {}) } : { type: 'frames', frames: Array.from({ length: batch }, frame), ...(ack ? { ack: true } : {}) }));

@@ -34,9 +34,14 @@ export function mintSpanId(): string {
   return id;
 }
 
-/** Event ids are the idempotency key; minted ones are random enough to never collide. */
+/**
+ * Event ids are the idempotency key. A minted one is 24 hex: the time in ms (12 hex) then 48
+ * random bits, so two never collide in practice, nor can one be guessed, and ids minted
+ * together sort together: the log's idempotency index is keyed by id first, and ids that grow
+ * with time fill its pages in order instead of touching a page per event (migration 006).
+ */
 export function mintEventId(): string {
-  return randomHex(12);
+  return Date.now().toString(16).padStart(12, '0') + randomHex(6);
 }
 
 export interface TraceParent {

@@ -90,6 +90,17 @@ describe('schema versioning', () => {
     expect(ran).toEqual(['next']);
   });
 
+  it('[G8] an upgrade names each step before it runs it (a long one must not look like a hung start)', () => {
+    const db = new Database(':memory:');
+    migrate(db, MIGRATIONS.slice(0, 4));
+    const said: string[] = [];
+    const order: string[] = [];
+    const steps: Migration[] = MIGRATIONS.map((m) => ({ name: m.name, up: (d) => (order.push(`run ${m.name}`), m.up(d)) }));
+    migrate(db, steps, (step) => (said.push(step), order.push(`announce ${step}`)));
+    expect(said).toEqual(MIGRATIONS.slice(4).map((m) => m.name));
+    expect(order).toEqual(said.flatMap((s) => [`announce ${s}`, `run ${s}`]));
+  });
+
   it('[G8] no room for the one-time VACUUM: the log still opens (conversion deferred to the next start)', () => {
     const db = new Database(path.join(fixtureCopy(), 'events.db'));
     const exec = db.exec.bind(db);

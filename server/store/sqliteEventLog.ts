@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { XrayEvent } from '../../lib/protocol/events';
 import type { AppendResult, EventLog, ReadQuery, StampedEvent, TraceListQuery, TraceSummaryRow } from './eventLog';
-import { ensureIncrementalVacuum, migrate, SchemaTooNewError, type MigrationReport } from './migrations';
+import { ensureIncrementalVacuum, migrate, MIGRATIONS, schemaVersion, SchemaTooNewError, type MigrationReport } from './migrations';
 import { checkDataDir, checkIntegrity, checkLogFile, EXIT_CORRUPT, EXIT_SCHEMA_TOO_NEW, EXIT_UNWRITABLE, StartupError } from './startupChecks';
 import { StorageHealth } from './storageHealth';
 import { SEARCHABLE_FIELDS } from './searchableText';
@@ -148,7 +148,9 @@ export class SqliteEventLog implements EventLog {
     if ((db.pragma('page_count', { simple: true }) as number) === 0) db.pragma('auto_vacuum = INCREMENTAL');
     db.pragma('journal_mode = WAL');
     configureConnection(db, synchronous);
-    this.migration = migrate(db);
+    // An existing log being upgraded says so before each step; a new one is set up silently.
+    const upgrading = schemaVersion(db) > 0;
+    this.migration = migrate(db, MIGRATIONS, upgrading ? (step) => console.log(`[store] upgrading the log: ${step}…`) : undefined);
     this.vacuumMode = ensureIncrementalVacuum(db);
     this.floorSeq = (db.prepare("SELECT value FROM meta WHERE key = 'retention_floor'").pluck().get() as number | undefined) ?? 0;
     this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE scope = ? AND id = ?').pluck();

@@ -42,7 +42,7 @@ it('[L6][G8] migration 004 indexes an existing log (written at version 3), and s
   upsert.run(traceId(3), 3, 3);
   db.close();
   const log = SqliteEventLog.open(dir);
-  expect(log.migration.applied).toEqual(['004-text-index', '005-text-index-merging']);
+  expect(log.migration.applied).toEqual(['004-text-index', '005-text-index-merging', '006-ids-index-by-id']);
   expect(indexRows(file)).toEqual([1, 3]); // events outside a trace are not searched
   expect((await log.listTraces({ text: 'NEEDLE' })).map((t) => t.trace_id)).toEqual([traceId(1)]);
   expect((await log.listTraces({ text: '0.25' })).map((t) => t.trace_id)).toEqual([traceId(3)]);
