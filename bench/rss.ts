@@ -38,6 +38,12 @@ export interface RssParams {
   noNext?: boolean;
 }
 
+/** The section's sizes, for `npm run bench` and for rss.main.ts alike (one copy, so the two cannot drift). */
+export const RSS_PRESETS = {
+  quick: { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000, quietSeconds: 3 },
+  full: { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000, quietSeconds: 10 },
+} satisfies Record<string, RssParams>;
+
 const MB = 1024 * 1024;
 
 /** VmRSS / VmHWM of a process, in bytes (Linux). */
@@ -142,8 +148,9 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
     await live.stop();
     await sleep(2000); // the last deltas go out
     const afterLoad = procMemory(pid);
-    // The figure is the server at rest with its dashboards, not the tail of the trickle: a quiet
-    // server gives back the heap the ingest grew (server/heapRelease.ts), within seconds.
+    // The figure is the server at rest with its dashboards, not the tail of the trickle. With
+    // XRAY_HEAP_RELEASE_MB set (opt-in), a quiet server gives back the heap the ingest grew
+    // within seconds (server/heapRelease.ts); without it both readings are about the same.
     await sleep(p.quietSeconds * 1000);
     const connected = procMemory(pid);
     const mappings = rssByMapping(pid);

@@ -20,7 +20,7 @@ import { benchTraceOpen } from './traceOpen';
 import { benchTraceView } from './traceView';
 import { benchCluster } from './cluster';
 import { benchSearch } from './search';
-import { benchRss } from './rss';
+import { benchRss, RSS_PRESETS } from './rss';
 import { benchStartup } from './startup';
 import { postgresBinDir } from '../server/testing/postgres';
 import { formatTargetRow, targetRows } from './targets';
@@ -40,7 +40,7 @@ const P = quick
       liveView: { agentCounts: [300], sampleSeconds: 2, repeats: 1 },
       traceView: { spans: 200, tokensPerSpan: 10, sampleSeconds: 2 },
       traceOpen: [{ spans: 200, tokensPerSpan: 10, opens: 1, pageLoad: false }],
-      rss: { events: 50_000, traces: 5, dashboards: 10, traceWatchers: 2, settleSeconds: 5, liveRate: 1000, quietSeconds: 3 },
+      rss: RSS_PRESETS.quick,
     }
   : {
       ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 1, batch: 50, rate: 0 },
@@ -54,7 +54,7 @@ const P = quick
         { spans: 1000, tokensPerSpan: 100, opens: 5 },
         { spans: 10_000, tokensPerSpan: 100, opens: 5 },
       ],
-      rss: { events: 1_000_000, traces: 10, dashboards: 100, traceWatchers: 5, settleSeconds: 10, liveRate: 1000, quietSeconds: 10 },
+      rss: RSS_PRESETS.full,
     };
 
 function ensureBuild(): void {

@@ -15,10 +15,10 @@
  * V8 heap's committed size. When the loop was quiet over that interval and the heap has grown
  * by `growthBytes` or more since the last release, it asks V8 for one full, compacting GC.
  * That GC is atomic (V8's test hook has no incremental mode; its `execution: 'async'` only
- * defers it to a task): it held the loop 133 ms on a 252 MB heap with 74 MB live here (`--trace-gc`),
- * against ~10 ms for the final pause of V8's own incremental full GCs. Hence only when quiet, at most once per
- * `minGapMs`, and only after real growth: a busy server keeps V8's own pacing and its ingest
- * pays nothing.
+ * defers it to a task): it held the loop 133–148 ms on a 252–286 MB heap with 74 MB live here
+ * (`--trace-gc`), against ~10 ms for the final pause of V8's own incremental full GCs. Hence
+ * only when quiet, at most once per `minGapMs`, and only after real growth: a busy server
+ * keeps V8's own pacing and its ingest pays nothing.
  *
  * Off by default (`XRAY_HEAP_RELEASE_MB` 0): that pause alone is longer than the 100 ms
  * event-loop delay bound the [G6] guards hold, and "quiet" over 2 s does not rule out load

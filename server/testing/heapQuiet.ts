@@ -1,7 +1,7 @@
 /**
  * Child process for heapRelease.test.ts: grows the heap with a burst of objects that live long
  * enough to reach the old generation, drops them, then stays quiet for `quietMs` with a light
- * trickle of allocations (as a server with dashboards connected does), and prints the committed
+ * trickle of allocations (as a server under light load makes), and prints the committed
  * heap at the burst's peak and at the end of the quiet. `growthMb` 0 runs without a releaser.
  */
 import v8 from 'node:v8';
