@@ -148,9 +148,9 @@ export async function benchRss(port: number, relayPort: number, p: RssParams) {
     await live.stop();
     await sleep(2000); // the last deltas go out
     const afterLoad = procMemory(pid);
-    // The figure is the server at rest with its dashboards, not the tail of the trickle. With
-    // XRAY_HEAP_RELEASE_MB set (opt-in), a quiet server gives back the heap the ingest grew
-    // within seconds (server/heapRelease.ts); without it both readings are about the same.
+    // The figure is the server at rest with its dashboards, not the tail of the trickle: a quiet
+    // server lets V8 give back the heap the ingest grew, at V8's memory reducer's next 8 s tick
+    // (server/heapRelease.ts; with XRAY_HEAP_RELEASE_MB=0 both readings are about the same).
     await sleep(p.quietSeconds * 1000);
     const connected = procMemory(pid);
     const mappings = rssByMapping(pid);

@@ -43,9 +43,10 @@ describe('configuration of memory', () => {
     for (const bad of ['-1', '401', '12.5', 'lots']) expect(() => loadConfig(env({ XRAY_HEAP_GROWTH_PERCENT: bad }))).toThrow(/XRAY_HEAP_GROWTH_PERCENT/);
   });
 
-  it('[G5] XRAY_HEAP_RELEASE_MB: unset, empty or 0 never releases (its pause exceeds the [G6] loop bound); [G6] anything outside 0–65536 is refused', () => {
-    expect(loadConfig(env({})).heapReleaseMb).toBe(0);
-    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '' })).heapReleaseMb).toBe(0);
+  it('[G5] XRAY_HEAP_RELEASE_MB: unset or empty is 64 (on), 0 turns the release off; [G6] anything outside 0–65536 is refused', () => {
+    expect(loadConfig(env({})).heapReleaseMb).toBe(64);
+    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '' })).heapReleaseMb).toBe(64);
+    expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '0' })).heapReleaseMb).toBe(0);
     expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '128' })).heapReleaseMb).toBe(128);
     expect(loadConfig(env({ XRAY_HEAP_RELEASE_MB: '256' })).heapReleaseMb).toBe(256);
     for (const bad of ['-1', '65537', '1.5', 'some']) expect(() => loadConfig(env({ XRAY_HEAP_RELEASE_MB: bad }))).toThrow(/XRAY_HEAP_RELEASE_MB/);

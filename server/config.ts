@@ -21,6 +21,8 @@ const bytes = z.string().transform((v, ctx) => parseBytes(v) ?? (ctx.addIssue({ 
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** Shared secrets must not be guessable by brute force: 16 characters at least. */
 const MIN_SECRET = 16;
+/** MB of heap growth after which a quiet server lets V8 reduce memory (heapRelease.ts): a 1M-event ingest grows it ~150 MB. */
+const DEFAULT_HEAP_RELEASE_MB = 64;
 /** A comma list parsed by `parse`, which throws with the bad entry; the message becomes the config error. */
 const list = <T>(parse: (csv: string | undefined) => T) =>
   z
@@ -90,10 +92,9 @@ const envSchema = z.object({
    */
   XRAY_HEAP_GROWTH_PERCENT: optional(z.coerce.number().int().min(0).max(400)),
   /**
-   * Give the heap back once the server goes quiet after it grew by this many MB (server/heapRelease.ts):
-   * one compacting full GC (an atomic pause, ~150 ms on a 250 MB heap) when the event loop was
-   * under 10% busy for 2 s, at most once a minute. 0 (the default): never, because that pause
-   * is longer than the event-loop delay bound the [G6] guards hold (README, Benchmark: server RSS).
+   * Let V8 give the heap back once the server goes quiet after it grew by this many MB
+   * (server/heapRelease.ts): while the event loop stays under 10% busy, V8 is told to optimize
+   * for memory, and its memory reducer runs its incremental, compacting GCs. Default 64; 0: never.
    */
   XRAY_HEAP_RELEASE_MB: optional(z.coerce.number().int().min(0).max(65_536)),
   /** Multi-node mode: the shared PostgreSQL log (postgres://user:pass@host:port/db). Unset: the node's SQLite file. */
@@ -194,7 +195,7 @@ export interface XrayConfig {
   sqliteWriter: 'thread' | 'inline';
   /** V8's old-generation growth between full GCs, in percent; 0 (default) leaves V8's own (heapGrowth.ts). */
   heapGrowthPercent: number;
-  /** Heap growth (MB) after which a quiet server runs one full GC to give memory back; 0 (default) = never (heapRelease.ts). */
+  /** Heap growth (MB) after which a quiet server lets V8 reduce its memory; default 64, 0 = never (heapRelease.ts). */
   heapReleaseMb: number;
   /** Multi-node mode when set (README, "Multi-node"). */
   databaseUrl: string | null;
@@ -277,7 +278,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     sync: e.XRAY_SYNC,
     sqliteWriter: e.XRAY_SQLITE_WRITER,
     heapGrowthPercent: e.XRAY_HEAP_GROWTH_PERCENT ?? 0,
-    heapReleaseMb: e.XRAY_HEAP_RELEASE_MB ?? 0,
+    heapReleaseMb: e.XRAY_HEAP_RELEASE_MB ?? DEFAULT_HEAP_RELEASE_MB,
     databaseUrl: e.XRAY_DATABASE_URL ?? null,
     nodeId: e.XRAY_NODE_ID ?? `${os.hostname()}:${e.RELAY_PORT}`,
     leaseTtlMs: e.XRAY_LEASE_TTL ?? 10_000,

@@ -1,51 +1,52 @@
 /**
- * Gives the heap back to the system when the server goes quiet after a burst.
+ * Lets V8 give the heap back when the server goes quiet after a burst.
  *
  * Why: under ingest V8 lets the old generation grow to several times the live data (see
- * heapGrowth.ts), and V8 itself only shrinks it after a full GC. Its memory reducer, which
- * should run that GC once allocation slows, never started in the server: with 1M events
- * logged and 100 dashboards connected, RSS sat at 381–382 MB for 30 s of quiet (sampled every
- * 2 s), holding ~914 pages of 256 KB for ~74 MB of live heap. One full GC at that moment
- * brought it to 226 MB within a second. A plain script that churns the same way and then
- * idles is shrunk by V8 within 10 s. Why the reducer stays off in the server is not
- * established (`--trace-gc` shows no "(reduce)" collection of the main isolate in 16 s of
- * quiet after the load, while the log's checkpoint thread gets two).
+ * heapGrowth.ts) and only shrinks it in a memory-reducing GC. Its memory reducer starts those
+ * by itself once the process looks idle, but in the server it did not for the 40 s of quiet
+ * the benchmark watched (1M events logged, 100 dashboards: RSS 385–396 MB, ~74 MB live).
+ * `--trace-gc-verbose --trace-mutator-utilization` shows why: every 8 s the reducer judged the
+ * allocation rate "high". V8 averages that rate over the last ten scavenges, and a quiet
+ * server scavenges rarely (its trickle fills the new space only every few seconds), so the
+ * burst's scavenges stay in the average long after the burst; forcing scavenges does not
+ * help, as each one drags V8's measured scavenge speed down with it.
  *
- * So the process watches itself: every `everyMs` it reads its event-loop utilization and the
- * V8 heap's committed size. When the loop was quiet over that interval and the heap has grown
- * by `growthBytes` or more since the last release, it asks V8 for one full, compacting GC.
- * That GC is atomic (V8's test hook has no incremental mode; its `execution: 'async'` only
- * defers it to a task): it held the loop 133–148 ms on a 252–286 MB heap with 74 MB live here
- * (`--trace-gc`), against ~10 ms for the final pause of V8's own incremental full GCs. Hence
- * only when quiet, at most once per `minGapMs`, and only after real growth: a busy server
- * keeps V8's own pacing and its ingest pays nothing.
+ * The reducer has one other way in: it also starts when V8 is told to optimize for memory
+ * (`--optimize-for-size`; the state a browser puts a background tab in). So the process
+ * watches itself: every `everyMs` it reads its event-loop utilization and the committed heap.
+ * Once the loop is quiet and the heap has grown by `growthBytes` since it was last low, it
+ * turns that flag on; it turns it off as soon as the loop gets busy again, the heap is back
+ * down, or `maxEpisodeMs` has passed. V8 then does what it does for a background tab: up to
+ * three incremental, compacting GCs, each at the reducer's next 8 s tick. Measured here with
+ * 1M events and 100 dashboards: RSS 209.5 MB after 20 s of quiet; the two GCs' final pauses
+ * were 16 and 55 ms (marking ran in 1–16 ms steps), against the 133–148 ms atomic pause of the
+ * forced compacting GC this module ran before (which the [G6] loop bound could not afford).
  *
- * Off by default (`XRAY_HEAP_RELEASE_MB` 0): that pause alone is longer than the 100 ms
- * event-loop delay bound the [G6] guards hold, and "quiet" over 2 s does not rule out load
- * around it. With it on, CI's 4 MiB OTLP test failed once (windows of 107 and 134 ms, on a slow
- * host whose other windows read 43–81 ms; the export's decoded spans grow the heap past the
- * threshold); with it off the next run's worst was 91 ms. For deployments where memory matters
- * more than that one pause.
- *
- * The GC function is V8's test hook (`--expose-gc`), enabled just long enough to take it from a
- * fresh context and disabled again, so no other context (Next's sandboxes) sees a `gc` global.
+ * While the flag is on V8 also keeps a smaller new space (8 MB instead of 32 here) and
+ * computes tighter heap limits; both return to normal once it is off (checked: the new space
+ * regrows to 32 MB under the next churn). The flag is process-wide, so the log's writer
+ * thread, quiet at the same moments, is reduced too.
  */
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import vm from 'node:vm';
 
 export interface HeapReleaseSettings {
   /** How often the process looks at itself. */
   everyMs: number;
   /** The loop counts as quiet when it was busy less than this share of the last interval. */
   quietBelow: number;
-  /** Release when the heap's committed size is this much above where the last release left it. */
+  /**
+   * An episode ends when the loop is busier than this. Higher than `quietBelow` because the
+   * reducer's own incremental GC keeps the loop ~10% busy; that must not end the episode.
+   */
+  busyAbove: number;
+  /** Start an episode when the committed heap is this much above its lowest since the last one. */
   growthBytes: number;
-  /** Never two releases closer than this. */
-  minGapMs: number;
+  /** Give up on an episode after this long (three reducer GCs, 8 s apart, fit in ~25 s). */
+  maxEpisodeMs: number;
 }
 
-export const DEFAULT_HEAP_RELEASE: Omit<HeapReleaseSettings, 'growthBytes'> = { everyMs: 2000, quietBelow: 0.1, minGapMs: 60_000 };
+export const DEFAULT_HEAP_RELEASE: Omit<HeapReleaseSettings, 'growthBytes'> = { everyMs: 1000, quietBelow: 0.1, busyAbove: 0.25, maxEpisodeMs: 30_000 };
 
 export interface HeapSample {
   /** Event-loop utilization over the interval just ended, 0–1. */
@@ -56,35 +57,33 @@ export interface HeapSample {
 }
 
 export interface ReleaseState {
-  /** The committed heap after the last release (or at start, or the lowest seen since). */
+  /** The lowest committed heap since the last episode ended (or since start). */
   baseline: number;
-  lastReleaseAt: number;
+  /** The episode under way: when it started and the heap then; null when none is. */
+  episode: { since: number; heapAtStart: number } | null;
 }
+
+export type ReleaseEvent = { kind: 'start' } | { kind: 'end'; why: 'busy' | 'released' | 'timeout'; freedBytes: number } | null;
 
 /**
- * Whether to release now, and the state after this sample. Pure. The baseline follows the heap
- * down when V8 shrinks it by itself, so growth is always measured from the lowest point since
- * the last release.
+ * The state after one sample, and whether an episode (V8 told to optimize for memory) started
+ * or ended with it. Pure.
  */
-export function decideRelease(state: ReleaseState, sample: HeapSample, settings: HeapReleaseSettings): { release: boolean; state: ReleaseState } {
+export function stepRelease(state: ReleaseState, sample: HeapSample, settings: HeapReleaseSettings): { state: ReleaseState; event: ReleaseEvent } {
   const baseline = Math.min(state.baseline, sample.heapTotal);
-  const release =
-    sample.utilization < settings.quietBelow && sample.heapTotal - baseline >= settings.growthBytes && sample.at - state.lastReleaseAt >= settings.minGapMs;
-  return { release, state: { baseline, lastReleaseAt: release ? sample.at : state.lastReleaseAt } };
-}
-
-type GcFunction = () => void;
-
-/** V8's `gc` from a fresh context, with the flag on only for that context's creation. */
-function takeGcFunction(): GcFunction {
-  const own = (globalThis as { gc?: GcFunction }).gc;
-  if (own) return own; // the process was started with --expose-gc (the benchmark's servers)
-  v8.setFlagsFromString('--expose-gc');
-  try {
-    return vm.runInNewContext('gc') as GcFunction;
-  } finally {
-    v8.setFlagsFromString('--no-expose-gc');
+  const grown = sample.heapTotal - baseline >= settings.growthBytes;
+  const { episode } = state;
+  if (!episode) {
+    const start = sample.utilization < settings.quietBelow && grown;
+    return start ? { state: { baseline, episode: { since: sample.at, heapAtStart: sample.heapTotal } }, event: { kind: 'start' } } : { state: { baseline, episode: null }, event: null };
   }
+  const why = sample.utilization > settings.busyAbove ? 'busy' : !grown ? 'released' : sample.at - episode.since >= settings.maxEpisodeMs ? 'timeout' : null;
+  if (!why) return { state: { baseline, episode }, event: null };
+  const freedBytes = Math.max(0, episode.heapAtStart - sample.heapTotal);
+  // After a timeout, what V8 could give back is the new floor: the next episode waits for new
+  // growth rather than retrying every quiet second. After load came back, the floor stays, so
+  // the next quiet moment tries again.
+  return { state: { baseline: why === 'timeout' ? sample.heapTotal : baseline, episode: null }, event: { kind: 'end', why, freedBytes } };
 }
 
 /** Counters for /metrics: process-wide, like the heap itself. */
@@ -92,13 +91,11 @@ export const heapReleases = { count: 0, freedBytes: 0 };
 
 export class HeapReleaser {
   private readonly timer: NodeJS.Timeout;
-  private readonly gc: GcFunction;
   private elu: EventLoopUtilization = performance.eventLoopUtilization();
   private state: ReleaseState;
 
   constructor(private readonly settings: HeapReleaseSettings) {
-    this.gc = takeGcFunction();
-    this.state = { baseline: v8.getHeapStatistics().total_heap_size, lastReleaseAt: 0 };
+    this.state = { baseline: v8.getHeapStatistics().total_heap_size, episode: null };
     this.timer = setInterval(() => this.tick(), settings.everyMs);
     this.timer.unref();
   }
@@ -107,26 +104,21 @@ export class HeapReleaser {
     const now = performance.eventLoopUtilization();
     const utilization = performance.eventLoopUtilization(now, this.elu).utilization;
     this.elu = now;
-    const before = v8.getHeapStatistics().total_heap_size;
-    const decision = decideRelease(this.state, { utilization, heapTotal: before, at: Date.now() }, this.settings);
-    this.state = decision.state;
-    if (!decision.release) return;
-    // Compacting every page, not only the fragmented ones a plain full GC picks: without it one
-    // GC gave back 26–38 MB of a 216 MB heap (RSS 351–354 MB in the benchmark), with it 144 MB
-    // (RSS 243 MB). The flag is V8's and global, so it is on for this one collection only.
-    v8.setFlagsFromString('--compact-on-every-full-gc');
-    try {
-      this.gc(); // no options: Node 20's V8 ignores `{ type: 'major', execution: 'sync' }` (checked with --trace-gc)
-    } finally {
-      v8.setFlagsFromString('--no-compact-on-every-full-gc');
+    const { state, event } = stepRelease(this.state, { utilization, heapTotal: v8.getHeapStatistics().total_heap_size, at: Date.now() }, this.settings);
+    this.state = state;
+    if (event?.kind === 'start') {
+      heapReleases.count++;
+      v8.setFlagsFromString('--optimize-for-size');
+    } else if (event?.kind === 'end') {
+      heapReleases.freedBytes += event.freedBytes;
+      v8.setFlagsFromString('--no-optimize-for-size');
     }
-    const after = v8.getHeapStatistics().total_heap_size;
-    heapReleases.count++;
-    heapReleases.freedBytes += Math.max(0, before - after);
-    this.state = { ...this.state, baseline: after };
   }
 
+  /** Ends any episode (the flag goes back off) and stops watching. */
   stop(): void {
     clearInterval(this.timer);
+    if (this.state.episode) v8.setFlagsFromString('--no-optimize-for-size');
+    this.state = { ...this.state, episode: null };
   }
 }

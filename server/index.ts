@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   // Early, before the ingest grows the heap: V8 reads it at each limit it sets from here on.
   applyHeapGrowth(config.heapGrowthPercent);
-  // Per process, like the heap: opted in, the server gives memory back when it goes quiet after a burst.
+  // Per process, like the heap: the server lets V8 give memory back when it goes quiet after a burst.
   if (config.heapReleaseMb > 0) new HeapReleaser({ ...DEFAULT_HEAP_RELEASE, growthBytes: config.heapReleaseMb * 1024 * 1024 });
   // --relay-only runs the data plane alone (no Next.js): used by process-level tests.
   // --no-next serves /api, /metrics and Socket.IO but no pages (fanout tests, benchmark).

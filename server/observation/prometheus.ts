@@ -177,8 +177,8 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guard
     // Kept beside the standard process_/nodejs_ families: dashboards and the benchmark read these names.
     gauge('xray_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed),
     gauge('xray_process_rss_bytes', 'Resident set size.', () => process.memoryUsage.rss()),
-    counter('xray_heap_releases_total', 'Full GCs the quiet server ran to give its grown heap back to the system (heapRelease.ts).', () => heapReleases.count),
-    counter('xray_heap_released_bytes_total', 'V8 heap those releases gave back (committed size before minus after).', () => heapReleases.freedBytes),
+    counter('xray_heap_releases_total', 'Times the quiet server, its heap grown, told V8 to optimize for memory so its memory reducer runs (heapRelease.ts).', () => heapReleases.count),
+    counter('xray_heap_released_bytes_total', 'Committed V8 heap given back during those episodes (at the start minus at the end).', () => heapReleases.freedBytes),
     counter('xray_process_unhandled_rejections_total', 'Promise rejections nobody handled (logged; the process kept running).', () => processFaults.unhandledRejections),
   ];
   defs.push(...peerShareMetrics(relay, admission), ...securityMetrics());

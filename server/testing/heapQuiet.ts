@@ -1,14 +1,14 @@
 /**
  * Child process for heapRelease.test.ts: grows the heap with a burst of objects that live long
  * enough to reach the old generation, drops them, then stays quiet for `quietMs` with a light
- * trickle of allocations (as a server under light load makes), and prints the committed
+ * trickle of allocations (as a lightly loaded server makes), and prints the committed
  * heap at the burst's peak and at the end of the quiet. `growthMb` 0 runs without a releaser.
  */
 import v8 from 'node:v8';
 import { heapReleases, HeapReleaser } from '../heapRelease';
 
 const [growthMb, quietMs] = process.argv.slice(2).map(Number);
-const releaser = growthMb > 0 ? new HeapReleaser({ everyMs: 200, quietBelow: 0.25, minGapMs: 0, growthBytes: growthMb * 2 ** 20 }) : null;
+const releaser = growthMb > 0 ? new HeapReleaser({ everyMs: 200, quietBelow: 0.25, busyAbove: 0.5, maxEpisodeMs: 60_000, growthBytes: growthMb * 2 ** 20 }) : null;
 
 let ring: unknown[] | null = new Array(300_000).fill(null);
 let peak = 0;
