@@ -331,7 +331,7 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
     }
     this.metrics.deltas += members.length;
     this.metrics.countOut(JSON.stringify(delta).length, members.length, rawBytes * members.length);
-    if (newest) this.metrics.observeLatency(now - newest);
+    if (newest) this.metrics.latency.observe(now - newest);
   }
 
   /** The window's fill and bound, for /metrics. */

@@ -42,7 +42,7 @@ const scrape = async () => {
 describe('/metrics', () => {
   it('[V1] exposes the standard process and Node.js families beside ours, in base units', async () => {
     const text = await scrape();
-    for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'xray_events_committed_total', 'xray_fanout_latency_seconds_bucket', 'xray_process_heap_used_bytes', 'xray_heap_releases_total', 'xray_heap_released_bytes_total', 'xray_otlp_export_dropped_spans_total']) {
+    for (const family of ['process_cpu_seconds_total', 'process_resident_memory_bytes', 'nodejs_eventloop_lag_seconds', 'nodejs_heap_size_used_bytes', 'xray_events_committed_total', 'xray_fanout_latency_seconds_bucket', 'xray_process_heap_used_bytes', 'xray_heap_releases_total', 'xray_heap_released_bytes_total', 'xray_log_commit_seconds_bucket', 'xray_otlp_export_dropped_spans_total']) {
       expect(text).toMatch(new RegExp(`^${family}[ {]`, 'm'));
     }
     expect(text).not.toMatch(/_ms[ _{]/);

@@ -23,6 +23,7 @@ import type { RetentionSweeper } from '../store/retention';
 import type { StorageProbe } from '../store/storageProbe';
 import { processFaults } from '../processFaults';
 import { heapReleases } from '../heapRelease';
+import type { MsHistogram } from '../msHistogram';
 import type { EventLoopDelayMonitor } from './eventLoopDelay';
 import type { SessionBudgets } from './sessionBudget';
 
@@ -103,13 +104,6 @@ export const stateGauge = (name: string, help: string, label: string, states: re
   });
 };
 
-/** Bucket counts (per bucket, not cumulative) kept elsewhere in milliseconds. */
-export interface MsHistogram {
-  buckets: readonly number[];
-  counts: readonly number[];
-  sum: number;
-  count: number;
-}
 
 /**
  * Histograms kept elsewhere in milliseconds, exposed in seconds: one series per value of
@@ -168,12 +162,8 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guard
     gauge('xray_fanout_window_max_bytes', 'The fanout window byte bound (XRAY_FANOUT_WINDOW_BYTES); a client further behind gets a snapshot.', () => fanout.windowStats.maxBytes),
     gauge('xray_fanout_client_lag_max_seq', 'Worst dashboard subscription lag behind head (seq).', () => Math.max(0, ...lags())),
     gauge('xray_fanout_client_lag_sum_seq', 'Sum of per-client lag behind head (seq).', () => lags().reduce((a, b) => a + b, 0)),
-    msHistogramAsSeconds('xray_fanout_latency_seconds', 'Receive-to-emit latency of the newest event in each delta.', () => ({
-      buckets: metrics.latencyBuckets,
-      counts: metrics.latencyCounts,
-      sum: metrics.latencySum,
-      count: metrics.latencyCount,
-    })),
+    msHistogramAsSeconds('xray_fanout_latency_seconds', 'Receive-to-emit latency of the newest event in each delta.', () => metrics.latency),
+    msHistogramAsSeconds('xray_log_commit_seconds', 'Wall time of each log transaction, from the store call to its listeners done: what the events of that commit waited on the store.', () => writer.commitTime),
     // Kept beside the standard process_/nodejs_ families: dashboards and the benchmark read these names.
     gauge('xray_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed),
     gauge('xray_process_rss_bytes', 'Resident set size.', () => process.memoryUsage.rss()),

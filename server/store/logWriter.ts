@@ -17,6 +17,7 @@ import { committedEvent } from './committedEvent';
 import { countKinds, KindCostModel } from './kindCostModel';
 import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
 import { StorageHealth } from './storageHealth';
+import { MsHistogramRecorder } from '../msHistogram';
 
 /** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
 const scopedKey = (scope: string | undefined, id: string) => `${scope ?? ''}\u0000${id}`;
@@ -106,6 +107,8 @@ export class LogWriter {
   private readonly costs: KindCostModel;
   /** Counters for /metrics. */
   readonly stats = { committed: 0, duplicates: 0, batches: 0, failed: 0, refused: 0 };
+  /** Wall time of each commit, store call to listeners done (ms): a stalled store shows here first. */
+  readonly commitTime = new MsHistogramRecorder([1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500]);
   readonly health: StorageHealth;
 
   /**
@@ -354,6 +357,7 @@ export class LogWriter {
     // Loop time of the commit (the append call and the listeners), not the time awaiting the
     // store: that is what the batch size is tuned to keep near its budget.
     let spentMs = 0;
+    let wallFrom = 0;
     try {
       // Only this commit runs until it ends, so no other stamp can come between this await
       // and the stamping below: the clocks read here are still current when used.
@@ -363,6 +367,7 @@ export class LogWriter {
       events = [];
       for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j], resumed));
       const started = performance.now();
+      wallFrom = started;
       const appending = this.log.append(events); // one promise per transaction
       spentMs = performance.now() - started;
       appended = await appending;
@@ -389,8 +394,10 @@ export class LogWriter {
       for (const l of this.listeners) l(committed);
     }
     // The cost that matters is the loop time of the whole commit: the store's call plus the listeners (model, fanout, SSE).
-    const spent = spentMs + performance.now() - started;
+    const ended = performance.now();
+    const spent = spentMs + ended - started;
     this.costs.observe(countKinds(events), spent);
+    this.commitTime.observe(ended - wallFrom);
     let k = 0;
     // Multi-node: acks wait for this node's tail to deliver the commit (not holding the next commit).
     const told = this.announcer && committed.length ? this.announcer.reached(committed[committed.length - 1].seq) : null;
