@@ -1,5 +1,6 @@
 /** Child processes for the benchmark: the real server, load generators, baseline servers. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildServerBundle } from '../scripts/buildServer';
@@ -62,6 +63,8 @@ export interface XrayProc extends Proc {
   /** The server's memory after a forced full GC (bench/gcOnSignal.mjs): live heap, not garbage. */
   memoryAfterGc(): Promise<GcMemory>;
   metric(name: string): Promise<number>;
+  /** A histogram family's cumulative buckets from /metrics: [upper bound in seconds, count]. */
+  histogram(name: string): Promise<[number, number][]>;
   api<T>(path: string): Promise<T>;
 }
 
@@ -107,6 +110,10 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
   // The production bundle (what `npm start` runs), not the sources through tsx: the loader's
   // own thread and its transform caches would count in the server's memory and start-up.
   const p = start(['--expose-gc', '--enable-source-maps', '--import', './bench/gcOnSignal.mjs', ...flags, serverBundle(), ...extraArgs], { ...benchServerEnv(port, relayPort, dataDir), ...opts.env }, { tsx: false });
+  // XRAY_BENCH_SERVER_LOG=FILE: the server's output appended to FILE as it comes (with e.g.
+  // XRAY_BENCH_SERVER_FLAGS="--trace-gc", to see what the server did during a section).
+  const log = process.env.XRAY_BENCH_SERVER_LOG;
+  if (log) for (const stream of [p.child.stdout!, p.child.stderr!]) stream.on('data', (d: Buffer) => fs.appendFileSync(log, d));
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
   return {
@@ -128,6 +135,14 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
       }
       const line = text.split('\n').find((l) => l.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
+    },
+    async histogram(name) {
+      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers, signal: AbortSignal.timeout(15_000) })).text();
+      const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`);
+      return text.split('\n').flatMap((l) => {
+        const m = bucket.exec(l);
+        return m ? [[m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as [number, number]] : [];
+      });
     },
     async memoryAfterGc() {
       const line = p.line((l) => l.startsWith('[gc] '), 30_000);

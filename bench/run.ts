@@ -4,6 +4,7 @@
  * bench/results.json. `--quick` is a reduced run (< 1 min) that a test exercises so the
  * harness cannot rot. `--out FILE` writes the JSON elsewhere.
  */
+import { readCpuTimes, stealPercent } from './hostSteal';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -68,6 +69,8 @@ const want = (name: string) => !only || only.includes(name);
 
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const runCpu = readCpuTimes();
+  const hostSteal: Record<string, number> = {};
   ensureBuild();
   // --port=N moves the server (and the ports derived from it) off the defaults when they are taken.
   const portArg = process.argv.find((a) => a.startsWith('--port='));
@@ -88,9 +91,12 @@ async function main(): Promise<void> {
     if (!want(name)) return;
     await settle();
     const t = Date.now();
+    const cpu = readCpuTimes();
     console.log(`[bench] ${name}…`);
     results[name] = await fn();
-    console.log(`[bench] ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const steal = stealPercent(cpu, readCpuTimes());
+    if (steal !== null) hostSteal[name] = steal;
+    console.log(`[bench] ${name} done in ${((Date.now() - t) / 1000).toFixed(1)} s${steal === null ? '' : ` (host steal ${steal}%)`}`);
   };
   try {
     await step('ingest', () => benchIngest(x, base + 20, P.ingest));
@@ -140,6 +146,8 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memory_gb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` },
+    /** % of CPU time the hypervisor gave other guests, per section and over the run (hostSteal.ts). */
+    host_steal_pct: { run: stealPercent(runCpu, readCpuTimes()), ...hostSteal },
     duration_s: Math.round((Date.now() - t0) / 1000),
     results,
     /** Issue #18's table: every target with the figure measured in this run beside it. */
@@ -149,7 +157,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(outFile, JSON.stringify(report, null, 2) + '\n');
   printTable(report.results as never);
   printTargets(report.targets);
-  console.log(`\n[bench] ${report.mode} run on ${report.machine.cpus} cores, ${report.duration_s} s; results in ${path.relative(process.cwd(), outFile)}`);
+  console.log(`\n[bench] ${report.mode} run on ${report.machine.cpus} cores, ${report.duration_s} s${report.host_steal_pct.run === null ? '' : `, host steal ${report.host_steal_pct.run}%`}; results in ${path.relative(process.cwd(), outFile)}`);
 }
 
 /** The target table last, so it is what a reader sees when the run ends. */
@@ -174,7 +182,7 @@ function printTable(r: Record<string, any>): void {
     add('durability cost: acked / unacked (single)', i.durability_cost.single_acked_vs_unacked, '≥ 0.95');
     add('durability cost: acked / unacked (batched)', i.durability_cost.batched_acked_vs_unacked);
   }
-  for (const l of r.latency ?? []) add(`e2e latency @${l.rate}/s (got ${l.achieved_rate}/s), ${l.clients} client(s): p50/p95/p99 ms`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}`, l.rate === 10_000 && l.clients === 20 ? 'p99 ≤ 50' : '');
+  for (const l of r.latency ?? []) add(`e2e latency @${l.rate}/s (got ${l.achieved_rate}/s), ${l.clients} client(s): p50/p95/p99 ms`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}   (commits: p99 ≤ ${l.commit_p99_ms} ms, ${l.commits_over_100ms} over 100 ms)`, l.rate === 10_000 && l.clients === 20 ? 'p99 ≤ 50' : '');
   if (r.bandwidth) {
     const b = r.bandwidth;
     add('overview bytes / raw frame bytes', b.overview_vs_raw, '≤ 0.05');

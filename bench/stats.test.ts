@@ -1,8 +1,18 @@
 import { expect, it } from 'vitest';
-import { median, percentile } from './stats';
+import { bucketsBetween, median, percentile } from './stats';
 
 it('computes nearest-rank percentiles and medians', () => {
   expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
   expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
   expect(median([])).toBeNaN();
+});
+
+it('reads what a cumulative histogram recorded between two scrapes: count, the percentile\'s bucket, values over a bound', () => {
+  const before = [[0.01, 10], [0.1, 12], [1, 12], [Infinity, 12]] as const;
+  const after = [[0.01, 108], [0.1, 110], [1, 111], [Infinity, 112]] as const;
+  // 100 new values: 98 ≤ 10 ms, none in (10, 100] ms, 1 in (0.1, 1] s, 1 past 1 s.
+  expect(bucketsBetween(before, after, 50, 0.1)).toEqual({ count: 100, percentileBound: 0.01, over: 2 });
+  expect(bucketsBetween(before, after, 99, 0.1).percentileBound).toBe(1);
+  expect(bucketsBetween(before, after, 100, 0.1).percentileBound).toBe(Infinity);
+  expect(bucketsBetween(after, after, 99, 0.1)).toEqual({ count: 0, percentileBound: NaN, over: 0 });
 });

@@ -8,3 +8,20 @@ export function percentile(values: readonly number[], p: number): number {
 export const median = (values: readonly number[]) => percentile(values, 50);
 
 export const round = (v: number, digits = 1) => (Number.isFinite(v) ? Math.round(v * 10 ** digits) / 10 ** digits : v);
+
+/** Cumulative histogram buckets as /metrics gives them: [upper bound, count of values ≤ it]. */
+export type Buckets = readonly (readonly [number, number])[];
+
+/**
+ * What a histogram recorded between two reads of it: the number of values, the bound of the
+ * bucket holding the q-th percentile (Infinity when it is past the last bound), and how many
+ * values exceeded `over` (which must be one of the bounds).
+ */
+export function bucketsBetween(before: Buckets, after: Buckets, q: number, over: number): { count: number; percentileBound: number; over: number } {
+  const diff = after.map(([le, n], i) => [le, n - (before[i]?.[1] ?? 0)] as const);
+  const count = diff.at(-1)?.[1] ?? 0;
+  const rank = Math.ceil((q / 100) * count);
+  const percentileBound = count ? (diff.find(([, n]) => n >= rank)?.[0] ?? Infinity) : NaN;
+  const upTo = diff.find(([le]) => le === over)?.[1] ?? NaN;
+  return { count, percentileBound, over: count - upTo };
+}
