@@ -2,8 +2,8 @@
  * CPU time the host took from this machine while the benchmark ran ("steal": a virtual CPU that
  * was ready to run but the hypervisor ran another guest). On a shared host it moves every
  * figure: 10–31% steal was seen here during one latency section (vmstat), with that section's
- * p99 at 10k tokens/s swinging 61–289 ms across runs of the same code while its commits stayed
- * under 25 ms. Printed per section so a reader can tell a slow host from slow code.
+ * p99 at 10k tokens/s swinging 50–328 ms across runs of the same code while no commit took over
+ * 100 ms. Printed per section so a reader can tell a slow host from slow code.
  */
 import fs from 'node:fs';
 

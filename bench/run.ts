@@ -4,13 +4,13 @@
  * bench/results.json. `--quick` is a reduced run (< 1 min) that a test exercises so the
  * harness cannot rot. `--out FILE` writes the JSON elsewhere.
  */
-import { readCpuTimes, stealPercent } from './hostSteal';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchBandwidth } from './bandwidth';
 import { benchBrowser } from './browser';
+import { readCpuTimes, stealPercent } from './hostSteal';
 import { benchIngest } from './ingest';
 import { benchLiveView } from './liveView';
 import { benchLatency } from './latency';
@@ -160,6 +160,12 @@ async function main(): Promise<void> {
   console.log(`\n[bench] ${report.mode} run on ${report.machine.cpus} cores, ${report.duration_s} s${report.host_steal_pct.run === null ? '' : `, host steal ${report.host_steal_pct.run}%`}; results in ${path.relative(process.cwd(), outFile)}`);
 }
 
+/** A percentile read from histogram buckets: the bucket's bound, or what it means when there is none. */
+function bucketBound(ms: number | null): string {
+  if (ms === null || Number.isNaN(ms)) return 'n/a (none)';
+  return Number.isFinite(ms) ? `≤ ${ms} ms` : 'past the last bucket';
+}
+
 /** The target table last, so it is what a reader sees when the run ends. */
 function printTargets(rows: ReturnType<typeof targetRows>): void {
   const cells = rows.map(formatTargetRow);
@@ -182,7 +188,7 @@ function printTable(r: Record<string, any>): void {
     add('durability cost: acked / unacked (single)', i.durability_cost.single_acked_vs_unacked, '≥ 0.95');
     add('durability cost: acked / unacked (batched)', i.durability_cost.batched_acked_vs_unacked);
   }
-  for (const l of r.latency ?? []) add(`e2e latency @${l.rate}/s (got ${l.achieved_rate}/s), ${l.clients} client(s): p50/p95/p99 ms`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}${l.p99_runs_ms ? ` (median of p99s ${l.p99_runs_ms.join(', ')})` : ''}   (in the server p99 ≤ ${l.server_p99_ms} ms; commits p99 ≤ ${l.commit_p99_ms} ms, ${l.commits_over_100ms} over 100 ms)`, l.rate === 10_000 && l.clients === 20 ? 'p99 ≤ 50' : '');
+  for (const l of r.latency ?? []) add(`e2e latency @${l.rate}/s (got ${l.achieved_rate}/s), ${l.clients} client(s): p50/p95/p99 ms`, `${l.p50_ms} / ${l.p95_ms} / ${l.p99_ms}${l.p99_runs_ms ? ` (median of p99s ${l.p99_runs_ms.join(', ')})` : ''}   (in the server p99 ${bucketBound(l.server_p99_ms)}; commits p99 ${bucketBound(l.commit_p99_ms)}, ${l.commits_over_100ms} over 100 ms)`, l.rate === 10_000 && l.clients === 20 ? 'p99 ≤ 50' : '');
   if (r.bandwidth) {
     const b = r.bandwidth;
     add('overview bytes / raw frame bytes', b.overview_vs_raw, '≤ 0.05');

@@ -93,8 +93,9 @@ const envSchema = z.object({
   XRAY_HEAP_GROWTH_PERCENT: optional(z.coerce.number().int().min(0).max(400)),
   /**
    * Let V8 give the heap back once the server goes quiet after it grew by this many MB
-   * (server/heapRelease.ts): while the event loop stays under 10% busy, V8 is told to optimize
-   * for memory, and its memory reducer runs its incremental, compacting GCs. Default 64; 0: never.
+   * (server/heapRelease.ts): once the event loop is under 10% busy, V8 is told to optimize for
+   * memory (until the loop passes 25% or the heap is back), and its memory reducer runs its
+   * incremental, compacting GCs. Default 64; 0: never.
    */
   XRAY_HEAP_RELEASE_MB: optional(z.coerce.number().int().min(0).max(65_536)),
   /** Multi-node mode: the shared PostgreSQL log (postgres://user:pass@host:port/db). Unset: the node's SQLite file. */

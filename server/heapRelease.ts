@@ -16,10 +16,12 @@
  * watches itself: every `everyMs` it reads its event-loop utilization and the committed heap.
  * Once the loop is quiet and the heap has grown by `growthBytes` since it was last low, it
  * turns that flag on; it turns it off as soon as the loop gets busy again, the heap is back
- * down, or `maxEpisodeMs` has passed. V8 then does what it does for a background tab: up to
- * three incremental, compacting GCs, each at the reducer's next 8 s tick. Measured here with
- * 1M events and 100 dashboards: RSS 209.5 MB after 20 s of quiet; the two GCs' final pauses
- * were 16 and 55 ms (marking ran in 1–16 ms steps), against the 133–148 ms atomic pause of the
+ * down, or the episodes spent on this growth reach `maxMsPerGrowth` in all (so a server whose
+ * load comes and goes does not flip the flag forever, and one whose live heap really grew
+ * accepts that as its new floor). V8 then does what it does for a background tab: up to three
+ * incremental, compacting GCs, the first at the reducer's next 8 s tick. Measured here with 1M
+ * events and 100 dashboards: RSS 209.5–211.7 MB after 10–20 s of quiet; the GCs' final pauses
+ * were 16–59 ms (marking in steps of at most 16 ms), against the 133–148 ms atomic pause of the
  * forced compacting GC this module ran before (which the [G6] loop bound could not afford).
  *
  * While the flag is on V8 also keeps a smaller new space (8 MB instead of 32 here) and
@@ -40,27 +42,34 @@ export interface HeapReleaseSettings {
    * reducer's own incremental GC keeps the loop ~10% busy; that must not end the episode.
    */
   busyAbove: number;
-  /** Start an episode when the committed heap is this much above its lowest since the last one. */
+  /** Start an episode when the committed heap is this much above its floor. */
   growthBytes: number;
-  /** Give up on an episode after this long (three reducer GCs, 8 s apart, fit in ~25 s). */
-  maxEpisodeMs: number;
+  /**
+   * Episode time one growth may use in all, across episodes cut short by load; then the heap as
+   * it is becomes the floor. The reducer's first GC comes at its next 8 s tick, the other two
+   * ~0.5 s apart after it, so 30 s leaves room for a tick missed while the loop was busy.
+   */
+  maxMsPerGrowth: number;
 }
 
-export const DEFAULT_HEAP_RELEASE: Omit<HeapReleaseSettings, 'growthBytes'> = { everyMs: 1000, quietBelow: 0.1, busyAbove: 0.25, maxEpisodeMs: 30_000 };
+export const DEFAULT_HEAP_RELEASE: Omit<HeapReleaseSettings, 'growthBytes'> = { everyMs: 1000, quietBelow: 0.1, busyAbove: 0.25, maxMsPerGrowth: 30_000 };
 
 export interface HeapSample {
   /** Event-loop utilization over the interval just ended, 0–1. */
   utilization: number;
   /** V8's committed heap (total_heap_size), bytes. */
   heapTotal: number;
+  /** Monotonic ms (performance.now()): a wall clock set back must not stretch an episode. */
   at: number;
 }
 
 export interface ReleaseState {
-  /** The lowest committed heap since the last episode ended (or since start). */
+  /** The floor growth is measured from: the lowest committed heap seen since it was last set (at start, or by a timeout). */
   baseline: number;
   /** The episode under way: when it started and the heap then; null when none is. */
   episode: { since: number; heapAtStart: number } | null;
+  /** Episode time already spent on the current growth (episodes that load cut short). */
+  usedMs: number;
 }
 
 export type ReleaseEvent = { kind: 'start' } | { kind: 'end'; why: 'busy' | 'released' | 'timeout'; freedBytes: number } | null;
@@ -74,16 +83,23 @@ export function stepRelease(state: ReleaseState, sample: HeapSample, settings: H
   const grown = sample.heapTotal - baseline >= settings.growthBytes;
   const { episode } = state;
   if (!episode) {
-    const start = sample.utilization < settings.quietBelow && grown;
-    return start ? { state: { baseline, episode: { since: sample.at, heapAtStart: sample.heapTotal } }, event: { kind: 'start' } } : { state: { baseline, episode: null }, event: null };
+    // V8 gave the growth back by itself: the next growth starts with a whole budget.
+    const usedMs = grown ? state.usedMs : 0;
+    const start = sample.utilization < settings.quietBelow && grown && usedMs < settings.maxMsPerGrowth;
+    return { state: { baseline, episode: start ? { since: sample.at, heapAtStart: sample.heapTotal } : null, usedMs }, event: start ? { kind: 'start' } : null };
   }
-  const why = sample.utilization > settings.busyAbove ? 'busy' : !grown ? 'released' : sample.at - episode.since >= settings.maxEpisodeMs ? 'timeout' : null;
-  if (!why) return { state: { baseline, episode }, event: null };
-  const freedBytes = Math.max(0, episode.heapAtStart - sample.heapTotal);
-  // After a timeout, what V8 could give back is the new floor: the next episode waits for new
-  // growth rather than retrying every quiet second. After load came back, the floor stays, so
-  // the next quiet moment tries again.
-  return { state: { baseline: why === 'timeout' ? sample.heapTotal : baseline, episode: null }, event: { kind: 'end', why, freedBytes } };
+  const usedMs = state.usedMs + Math.max(0, sample.at - episode.since);
+  const spent = usedMs >= settings.maxMsPerGrowth;
+  const why = sample.utilization > settings.busyAbove ? 'busy' : !grown ? 'released' : spent ? 'timeout' : null;
+  if (!why) return { state: { baseline, episode, usedMs: state.usedMs }, event: null };
+  const event = { kind: 'end', why, freedBytes: Math.max(0, episode.heapAtStart - sample.heapTotal) } as const;
+  // Given back: growth is measured from the lowest point again, with a whole budget.
+  if (why === 'released') return { state: { baseline, episode: null, usedMs: 0 }, event };
+  // The budget is spent (whether this episode ended quiet or busy): what V8 could give back is
+  // the new floor, and the next episode waits for new growth from there.
+  if (spent) return { state: { baseline: sample.heapTotal, episode: null, usedMs: 0 }, event };
+  // Load came back: the next quiet moment tries again, on what is left of this growth's budget.
+  return { state: { baseline, episode: null, usedMs }, event };
 }
 
 /** Counters for /metrics: process-wide, like the heap itself. */
@@ -95,7 +111,7 @@ export class HeapReleaser {
   private state: ReleaseState;
 
   constructor(private readonly settings: HeapReleaseSettings) {
-    this.state = { baseline: v8.getHeapStatistics().total_heap_size, episode: null };
+    this.state = { baseline: v8.getHeapStatistics().total_heap_size, episode: null, usedMs: 0 };
     this.timer = setInterval(() => this.tick(), settings.everyMs);
     this.timer.unref();
   }
@@ -104,7 +120,7 @@ export class HeapReleaser {
     const now = performance.eventLoopUtilization();
     const utilization = performance.eventLoopUtilization(now, this.elu).utilization;
     this.elu = now;
-    const { state, event } = stepRelease(this.state, { utilization, heapTotal: v8.getHeapStatistics().total_heap_size, at: Date.now() }, this.settings);
+    const { state, event } = stepRelease(this.state, { utilization, heapTotal: v8.getHeapStatistics().total_heap_size, at: performance.now() }, this.settings);
     this.state = state;
     if (event?.kind === 'start') {
       heapReleases.count++;
@@ -118,7 +134,10 @@ export class HeapReleaser {
   /** Ends any episode (the flag goes back off) and stops watching. */
   stop(): void {
     clearInterval(this.timer);
-    if (this.state.episode) v8.setFlagsFromString('--no-optimize-for-size');
+    if (this.state.episode) {
+      heapReleases.freedBytes += Math.max(0, this.state.episode.heapAtStart - v8.getHeapStatistics().total_heap_size);
+      v8.setFlagsFromString('--no-optimize-for-size');
+    }
     this.state = { ...this.state, episode: null };
   }
 }

@@ -24,8 +24,8 @@ export class MsHistogramRecorder implements MsHistogram {
 
   observe(ms: number): void {
     const v = Math.max(0, ms);
-    let i = this.buckets.findIndex((b) => v <= b);
-    if (i < 0) i = this.buckets.length;
+    let i = 0;
+    while (i < this.buckets.length && v > this.buckets[i]) i++; // past the last bound: the overflow count
     this.counts[i]++;
     this.sum += v;
     this.count++;

@@ -104,7 +104,6 @@ export const stateGauge = (name: string, help: string, label: string, states: re
   });
 };
 
-
 /**
  * Histograms kept elsewhere in milliseconds, exposed in seconds: one series per value of
  * `label` (or a single unlabelled series when `label` is null).
@@ -163,7 +162,7 @@ function xrayMetrics({ writer, relay, fanout, metrics, admission, storage, guard
     gauge('xray_fanout_client_lag_max_seq', 'Worst dashboard subscription lag behind head (seq).', () => Math.max(0, ...lags())),
     gauge('xray_fanout_client_lag_sum_seq', 'Sum of per-client lag behind head (seq).', () => lags().reduce((a, b) => a + b, 0)),
     msHistogramAsSeconds('xray_fanout_latency_seconds', 'Receive-to-emit latency of the newest event in each delta.', () => metrics.latency),
-    msHistogramAsSeconds('xray_log_commit_seconds', 'Wall time of each log transaction, from the store call to its listeners done: what the events of that commit waited on the store.', () => writer.commitTime),
+    msHistogramAsSeconds('xray_log_commit_seconds', 'Wall time of each log commit in the store (reading its clocks, the transaction), failed ones included: a stalled store shows here first.', () => writer.commitTime),
     // Kept beside the standard process_/nodejs_ families: dashboards and the benchmark read these names.
     gauge('xray_process_heap_used_bytes', 'V8 heap in use.', () => process.memoryUsage().heapUsed),
     gauge('xray_process_rss_bytes', 'Resident set size.', () => process.memoryUsage.rss()),

@@ -226,6 +226,18 @@ describe('LogWriter over an asynchronous log', () => {
     await writer.close();
   });
 
+  it('times each commit\'s store part, failed ones included: a slow store shows in xray_log_commit_seconds', async () => {
+    const { log } = slowEventLog(SqliteEventLog.inMemory(), 30);
+    const writer = await LogWriter.open(log);
+    await writer.submit([fresh(ev({ kind: 'token' }))]);
+    const bad = { ...fresh(ev({ kind: 'token' })), id: null as unknown as string }; // NOT NULL violation: the transaction fails
+    await expect(writer.submit([bad])).rejects.toMatchObject({ code: 'storage_failed' });
+    expect(writer.commitTime.count).toBe(2);
+    // Both waited ≥ 30 ms on the store: nothing in the buckets up to 25 ms.
+    expect(writer.commitTime.counts.slice(0, writer.commitTime.buckets.indexOf(25) + 1).every((n) => n === 0)).toBe(true);
+    await writer.close();
+  });
+
   it('[G2] resumes a trace\'s lamport clock from the log after a restart, awaiting it once per trace and batch, in seq order', async () => {
     const inner = new MemoryEventLog();
     await inner.append([{ ...ev({ kind: 'token', trace_id: TRACE }, 7) }]);

@@ -8,7 +8,7 @@ import v8 from 'node:v8';
 import { heapReleases, HeapReleaser } from '../heapRelease';
 
 const [growthMb, quietMs] = process.argv.slice(2).map(Number);
-const releaser = growthMb > 0 ? new HeapReleaser({ everyMs: 200, quietBelow: 0.25, busyAbove: 0.5, maxEpisodeMs: 60_000, growthBytes: growthMb * 2 ** 20 }) : null;
+const releaser = growthMb > 0 ? new HeapReleaser({ everyMs: 200, quietBelow: 0.25, busyAbove: 0.5, maxMsPerGrowth: 60_000, growthBytes: growthMb * 2 ** 20 }) : null;
 
 let ring: unknown[] | null = new Array(300_000).fill(null);
 let peak = 0;
