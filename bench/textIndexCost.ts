@@ -16,8 +16,14 @@ const WORDS = [' the', ' quick', ' brown', ' fox', ' jumps', ' over', ' lazy', '
 async function once(events: number, indexed: boolean): Promise<{ cpuEventsPerS: number; bytes: number }> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xray-index-cost-'));
   const log = SqliteEventLog.open(dir);
-  // The only difference between the two runs: the index row is not written.
-  if (!indexed) (log as unknown as { indexText: { run(): void } }).indexText = { run() {} };
+  // The only difference between the two runs: the index row is not written. The statement
+  // lives in the log's appender (sqliteAppender.ts); stubbing a name that no longer exists
+  // would measure nothing, so a missing one fails the run instead.
+  if (!indexed) {
+    const appender = (log as unknown as { appender: { indexText?: { run(): void } } | null }).appender;
+    if (!appender?.indexText) throw new Error('textIndexCost: the inline appender has no indexText statement to stub');
+    appender.indexText = { run() {} };
+  }
   const c0 = process.cpuUsage();
   for (let n = 0; n < events; ) {
     const batch: StampedEvent[] = [];
