@@ -17,8 +17,10 @@ export interface SlowLogCalls {
 export function slowEventLog(inner: EventLog, delayMs: number | { read: number; other: number } = 5): { log: EventLog; calls: SlowLogCalls } {
   const calls: SlowLogCalls = { append: 0, read: 0, maxLamport: 0, inFlight: 0, maxInFlight: 0 };
   const delays = typeof delayMs === 'number' ? { read: delayMs, other: delayMs } : delayMs;
-  // The inner call runs at once (an append is stored now); only its answer is late.
-  const after = <T>(ms: number, v: Promise<T>) => new Promise<T>((resolve, reject) => setTimeout(() => v.then(resolve, reject), ms));
+  // The inner call runs at once (an append is stored now); only its answer is late. Its outcome
+  // is taken at once too, so a failed append is not an unhandled rejection while it waits.
+  const after = <T>(ms: number, v: Promise<T>) =>
+    new Promise<T>((resolve, reject) => v.then((value) => setTimeout(() => resolve(value), ms), (err: unknown) => setTimeout(() => reject(err), ms)));
   const later = <T>(v: Promise<T>) => after(delays.other, v);
   const log: EventLog = {
     async append(events) {
