@@ -8,7 +8,7 @@ import { applyStreamDelta, applyStreamSnapshot, emptyStream, type StreamState } 
 import { mintTraceId } from '../lib/protocol/ids';
 import type { ClientToServerEvents, ServerToClientEvents } from '../lib/protocol/dashboard';
 import { ADMIN_TOKEN, runLoad, sleep, type XrayProc } from './procs';
-import { bucketsBetween, median, percentile, round } from './stats';
+import { bucketsBetween, histogramBuckets, median, percentile, round } from './stats';
 
 const STAMP = /@(\d{13})\|/g;
 
@@ -45,13 +45,14 @@ async function phase(x: XrayProc, rate: number, n: number, p: { seconds: number;
   const traceId = mintTraceId();
   const samples: number[] = [];
   const clients = await Promise.all(Array.from({ length: n }, () => client(x.port, traceId, samples)));
-  const commitsBefore = await x.histogram('xray_log_commit_seconds');
-  const serverBefore = await x.histogram('xray_fanout_latency_seconds');
+  const before = await x.metricsText();
   const r = await runLoad({ url: `ws://127.0.0.1:${x.relayPort}/ws`, agents: p.agents, namePrefix: `lat-${rate}-${n}`, seconds: p.seconds, rate, batch: 1, ack: false, stamp: true, traceId });
   await sleep(1000);
   for (const c of clients) c.disconnect();
-  const commits = bucketsBetween(commitsBefore, await x.histogram('xray_log_commit_seconds'), 99, 0.1);
-  const server = bucketsBetween(serverBefore, await x.histogram('xray_fanout_latency_seconds'), 99, 0.1);
+  const after = await x.metricsText();
+  const between = (name: string) => bucketsBetween(histogramBuckets(before, name), histogramBuckets(after, name), 99, 0.1);
+  const commits = between('xray_log_commit_seconds');
+  const server = between('xray_fanout_latency_seconds');
   await sleep(500);
   return { p50_ms: percentile(samples, 50), p95_ms: percentile(samples, 95), p99_ms: percentile(samples, 99), samples: samples.length, sent: r.sent, commit_p99_ms: commits.percentileBound * 1000, commits_over_100ms: commits.over, server_p99_ms: server.percentileBound * 1000 };
 }

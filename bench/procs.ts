@@ -63,8 +63,8 @@ export interface XrayProc extends Proc {
   /** The server's memory after a forced full GC (bench/gcOnSignal.mjs): live heap, not garbage. */
   memoryAfterGc(): Promise<GcMemory>;
   metric(name: string): Promise<number>;
-  /** A histogram family's cumulative buckets from /metrics: [upper bound in seconds, count]. */
-  histogram(name: string): Promise<[number, number][]>;
+  /** The whole /metrics text (one scrape for several figures; `histogramBuckets` reads a histogram from it). */
+  metricsText(): Promise<string>;
   api<T>(path: string): Promise<T>;
 }
 
@@ -116,33 +116,26 @@ export async function startXray(port: number, relayPort: number, extraArgs: stri
   if (log) for (const stream of [p.child.stdout!, p.child.stderr!]) stream.on('data', (d: Buffer) => fs.appendFileSync(log, d));
   await p.line((l) => l.includes('[xray] ready'));
   const headers = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  // Under a deliberate flood the server may answer slowly; retry rather than abort the run.
+  const metricsText = async (): Promise<string> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers, signal: AbortSignal.timeout(15_000) })).text();
+      } catch (err) {
+        if (attempt >= 4) throw err;
+        await sleep(500);
+      }
+    }
+  };
   return {
     ...p,
     port,
     relayPort,
     dataDir,
+    metricsText,
     async metric(name) {
-      // Under a deliberate flood the server may answer slowly; retry rather than abort the run.
-      let text = '';
-      for (let attempt = 0; ; attempt++) {
-        try {
-          text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers, signal: AbortSignal.timeout(15_000) })).text();
-          break;
-        } catch (err) {
-          if (attempt >= 4) throw err;
-          await sleep(500);
-        }
-      }
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      const line = (await metricsText()).split('\n').find((l) => l.startsWith(`${name} `));
       return Number(line?.split(' ')[1] ?? NaN);
-    },
-    async histogram(name) {
-      const text = await (await fetch(`http://127.0.0.1:${port}/metrics`, { headers, signal: AbortSignal.timeout(15_000) })).text();
-      const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`);
-      return text.split('\n').flatMap((l) => {
-        const m = bucket.exec(l);
-        return m ? [[m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as [number, number]] : [];
-      });
     },
     async memoryAfterGc() {
       const line = p.line((l) => l.startsWith('[gc] '), 30_000);

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { bucketsBetween, median, percentile } from './stats';
+import { bucketsBetween, histogramBuckets, median, percentile } from './stats';
 
 it('computes nearest-rank percentiles and medians', () => {
   expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
@@ -15,4 +15,10 @@ it('reads what a cumulative histogram recorded between two scrapes: count, the p
   expect(bucketsBetween(before, after, 99, 0.1).percentileBound).toBe(1);
   expect(bucketsBetween(before, after, 100, 0.1).percentileBound).toBe(Infinity);
   expect(bucketsBetween(after, after, 99, 0.1)).toEqual({ count: 0, percentileBound: NaN, over: 0 });
+});
+
+it('reads one histogram family\'s cumulative buckets out of a /metrics text, and no other family\'s', () => {
+  const text = ['# TYPE a_seconds histogram', 'a_seconds_bucket{le="0.005"} 3', 'a_seconds_bucket{le="0.1"} 7', 'a_seconds_bucket{le="+Inf"} 9', 'a_seconds_sum 0.4', 'ab_seconds_bucket{le="0.005"} 1', 'a_seconds_count 9'].join('\n');
+  expect(histogramBuckets(text, 'a_seconds')).toEqual([[0.005, 3], [0.1, 7], [Infinity, 9]]);
+  expect(histogramBuckets(text, 'missing_seconds')).toEqual([]);
 });

@@ -12,6 +12,15 @@ export const round = (v: number, digits = 1) => (Number.isFinite(v) ? Math.round
 /** Cumulative histogram buckets as /metrics gives them: [upper bound, count of values ≤ it]. */
 export type Buckets = readonly (readonly [number, number])[];
 
+/** A histogram family's cumulative buckets in a /metrics text: [upper bound, count]. */
+export function histogramBuckets(metricsText: string, name: string): Buckets {
+  const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\d+)`);
+  return metricsText.split('\n').flatMap((l) => {
+    const m = bucket.exec(l);
+    return m ? [[m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2])] as const] : [];
+  });
+}
+
 /**
  * What a histogram recorded between two reads of it: the number of values, the bound of the
  * bucket holding the q-th percentile (Infinity when it is past the last bound), and how many
