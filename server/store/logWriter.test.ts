@@ -226,7 +226,7 @@ describe('LogWriter over an asynchronous log', () => {
     await writer.close();
   });
 
-  it('times each commit\'s store part, failed ones included: a slow store shows in xray_log_commit_seconds', async () => {
+  it('[V1] times each commit\'s store part, failed ones included: a slow store shows in xray_log_commit_seconds', async () => {
     const { log } = slowEventLog(SqliteEventLog.inMemory(), 30);
     const writer = await LogWriter.open(log);
     await writer.submit([fresh(ev({ kind: 'token' }))]);
