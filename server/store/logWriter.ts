@@ -12,7 +12,7 @@
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import { XrayError } from '../../lib/protocol/errors';
-import { BoundedMap } from './boundedMap';
+import { GenerationalMap } from './generationalMap';
 import { committedEvent } from './committedEvent';
 import { countKinds, KindCostModel } from './kindCostModel';
 import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventLog';
@@ -29,6 +29,8 @@ export type CommitListener = (events: readonly XrayEvent[]) => void;
 /** One submit call: its events (duplicates already answered) and the slots their results go to. */
 interface Pending {
   events: readonly ScopedEvent[];
+  /** Each event's dedup key (scope + id), built once at submit and reused at commit: the same string, so V8 hashes it once. */
+  keys: string[];
   /** Index into `results` for each event in `events`. */
   slots: number[];
   results: SubmitResult[];
@@ -98,8 +100,8 @@ export class LogWriter {
   private readonly highWater: number;
   private closed = false;
   private readonly listeners = new Set<CommitListener>();
-  private readonly recent: BoundedMap<string, number>;
-  private readonly lamports = new BoundedMap<string, number>(50_000);
+  private readonly recent: GenerationalMap<string, number>;
+  private readonly lamports = new GenerationalMap<string, number>(50_000);
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
   private readonly commitBudgetMs: number;
@@ -148,7 +150,7 @@ export class LogWriter {
     // (scope, id) index. 50k ids cover a retry burst (seconds at the ingest rates measured here)
     // for ~10 MB of heap; 200k held ~40 MB live, the biggest object in a heap snapshot of a
     // server with 300k events logged (issue 18, RSS).
-    this.recent = new BoundedMap(options.dedupWindow ?? 50_000);
+    this.recent = new GenerationalMap(options.dedupWindow ?? 50_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     this.highWater = options.highWater ?? 20_000;
     this.commitBudgetMs = options.commitBudgetMs ?? 10;
@@ -191,21 +193,24 @@ export class LogWriter {
     }
     const results: SubmitResult[] = new Array(events.length);
     const fresh: ScopedEvent[] = [];
+    const keys: string[] = [];
     const slots: number[] = [];
     for (let i = 0; i < events.length; i++) {
       const e = events[i];
-      const known = this.recent.get(scopedKey(e.scope, e.id));
+      const key = scopedKey(e.scope, e.id);
+      const known = this.recent.get(key);
       if (known !== undefined) {
         this.stats.duplicates++;
         results[i] = { id: e.id, seq: known, duplicate: true };
         continue;
       }
       fresh.push(e);
+      keys.push(key);
       slots.push(i);
     }
     if (!fresh.length) return Promise.resolve(results);
     return new Promise<SubmitResult[]>((resolve, reject) => {
-      this.queue.push({ events: fresh, slots, results, done: 0, resolve, reject });
+      this.queue.push({ events: fresh, keys, slots, results, done: 0, resolve, reject });
       this.queuedEvents += fresh.length;
       this.schedule();
     });
@@ -354,6 +359,7 @@ export class LogWriter {
     }
     let appended: AppendResult[];
     let events: StampedEvent[];
+    const keys: string[] = [];
     // Loop time of the commit (the append call and the listeners), not the time awaiting the
     // store: that is what the batch size is tuned to keep near its budget.
     let spentMs = 0;
@@ -366,7 +372,12 @@ export class LogWriter {
       // Lamport stamps are given at commit, in seq order, so a trace's clock follows its seq order
       // even when the parts of a large submit interleave with other submits.
       events = [];
-      for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j], resumed));
+      for (const { p, from, to } of parts) {
+        for (let j = from; j < to; j++) {
+          events.push(this.stamp(p.events[j], resumed));
+          keys.push(p.keys[j]);
+        }
+      }
       const appendFrom = performance.now();
       const appending = this.log.append(events); // one promise per transaction
       spentMs = performance.now() - appendFrom;
@@ -385,10 +396,9 @@ export class LogWriter {
     const committed: XrayEvent[] = [];
     for (let i = 0; i < events.length; i++) {
       const r = appended[i];
-      const e = events[i];
-      this.recent.set(scopedKey(e.scope, r.id), r.seq);
+      this.recent.set(keys[i], r.seq);
       if (r.duplicate) this.stats.duplicates++;
-      else committed.push(committedEvent(e, r.seq)); // the scope stays in the store
+      else committed.push(committedEvent(events[i], r.seq)); // the scope stays in the store
     }
     this.stats.committed += committed.length;
     if (committed.length && !this.announcer) {
