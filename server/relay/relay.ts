@@ -299,13 +299,11 @@ export class Relay {
       ids[i] = e.id;
       if (frames[i].ack) wantsAck = true;
     }
-    // One promise reaction per message (ingest is hot): ack with the ids once durable, or nack.
-    this.writer.submit(events).then(
-      () => {
-        if (wantsAck) session.ack(ids);
-      },
-      (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
-    );
+    // One callback per message, no promise (ingest is hot): ack with the ids once durable, or nack.
+    this.writer.enqueue(events, (err) => {
+      if (err) session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message });
+      else if (wantsAck) session.ack(ids);
+    });
   }
 
   /** Joins a frame naming only a correlation id to its call's trace (one closure, not one per frame). */
