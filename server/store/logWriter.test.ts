@@ -37,6 +37,34 @@ describe('LogWriter', () => {
     await writer.close();
   });
 
+  it('[G2] enqueue answers at commit through its callback; one that throws does not stop the commit answering the others', async () => {
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      const answers: string[] = [];
+      writer.enqueue([fresh(ev({ kind: 'token' }))], () => {
+        answers.push('first');
+        throw new Error('a broken socket');
+      });
+      writer.enqueue([fresh(ev({ kind: 'token' }))], (err, results) => answers.push(err ? err.code : `seq ${results![0].seq}`));
+      expect(answers).toEqual([]); // nothing is answered before the commit
+      await writer.flush();
+      expect(answers).toEqual(['first', 'seq 2']);
+      expect(writer.head()).toBe(2);
+      expect(errors).toHaveLength(1);
+      // A duplicate of a committed id is answered before enqueue returns, with the original's seq.
+      const dup: string[] = [];
+      const [stored] = await writer.log.read({ after: 0, limit: 1 });
+      writer.enqueue([{ ...fresh(ev({ kind: 'token' })), id: stored.id }], (_err, results) => dup.push(`${results![0].seq} ${results![0].duplicate}`));
+      expect(dup).toEqual(['1 true']);
+    } finally {
+      console.error = original;
+      await writer.close();
+    }
+  });
+
   it('answers duplicates from the window and from the log, storing once', async () => {
     const writer = await LogWriter.open(SqliteEventLog.inMemory(), { dedupWindow: 2 });
     const a = fresh(ev({ kind: 'token' }));
