@@ -54,10 +54,11 @@ describe('LogWriter', () => {
       expect(answers).toEqual(['first', 'seq 2']);
       expect(writer.head()).toBe(2);
       expect(errors).toHaveLength(1);
-      // A duplicate of a committed id is answered before enqueue returns, with the original's seq.
+      // A duplicate of a committed id is answered at the next commit, with the original's seq.
       const dup: string[] = [];
       const [stored] = await writer.log.read({ after: 0, limit: 1 });
       writer.enqueue([{ ...fresh(ev({ kind: 'token' })), id: stored.id }], (_err, results) => dup.push(`${results![0].seq} ${results![0].duplicate}`));
+      await writer.flush();
       expect(dup).toEqual(['1 true']);
     } finally {
       console.error = original;
@@ -65,16 +66,22 @@ describe('LogWriter', () => {
     }
   });
 
-  it('answers duplicates from the window and from the log, storing once', async () => {
-    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { dedupWindow: 2 });
+  it('[G3] answers duplicates from the log, across commits and within one, storing once; listeners never see them', async () => {
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
+    const seen: number[] = [];
+    writer.onCommit((events) => seen.push(...events.map((e) => e.seq)));
     const a = fresh(ev({ kind: 'token' }));
     await writer.submit([a]);
     expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
-    // Push `a` out of the window: the log's unique index still catches it.
     await writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' }))]);
-    expect((await writer.submit([a]))[0]).toEqual({ id: a.id, seq: 1, duplicate: true });
-    expect(await writer.log.read({})).toHaveLength(3);
-    expect(writer.stats.duplicates).toBe(2);
+    // A retry queued in the same commit as another copy of itself: the first is stored, the second answered with its seq.
+    const b = fresh(ev({ kind: 'token' }));
+    const [first, again] = await Promise.all([writer.submit([b, a]), writer.submit([b])]);
+    expect(first).toEqual([{ id: b.id, seq: 4, duplicate: false }, { id: a.id, seq: 1, duplicate: true }]);
+    expect(again).toEqual([{ id: b.id, seq: 4, duplicate: true }]);
+    expect(await writer.log.read({})).toHaveLength(4);
+    expect(writer.stats.duplicates).toBe(3);
+    expect(seen).toEqual([1, 2, 3, 4]);
     await writer.close();
   });
 

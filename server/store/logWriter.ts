@@ -20,7 +20,6 @@ import { StorageHealth } from './storageHealth';
 import { MsHistogramRecorder } from '../msHistogram';
 
 /** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
-const scopedKey = (scope: string | undefined, id: string) => `${scope ?? ''}\u0000${id}`;
 
 export interface SubmitResult extends AppendResult {}
 
@@ -29,10 +28,6 @@ export type CommitListener = (events: readonly XrayEvent[]) => void;
 /** One submit call: its events (duplicates already answered) and the slots their results go to. */
 interface Pending {
   events: readonly ScopedEvent[];
-  /** Each event's dedup key (scope + id), built once at submit and reused at commit: the same string, so V8 hashes it once. */
-  keys: string[];
-  /** Index into `results` for each event in `events`. */
-  slots: number[];
   results: SubmitResult[];
   /** Events of this submit already committed (a large submit commits in several transactions). */
   done: number;
@@ -55,7 +50,7 @@ const PROBE_BATCH = 16;
 function failure(err: XrayError, p: Pending): XrayError {
   if (p.done === 0) return err;
   // Ids are idempotency keys: retrying the whole request stores only what is missing.
-  const committedIds = p.slots.slice(0, p.done).map((slot) => p.results[slot].id);
+  const committedIds = p.results.slice(0, p.done).map((r) => r.id);
   return new XrayError(err.code, `${err.message}; ${p.done} of ${p.events.length} new events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, {
     committed: p.done,
     committed_ids: committedIds.length <= 1000 ? committedIds : undefined,
@@ -77,8 +72,6 @@ function answer(p: Pending, err: XrayError | null): void {
 export interface LogWriterOptions {
   /** Events per transaction at most. */
   maxBatch?: number;
-  /** Recent ids remembered to answer duplicates without touching the database. */
-  dedupWindow?: number;
   /** Fault injection for tests: hold every commit this long (ms). Never set in production. */
   commitDelayMs?: number;
   /** Queued events above which `overloaded` turns true (ingest should stop reading). */
@@ -115,7 +108,6 @@ export class LogWriter {
   private readonly highWater: number;
   private closed = false;
   private readonly listeners = new Set<CommitListener>();
-  private readonly recent: GenerationalMap<string, number>;
   private readonly lamports = new GenerationalMap<string, number>(50_000);
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
@@ -161,11 +153,6 @@ export class LogWriter {
       }
     });
     this.maxBatch = options.maxBatch ?? 5000;
-    // A fast path only: a duplicate older than this is still caught by the log's unique
-    // (scope, id) index. 50k ids cover a retry burst (seconds at the ingest rates measured here)
-    // for ~10 MB of heap; 200k held ~40 MB live, the biggest object in a heap snapshot of a
-    // server with 300k events logged (issue 18, RSS).
-    this.recent = new GenerationalMap(options.dedupWindow ?? 50_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     // Two commits' worth at the rates measured here (a 10 ms commit takes ~2,500–3,000 events),
     // enough to keep the writer busy while paused sockets resume. Deeper, events wait long enough
@@ -221,30 +208,11 @@ export class LogWriter {
       this.stats.refused += events.length;
       return settle(this.health.refusal(), null);
     }
-    // Sized to the submit, filled by index: a literal [] grows a 17-slot store on its first push.
-    const n = events.length;
-    const results: SubmitResult[] = new Array(n);
-    const fresh: ScopedEvent[] = new Array(n);
-    const keys: string[] = new Array(n);
-    const slots: number[] = new Array(n);
-    let count = 0;
-    for (let i = 0; i < n; i++) {
-      const e = events[i];
-      const key = scopedKey(e.scope, e.id);
-      const known = this.recent.get(key);
-      if (known !== undefined) {
-        this.stats.duplicates++;
-        results[i] = { id: e.id, seq: known, duplicate: true };
-        continue;
-      }
-      fresh[count] = e;
-      keys[count] = key;
-      slots[count++] = i;
-    }
-    if (!count) return settle(null, results);
-    if (count < n) fresh.length = keys.length = slots.length = count;
-    this.queue.push({ events: fresh, keys, slots, results, done: 0, settle });
-    this.queuedEvents += count;
+    // Duplicates are the log's to find, at commit (its unique (id, scope) index answers them with
+    // the original's seq): an in-memory window of recent ids in front of it cost 13% of a batched
+    // ingest's CPU (hashing every id twice) to answer a rare retry one commit sooner (issue 18).
+    this.queue.push({ events, results: new Array(events.length), done: 0, settle });
+    this.queuedEvents += events.length;
     this.schedule();
   }
 
@@ -391,7 +359,6 @@ export class LogWriter {
     }
     let appended: AppendResult[];
     let events: StampedEvent[];
-    const keys: string[] = [];
     // Loop time of the commit (the append call and the listeners), not the time awaiting the
     // store: that is what the batch size is tuned to keep near its budget.
     let spentMs = 0;
@@ -404,12 +371,7 @@ export class LogWriter {
       // Lamport stamps are given at commit, in seq order, so a trace's clock follows its seq order
       // even when the parts of a large submit interleave with other submits.
       events = [];
-      for (const { p, from, to } of parts) {
-        for (let j = from; j < to; j++) {
-          events.push(this.stamp(p.events[j], resumed));
-          keys.push(p.keys[j]);
-        }
-      }
+      for (const { p, from, to } of parts) for (let j = from; j < to; j++) events.push(this.stamp(p.events[j], resumed));
       const appendFrom = performance.now();
       const appending = this.log.append(events); // one promise per transaction
       spentMs = performance.now() - appendFrom;
@@ -428,7 +390,6 @@ export class LogWriter {
     const committed: XrayEvent[] = [];
     for (let i = 0; i < events.length; i++) {
       const r = appended[i];
-      this.recent.set(keys[i], r.seq);
       if (r.duplicate) this.stats.duplicates++;
       else committed.push(committedEvent(events[i], r.seq)); // the scope stays in the store
     }
@@ -444,7 +405,7 @@ export class LogWriter {
     // Multi-node: acks wait for this node's tail to deliver the commit (not holding the next commit).
     const told = this.announcer && committed.length ? this.announcer.reached(committed[committed.length - 1].seq) : null;
     for (const { p, from, to } of parts) {
-      for (let j = from; j < to; j++) p.results[p.slots[j]] = appended[k++];
+      for (let j = from; j < to; j++) p.results[j] = appended[k++];
       p.done = to;
       if (to === p.events.length) {
         if (told) void told.then(() => answer(p, null));
