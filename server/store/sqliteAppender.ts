@@ -10,8 +10,19 @@ import { foldTraceEvent, type TraceRollup } from './traceRollup';
 import { ASK_SQLITE, indexedText } from './indexedText';
 import { INDEX_BY_SQLITE } from './migrations/004-text-index';
 
+/** Events one multi-row INSERT takes (14 parameters each, well under SQLite's 32,766). */
+const ROWS_PER_INSERT = 32;
+const EVENT_COLUMNS = '(seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)';
+const EVENT_ROW = '(?,?,?,?,?,?,?,?,?,?,?,?,?,?)';
+
+/** Thrown inside the multi-row transaction when a chunk held a duplicate: the batch is redone row by row. */
+class DuplicateInChunk extends Error {}
+
 export class SqliteAppender {
   private readonly insert: Database.Statement;
+  /** ROWS_PER_INSERT events in one statement; a duplicate among them is skipped (DO NOTHING) and detected by the count. */
+  private readonly insertMany: Database.Statement;
+  private readonly appendManyTx: Database.Transaction<(events: readonly StampedEvent[]) => AppendResult[]>;
   private readonly bySeqOfId: Database.Statement;
   private readonly upsertTrace: Database.Statement;
   private readonly getTrace: Database.Statement;
@@ -29,11 +40,9 @@ export class SqliteAppender {
   /** `db` must be migrated already (migrations.ts). */
   constructor(private readonly db: Database.Database) {
     this.nextSeq = ((db.prepare('SELECT MAX(seq) AS m FROM events').get() as { m: number | null }).m ?? 0) + 1;
-    this.insert = db.prepare(
-      `INSERT INTO events (seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)
-       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-       ON CONFLICT(scope, id) DO NOTHING`, // only the sender's own duplicate is skipped; any other violation aborts the batch
-    );
+    // Only the sender's own duplicate is skipped; any other violation aborts the batch.
+    this.insert = db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${EVENT_ROW} ON CONFLICT(scope, id) DO NOTHING`);
+    this.insertMany = db.prepare(`INSERT INTO events ${EVENT_COLUMNS} VALUES ${Array(ROWS_PER_INSERT).fill(EVENT_ROW).join(',')} ON CONFLICT(scope, id) DO NOTHING`);
     this.bySeqOfId = db.prepare('SELECT seq FROM events WHERE scope = ? AND id = ?').pluck();
     this.getTrace = db.prepare('SELECT agents FROM traces WHERE trace_id = ?').pluck();
     this.upsertTrace = db.prepare(
@@ -45,6 +54,7 @@ export class SqliteAppender {
     this.indexText = db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)');
     this.indexTextBySqlite = db.prepare(INDEX_BY_SQLITE);
     this.appendTx = db.transaction((events: readonly StampedEvent[]) => this.appendInTx(events));
+    this.appendManyTx = db.transaction((events: readonly StampedEvent[]) => this.appendManyInTx(events));
   }
 
   /**
@@ -55,6 +65,14 @@ export class SqliteAppender {
   append(events: readonly StampedEvent[]): AppendResult[] {
     const before = this.nextSeq;
     try {
+      if (events.length >= ROWS_PER_INSERT) {
+        try {
+          return this.appendManyTx.immediate(events);
+        } catch (err) {
+          if (!(err instanceof DuplicateInChunk)) throw err;
+          this.nextSeq = before; // rolled back: the row-by-row transaction below answers the duplicates
+        }
+      }
       return this.appendTx.immediate(events);
     } catch (err) {
       this.nextSeq = before; // the transaction rolled back: reuse the seqs
@@ -62,32 +80,86 @@ export class SqliteAppender {
     }
   }
 
+  /**
+   * The batch's events ROWS_PER_INSERT to a statement, the rest one by one: fewer calls into
+   * SQLite per event. Seqs are given in order, so a chunk that skipped a duplicate would leave
+   * a gap (G4): that chunk throws DuplicateInChunk, the transaction rolls back and `append`
+   * redoes the batch row by row. Retries are rare; the common batch pays nothing for them.
+   */
+  private appendManyInTx(events: readonly StampedEvent[]): AppendResult[] {
+    const n = events.length;
+    const whole = n - (n % ROWS_PER_INSERT);
+    const results: AppendResult[] = new Array(n);
+    const datas: string[] = new Array(n);
+    const params: unknown[] = new Array(ROWS_PER_INSERT * 14);
+    for (let at = 0; at < whole; at += ROWS_PER_INSERT) {
+      let k = 0;
+      for (let i = at; i < at + ROWS_PER_INSERT; i++) {
+        const e = events[i];
+        const seq = this.nextSeq + (i - at);
+        const data = (datas[i] = JSON.stringify(e.data));
+        results[i] = { id: e.id, seq, duplicate: false };
+        params[k++] = seq;
+        params[k++] = e.id;
+        params[k++] = e.ts;
+        params[k++] = e.t;
+        params[k++] = e.kind;
+        params[k++] = e.trace_id;
+        params[k++] = e.span_id;
+        params[k++] = e.parent_span_id;
+        params[k++] = e.agent;
+        params[k++] = e.peer;
+        params[k++] = e.topic;
+        params[k++] = e.lamport;
+        params[k++] = data;
+        params[k++] = e.scope ?? '';
+      }
+      if (this.insertMany.run(params).changes !== ROWS_PER_INSERT) throw new DuplicateInChunk();
+      this.nextSeq += ROWS_PER_INSERT;
+    }
+    for (let i = whole; i < n; i++) this.insertOne(events[i], i, results, datas);
+    this.indexAndRollUp(events, results, datas);
+    return results;
+  }
+
   private appendInTx(events: readonly StampedEvent[]): AppendResult[] {
-    const results: AppendResult[] = [];
+    const results: AppendResult[] = new Array(events.length);
+    const datas: string[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) this.insertOne(events[i], i, results, datas);
+    this.indexAndRollUp(events, results, datas);
+    return results;
+  }
+
+  /** One event, or the seq of the sender's earlier event with its id (a duplicate, skipped). */
+  private insertOne(e: StampedEvent, i: number, results: AppendResult[], datas: string[]): void {
+    const seq = this.nextSeq;
+    const data = (datas[i] = JSON.stringify(e.data));
+    // Positional parameters: no object per row on the hottest line of ingest.
+    const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, data, e.scope ?? '');
+    if (info.changes === 0) {
+      results[i] = { id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true };
+      return;
+    }
+    this.nextSeq++;
+    results[i] = { id: e.id, seq, duplicate: false };
+  }
+
+  /** The stored events' search index rows and per-trace rollups, in the same transaction. */
+  private indexAndRollUp(events: readonly StampedEvent[], results: readonly AppendResult[], datas: readonly string[]): void {
     // Per-trace rollups for this batch, written once per trace rather than once per event.
     const traces = new Map<string, TraceRollup>();
-    for (const e of events) {
-      const seq = this.nextSeq;
-      const data = JSON.stringify(e.data);
-      // Positional parameters: no object per row on the hottest line of ingest.
-      const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, data, e.scope ?? '');
-      if (info.changes === 0) {
-        results.push({ id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true });
-        continue;
-      }
-      this.nextSeq++;
-      results.push({ id: e.id, seq, duplicate: false });
-      if (e.trace_id) {
-        // The search index row, in the same transaction (migration 004): only traces are searched.
-        const text = indexedText(e.data);
-        if (text === ASK_SQLITE) this.indexTextBySqlite.run({ seq, data });
-        else if (text !== null) this.indexText.run(seq, text);
-        foldTraceEvent(traces, e.trace_id, e, seq, this.knownAgents);
-      }
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i];
+      const r = results[i];
+      if (!e.trace_id || r.duplicate) continue;
+      // The search index row (migration 004): only traces are searched.
+      const text = indexedText(e.data);
+      if (text === ASK_SQLITE) this.indexTextBySqlite.run({ seq: r.seq, data: datas[i] });
+      else if (text !== null) this.indexText.run(r.seq, text);
+      foldTraceEvent(traces, e.trace_id, e, r.seq, this.knownAgents);
     }
     for (const [trace_id, t] of traces) {
       this.upsertTrace.run({ trace_id, first: t.first, first_ts: t.first_ts, seq: t.seq, ts: t.ts, events: t.events, errors: t.errors, lamport: t.lamport, agents: JSON.stringify([...t.agents]) });
     }
-    return results;
   }
 }

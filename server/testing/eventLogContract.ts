@@ -84,6 +84,29 @@ export function eventLogContract(name: string, factory: LogFactory): void {
       expect(await log.head()).toBe(1);
     });
 
+    it('[L2][G4] a large batch with duplicates in it (a retry, a repeat) stores each id once, with seqs gap-free in batch order', async () => {
+      const log = await make();
+      const traceId = 'd'.repeat(32);
+      const earlier = ev({ kind: 'token', trace_id: traceId, data: { text: 'earlier' } });
+      await log.append([earlier]);
+      // 100 events (more than one multi-row statement's worth): a retry of `earlier` at 40, a repeat of event 10 at 70.
+      const batch = Array.from({ length: 100 }, (_, i) => ev({ kind: 'token', trace_id: traceId, data: { text: `t${i}` } }));
+      batch[40] = { ...earlier };
+      batch[70] = { ...batch[10], data: { text: 'repeat' } } as StampedEvent;
+      const r = await log.append(batch);
+      expect(r[40]).toEqual({ id: earlier.id, seq: 1, duplicate: true });
+      expect(r[70]).toEqual({ id: batch[10].id, seq: r[10].seq, duplicate: true });
+      const stored = r.filter((x) => !x.duplicate).map((x) => x.seq);
+      expect(stored).toEqual(Array.from({ length: 98 }, (_, i) => i + 2));
+      const all = await log.read({});
+      expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 99 }, (_, i) => i + 1));
+      expect(all.find((e) => e.id === batch[10].id)?.data).toEqual({ text: 't10' });
+      expect((await log.listTraces({})).find((t) => t.trace_id === traceId)).toMatchObject({ events: 99, first_seq: 1, last_seq: 99 });
+      // A batch of only fresh events after the fallback continues the seqs.
+      const next = Array.from({ length: 64 }, () => ev({ kind: 'token' }));
+      expect((await log.append(next)).map((x) => x.seq)).toEqual(Array.from({ length: 64 }, (_, i) => i + 100));
+    });
+
     it('[L5][G3] ids are unique per sender scope: the same id from two scopes is stored twice, a repeat within a scope once; the scope never leaves in an event', async () => {
       const log = await make();
       const a = { ...ev({ kind: 'token', agent: 'alice', data: { text: 'alice' } }), id: 'shared', scope: 'anon|agent:alice' };
