@@ -27,6 +27,15 @@ const codeOf = (f: () => unknown) => {
 };
 
 describe('parseAgentMessage', () => {
+  it('[G6] refuses text nested deeper than the bound before the schema walks it, whatever shape it claims; token frames (primitives only) skip the scan', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const over = LIMITS.jsonDepth + 5;
+    for (const text of [deep(100_000), `{"type":"token","text":"x","extra":${deep(over)}}`, `{"type":"frames","frames":[{"type":"token","text":"x","n":${deep(over)}}]}`, `{"type":"call","target":"w","method":"m","payload":${deep(over)}}`]) {
+      expect(() => parseAgentMessage(text, false, bucket(10).take)).toThrow(/nested deeper/);
+    }
+    expect(parseAgentMessage('{"type":"frames","frames":[{"type":"token","text":"a"},{"type":"token","text":"b"}]}', false, bucket(10).take)).toMatchObject({ type: 'frames' });
+  });
+
   it('[G6] refuses binary and oversize messages before taking a token or parsing', () => {
     const b = bucket(10);
     expect(codeOf(() => parseAgentMessage(Buffer.from('{}'), true, b.take))).toBe('binary_not_supported');

@@ -22,7 +22,21 @@ export function exceedsDepth(text: string, maxDepth: number): boolean {
 }
 
 export function parseJsonText(text: string, maxDepth: number = LIMITS.jsonDepth): unknown {
+  checkDepth(text, maxDepth);
+  return parseJsonUnchecked(text);
+}
+
+/** The coded refusal of text nested deeper than `maxDepth`. */
+export function checkDepth(text: string, maxDepth: number = LIMITS.jsonDepth): void {
   if (exceedsDepth(text, maxDepth)) throw new XrayError('invalid_message', `JSON nested deeper than ${maxDepth} levels`);
+}
+
+/**
+ * JSON.parse with the coded error, and no depth check: for a caller that checks the depth
+ * itself before anything walks the value recursively. V8's parser is iterative, so deep text
+ * costs it no stack, and the size limit at the edge bounds its work.
+ */
+export function parseJsonUnchecked(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
