@@ -5,11 +5,13 @@
  *
  * Why not BoundedMap (first in, first out, exactly `capacity`): that costs three hash
  * operations per insert (look up, evict the oldest, insert) and leaves deleted slots in V8's
- * table for rehashes to sweep. On the ingest path (a write per event: the dedup window, the
- * lamport clocks) its `set` was 9% of the server's CPU in a profile of batched ingest
- * (issue 18). Here an insert is one hash operation and a lookup at most two, and a dropped
- * generation is freed by the GC in one piece. For caches where "at least the newest half"
- * is what is promised (a fast path in front of the log's own index), not an exact window.
+ * table for rehashes to sweep. On the ingest path (a write per traced event: the lamport
+ * clocks; a window of recent ids until it was removed) its `set` was 9% of the server's CPU in
+ * a profile of batched ingest (issue 18). Here an insert is one hash operation and a lookup at
+ * most two, and a dropped generation is freed by the GC in one piece. For state that can be
+ * recovered when dropped ("at least the newest half" is all that is promised): a caller must
+ * not assume an entry it saw a moment ago is still there (LogWriter reads each commit's clocks
+ * once, before stamping, for that reason).
  */
 export class GenerationalMap<K, V> {
   private young = new Map<K, V>();

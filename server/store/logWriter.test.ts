@@ -23,7 +23,7 @@ describe('LogWriter', () => {
     await writer.close();
   });
 
-  it('[G3] the dedup window is per sender scope: another sender\'s id is stored, never answered as a duplicate; listeners never see the scope', async () => {
+  it('[G3] duplicates are per sender scope: another sender\'s id is stored, never answered as a duplicate; listeners never see the scope', async () => {
     const writer = await LogWriter.open(SqliteEventLog.inMemory());
     const seen: XrayEvent[] = [];
     writer.onCommit((events) => seen.push(...events));
@@ -96,6 +96,21 @@ describe('LogWriter', () => {
     await writer.close();
   });
 
+  it('[G4] a trace\'s clock never goes back when its clock is dropped from memory in the middle of a commit', async () => {
+    // A window of 4 clocks: two generations of 2. Stamping U2 below turns the young generation
+    // over and drops T1's clock while the same commit still has T1's event to stamp.
+    const writer = await LogWriter.open(SqliteEventLog.inMemory(), { clockWindow: 4 });
+    const [t1, t2, u1, u2] = ['1', '2', '3', '4'].map((c) => c.repeat(32));
+    const on = (trace_id: string) => fresh(ev({ kind: 'token', trace_id }));
+    await writer.submit([on(t1), on(t1), on(t1), on(t1), on(t1)]);
+    await writer.submit([on(t2)]);
+    await writer.submit([on(u1)]);
+    await writer.submit([on(u2), on(t1)]);
+    const t1Clocks = (await writer.log.read({ traceId: t1 })).map((e) => e.lamport);
+    expect(t1Clocks).toEqual([1, 2, 3, 4, 5, 6]);
+    await writer.close();
+  });
+
   it('rejects every event of a failed batch and stores none of it', async () => {
     const log = SqliteEventLog.inMemory();
     const writer = await LogWriter.open(log);
@@ -126,6 +141,39 @@ describe('LogWriter backpressure', () => {
     expect(writer.overloaded).toBe(false);
     expect(drains).toBe(1);
     await writer.close();
+  });
+
+  it('[G8] a failed commit of an overloaded queue still calls the drain listeners, so paused sockets are released (and their messages refused)', async () => {
+    const log = SqliteEventLog.inMemory();
+    const writer = await LogWriter.open(log, { highWater: 3 });
+    let drains = 0;
+    writer.onDrain(() => drains++);
+    const bad = { ...fresh(ev({ kind: 'token' })), id: null as unknown as string }; // NOT NULL violation: the commit fails
+    const p = writer.submit([fresh(ev({ kind: 'token' })), fresh(ev({ kind: 'token' })), bad]);
+    expect(writer.overloaded).toBe(true);
+    await expect(p).rejects.toMatchObject({ code: 'storage_failed' });
+    expect(writer.overloaded).toBe(false);
+    expect(drains).toBe(1);
+    await writer.close();
+  });
+
+  it('[G8] an empty submit and a refusal are answered at once, and a refusal callback that throws is reported, not thrown', async () => {
+    const writer = await LogWriter.open(SqliteEventLog.inMemory());
+    expect(await writer.submit([])).toEqual([]);
+    await writer.close();
+    const errors: unknown[] = [];
+    const original = console.error;
+    console.error = (...args: unknown[]) => void errors.push(args);
+    try {
+      expect(() =>
+        writer.enqueue([fresh(ev({ kind: 'token' }))], () => {
+          throw new Error('a broken socket');
+        }),
+      ).not.toThrow();
+      expect(errors).toHaveLength(1);
+    } finally {
+      console.error = original;
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * The only writer of the event log. Ingest submits events; they are stamped (lamport per
- * trace, in arrival order), de-duplicated against a bounded window of recent ids, and
- * committed in batched transactions. A submit's promise resolves only after its event is
+ * trace, in arrival order) and committed in batched transactions, where the log's unique
+ * (id, scope) index answers duplicates. A submit is answered only after its events are
  * durable — that is what acks and 2xx answers wait for. Commit listeners (model, fanout,
  * SSE) see only committed events, in seq order.
  *
@@ -19,13 +19,11 @@ import type { AppendResult, EventLog, ScopedEvent, StampedEvent } from './eventL
 import { StorageHealth } from './storageHealth';
 import { MsHistogramRecorder } from '../msHistogram';
 
-/** The dedup window's key: an id is only ever a duplicate within its sender's scope (G3). */
-
 export interface SubmitResult extends AppendResult {}
 
 export type CommitListener = (events: readonly XrayEvent[]) => void;
 
-/** One submit call: its events (duplicates already answered) and the slots their results go to. */
+/** One submit call: its events, their results as commits answer them, and how many are committed. */
 interface Pending {
   events: readonly ScopedEvent[];
   results: SubmitResult[];
@@ -51,27 +49,35 @@ function failure(err: XrayError, p: Pending): XrayError {
   if (p.done === 0) return err;
   // Ids are idempotency keys: retrying the whole request stores only what is missing.
   const committedIds = p.results.slice(0, p.done).map((r) => r.id);
-  return new XrayError(err.code, `${err.message}; ${p.done} of ${p.events.length} new events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, {
+  return new XrayError(err.code, `${err.message}; ${p.done} of ${p.events.length} events were committed before the failure — retrying the same request is safe (ids are idempotency keys)`, {
     committed: p.done,
     committed_ids: committedIds.length <= 1000 ? committedIds : undefined,
   });
 }
 
 /**
- * Answers a submit from inside a commit. A callback that throws is reported and does not stop
- * the commit from answering the other submits (a promise's resolve never throws; a callback can).
+ * Answers a submit. A callback that throws is reported and goes no further: inside a commit it
+ * would stop the commit answering the other submits (a promise's resolve never throws; a
+ * callback can), and a refusal is answered the same way for the same callbacks.
  */
-function answer(p: Pending, err: XrayError | null): void {
+function settleSafely(settle: SubmitCallback, err: XrayError | null, results: SubmitResult[] | null): void {
   try {
-    p.settle(err, err ? null : p.results);
+    settle(err, results);
   } catch (thrown) {
     console.error('[log] a submit callback threw:', thrown);
   }
 }
 
+/** Answers a submit from inside a commit: its results, or the error that ended it. */
+function answer(p: Pending, err: XrayError | null): void {
+  settleSafely(p.settle, err, err ? null : p.results);
+}
+
 export interface LogWriterOptions {
   /** Events per transaction at most. */
   maxBatch?: number;
+  /** Traces whose lamport clock is held in memory (the rest are read from the log when they come back). */
+  clockWindow?: number;
   /** Fault injection for tests: hold every commit this long (ms). Never set in production. */
   commitDelayMs?: number;
   /** Queued events above which `overloaded` turns true (ingest should stop reading). */
@@ -108,7 +114,7 @@ export class LogWriter {
   private readonly highWater: number;
   private closed = false;
   private readonly listeners = new Set<CommitListener>();
-  private readonly lamports = new GenerationalMap<string, number>(50_000);
+  private readonly lamports: GenerationalMap<string, number>;
   private readonly maxBatch: number;
   private readonly commitDelayMs: number;
   private readonly commitBudgetMs: number;
@@ -153,6 +159,7 @@ export class LogWriter {
       }
     });
     this.maxBatch = options.maxBatch ?? 5000;
+    this.lamports = new GenerationalMap(options.clockWindow ?? 50_000);
     this.commitDelayMs = options.commitDelayMs ?? 0;
     // Two commits' worth at the rates measured here (a 10 ms commit takes ~2,500–3,000 events),
     // enough to keep the writer busy while paused sockets resume. Deeper, events wait long enough
@@ -187,8 +194,8 @@ export class LogWriter {
   }
 
   /**
-   * Queues events for the next commit; resolves once they are durable (duplicates resolve at
-   * once with the seq of the original). One promise per call, not per event.
+   * Queues events for the next commit; resolves once they are durable (a duplicate with the
+   * seq of the original, found by the log at commit). One promise per call, not per event.
    */
   submit(events: readonly ScopedEvent[]): Promise<SubmitResult[]> {
     return new Promise<SubmitResult[]>((resolve, reject) => this.enqueue(events, (err, results) => (err ? reject(err) : resolve(results!))));
@@ -199,15 +206,17 @@ export class LogWriter {
    * of a promise, its reaction and their closures (a single-frame token is one message, and
    * the promise machinery was a third of what ingest allocated per token, issue 18).
    * `settle` runs once: at commit with the results, or with the coded error. A refusal (closed,
-   * store not ok) or a submit of duplicates only is answered before `enqueue` returns.
+   * store not ok) and an empty submit are answered before `enqueue` returns.
    */
   enqueue(events: readonly ScopedEvent[], settle: SubmitCallback): void {
-    if (this.closed) return settle(new XrayError('shutting_down'), null);
+    if (this.closed) return settleSafely(settle, new XrayError('shutting_down'), null);
     // Refused before anything is stamped or queued: nothing of a refused submit is ever acked.
     if (this.health.state !== 'ok') {
       this.stats.refused += events.length;
-      return settle(this.health.refusal(), null);
+      return settleSafely(settle, this.health.refusal(), null);
     }
+    // Nothing to commit: a commit would take it off the queue and never answer it.
+    if (!events.length) return settleSafely(settle, null, []);
     // Duplicates are the log's to find, at commit (its unique (id, scope) index answers them with
     // the original's seq): an in-memory window of recent ids in front of it cost 13% of a batched
     // ingest's CPU (hashing every id twice) to answer a rare retry one commit sooner (issue 18).
@@ -259,33 +268,38 @@ export class LogWriter {
     } as StampedEvent;
   }
 
-  /** Lamport clock per trace: max(local, incoming) + 1. `resumed` holds the log's clock of traces not in memory. */
+  /** Lamport clock per trace: max(local, incoming) + 1. `resumed` holds the clock of every trace of this commit as it began. */
   private tick(traceId: string | null, incoming: number | undefined, resumed: ReadonlyMap<string, number>): number {
     if (!traceId) return 0;
-    const local = this.lamports.get(traceId) ?? resumed.get(traceId) ?? 0;
+    const local = Math.max(this.lamports.get(traceId) ?? 0, resumed.get(traceId) ?? 0);
     const next = Math.max(local, incoming ?? 0) + 1;
     this.lamports.set(traceId, next);
     return next;
   }
 
   /**
-   * The log's lamport clock of every trace in `events` this writer holds no clock for (after a
-   * restart, or evicted from the bounded map): one read per such trace, all in parallel.
+   * The clock of every trace of this commit as the commit begins: the writer's own, or the
+   * log's for a trace it holds none for (after a restart, or dropped from the map), one read per
+   * such trace, all in parallel. Held for the whole commit: the map can drop a generation while
+   * this commit stamps (or, in multi-node mode, while the tail sets clocks during the reads), and
+   * a dropped clock must not restart at 0.
    */
   private async resumeClocks(parts: readonly { p: Pending; from: number; to: number }[]): Promise<Map<string, number>> {
-    const resumed = new Map<string, number>();
-    const unknown = new Set<string>();
+    const clocks = new Map<string, number>();
+    const unknown: string[] = [];
     for (const { p, from, to } of parts) {
       for (let j = from; j < to; j++) {
         const t = p.events[j].trace_id;
-        if (t && !this.lamports.has(t)) unknown.add(t);
+        if (!t || clocks.has(t)) continue;
+        const known = this.lamports.get(t);
+        clocks.set(t, known ?? 0);
+        if (known === undefined) unknown.push(t);
       }
     }
-    if (!unknown.size) return resumed;
-    const ids = [...unknown];
-    const clocks = await Promise.all(ids.map((t) => this.log.maxLamport(t)));
-    ids.forEach((t, i) => resumed.set(t, clocks[i]));
-    return resumed;
+    if (!unknown.length) return clocks;
+    const read = await Promise.all(unknown.map((t) => this.log.maxLamport(t)));
+    unknown.forEach((t, i) => clocks.set(t, Math.max(clocks.get(t)!, read[i])));
+    return clocks;
   }
 
   /** The last commit started: commits run one after another, never two at once (order). */
@@ -355,6 +369,7 @@ export class LogWriter {
       // An earlier commit failed: do not hammer a failing disk with the rest of the queue.
       this.stats.refused += size;
       this.dropParts(parts, this.health.refusal());
+      this.notifyDrain();
       return;
     }
     let appended: AppendResult[];
@@ -383,6 +398,9 @@ export class LogWriter {
       this.stats.failed += size;
       // A failed write is always answered with a coded error (storage_unavailable / _corrupt / _failed).
       this.dropParts(parts, this.health.fail(err, 'write') as XrayError);
+      // The queue may have been over its mark, with sockets paused until a drain: release them,
+      // so what they hold is answered (refused while the store is down) instead of waiting.
+      this.notifyDrain();
       return;
     }
     const started = performance.now();
@@ -412,6 +430,11 @@ export class LogWriter {
         else answer(p, null);
       }
     }
+    this.notifyDrain();
+  }
+
+  /** Tells the drain listeners (paused ingest) when the queue is under its mark. */
+  private notifyDrain(): void {
     if (!this.overloaded) for (const l of this.drainListeners) l();
   }
 

@@ -15,14 +15,15 @@ const ROWS_PER_INSERT = 32;
 const EVENT_COLUMNS = '(seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)';
 const EVENT_ROW = '(?,?,?,?,?,?,?,?,?,?,?,?,?,?)';
 
-/** Thrown inside the multi-row transaction when a chunk held a duplicate: the batch is redone row by row. */
-class DuplicateInChunk extends Error {}
-
 export class SqliteAppender {
   private readonly insert: Database.Statement;
   /** ROWS_PER_INSERT events in one statement; a duplicate among them is skipped (DO NOTHING) and detected by the count. */
   private readonly insertMany: Database.Statement;
   private readonly appendManyTx: Database.Transaction<(events: readonly StampedEvent[]) => AppendResult[]>;
+  /** Around each multi-row statement: a chunk that skipped a duplicate is undone alone and redone row by row. */
+  private readonly chunkBegin: Database.Statement;
+  private readonly chunkUndo: Database.Statement;
+  private readonly chunkEnd: Database.Statement;
   private readonly bySeqOfId: Database.Statement;
   private readonly upsertTrace: Database.Statement;
   private readonly getTrace: Database.Statement;
@@ -55,6 +56,9 @@ export class SqliteAppender {
     this.indexTextBySqlite = db.prepare(INDEX_BY_SQLITE);
     this.appendTx = db.transaction((events: readonly StampedEvent[]) => this.appendInTx(events));
     this.appendManyTx = db.transaction((events: readonly StampedEvent[]) => this.appendManyInTx(events));
+    this.chunkBegin = db.prepare('SAVEPOINT xray_chunk');
+    this.chunkUndo = db.prepare('ROLLBACK TO xray_chunk');
+    this.chunkEnd = db.prepare('RELEASE xray_chunk');
   }
 
   /**
@@ -65,15 +69,7 @@ export class SqliteAppender {
   append(events: readonly StampedEvent[]): AppendResult[] {
     const before = this.nextSeq;
     try {
-      if (events.length >= ROWS_PER_INSERT) {
-        try {
-          return this.appendManyTx.immediate(events);
-        } catch (err) {
-          if (!(err instanceof DuplicateInChunk)) throw err;
-          this.nextSeq = before; // rolled back: the row-by-row transaction below answers the duplicates
-        }
-      }
-      return this.appendTx.immediate(events);
+      return (events.length >= ROWS_PER_INSERT ? this.appendManyTx : this.appendTx).immediate(events);
     } catch (err) {
       this.nextSeq = before; // the transaction rolled back: reuse the seqs
       throw err;
@@ -83,8 +79,9 @@ export class SqliteAppender {
   /**
    * The batch's events ROWS_PER_INSERT to a statement, the rest one by one: fewer calls into
    * SQLite per event. Seqs are given in order, so a chunk that skipped a duplicate would leave
-   * a gap (G4): that chunk throws DuplicateInChunk, the transaction rolls back and `append`
-   * redoes the batch row by row. Retries are rare; the common batch pays nothing for them.
+   * a gap (G4): each chunk runs in a savepoint, and one that skipped a duplicate is rolled back
+   * to it and redone row by row. Only that chunk pays: a sender that retries one id per commit
+   * cannot push everyone's events onto the slow path.
    */
   private appendManyInTx(events: readonly StampedEvent[]): AppendResult[] {
     const n = events.length;
@@ -114,8 +111,15 @@ export class SqliteAppender {
         params[k++] = data;
         params[k++] = e.scope ?? '';
       }
-      if (this.insertMany.run(params).changes !== ROWS_PER_INSERT) throw new DuplicateInChunk();
-      this.nextSeq += ROWS_PER_INSERT;
+      this.chunkBegin.run();
+      if (this.insertMany.run(params).changes === ROWS_PER_INSERT) {
+        this.chunkEnd.run();
+        this.nextSeq += ROWS_PER_INSERT;
+        continue;
+      }
+      this.chunkUndo.run();
+      this.chunkEnd.run();
+      for (let i = at; i < at + ROWS_PER_INSERT; i++) this.insertOne(events[i], i, results, datas);
     }
     for (let i = whole; i < n; i++) this.insertOne(events[i], i, results, datas);
     this.indexAndRollUp(events, results, datas);
