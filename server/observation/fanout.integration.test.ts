@@ -104,7 +104,9 @@ describe('fanout', () => {
     for (const key of ['overview', scopeKey(scope)]) {
       const ds = d.deltas.filter((x) => x.sub === key);
       for (let i = 1; i < ds.length; i++) expect(ds[i].from).toBe(ds[i - 1].to + 1);
-      expect(ds.length).toBeGreaterThan(3);
+      // Several deltas, so contiguity was checked between them. How many depends on how the
+      // server was scheduled (~90 ticks here alone; 3 once in CI, with the machine busy).
+      expect(ds.length).toBeGreaterThan(1);
     }
     expect(d.gaps).toBe(0);
     const logged = await tokensOf('contig-1');
