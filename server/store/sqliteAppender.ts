@@ -14,12 +14,30 @@ import { INDEX_BY_SQLITE } from './migrations/004-text-index';
 const ROWS_PER_INSERT = 32;
 const EVENT_COLUMNS = '(seq,id,ts,t,kind,trace_id,span_id,parent_span_id,agent,peer,topic,lamport,data,scope)';
 const EVENT_ROW = '(?,?,?,?,?,?,?,?,?,?,?,?,?,?)';
+const PARAMS_PER_ROW = 14;
+
+/** Writes one event's row parameters into `params` from `at`, in EVENT_COLUMNS order. */
+function writeRow(params: unknown[], at: number, seq: number, e: StampedEvent, data: string): void {
+  params[at] = seq;
+  params[at + 1] = e.id;
+  params[at + 2] = e.ts;
+  params[at + 3] = e.t;
+  params[at + 4] = e.kind;
+  params[at + 5] = e.trace_id;
+  params[at + 6] = e.span_id;
+  params[at + 7] = e.parent_span_id;
+  params[at + 8] = e.agent;
+  params[at + 9] = e.peer;
+  params[at + 10] = e.topic;
+  params[at + 11] = e.lamport;
+  params[at + 12] = data;
+  params[at + 13] = e.scope ?? '';
+}
 
 export class SqliteAppender {
   private readonly insert: Database.Statement;
   /** ROWS_PER_INSERT events in one statement; a duplicate among them is skipped (DO NOTHING) and detected by the count. */
   private readonly insertMany: Database.Statement;
-  private readonly appendManyTx: Database.Transaction<(events: readonly StampedEvent[]) => AppendResult[]>;
   /** Around each multi-row statement: a chunk that skipped a duplicate is undone alone and redone row by row. */
   private readonly chunkBegin: Database.Statement;
   private readonly chunkUndo: Database.Statement;
@@ -55,7 +73,6 @@ export class SqliteAppender {
     this.indexText = db.prepare('INSERT INTO events_fts (rowid, body) VALUES (?, ?)');
     this.indexTextBySqlite = db.prepare(INDEX_BY_SQLITE);
     this.appendTx = db.transaction((events: readonly StampedEvent[]) => this.appendInTx(events));
-    this.appendManyTx = db.transaction((events: readonly StampedEvent[]) => this.appendManyInTx(events));
     this.chunkBegin = db.prepare('SAVEPOINT xray_chunk');
     this.chunkUndo = db.prepare('ROLLBACK TO xray_chunk');
     this.chunkEnd = db.prepare('RELEASE xray_chunk');
@@ -69,7 +86,7 @@ export class SqliteAppender {
   append(events: readonly StampedEvent[]): AppendResult[] {
     const before = this.nextSeq;
     try {
-      return (events.length >= ROWS_PER_INSERT ? this.appendManyTx : this.appendTx).immediate(events);
+      return this.appendTx.immediate(events);
     } catch (err) {
       this.nextSeq = before; // the transaction rolled back: reuse the seqs
       throw err;
@@ -83,33 +100,23 @@ export class SqliteAppender {
    * to it and redone row by row. Only that chunk pays: a sender that retries one id per commit
    * cannot push everyone's events onto the slow path.
    */
-  private appendManyInTx(events: readonly StampedEvent[]): AppendResult[] {
+  private appendInTx(events: readonly StampedEvent[]): AppendResult[] {
     const n = events.length;
     const whole = n - (n % ROWS_PER_INSERT);
     const results: AppendResult[] = new Array(n);
     const datas: string[] = new Array(n);
-    const params: unknown[] = new Array(ROWS_PER_INSERT * 14);
+    // One parameter array per append for the chunks and one for single rows, reused within it.
+    // Not kept across appends: a long-lived array holding each batch's new strings would take a
+    // write barrier per store and keep its last batch alive.
+    const params: unknown[] = new Array(ROWS_PER_INSERT * PARAMS_PER_ROW);
+    const row: unknown[] = new Array(PARAMS_PER_ROW);
     for (let at = 0; at < whole; at += ROWS_PER_INSERT) {
-      let k = 0;
       for (let i = at; i < at + ROWS_PER_INSERT; i++) {
         const e = events[i];
         const seq = this.nextSeq + (i - at);
         const data = (datas[i] = JSON.stringify(e.data));
         results[i] = { id: e.id, seq, duplicate: false };
-        params[k++] = seq;
-        params[k++] = e.id;
-        params[k++] = e.ts;
-        params[k++] = e.t;
-        params[k++] = e.kind;
-        params[k++] = e.trace_id;
-        params[k++] = e.span_id;
-        params[k++] = e.parent_span_id;
-        params[k++] = e.agent;
-        params[k++] = e.peer;
-        params[k++] = e.topic;
-        params[k++] = e.lamport;
-        params[k++] = data;
-        params[k++] = e.scope ?? '';
+        writeRow(params, (i - at) * PARAMS_PER_ROW, seq, e, data);
       }
       this.chunkBegin.run();
       if (this.insertMany.run(params).changes === ROWS_PER_INSERT) {
@@ -119,28 +126,19 @@ export class SqliteAppender {
       }
       this.chunkUndo.run();
       this.chunkEnd.run();
-      for (let i = at; i < at + ROWS_PER_INSERT; i++) this.insertOne(events[i], i, results, datas);
+      for (let i = at; i < at + ROWS_PER_INSERT; i++) this.insertOne(events[i], i, results, datas, row);
     }
-    for (let i = whole; i < n; i++) this.insertOne(events[i], i, results, datas);
-    this.indexAndRollUp(events, results, datas);
-    return results;
-  }
-
-  private appendInTx(events: readonly StampedEvent[]): AppendResult[] {
-    const results: AppendResult[] = new Array(events.length);
-    const datas: string[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) this.insertOne(events[i], i, results, datas);
+    for (let i = whole; i < n; i++) this.insertOne(events[i], i, results, datas, row);
     this.indexAndRollUp(events, results, datas);
     return results;
   }
 
   /** One event, or the seq of the sender's earlier event with its id (a duplicate, skipped). */
-  private insertOne(e: StampedEvent, i: number, results: AppendResult[], datas: string[]): void {
+  private insertOne(e: StampedEvent, i: number, results: AppendResult[], datas: string[], row: unknown[]): void {
     const seq = this.nextSeq;
     const data = (datas[i] = JSON.stringify(e.data));
-    // Positional parameters: no object per row on the hottest line of ingest.
-    const info = this.insert.run(seq, e.id, e.ts, e.t, e.kind, e.trace_id, e.span_id, e.parent_span_id, e.agent, e.peer, e.topic, e.lamport, data, e.scope ?? '');
-    if (info.changes === 0) {
+    writeRow(row, 0, seq, e, data);
+    if (this.insert.run(row).changes === 0) {
       results[i] = { id: e.id, seq: this.bySeqOfId.get(e.scope ?? '', e.id) as number, duplicate: true };
       return;
     }
