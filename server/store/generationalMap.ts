@@ -28,10 +28,6 @@ export class GenerationalMap<K, V> {
     return v !== undefined ? v : this.old.get(key);
   }
 
-  has(key: K): boolean {
-    return this.young.has(key) || this.old.has(key);
-  }
-
   /** Inserts or updates in the young generation (an old entry of the same key is shadowed, then dropped with its generation). */
   set(key: K, value: V): this {
     this.young.set(key, value);
@@ -40,11 +36,6 @@ export class GenerationalMap<K, V> {
       this.young = new Map();
     }
     return this;
-  }
-
-  delete(key: K): boolean {
-    const inYoung = this.young.delete(key);
-    return this.old.delete(key) || inYoung;
   }
 
   /** Entries held, counting a key shadowed in both generations twice (an upper bound; for metrics and tests). */
