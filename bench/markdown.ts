@@ -35,7 +35,14 @@ if (x.browser) {
 if (x.search) for (const q of x.search.queries) add(`Trace text search over ${n(x.search.events)} events, ${q.kind} (ms, median)`, q.medianMs, q.q.length >= 3 ? '≤ 200' : '');
 if (x.startup) add(`Start-up to the first ack, ${n(x.startup.events)}-event log / empty log (ms, median)`, `${n(x.startup.bigLog.medianAckMs)} / ${n(x.startup.emptyLog.medianAckMs)}`, '≤ 2,000');
 for (const v of x.live_view ?? []) add(`Live view, ${n(v.agents)} agents (${n(v.streaming)} streaming), grouping off: frame interval p95 (ms, median of ${v.runs_p95_ms?.length ?? 0})`, v.error ?? v.frame_interval_p95_ms, `≤ ${v.target_p95_ms}`);
-console.log(`Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpu}), ${r.machine.memory_gb} GB, Node ${r.machine.node}; full run ${r.duration_s} s${r.host_steal_pct?.run != null ? `, host CPU steal ${r.host_steal_pct.run}% (time the hypervisor gave other guests; per section ${Object.entries(r.host_steal_pct).filter(([k]) => k !== 'run').map(([, v]) => v).sort((a, b) => Number(a) - Number(b)).filter((_, i, a) => i === 0 || i === a.length - 1).join('–')}%)` : ''}. Medians of repeated runs where repeated.\n`);
+/** Host CPU steal over the run and its range over the sections, when the run measured it. */
+function stealText(steal: Record<string, number> | undefined): string {
+  if (steal?.run == null) return '';
+  const sections = Object.entries(steal).filter(([k]) => k !== 'run').map(([, v]) => v);
+  const range = sections.length > 1 ? `${Math.min(...sections)}–${Math.max(...sections)}` : `${sections[0]}`;
+  return `, host CPU steal ${steal.run}% (time the hypervisor gave other guests; per section ${range}%)`;
+}
+console.log(`Measured ${r.date.slice(0, 10)} on ${r.machine.cpus} cores (${r.machine.cpu}), ${r.machine.memory_gb} GB, Node ${r.machine.node}; full run ${r.duration_s} s${stealText(r.host_steal_pct)}. Medians of repeated runs where repeated.\n`);
 // Issue #18's targets first: every row, the figure of this run, met or not.
 console.log('| target (#18) | measured | target | met |\n|---|---|---|---|');
 for (const row of targetRows(x)) console.log(`| ${formatTargetRow(row).join(' | ')} |`);
