@@ -31,6 +31,8 @@ const sockets: WebSocket[] = [];
 let sent = 0;
 let bytes = 0;
 let acked = 0;
+/** `ack` messages received (each carries one or more ids). */
+let ackMessages = 0;
 let seq = 0;
 
 /** One agent: connect and register, with a handshake timeout and a few retries (a loaded server may drop a SYN). */
@@ -55,7 +57,10 @@ async function connectOne(name: string): Promise<WebSocket> {
         ws.on('message', (d) => {
           const m = JSON.parse(d.toString());
           if (m.type === 'registered') done();
-          else if (m.type === 'ack') acked += m.ids.length;
+          else if (m.type === 'ack') {
+            acked += m.ids.length;
+            ackMessages++;
+          }
           else if (m.type === 'error' && !cfg.bare && m.code !== 'rate_limited') done(new Error(`${name}: ${m.code} ${m.message}`));
         });
         ws.on('error', (err) => done(err));
@@ -124,7 +129,7 @@ async function run(): Promise<void> {
   const elapsed = (Date.now() - start) / 1000;
   // Give acks a moment to arrive.
   if (cfg.ack) for (let i = 0; i < 50 && acked < sent; i++) await new Promise((r) => setTimeout(r, 100));
-  process.stdout.write(JSON.stringify({ sent, acked, seconds: elapsed, bytes }) + '\n');
+  process.stdout.write(JSON.stringify({ sent, acked, ackMessages, seconds: elapsed, bytes }) + '\n');
   for (const ws of sockets) ws.terminate();
   process.exit(0);
 }

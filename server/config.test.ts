@@ -53,6 +53,18 @@ describe('configuration of memory', () => {
   });
 });
 
+describe('configuration of acks', () => {
+  it('[R10] XRAY_ACK_HOLD: unset or empty is 200 ms, 0 never holds, an age up to 1 s; [G6] anything else is refused', () => {
+    expect(loadConfig(env({})).ackHoldMs).toBe(200);
+    expect(loadConfig(env({ XRAY_ACK_HOLD: '' })).ackHoldMs).toBe(200);
+    expect(loadConfig(env({ XRAY_ACK_HOLD: '0' })).ackHoldMs).toBe(0);
+    expect(loadConfig(env({ XRAY_ACK_HOLD: '0ms' })).ackHoldMs).toBe(0);
+    expect(loadConfig(env({ XRAY_ACK_HOLD: '20ms' })).ackHoldMs).toBe(20);
+    expect(loadConfig(env({ XRAY_ACK_HOLD: '1s' })).ackHoldMs).toBe(1000);
+    for (const bad of ['2s', '-5ms', '50', 'soon', '1.5s']) expect(() => loadConfig(env({ XRAY_ACK_HOLD: bad }))).toThrow(/XRAY_ACK_HOLD/);
+  });
+});
+
 describe('configuration (issue 11: origins and auth edges)', () => {
   it('[G7] refuses agent keys and an admin token shorter than 16 characters', () => {
     expect(() => loadConfig({ RELAY_KEYS: 'a-long-enough-key-1,short' })).toThrow('every RELAY_KEYS entry must be at least 16 characters');

@@ -17,12 +17,24 @@ const port = z.coerce.number().int().min(0).max(65535);
 const age = z.string().transform((v, ctx) => parseAge(v) ?? (ctx.addIssue({ code: 'custom', message: 'an age such as 72h, 30d or 90m' }), z.NEVER));
 const bytes = z.string().transform((v, ctx) => parseBytes(v) ?? (ctx.addIssue({ code: 'custom', message: 'a size such as 10GB, 512MiB or 1000000' }), z.NEVER));
 
+/** `0` (off) or an age up to 1 s: well inside the SDK's 5 s resend timeout, so a held ack never causes a resend. */
+const ackHold = z.string().transform((v, ctx) => {
+  const ms = /^\s*0+\s*(ms|s)?\s*$/i.test(v) ? 0 : parseAge(v);
+  return ms !== null && ms <= 1000 ? ms : (ctx.addIssue({ code: 'custom', message: '0 or an age up to 1s, such as 200ms' }), z.NEVER);
+});
+
 /** An empty variable (`ADMIN_TOKEN=`) means unset, as shells and CI files tend to produce. */
 const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
 /** Shared secrets must not be guessable by brute force: 16 characters at least. */
 const MIN_SECRET = 16;
 /** MB of heap growth after which a quiet server lets V8 reduce memory (heapRelease.ts): a 1M-event ingest grows it ~150 MB. */
 const DEFAULT_HEAP_RELEASE_MB = 64;
+/**
+ * 200 ms, TCP's longest delayed ACK on Linux (TCP_DELACK_MAX). On 1,000 agents streaming acked
+ * single frames (~60 tokens/s each) an ack then carries ~14 ids instead of ~3, and each ack
+ * frame saved is a loopback writev of ~11 µs on the event loop (issue 18's profile).
+ */
+const DEFAULT_ACK_HOLD_MS = 200;
 /** A comma list parsed by `parse`, which throws with the bad entry; the message becomes the config error. */
 const list = <T>(parse: (csv: string | undefined) => T) =>
   z
@@ -114,6 +126,8 @@ const envSchema = z.object({
     ),
   ),
   XRAY_RATE_LIMIT: z.coerce.number().int().positive().default(20_000),
+  /** Longest an agent's ack waits for its other in-flight acked messages (server/relay/ackCoalescer.ts); `0` never holds one. */
+  XRAY_ACK_HOLD: optional(ackHold),
   /** REST/OTLP requests per second per client address on the relay, burst 2×. */
   XRAY_HTTP_RATE_LIMIT: z.coerce.number().int().positive().default(1000),
   // Fair shares per client address (issue 11, class 3); a global bound stays the outer limit.
@@ -206,6 +220,8 @@ export interface XrayConfig {
   adminToken?: string;
   relayKeys: Set<string> | null;
   rateLimitPerSecond: number;
+  /** XRAY_ACK_HOLD in ms. */
+  ackHoldMs: number;
   httpRateLimitPerSecond: number;
   embedFrameAncestors: string;
   sessionRatePerSecond: number;
@@ -287,6 +303,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): XrayConfig {
     adminToken: e.ADMIN_TOKEN,
     relayKeys: keys,
     rateLimitPerSecond: e.XRAY_RATE_LIMIT,
+    ackHoldMs: e.XRAY_ACK_HOLD ?? DEFAULT_ACK_HOLD_MS,
     httpRateLimitPerSecond: e.XRAY_HTTP_RATE_LIMIT,
     embedFrameAncestors: e.EMBED_FRAME_ANCESTORS,
     sessionRatePerSecond: e.XRAY_SESSION_RATE_LIMIT,

@@ -11,7 +11,7 @@ import { AttemptLimiter } from './auth/attemptLimiter';
 import { attemptPolicy, type XrayConfig } from './config';
 import { relayGuardFor } from './http/relayGuard';
 import { closeServer, listen } from './listen';
-import { Relay } from './relay/relay';
+import { Relay, type RelayOptions } from './relay/relay';
 import { createRelayServer } from './relay/relayServer';
 import type { RestRoute } from './http/restRoute';
 import { SseHub } from './relay/sseHub';
@@ -62,6 +62,17 @@ export interface DataPlane {
   close(): Promise<void>;
 }
 
+/** The relay's settings from the server's configuration (the same on either store). */
+function relayOptions(config: XrayConfig): RelayOptions {
+  return {
+    agentKeys: config.relayKeys,
+    keyAttempts: new AttemptLimiter(attemptPolicy(config)),
+    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
+    ackHoldMs: config.ackHoldMs,
+    limits: config.limits,
+  };
+}
+
 export async function startDataPlane(config: XrayConfig, extraRoutes: Record<string, RestRoute> = {}): Promise<DataPlane> {
   if (config.databaseUrl) return startClusterDataPlane(config, config.databaseUrl, extraRoutes);
   const log = SqliteEventLog.open(config.dataDir, { synchronous: config.sync, fullCheckMaxBytes: config.startupCheckMaxBytes, writer: config.sqliteWriter });
@@ -79,12 +90,7 @@ export async function startDataPlane(config: XrayConfig, extraRoutes: Record<str
   const writer = await LogWriter.open(log, { commitDelayMs: config.commitDelayMs, health });
   const probe = new StorageProbe(health, log, { dir: config.dataDir, intervalMs: config.storageProbeMs, headroomBytes: config.storageHeadroomBytes });
   const retention = new RetentionSweeper(log, { retentionMs: config.retentionMs, maxBytes: config.maxLogBytes, intervalMs: config.retentionIntervalMs, batchRows: config.retentionBatch });
-  const relay = new Relay(writer, {
-    agentKeys: config.relayKeys,
-    keyAttempts: new AttemptLimiter(attemptPolicy(config)),
-    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
-    limits: config.limits,
-  });
+  const relay = new Relay(writer, relayOptions(config));
   const sse = new SseHub(log, writer, relay.peers.sse);
   const spans = await startSpanServices(config, log, writer, relay);
   const server = createRelayServer({ relay, sse, routes: { ...createReplayRoutes(log), ...createIngestRoutes(relay), ...spans.routes, ...extraRoutes }, matchRoute: spans.matchRoute, httpRatePerSecond: config.httpRateLimitPerSecond, guard: relayGuardFor(config) });
@@ -147,12 +153,7 @@ async function startClusterDataPlane(config: XrayConfig, url: string, extraRoute
   const tail = new PgLogTail(log, url, { from: await log.head(), pollMs: config.tailPollMs });
   const writer = await LogWriter.open(log, { commitDelayMs: config.commitDelayMs, health, announcer: tail });
   const probe = new StorageProbe(health, log, { dir: null, intervalMs: config.storageProbeMs, headroomBytes: 0 });
-  const relay = new Relay(writer, {
-    agentKeys: config.relayKeys,
-    keyAttempts: new AttemptLimiter(attemptPolicy(config)),
-    rateLimit: { perSecond: config.rateLimitPerSecond, burst: config.rateLimitPerSecond * 2 },
-    limits: config.limits,
-  });
+  const relay = new Relay(writer, relayOptions(config));
   const cluster = relay.attachCluster(new NameLeases(log.pool, config.nodeId, { ttlMs: config.leaseTtlMs }, (name) => relay.nameLost(name)), { leaseWatchMs: Math.max(100, Math.floor(config.leaseTtlMs / 3)) });
   const sse = new SseHub(log, writer, relay.peers.sse);
   const spans = await startSpanServices(config, log, writer, relay);

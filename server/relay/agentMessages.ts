@@ -43,6 +43,11 @@ export function parseAgentMessage(raw: string | Buffer, isBinary: boolean, take:
   return parsed.data;
 }
 
+/** The answer to messages whose write failed (the store refused or broke): their ids and the store's code. */
+export function writeFailed(ids: string[], err: XrayError): Extract<RelayToAgent, { type: 'nack' }> {
+  return { type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message };
+}
+
 /**
  * The reply to a refused message. An acked frame that was refused gets a `nack` with its ids so
  * the sender stops retrying it; everything else an `error`, with the message's ref (or the

@@ -6,6 +6,7 @@
  */
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import type { AgentSocket } from './agentSocket';
+import { AckCoalescer } from './ackCoalescer';
 import { TokenBucket } from './rateLimiter';
 
 /** What `GET /v1/agents` and the dashboard's agent list show of a connection. */
@@ -40,8 +41,10 @@ export class AgentSession {
     public principal: string,
     readonly connectedAt: number,
     rate: { perSecond: number; burst: number },
+    ackHoldMs = 0,
   ) {
     this.bucket = new TokenBucket(rate.perSecond, rate.burst);
+    this.acks = new AckCoalescer((m) => this.send(m), ackHoldMs);
   }
 
   get remote(): string {
@@ -66,32 +69,14 @@ export class AgentSession {
     if (!this.closed) this.socket.send(message);
   }
 
-  /** Ids acked but not yet sent (see `ack`). */
-  private pendingAcks: string[] | null = null;
-
-  /**
-   * Acks ids whose events are durable. Every ack queued while one commit hands out its results
-   * leaves as ONE `ack` message: the first queues a microtask, which runs after the rest of that
-   * commit's promise reactions — no added wait, and one frame per connection per commit rather
-   * than one per message (acked single frames cost a send each otherwise).
-   */
-  ack(ids: readonly string[]): void {
-    if (this.pendingAcks) {
-      for (const id of ids) this.pendingAcks.push(id);
-      return;
-    }
-    this.pendingAcks = ids.slice();
-    queueMicrotask(() => {
-      const pending = this.pendingAcks ?? [];
-      this.pendingAcks = null;
-      this.send({ type: 'ack', ids: pending });
-    });
-  }
+  /** Acks and nacks of acked messages (ackCoalescer.ts). */
+  readonly acks: AckCoalescer;
 
   /** Marks the session closed; true only the first time, so the relay's bookkeeping runs once. */
   markClosed(): boolean {
     if (this.closed) return false;
     this.closed = true;
+    this.acks.close();
     return true;
   }
 }

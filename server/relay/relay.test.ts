@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RelayToAgent } from '../../lib/protocol/relay';
 import { LIMITS } from '../../lib/protocol/limits';
-import { LogWriter } from '../store/logWriter';
+import { LogWriter, type LogWriterOptions } from '../store/logWriter';
 import { SqliteEventLog } from '../store/sqliteEventLog';
 import { injectWriteFaults } from '../store/writeFaults';
 import { settle, TestSocketPair } from '../testing/testSocketPair';
@@ -18,10 +18,10 @@ type CallResult = Extract<RelayToAgent, { type: 'call_result' }>;
 const opened: { relay: Relay; writer: LogWriter }[] = [];
 
 /** A relay over an in-memory log; `failWrites` makes the log's writes throw as on a full disk while it is true. */
-async function setup(options: RelayOptions = {}) {
+async function setup(options: RelayOptions = {}, writerOptions: LogWriterOptions = {}) {
   const fault = { failing: false };
   const log = injectWriteFaults(SqliteEventLog.inMemory(), () => fault.failing);
-  const writer = await LogWriter.open(log);
+  const writer = await LogWriter.open(log, writerOptions);
   const relay = new Relay(writer, options);
   writer.onCommit((events) => relay.deliverTopicMessages(events));
   opened.push({ relay, writer });
@@ -230,6 +230,39 @@ describe('frames', () => {
     expect(await b.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['b-1'] });
     expect(a.takeWhere((m) => m.type === 'ack')).toBeUndefined(); // one message, not one per frame
     expect((await log.read({ kinds: ['token'] })).map((e) => e.id)).toEqual(['a-1', 'a-2', 'a-3', 'b-1', 'a-4']);
+  });
+});
+
+describe('ack hold', () => {
+  it('[R10] a stream’s acks across commits wait for its later messages and leave together once none is owed, not after the hold', async () => {
+    // One event per transaction: every message is its own commit. A 60 s hold the test would time out on.
+    const { register, writer } = await setup({ ackHoldMs: 60_000 }, { maxBatch: 1 });
+    const a = register('a');
+    const b = register('b');
+    for (let i = 1; i <= 3; i++) a.send({ type: 'token', id: `a-${i}`, text: 'x', ack: true });
+    b.send({ type: 'token', id: 'b-1', text: 'y', ack: true });
+    expect(await a.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['a-1', 'a-2', 'a-3'] });
+    expect(await b.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['b-1'] });
+    expect(writer.stats.batches).toBeGreaterThanOrEqual(4);
+    // A sender awaiting each ack is never held: nothing else of it is in flight.
+    a.send({ type: 'token', id: 'a-4', text: 'x', ack: true });
+    expect(await a.next((m) => m.type === 'ack')).toEqual({ type: 'ack', ids: ['a-4'] });
+  });
+
+  it('[R10] [G8] a stream whose write fails gets its held acks, then the nack', async () => {
+    const { register, fault, writer } = await setup({ ackHoldMs: 60_000 }, { maxBatch: 1 });
+    // The store breaks right after 'ok-2' is committed, with 'fails' still queued behind it.
+    writer.onCommit((events) => {
+      if (events.some((e) => e.id === 'ok-2')) fault.failing = true;
+    });
+    const a = register('a');
+    for (const id of ['ok-1', 'ok-2', 'fails']) a.send({ type: 'token', id, text: 'x', ack: true });
+    const first = await a.next((m) => m.type === 'ack' || m.type === 'nack');
+    const second = await a.next((m) => m.type === 'ack' || m.type === 'nack');
+    expect([first, second]).toEqual([
+      { type: 'ack', ids: ['ok-1', 'ok-2'] },
+      { type: 'nack', ids: ['fails'], code: expect.any(String), reason: expect.any(String) },
+    ]);
   });
 });
 

@@ -17,7 +17,7 @@ import type { LogWriter } from '../store/logWriter';
 import type { ScopedEvent } from '../store/eventLog';
 import { AttemptLimiter } from '../auth/attemptLimiter';
 import { AgentSession, type AgentInfo } from './agentSession';
-import { parseAgentMessage, refusal } from './agentMessages';
+import { parseAgentMessage, refusal, writeFailed } from './agentMessages';
 import { frameToEvent } from './frameEvents';
 import type { AgentSocket } from './agentSocket';
 import { InFlightCalls } from './inFlightCalls';
@@ -39,6 +39,8 @@ const DEFAULT_RATE = { perSecond: 20_000, burst: 40_000 };
 export interface RelayOptions {
   /** Per-connection message rate limit. */
   rateLimit?: { perSecond: number; burst: number };
+  /** Longest a connection's ack waits for its other in-flight acked messages (ackCoalescer.ts; 0 = never). */
+  ackHoldMs?: number;
   /** When set, agents must present one of these keys (on the upgrade or in `register`). */
   agentKeys?: ReadonlySet<string> | null;
   /** Per-address fair shares and slow-peer timeouts (defaults: DEFAULT_PEER_LIMITS). */
@@ -139,7 +141,7 @@ export class Relay {
   /** A new agent connection; `authenticated` when it already presented a valid key (`key`) on the upgrade. */
   connect(socket: AgentSocket, authenticated = false, key?: string): AgentSession {
     const rate = this.options.rateLimit ?? DEFAULT_RATE;
-    const session = new AgentSession(socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined), this.now(), rate);
+    const session = new AgentSession(socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined), this.now(), rate, this.options.ackHoldMs ?? 0);
     if (this.closing) {
       socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
       socket.close(1001, 'shutting down');
@@ -300,9 +302,10 @@ export class Relay {
       if (frames[i].ack) wantsAck = true;
     }
     // One callback per message, no promise (ingest is hot): ack with the ids once durable, or nack.
+    if (wantsAck) session.acks.expect();
     this.writer.enqueue(events, (err) => {
-      if (err) session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message });
-      else if (wantsAck) session.ack(ids);
+      if (err) session.acks.nack(writeFailed(ids, err), wantsAck);
+      else if (wantsAck) session.acks.ack(ids);
     });
   }
 
@@ -311,11 +314,12 @@ export class Relay {
 
   /** Acks follow the commit, never precede it (G2); a failed write is a coded nack. */
   private ackWhenDurable(session: AgentSession, done: Promise<string[]>, ack: boolean | undefined, ids: string[]): void {
+    if (ack) session.acks.expect();
     done.then(
       (stored) => {
-        if (ack) session.ack(stored);
+        if (ack) session.acks.ack(stored);
       },
-      (err: XrayError) => session.send({ type: 'nack', ids, code: err.code ?? 'storage_failed', reason: err.message }),
+      (err: XrayError) => session.acks.nack(writeFailed(ids, err), ack === true),
     );
   }
 
