@@ -7,7 +7,6 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { counter, gauge, msHistogramSeriesAsSeconds, type MetricDef } from '../observation/prometheus';
 import type { AlertService } from './alertService';
 import type { ConditionMetrics } from './conditionMetrics';
-import { LATENCY_BOUNDS_MS } from '../../lib/alerts/slidingWindow';
 
 /** A gauge or counter with labels, all series read at scrape time. */
 function labeled(type: 'gauge' | 'counter', name: string, help: string, labelNames: string[], read: () => Iterable<[Record<string, string>, number]>): MetricDef {
@@ -31,9 +30,7 @@ function labeled(type: 'gauge' | 'counter', name: string, help: string, labelNam
 
 /** Call durations by method: buckets kept in ms by ConditionMetrics, exposed in seconds. */
 function callDurationHistogram(m: ConditionMetrics): MetricDef {
-  return msHistogramSeriesAsSeconds('xray_call_duration_seconds', 'Call durations by method (seconds).', 'method', function* () {
-    for (const [method, h] of m.methodSeries()) yield [method, { buckets: LATENCY_BOUNDS_MS, ...h }] as const;
-  });
+  return msHistogramSeriesAsSeconds('xray_call_duration_seconds', 'Call durations by method (seconds).', 'method', () => m.methodSeries());
 }
 
 /** The alert conditions as series: error share, latency, last seen, connected, tokens, silence. */

@@ -8,7 +8,8 @@
  */
 import type { XrayEvent } from '../../lib/protocol/events';
 import { CallIndex } from '../../lib/alerts/callIndex';
-import { LATENCY_BOUNDS_MS, latencyBucketOf } from '../../lib/alerts/slidingWindow';
+import { LATENCY_BOUNDS_MS } from '../../lib/alerts/slidingWindow';
+import { MsHistogramRecorder, type MsHistogram } from '../msHistogram';
 import { ALERTS_AGENT } from '../../lib/alerts/engine';
 import { spanCost } from '../../lib/alerts/conditions/cost';
 import { UsageOnce } from '../../lib/alerts/conditions/usageOnce';
@@ -32,7 +33,7 @@ interface AgentSeries {
 
 export class ConditionMetrics {
   private readonly agents = new Map<string, AgentSeries>();
-  private readonly methods = new Map<string, { counts: number[]; sum: number; count: number }>();
+  private readonly methods = new Map<string, MsHistogramRecorder>();
   private readonly calls = new CallIndex();
   private readonly gates = new Map<string, { pass: number; fail: number }>();
   private readonly usageOnce = new UsageOnce();
@@ -56,11 +57,11 @@ export class ConditionMetrics {
     return a;
   }
 
-  private method(name: string): { counts: number[]; sum: number; count: number } {
+  private method(name: string): MsHistogramRecorder {
     let m = this.methods.get(name);
     if (!m) {
       if (this.methods.size >= MAX_LABEL_VALUES && name !== OTHER) return this.method(OTHER);
-      m = { counts: new Array(LATENCY_BOUNDS_MS.length + 1).fill(0), sum: 0, count: 0 };
+      m = new MsHistogramRecorder(LATENCY_BOUNDS_MS);
       this.methods.set(name, m);
     }
     return m;
@@ -86,10 +87,7 @@ export class ConditionMetrics {
       if (call.ok) a.ok++;
       else if (e.kind === 'call.timeout') a.timeout++;
       else a.error++;
-      const m = this.method(call.method ?? '(unknown)');
-      m.counts[latencyBucketOf(call.durationMs)]++;
-      m.sum += call.durationMs;
-      m.count++;
+      this.method(call.method ?? '(unknown)').observe(call.durationMs);
     }
   }
 
@@ -111,7 +109,7 @@ export class ConditionMetrics {
     return this.agents;
   }
 
-  methodSeries(): Iterable<[string, { counts: number[]; sum: number; count: number }]> {
+  methodSeries(): Iterable<[string, MsHistogram]> {
     return this.methods;
   }
 
