@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { bucketsBetween, histogramBuckets, median, percentile } from './stats';
+import { bucketsBetween, histogramBuckets, median, pairedRatio, percentile } from './stats';
 
 it('computes nearest-rank percentiles and medians', () => {
   expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
@@ -21,4 +21,13 @@ it('reads one histogram family\'s cumulative buckets out of a /metrics text, and
   const text = ['# TYPE a_seconds histogram', 'a_seconds_bucket{le="0.005"} 3', 'a_seconds_bucket{le="0.1"} 7', 'a_seconds_bucket{le="+Inf"} 9', 'a_seconds_sum 0.4', 'ab_seconds_bucket{le="0.005"} 1', 'a_seconds_count 9'].join('\n');
   expect(histogramBuckets(text, 'a_seconds')).toEqual([[0.005, 3], [0.1, 7], [Infinity, 9]]);
   expect(histogramBuckets(text, 'missing_seconds')).toEqual([]);
+});
+
+it('pairedRatio: the median of per-repeat ratios, not the ratio of medians', () => {
+  // The host slowed in repeat 0: both runs of it are low, and their ratio is still 0.9.
+  expect(pairedRatio([45, 90, 95], [50, 100, 100])).toBeCloseTo(0.9, 10);
+  // Ratios 0.9, 0.9, 1.1 → 0.9, where the ratio of the medians (90 ÷ 90) would read 1.
+  expect(pairedRatio([45, 90, 99], [50, 100, 90])).toBeCloseTo(0.9, 10);
+  expect(pairedRatio([1, 2], [2, 4, 8])).toBeCloseTo(0.5, 10); // only paired repeats count
+  expect(pairedRatio([], [])).toBeNaN();
 });

@@ -34,3 +34,13 @@ export function bucketsBetween(before: Buckets, after: Buckets, q: number, over:
   const upTo = diff.find(([le]) => le === over)?.[1] ?? NaN;
   return { count, percentileBound, over: count - upTo };
 }
+
+/**
+ * The median over repeats of `of[r] ÷ to[r]`, each pair measured back to back: a ratio of
+ * medians would compare runs from different moments of a host whose speed drifts. Repeats
+ * past the shorter list are left out.
+ */
+export function pairedRatio(of: readonly number[], to: readonly number[]): number {
+  const n = Math.min(of.length, to.length);
+  return median(Array.from({ length: n }, (_, r) => of[r] / to[r]));
+}
