@@ -7,7 +7,7 @@
  * - every ack queued while one commit hands out its results leaves as ONE `ack` (a microtask
  *   runs after the rest of that commit's callbacks): no added wait;
  * - while more of this connection's acked messages are still waiting for their commit, the
- *   ready ids are held for them, at most `holdMs` and at most MAX_IDS_PER_ACK ids;
+ *   ready ids are held for them, for at most `holdMs` and only until they number MAX_IDS_PER_ACK;
  * - the moment nothing else is owed (a sender awaiting each ack, the end of a stream, a
  *   `flush()`), everything held leaves at once: holding never outlasts the sender's pipeline.
  *
@@ -16,7 +16,7 @@
  */
 import type { RelayToAgent } from '../../lib/protocol/relay';
 
-/** Ids in one held `ack` before it leaves anyway (~20 KB of ids at most). */
+/** Ids held for one `ack` before it leaves anyway (~20 KB of ids; one message's ids are never split). */
 export const MAX_IDS_PER_ACK = 512;
 
 export class AckCoalescer {
