@@ -41,7 +41,8 @@ export class AgentSession {
     public principal: string,
     readonly connectedAt: number,
     rate: { perSecond: number; burst: number },
-    ackHoldMs = 0,
+    /** Longest this connection's acks are held for company (AckCoalescer); the relay's option. */
+    ackHoldMs: number,
   ) {
     this.bucket = new TokenBucket(rate.perSecond, rate.burst);
     this.acks = new AckCoalescer((m) => this.send(m), ackHoldMs);

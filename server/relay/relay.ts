@@ -314,12 +314,13 @@ export class Relay {
 
   /** Acks follow the commit, never precede it (G2); a failed write is a coded nack. */
   private ackWhenDurable(session: AgentSession, done: Promise<string[]>, ack: boolean | undefined, ids: string[]): void {
-    if (ack) session.acks.expect();
+    const wantsAck = ack === true;
+    if (wantsAck) session.acks.expect();
     done.then(
       (stored) => {
-        if (ack) session.acks.ack(stored);
+        if (wantsAck) session.acks.ack(stored);
       },
-      (err: XrayError) => session.acks.nack(writeFailed(ids, err), ack === true),
+      (err: XrayError) => session.acks.nack(writeFailed(ids, err), wantsAck),
     );
   }
 
