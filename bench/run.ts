@@ -44,7 +44,7 @@ const P = quick
       rss: RSS_PRESETS.quick,
     }
   : {
-      ingest: { agents: 1000, seconds: 3, repeats: 3, ackedRepeats: 3, batch: 50, rate: 0 },
+      ingest: { agents: 1000, seconds: 3, repeats: 5, ackedRepeats: 5, batch: 50, rate: 0 },
       latency: { rates: [1000, 10_000, 0], clients: [1, 20], seconds: 5, agents: 100, repeat: { rate: 10_000, clients: 20, times: 3 } },
       bandwidth: { agents: 100, rate: 1000, seconds: 8 },
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
