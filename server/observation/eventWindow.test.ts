@@ -7,7 +7,7 @@ const ev = (seq: number): XrayEvent => makeEvent('subscribe', { seq });
 
 it('serves events after a cursor while it is inside the window, and refuses once it fell behind', () => {
   const w = new EventWindow(5);
-  expect(w.since(0, 10, 100)).toEqual([]);
+  expect(w.since(0, 10, 100)).toBeUndefined(); // never filled: it knows nothing, the caller reads the log
   w.push([1, 2, 3].map(ev));
   expect(w.since(0, 10, 100)!.map((e) => e.seq)).toEqual([1, 2, 3]);
   expect(w.since(2, 10, 100)!.map((e) => e.seq)).toEqual([3]);
@@ -57,4 +57,19 @@ it('stays within its byte bound, dropping the oldest events', () => {
   expect(w.floor).toBe(46);
   expect(w.since(46, 100, 100)!.map((e) => e.seq)).toEqual([47, 48, 49, 50]);
   expect(w.since(45, 100, 100)).toBeUndefined();
+});
+
+it('[F3] after a reset it holds every event after the given head and nothing before: an older cursor is refused, never served with a gap', () => {
+  const w = new EventWindow(100);
+  w.push([1, 2, 3].map(ev));
+  w.reset(7); // 4…7 were committed while nobody was watching: not in the window
+  expect(w.size).toBe(0);
+  expect(w.approxBytes).toBe(0);
+  expect(w.floor).toBe(7);
+  expect(w.since(3, 7, 100)).toBeUndefined();
+  expect(w.since(7, 7, 100)).toEqual([]);
+  w.push([8, 9].map(ev));
+  expect(w.since(3, 9, 100)).toBeUndefined();
+  expect(w.since(7, 9, 100)!.map((e) => e.seq)).toEqual([8, 9]);
+  expect(w.floor).toBe(7);
 });

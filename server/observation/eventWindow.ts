@@ -47,6 +47,11 @@ export class EventWindow {
   private start = 0; // index of the oldest event
   private count = 0;
   private bytes = 0;
+  /**
+   * Every event with a seq above this is in the ring (pushes come in seq order). Infinity
+   * until the first push: an empty window that was never reset knows nothing.
+   */
+  private complete = Infinity;
 
   constructor(
     readonly capacity: number,
@@ -58,6 +63,7 @@ export class EventWindow {
 
   private dropOldest(): void {
     this.bytes -= this.sizes[this.start];
+    this.complete = this.ring[this.start]!.seq;
     this.ring[this.start] = undefined;
     this.start = (this.start + 1) % this.capacity;
     this.count--;
@@ -65,6 +71,7 @@ export class EventWindow {
 
   push(events: readonly XrayEvent[]): void {
     for (const e of events) {
+      if (this.complete === Infinity) this.complete = e.seq - 1;
       if (this.count === this.capacity) this.dropOldest();
       const at = (this.start + this.count) % this.capacity;
       const size = approxEventBytes(e);
@@ -84,9 +91,23 @@ export class EventWindow {
     return this.bytes;
   }
 
+  /**
+   * Empties the window (its memory goes with it), which from now on holds every event after
+   * `head`: the caller's head, whose events were all pushed or are known to be none of its
+   * business. A cursor below `head` is then served by a snapshot, never by a delta with a gap.
+   */
+  reset(head: number): void {
+    this.ring.fill(undefined);
+    this.sizes.fill(0);
+    this.start = 0;
+    this.count = 0;
+    this.bytes = 0;
+    this.complete = head;
+  }
+
   /** The lowest seq a cursor may hold and still be served from the window. */
   get floor(): number {
-    return this.count ? this.ring[this.start]!.seq - 1 : Infinity;
+    return this.complete;
   }
 
   /**
@@ -94,8 +115,8 @@ export class EventWindow {
    * window (the caller must snapshot). Seqs may have gaps (duplicates never get one).
    */
   since(cursor: number, upTo: number, max: number): XrayEvent[] | undefined {
-    if (this.count === 0) return [];
     if (cursor < this.floor) return undefined;
+    if (this.count === 0) return [];
     let lo = 0;
     let hi = this.count;
     while (lo < hi) {

@@ -217,11 +217,69 @@ describe('Fanout.tick over fake peers', () => {
 
   it('[F2] a peer that subscribes with `after` inside the window resumes right after it, with no snapshot', async () => {
     const { commit, tick, connect, model } = rig();
+    connect('watcher'); // somebody watches: commits enter the window
     await commit(5);
     const resumed = connect('resumed', AGENT, 3);
     tick();
     expect(resumed.snapshots()).toEqual([]);
     expect(resumed.deltas()).toEqual([expect.objectContaining({ from: 4, to: model.seq })]);
+  });
+
+  it('[F2] [G5] an unwatched relay keeps no window; a dashboard back within the grace resumes with a delta, one back after it gets a snapshot with every token, then contiguous deltas', async () => {
+    const { commit, tick, connect, fanout, model, writerText } = rig({ windowGraceMs: 20 });
+    await commit(4);
+    expect(fanout.windowStats.events).toBe(0); // nobody has connected: commits skip the window
+    const first = connect('first'); // after 0: before the window, so a snapshot
+    tick();
+    await settle();
+    tick();
+    expect(first.snapshots()).toHaveLength(1);
+    expect(textOf(first.snapshots())).toBe(writerText());
+    await commit(2);
+    tick();
+    const seen = model.seq;
+    expect(first.deltas().at(-1)).toMatchObject({ to: seen });
+    fanout.disconnect(first);
+    await commit(2); // inside the grace: still kept
+    expect(fanout.windowStats.events).toBe(4);
+    const back = connect('back', AGENT, seen);
+    tick();
+    expect(back.snapshots()).toEqual([]);
+    expect(back.deltas()).toEqual([expect.objectContaining({ from: seen + 1, to: model.seq })]);
+    fanout.disconnect(back);
+    await new Promise((r) => setTimeout(r, 60)); // the grace ends: the window lets go of its events
+    expect(fanout.windowStats.events).toBe(0);
+    const left = model.seq;
+    await commit(3);
+    expect(fanout.windowStats.events).toBe(0);
+    // Back from before those 3: a delta from the window would skip them; a snapshot has them all.
+    const late = connect('late', AGENT, left);
+    tick();
+    expect(late.deltas()).toEqual([]);
+    await settle();
+    tick();
+    const [snap] = late.snapshots();
+    expect(snap).toMatchObject({ seq: model.seq });
+    expect(textOf([snap])).toBe(writerText());
+    await commit(2);
+    tick();
+    expect(expectContiguous(late.deltas(), snap.seq)).toBe(model.seq);
+    expect(textOf([snap, ...late.deltas()])).toBe(writerText());
+    fanout.stop();
+  });
+
+  it('[M4] with keepWindowUnwatched (multi-node) the window fills with nobody watching: a dashboard moving here from another node resumes from its cursor', async () => {
+    const { commit, tick, connect, fanout, model } = rig({ keepWindowUnwatched: true, windowGraceMs: 0 });
+    await commit(5);
+    expect(fanout.windowStats.events).toBe(5);
+    const moved = connect('moved', AGENT, 2);
+    tick();
+    expect(moved.snapshots()).toEqual([]);
+    expect(moved.deltas()).toEqual([expect.objectContaining({ from: 3, to: model.seq })]);
+    fanout.disconnect(moved);
+    await new Promise((r) => setTimeout(r, 10));
+    await commit(1);
+    expect(fanout.windowStats.events).toBe(6);
   });
 
   it('[F1] a disconnected peer is forgotten: no more sends, no lag counted', async () => {

@@ -55,6 +55,16 @@ export interface FanoutOptions {
   maxSubscriptionsPerSocket?: number;
   /** Estimated snapshot bytes one frame tick serializes at most (one snapshot always goes). */
   snapshotBytesPerTick?: number;
+  /**
+   * How long (ms) the window keeps filling after the last dashboard left, so one that comes
+   * back (a network blip, a reload) resumes with a delta instead of a snapshot.
+   */
+  windowGraceMs?: number;
+  /**
+   * The window fills whether or not anyone watches: in multi-node mode a dashboard may move
+   * here from another node at any moment and must resume from its cursor (M4).
+   */
+  keepWindowUnwatched?: boolean;
 }
 
 interface Subscription {
@@ -81,6 +91,14 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   onSnapshotSent: (peer: P, bytes: number) => void = () => {};
   /** Estimated snapshot bytes serialized in the current tick (at least one snapshot always goes). */
   private tickSnapshotBytes = 0;
+  /**
+   * True while nobody can read the window: no dashboard has connected since start, or the
+   * last one left more than `windowGraceMs` ago (never with `keepWindowUnwatched`). Commits then skip it: an unwatched relay
+   * keeps no copy of its stream, and at 100k tokens/s that copy is the young generation's
+   * biggest survivor (every event outlives a few scavenges in the window and is promoted).
+   */
+  private windowIdle = true;
+  private windowGrace: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly model: SwarmModel,
@@ -91,14 +109,15 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
     options: FanoutOptions = {},
     private readonly broadcast: DeltaBroadcast<P> = sendToEach,
   ) {
-    this.o = { tickMs: 16, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, ...options };
+    this.o = { tickMs: 16, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, windowGraceMs: 30_000, keepWindowUnwatched: false, ...options };
+    this.windowIdle = !this.o.keepWindowUnwatched;
     this.tickMs = this.o.tickMs;
     this.snapshots = new SnapshotCache(log, window, { lookback: this.o.snapshotLookback });
   }
 
   /** Committed events enter the window; the model has already folded them. */
   onCommit(events: readonly XrayEvent[]): void {
-    this.window.push(events);
+    if (!this.windowIdle) this.window.push(events);
     this.metrics.eventsIn += events.length;
   }
 
@@ -119,6 +138,8 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
+    if (this.windowGrace) clearTimeout(this.windowGrace);
+    this.windowGrace = null;
   }
 
   get head(): number {
@@ -126,12 +147,28 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   }
 
   connect(peer: P): void {
+    if (this.windowGrace) clearTimeout(this.windowGrace);
+    this.windowGrace = null;
+    if (this.windowIdle) {
+      // The model has folded every commit so far (it runs before the fanout): from its head on,
+      // the window is complete. A cursor from before it gets a snapshot.
+      this.window.reset(this.head);
+      this.windowIdle = false;
+    }
     this.clients.set(peer, new Map());
   }
 
   /** The transport calls this when the peer's connection has closed. */
   disconnect(peer: P): void {
     this.clients.delete(peer);
+    if (this.clients.size || this.windowIdle || this.windowGrace || this.o.keepWindowUnwatched) return;
+    this.windowGrace = setTimeout(() => {
+      this.windowGrace = null;
+      if (this.clients.size) return;
+      this.windowIdle = true;
+      this.window.reset(this.head); // its memory goes now, not when it would have been overwritten
+    }, this.o.windowGraceMs);
+    this.windowGrace.unref();
   }
 
   /**

@@ -6,12 +6,14 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../config';
+import { TestDashboard } from '../testing/dashboardClient';
 import { tempDir, TestAgent } from '../testing/harness';
 import { startXray, type Xray } from '../xray';
 
 const ADMIN_TOKEN = 'metrics-test-admin-token';
 let xray: Xray;
 let dashUrl = '';
+let dashboard: TestDashboard;
 
 const promtool = ['/usr/bin/promtool', ...(process.env.PATH ?? '').split(':').map((d) => `${d}/promtool`)].find((p) => fs.existsSync(p));
 // In CI the linter must run (`.ci/run` installs it); on a developer machine without it, skip.
@@ -21,6 +23,9 @@ beforeAll(async () => {
   const config = { ...loadConfig({ NODE_ENV: 'test', ADMIN_TOKEN, XRAY_OTLP_EXPORT_URL: 'http://127.0.0.1:9/v1/traces', XRAY_FANOUT_WINDOW_BYTES: '3MiB' }), port: 0, relayPort: 0, host: '127.0.0.1', dataDir: tempDir() };
   xray = await startXray(config, { next: false });
   dashUrl = `http://127.0.0.1:${xray.observation!.port}`;
+  // A dashboard watches, so the fanout window fills (an unwatched relay keeps none).
+  dashboard = new TestDashboard(dashUrl, { authorization: `Bearer ${ADMIN_TOKEN}` });
+  await dashboard.connected();
   // The exporter is on (towards a closed port) so its figures are linted too.
   // Some traffic so counters and the latency histogram are non-trivial.
   const agent = await TestAgent.connect(`ws://127.0.0.1:${xray.data.relayPort}/ws`, 'metrics-agent');
@@ -29,6 +34,7 @@ beforeAll(async () => {
   agent.ws.close();
 });
 afterAll(async () => {
+  dashboard?.socket.close();
   await xray?.close();
 });
 

@@ -44,6 +44,8 @@ export interface ObservationLimits {
   loopDelayWindowMs?: number;
   /** The fanout window's byte bound (XRAY_FANOUT_WINDOW_BYTES). */
   fanoutWindowBytes?: number;
+  /** Multi-node: the window fills even with nobody watching, for dashboards moving here from another node (M4). */
+  keepFanoutWindowUnwatched?: boolean;
 }
 
 /** Batches each commit stage threw on (the other stages still ran: commitPipeline.ts). */
@@ -138,6 +140,7 @@ export async function createObservationServer(
     sessionBudgets: sessions,
     socketRatePerSecond: rates.socketRatePerSecond,
     windowBytes: rates.fanoutWindowBytes,
+    keepWindowUnwatched: rates.keepFanoutWindowUnwatched,
     authorize: (req) => auth.isAdmin(req),
     // An embed's socket carries its token in the handshake and may watch only its own scope.
     embedScopeOf: (token) => {
@@ -170,6 +173,7 @@ export async function startObservationPlane(config: XrayConfig, plane: DataPlane
     socketRatePerSecond: config.socketRatePerSecond,
     loopDelayWindowMs: config.loopDelayWindowMs,
     fanoutWindowBytes: config.fanoutWindowBytes,
+    keepFanoutWindowUnwatched: config.databaseUrl !== null,
   });
   if (config.dev && app) {
     const upgrade = app.getUpgradeHandler();
