@@ -29,18 +29,29 @@ async function sustained(loadCfg: LoadConfig, read: () => Promise<number>): Prom
   await gen.line((l) => l === 'sending', 120_000);
   const t0 = Date.now();
   const c0 = await read();
-  const { sent } = JSON.parse(await gen.line((l) => l.startsWith('{'), (loadCfg.seconds + 120) * 1000)) as { sent: number };
-  await gen.stop();
+  // The generator reports when its seconds are up or its capped work is sent, but an acked
+  // run reports only once its acks are in (polled every 100 ms) and then has to exit: up to
+  // ~0.3 s after the server's last commit, which would count against acked runs alone. So
+  // the counter is watched from the end of the sending time on, and the run ends at its
+  // last move, whenever the generator reports.
+  const gotReport: { sent?: number; failed?: unknown } = {};
+  const reported = gen.line((l) => l.startsWith('{'), (loadCfg.seconds + 120) * 1000).then(
+    (l) => void (gotReport.sent = (JSON.parse(l) as { sent: number }).sent),
+    (err: unknown) => void (gotReport.failed = err ?? new Error('load generator failed')),
+  );
+  await Promise.race([reported, sleep(loadCfg.seconds * 1000)]);
   let last = await read();
   let lastChange = Date.now();
-  // Wait for the drain: the generator can leave far more than the server takes in its
-  // seconds queued in the kernel's socket buffers, and a backlog left over would be worked
-  // off during the next run. Done when everything sent is counted; a counter that stands
-  // still for a second ends it too (what the generator sent before c0 was read is not in the
+  // Then the drain: the generator can leave far more than the server takes in its seconds
+  // queued in the kernel's socket buffers, and a backlog left over would be worked off during
+  // the next run. Done when everything sent is counted; a counter that stands still for a
+  // second ends it too (what the generator sent before c0 was read is not in the
   // difference). Polled every 100 ms: the end is known to within ~2% of a 5 s run. Capped,
   // and said when hit.
   const cap = Date.now() + DRAIN_CAP_MS;
-  while (last - c0 < sent && Date.now() - lastChange < 1000) {
+  for (;;) {
+    if (gotReport.failed) throw gotReport.failed;
+    if (gotReport.sent !== undefined && (last - c0 >= gotReport.sent || Date.now() - lastChange >= 1000)) break;
     await sleep(100);
     const now = await read();
     if (now === last) continue;
@@ -51,8 +62,10 @@ async function sustained(loadCfg: LoadConfig, read: () => Promise<number>): Prom
       break;
     }
   }
+  await reported;
+  await gen.stop();
   const rate = ((last - c0) * 1000) / Math.max(1, lastChange - t0);
-  console.log(`[bench] ingest ${loadCfg.namePrefix}: ${Math.round(rate)} per s (${last - c0} of ${sent} sent, over ${((lastChange - t0) / 1000).toFixed(1)} s)`);
+  console.log(`[bench] ingest ${loadCfg.namePrefix}: ${Math.round(rate)} per s (${last - c0} of ${gotReport.sent} sent, over ${((lastChange - t0) / 1000).toFixed(1)} s)`);
   return rate;
 }
 
