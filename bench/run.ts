@@ -33,7 +33,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7).split('
 
 const P = quick
   ? {
-      ingest: { agents: 50, seconds: 2, repeats: 1, ackedRepeats: 1, batch: 50, rate: 20_000 },
+      ingest: { agents: 50, seconds: 2, repeats: 1, ackedRepeats: 1, batch: 50, rate: 20_000, warmUp: false },
       latency: { rates: [1000], clients: [1], seconds: 2, agents: 50 },
       bandwidth: { agents: 100, rate: 1000, seconds: 2 },
       slow: { stallSeconds: 3, rate: 1000, agents: 20, pad: 256 },
@@ -44,7 +44,7 @@ const P = quick
       rss: RSS_PRESETS.quick,
     }
   : {
-      ingest: { agents: 1000, seconds: 3, repeats: 5, ackedRepeats: 5, batch: 50, rate: 0 },
+      ingest: { agents: 1000, seconds: 3, repeats: 5, ackedRepeats: 5, batch: 50, rate: 0, warmUp: true },
       latency: { rates: [1000, 10_000, 0], clients: [1, 20], seconds: 5, agents: 100, repeat: { rate: 10_000, clients: 20, times: 3 } },
       bandwidth: { agents: 100, rate: 1000, seconds: 8 },
       slow: { stallSeconds: 30, rate: 1000, agents: 100, pad: 256 },
