@@ -93,8 +93,9 @@ export class EventWindow {
 
   /**
    * Empties the window (its memory goes with it), which from now on holds every event after
-   * `head`: the caller's head, whose events were all pushed or are known to be none of its
-   * business. A cursor below `head` is then served by a snapshot, never by a delta with a gap.
+   * `head`: the seq of the last event committed before it, pushed or not. A cursor below
+   * `head` is then served by a snapshot, never by a delta with a gap. `Infinity`: the window
+   * stops knowing anything (its owner stops pushing), and every read answers undefined.
    */
   reset(head: number): void {
     this.ring.fill(undefined);

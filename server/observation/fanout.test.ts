@@ -4,7 +4,7 @@
  * place of a delta for a peer that fell behind the window (F3). The same behaviour against
  * the real server and Socket.IO clients is in fanout.integration.test.ts.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Delta, Scope, ServerToClientEvents, Snapshot } from '../../lib/protocol/dashboard';
 import type { XrayEvent } from '../../lib/protocol/events';
 import { applyEvents, createSwarmModel } from '../../lib/model/swarmModel';
@@ -226,60 +226,94 @@ describe('Fanout.tick over fake peers', () => {
   });
 
   it('[F2] [G5] an unwatched relay keeps no window; a dashboard back within the grace resumes with a delta, one back after it gets a snapshot with every token, then contiguous deltas', async () => {
-    const { commit, tick, connect, fanout, model, writerText } = rig({ windowGraceMs: 20 });
-    await commit(4);
-    expect(fanout.windowStats.events).toBe(0); // nobody has connected: commits skip the window
-    const first = connect('first'); // after 0: before the window, so a snapshot
-    tick();
-    await settle();
-    tick();
-    expect(first.snapshots()).toHaveLength(1);
-    expect(textOf(first.snapshots())).toBe(writerText());
-    await commit(2);
-    tick();
-    const seen = model.seq;
-    expect(first.deltas().at(-1)).toMatchObject({ to: seen });
-    fanout.disconnect(first);
-    await commit(2); // inside the grace: still kept
-    expect(fanout.windowStats.events).toBe(4);
-    const back = connect('back', AGENT, seen);
-    tick();
-    expect(back.snapshots()).toEqual([]);
-    expect(back.deltas()).toEqual([expect.objectContaining({ from: seen + 1, to: model.seq })]);
-    fanout.disconnect(back);
-    await new Promise((r) => setTimeout(r, 60)); // the grace ends: the window lets go of its events
-    expect(fanout.windowStats.events).toBe(0);
-    const left = model.seq;
-    await commit(3);
-    expect(fanout.windowStats.events).toBe(0);
-    // Back from before those 3: a delta from the window would skip them; a snapshot has them all.
-    const late = connect('late', AGENT, left);
-    tick();
-    expect(late.deltas()).toEqual([]);
-    await settle();
-    tick();
-    const [snap] = late.snapshots();
-    expect(snap).toMatchObject({ seq: model.seq });
-    expect(textOf([snap])).toBe(writerText());
-    await commit(2);
-    tick();
-    expect(expectContiguous(late.deltas(), snap.seq)).toBe(model.seq);
-    expect(textOf([snap, ...late.deltas()])).toBe(writerText());
-    fanout.stop();
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] }); // the grace timer; setImmediate stays real for the snapshot build
+    try {
+      const { commit, tick, connect, fanout, model, writerText } = rig({ windowGraceMs: 30_000 });
+      await commit(4);
+      expect(fanout.windowStats.events).toBe(0); // nobody has connected: commits skip the window
+      const first = connect('first'); // after 0: before the window, so a snapshot
+      tick();
+      await settle();
+      tick();
+      expect(first.snapshots()).toHaveLength(1);
+      expect(textOf(first.snapshots())).toBe(writerText());
+      await commit(2);
+      tick();
+      const seen = model.seq;
+      expect(first.deltas().at(-1)).toMatchObject({ to: seen });
+      fanout.disconnect(first);
+      vi.advanceTimersByTime(29_000);
+      await commit(2); // inside the grace: still kept
+      expect(fanout.windowStats.events).toBe(4);
+      const back = connect('back', AGENT, seen);
+      tick();
+      expect(back.snapshots()).toEqual([]);
+      expect(back.deltas()).toEqual([expect.objectContaining({ from: seen + 1, to: model.seq })]);
+      fanout.disconnect(back);
+      vi.advanceTimersByTime(30_000); // the grace ends: the window lets go of its events
+      expect(fanout.windowStats.events).toBe(0);
+      const left = model.seq;
+      await commit(3);
+      expect(fanout.windowStats.events).toBe(0);
+      // Back from before those 3: a delta from the window would skip them; a snapshot has them all.
+      const late = connect('late', AGENT, left);
+      tick();
+      expect(late.deltas()).toEqual([]);
+      await settle();
+      tick();
+      const [snap] = late.snapshots();
+      expect(snap).toMatchObject({ seq: model.seq });
+      expect(textOf([snap])).toBe(writerText());
+      await commit(2);
+      tick();
+      expect(expectContiguous(late.deltas(), snap.seq)).toBe(model.seq);
+      expect(textOf([snap, ...late.deltas()])).toBe(writerText());
+      fanout.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('[M4] with keepWindowUnwatched (multi-node) the window fills with nobody watching: a dashboard moving here from another node resumes from its cursor', async () => {
-    const { commit, tick, connect, fanout, model } = rig({ keepWindowUnwatched: true, windowGraceMs: 0 });
-    await commit(5);
-    expect(fanout.windowStats.events).toBe(5);
-    const moved = connect('moved', AGENT, 2);
+  it('[F2] the first dashboard after an unwatched stretch, resuming at the head, gets deltas from there with no snapshot and no gap', async () => {
+    const { commit, tick, connect, model, writerText } = rig();
+    await commit(3);
+    const head = model.seq;
+    const resumed = connect('resumed', AGENT, head);
+    await commit(2);
     tick();
-    expect(moved.snapshots()).toEqual([]);
-    expect(moved.deltas()).toEqual([expect.objectContaining({ from: 3, to: model.seq })]);
-    fanout.disconnect(moved);
-    await new Promise((r) => setTimeout(r, 10));
-    await commit(1);
-    expect(fanout.windowStats.events).toBe(6);
+    expect(resumed.snapshots()).toEqual([]);
+    expect(resumed.deltas()).toEqual([expect.objectContaining({ from: head + 1, to: model.seq })]);
+    expect(textOf(resumed.deltas())).toBe(writerText().split('<writer:').slice(4).map((t) => `<writer:${t}`).join(''));
+  });
+
+  it('[F2] the window restarts after the last event the fanout was handed, not at a model head a failed model stage left behind: a cursor at that head gets a snapshot, never a delta without those events', async () => {
+    const { log, model, fanout, commit, tick, connect, writerText } = rig();
+    // A batch whose model stage threw partway: the model folded its first event only.
+    const stamped = ['a', 'b', 'c'].map((x) => ev({ kind: 'token', agent: 'writer', data: { text: `<writer:${x}>` } }));
+    const results = await log.append(stamped);
+    const committed = stamped.map((e, i) => ({ ...e, seq: results[i].seq }) as XrayEvent);
+    applyEvents(model, committed.slice(0, 1));
+    fanout.onCommit(committed);
+    const behind = connect('behind', AGENT, model.seq); // at the model's head, two events short
+    await commit(1); // the next batch folds normally and moves the head past them
+    tick();
+    expect(behind.deltas()).toEqual([]); // a delta from the cursor would skip b and c
+    await settle();
+    tick();
+    expect(textOf(behind.snapshots())).toBe(`<writer:a><writer:b><writer:c>${writerText()}`);
+  });
+
+  it('[F3] a fanout that was stopped starts no grace timer when its sockets close after it', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { connect, fanout } = rig();
+      const peer = connect('closing');
+      fanout.stop();
+      fanout.disconnect(peer); // what closing the Socket.IO server does to each socket
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('[F1] a disconnected peer is forgotten: no more sends, no lag counted', async () => {

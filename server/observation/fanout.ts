@@ -93,12 +93,20 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   private tickSnapshotBytes = 0;
   /**
    * True while nobody can read the window: no dashboard has connected since start, or the
-   * last one left more than `windowGraceMs` ago (never with `keepWindowUnwatched`). Commits then skip it: an unwatched relay
-   * keeps no copy of its stream, and at 100k tokens/s that copy is the young generation's
-   * biggest survivor (every event outlives a few scavenges in the window and is promoted).
+   * last one left more than `windowGraceMs` ago (never with `keepWindowUnwatched`). Commits
+   * then skip it: an unwatched relay keeps no copy of its stream, and at 100k tokens/s that
+   * copy is the young generation's biggest survivor (every event outlives a few scavenges in
+   * the window and is promoted).
    */
   private windowIdle = true;
   private windowGrace: NodeJS.Timeout | null = null;
+  /**
+   * The seq of the newest committed event handed to `onCommit`, pushed or skipped: where the
+   * window becomes complete when it starts filling again. Not the model's head, which a model
+   * stage that threw partway through a batch would leave behind the batch's last event.
+   */
+  private lastCommitted: number;
+  private stopped = false;
 
   constructor(
     private readonly model: SwarmModel,
@@ -111,12 +119,14 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   ) {
     this.o = { tickMs: 16, overviewEveryMs: 500, highWaterPackets: 16, maxDeltaEvents: 5000, snapshotLookback: 20_000, maxSubscriptionsPerSocket: 16, snapshotBytesPerTick: 1024 * 1024, windowGraceMs: 30_000, keepWindowUnwatched: false, ...options };
     this.windowIdle = !this.o.keepWindowUnwatched;
+    this.lastCommitted = model.seq;
     this.tickMs = this.o.tickMs;
     this.snapshots = new SnapshotCache(log, window, { lookback: this.o.snapshotLookback });
   }
 
   /** Committed events enter the window; the model has already folded them. */
   onCommit(events: readonly XrayEvent[]): void {
+    if (events.length) this.lastCommitted = events[events.length - 1].seq;
     if (!this.windowIdle) this.window.push(events);
     this.metrics.eventsIn += events.length;
   }
@@ -136,6 +146,7 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   }
 
   stop(): void {
+    this.stopped = true; // closing the server disconnects every socket after this: no grace timer then
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     if (this.windowGrace) clearTimeout(this.windowGrace);
@@ -150,9 +161,9 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
     if (this.windowGrace) clearTimeout(this.windowGrace);
     this.windowGrace = null;
     if (this.windowIdle) {
-      // The model has folded every commit so far (it runs before the fanout): from its head on,
-      // the window is complete. A cursor from before it gets a snapshot.
-      this.window.reset(this.head);
+      // Every commit so far went past onCommit: from the last of them on, the window is
+      // complete. A cursor from before it gets a snapshot.
+      this.window.reset(this.lastCommitted);
       this.windowIdle = false;
     }
     this.clients.set(peer, new Map());
@@ -161,12 +172,13 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
   /** The transport calls this when the peer's connection has closed. */
   disconnect(peer: P): void {
     this.clients.delete(peer);
-    if (this.clients.size || this.windowIdle || this.windowGrace || this.o.keepWindowUnwatched) return;
+    if (this.clients.size || this.windowIdle || this.windowGrace || this.o.keepWindowUnwatched || this.stopped) return;
+    // A connect cancels this timer, so when it fires nobody is connected.
     this.windowGrace = setTimeout(() => {
       this.windowGrace = null;
-      if (this.clients.size) return;
       this.windowIdle = true;
-      this.window.reset(this.head); // its memory goes now, not when it would have been overwritten
+      // Its memory goes now, not when it would have been overwritten; idle, it knows nothing.
+      this.window.reset(Infinity);
     }, this.o.windowGraceMs);
     this.windowGrace.unref();
   }
