@@ -98,7 +98,7 @@ export class Fanout<P extends DashboardPeer = DashboardPeer> {
    * copy is the young generation's biggest survivor (every event outlives a few scavenges in
    * the window and is promoted).
    */
-  private windowIdle = true;
+  private windowIdle: boolean;
   private windowGrace: NodeJS.Timeout | null = null;
   /**
    * The seq of the newest committed event handed to `onCommit`, pushed or skipped: where the
