@@ -5,7 +5,7 @@
  */
 import type { LoadConfig } from './loadgen';
 import { start, sleep, type XrayProc } from './procs';
-import { median, pairedRatio, round } from './stats';
+import { ingestOrder, median, pairedRatio, round } from './stats';
 
 /** Longest wait for a run's backlog to drain before the next run starts. */
 const DRAIN_CAP_MS = 90_000;
@@ -93,12 +93,14 @@ export async function benchIngest(x: XrayProc, bareWsPort: number, p: IngestPara
     bare.child.kill('SIGUSR2');
     return (JSON.parse(await line) as { messages: number }).messages;
   };
-  // Each ratio's two sides back to back in every repeat: single frames then the ceiling, each
-  // acked variant right after its unacked one. A ratio is then the median of its per-repeat
-  // ratios (pairedRatio): the host's speed drifts between repeats, not within a pair.
+  // Each ratio's two sides back to back in every repeat: single frames between the ceiling and
+  // the acked single frames, each acked batched run beside its unacked one. A ratio is then the
+  // median of its per-repeat ratios (pairedRatio): the host's speed drifts between repeats, not
+  // within a pair. The order flips every other repeat (ingestOrder): the second run of a pair
+  // meets a log, a WAL and a heap the first one grew, and a fixed order charged that to one side.
   const modes = [
-    { name: 'single', batch: 1, ack: false },
     { name: 'ceiling', batch: 1, ack: false, bare: true },
+    { name: 'single', batch: 1, ack: false },
     { name: 'single_acked', batch: 1, ack: true },
     { name: 'batched', batch: p.batch, ack: false },
     { name: 'batched_acked', batch: p.batch, ack: true },
@@ -118,7 +120,7 @@ export async function benchIngest(x: XrayProc, bareWsPort: number, p: IngestPara
     // 60–76k and 202–211k).
     if (p.warmUp) for (const m of modes) await run(m, 1, `ing-warmup-${m.name}`);
     for (let r = 0; r < p.repeats; r++) {
-      for (const m of modes) {
+      for (const m of ingestOrder(modes, r)) {
         if (m.ack && r >= p.ackedRepeats) continue;
         (rates[m.name] ??= []).push(await run(m, p.seconds, `ing-${m.name}-${r}`));
       }

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { bucketsBetween, histogramBuckets, median, pairedRatio, percentile } from './stats';
+import { bucketsBetween, histogramBuckets, ingestOrder, median, pairedRatio, percentile } from './stats';
 
 it('computes nearest-rank percentiles and medians', () => {
   expect(percentile([5, 1, 4, 2, 3], 50)).toBe(3);
@@ -30,4 +30,16 @@ it('pairedRatio: the median of per-repeat ratios, not the ratio of medians', () 
   expect(pairedRatio([45, 90, 99], [50, 100, 90])).toBeCloseTo(0.9, 10);
   expect(pairedRatio([1, 2], [2, 4, 8])).toBeCloseTo(0.5, 10); // only paired repeats count
   expect(pairedRatio([], [])).toBeNaN();
+});
+
+it('ingestOrder: even repeats run in the listed order, odd ones reversed, and every pair stays side by side', () => {
+  const modes = ['ceiling', 'single', 'single_acked', 'batched', 'batched_acked'];
+  expect(ingestOrder(modes, 0)).toEqual(modes);
+  expect(ingestOrder(modes, 1)).toEqual(['batched_acked', 'batched', 'single_acked', 'single', 'ceiling']);
+  expect(ingestOrder(modes, 2)).toEqual(modes);
+  expect(modes).toEqual(['ceiling', 'single', 'single_acked', 'batched', 'batched_acked']); // not reversed in place
+  // Over two repeats each side of a pair runs first once.
+  const firstOf = (a: string, b: string, r: number) => { const o = ingestOrder(modes, r); return o.indexOf(a) < o.indexOf(b) ? a : b; };
+  expect([firstOf('single', 'single_acked', 0), firstOf('single', 'single_acked', 1)]).toEqual(['single', 'single_acked']);
+  expect([firstOf('ceiling', 'single', 0), firstOf('ceiling', 'single', 1)]).toEqual(['ceiling', 'single']);
 });

@@ -44,3 +44,12 @@ export function pairedRatio(of: readonly number[], to: readonly number[]): numbe
   const n = Math.min(of.length, to.length);
   return median(Array.from({ length: n }, (_, r) => of[r] / to[r]));
 }
+
+/**
+ * The runs of repeat `r`: as listed on even repeats, reversed on odd ones (ABBA). Listed so that
+ * each pair's two sides are neighbours (ceiling, single, single acked; batched, batched acked),
+ * which they stay reversed.
+ */
+export function ingestOrder<T>(modes: readonly T[], r: number): readonly T[] {
+  return r % 2 === 0 ? modes : [...modes].reverse();
+}
