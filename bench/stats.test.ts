@@ -23,7 +23,7 @@ it('reads one histogram family\'s cumulative buckets out of a /metrics text, and
   expect(histogramBuckets(text, 'missing_seconds')).toEqual([]);
 });
 
-it('pairedRatio: the median of per-repeat ratios, not the ratio of medians', () => {
+it('[issue 18] pairedRatio: the median of per-repeat ratios, not the ratio of medians', () => {
   // The host slowed in repeat 0: both runs of it are low, and their ratio is still 0.9.
   expect(pairedRatio([45, 90, 95], [50, 100, 100])).toBeCloseTo(0.9, 10);
   // Ratios 0.9, 0.9, 1.1 → 0.9, where the ratio of the medians (90 ÷ 90) would read 1.
@@ -32,7 +32,7 @@ it('pairedRatio: the median of per-repeat ratios, not the ratio of medians', () 
   expect(pairedRatio([], [])).toBeNaN();
 });
 
-it('ingestOrder: even repeats run in the listed order, odd ones reversed, and every pair stays side by side', () => {
+it('[issue 18] ingestOrder: even repeats run in the listed order, odd ones reversed, and every pair stays side by side', () => {
   const modes = ['ceiling', 'single', 'single_acked', 'batched', 'batched_acked'];
   expect(ingestOrder(modes, 0)).toEqual(modes);
   expect(ingestOrder(modes, 1)).toEqual(['batched_acked', 'batched', 'single_acked', 'single', 'ceiling']);
