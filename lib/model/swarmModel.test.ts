@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eventFactory } from '../testing/events';
 import { HOSTILE_TEXT, PROTOTYPE_NAMES, prototypeIsClean } from '../testing/hostileNames';
-import { applyEvents, createSwarmModel, edgeKey, RECENT_TEXT_CHARS } from './swarmModel';
+import { applyEvents, createSwarmModel, edgeKey, RECENT_TEXT_CHARS, recentTextOf } from './swarmModel';
 
 const T1 = '1'.repeat(32);
 const T2 = '2'.repeat(32);
@@ -58,9 +58,23 @@ describe('swarm model', () => {
   it('keeps only the recent text of the current trace', () => {
     const m = createSwarmModel();
     applyEvents(m, [e({ kind: 'token', agent: 'w', trace_id: T1, data: { text: 'x'.repeat(500) } })]);
-    expect(m.agents.get('w')!.recentText).toHaveLength(RECENT_TEXT_CHARS);
+    expect(recentTextOf(m.agents.get('w')!)).toBe('x'.repeat(RECENT_TEXT_CHARS));
     applyEvents(m, [e({ kind: 'token', agent: 'w', trace_id: T2, data: { text: 'new' } })]);
     expect(m.agents.get('w')).toMatchObject({ recentText: 'new', recentTraceId: T2 });
+  });
+
+  it('keeps the exact tail of many small tokens within twice its length [issue 18]', () => {
+    const m = createSwarmModel();
+    let streamed = '';
+    for (let i = 0; i < 2000; i++) {
+      const text = ` t${i}`;
+      streamed += text;
+      applyEvents(m, [e({ kind: 'token', agent: 'w', trace_id: T1, data: { text } })]);
+      const a = m.agents.get('w')!;
+      expect(a.recentText.length).toBeLessThanOrEqual(2 * RECENT_TEXT_CHARS);
+      if (i % 97 === 0) expect(recentTextOf(a)).toBe(streamed.slice(-RECENT_TEXT_CHARS));
+    }
+    expect(recentTextOf(m.agents.get('w')!)).toBe(streamed.slice(-RECENT_TEXT_CHARS));
   });
 
   it('stamps each changed agent and edge with the seq that changed it', () => {

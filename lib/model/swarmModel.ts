@@ -33,7 +33,11 @@ export interface AgentState {
   inflight: number;
   errors: number;
   tokens: number;
-  /** The last characters this agent streamed (the overview shows a preview, not the full text). */
+  /**
+   * The tail of what this agent streamed in its current trace: at least the last
+   * RECENT_TEXT_CHARS characters (all of them when fewer), at most twice that. Read it with
+   * recentTextOf(); the overview shows a preview, not the full text.
+   */
   recentText: string;
   recentTraceId: string | null;
   lastError: string | null;
@@ -73,6 +77,11 @@ export interface SwarmModel {
 }
 
 export const RECENT_TEXT_CHARS = 280;
+
+/** The last RECENT_TEXT_CHARS characters an agent streamed in its current trace. */
+export function recentTextOf(a: AgentState): string {
+  return a.recentText.length > RECENT_TEXT_CHARS ? a.recentText.slice(-RECENT_TEXT_CHARS) : a.recentText;
+}
 /** The overview's text preview of an agent refreshes at most this often: a glance, not a stream. */
 export const TAIL_REFRESH_MS = 2000;
 /** Disconnected agents kept for display past this count are dropped, oldest first. */
@@ -282,7 +291,12 @@ export function applyEvent(model: SwarmModel, e: XrayEvent): void {
         a.recentText = '';
         a.recentTraceId = e.trace_id;
       }
-      a.recentText = (a.recentText + e.data.text).slice(-RECENT_TEXT_CHARS);
+      // Appended as is and trimmed only past twice the kept length. Trimming on every token
+      // copied the whole ~280-character tail once per token (flattened, then sliced): the largest
+      // allocation of single-frame ingest on the server, and garbage that often outlived a
+      // scavenge (issue 18). A concatenation only links the two strings.
+      a.recentText += e.data.text;
+      if (a.recentText.length > 2 * RECENT_TEXT_CHARS) a.recentText = a.recentText.slice(-RECENT_TEXT_CHARS);
       return;
     }
     case 'span.end':
