@@ -38,12 +38,15 @@ export class AckCoalescer {
     this.owed++;
   }
 
-  /** An expected message committed: its ids are durable. */
-  ack(ids: readonly string[]): void {
+  /**
+   * An expected message committed: its ids are durable. The array becomes the coalescer's (it
+   * may leave as the ack's own list, uncopied): pass one made for this answer.
+   */
+  ack(ids: string[]): void {
     this.owed--;
     if (this.closed) return; // commits go on answering after a close; nothing more is sent
     if (this.ready) for (const id of ids) this.ready.push(id);
-    else this.ready = ids.slice();
+    else this.ready = ids;
     if (this.flushQueued) return;
     if (this.owed > 0 && this.holdMs > 0 && this.ready.length < MAX_IDS_PER_ACK) {
       this.holdTimer ??= setTimeout(this.flush, this.holdMs);

@@ -43,10 +43,23 @@ export class AgentSession {
     rate: { perSecond: number; burst: number },
     /** Longest this connection's acks are held for company (AckCoalescer); the relay's option. */
     ackHoldMs: number,
+    /** Told each time the bucket refuses (the relay counts them). */
+    private readonly onRateLimited: () => void = () => {},
   ) {
     this.bucket = new TokenBucket(rate.perSecond, rate.burst);
     this.acks = new AckCoalescer((m) => this.send(m), ackHoldMs);
   }
+
+  /**
+   * Takes n tokens from this connection's bucket: false (and counted) when it has too few. One
+   * function per connection, not a closure per message: parseAgentMessage takes it on every
+   * message (issue 18).
+   */
+  readonly take = (n: number): boolean => {
+    if (this.bucket.take(n)) return true;
+    this.onRateLimited();
+    return false;
+  };
 
   get remote(): string {
     return this.socket.remote;

@@ -21,7 +21,9 @@ export interface GatedConnection {
 }
 
 interface Held {
-  items: [Buffer, boolean][];
+  /** The held messages and whether each is binary, side by side: no tuple per message (issue 18). */
+  items: Buffer[];
+  binary: boolean[];
   at: number;
   /** Set when the socket closed with messages still waiting: the disconnect is recorded after them. */
   closed?: () => void;
@@ -39,11 +41,12 @@ export class IngestBackpressure {
   message(conn: GatedConnection, data: Buffer, isBinary: boolean): void {
     const waiting = this.held.get(conn);
     if (waiting) {
-      waiting.items.push([data, isBinary]);
+      waiting.items.push(data);
+      waiting.binary.push(isBinary);
       return;
     }
     if (this.gate.ingestOverloaded) {
-      this.held.set(conn, { items: [[data, isBinary]], at: 0 });
+      this.held.set(conn, { items: [data], binary: [isBinary], at: 0 });
       conn.pause();
       return;
     }
@@ -72,8 +75,8 @@ export class IngestBackpressure {
     this.draining = false;
     for (const [conn, h] of this.held) {
       while (h.at < h.items.length && !this.gate.ingestOverloaded) {
-        const [data, isBinary] = h.items[h.at++];
-        conn.deliver(data, isBinary);
+        const at = h.at++;
+        conn.deliver(h.items[at], h.binary[at]);
       }
       if (h.at < h.items.length) return; // overloaded again: the next commit continues from here
       this.held.delete(conn);

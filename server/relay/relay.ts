@@ -141,7 +141,7 @@ export class Relay {
   /** A new agent connection; `authenticated` when it already presented a valid key (`key`) on the upgrade. */
   connect(socket: AgentSocket, authenticated = false, key?: string): AgentSession {
     const rate = this.options.rateLimit ?? DEFAULT_RATE;
-    const session = new AgentSession(socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined), this.now(), rate, this.options.ackHoldMs ?? 0);
+    const session = new AgentSession(socket, authenticated || !this.keysRequired, this.principalOf(authenticated ? key : undefined), this.now(), rate, this.options.ackHoldMs ?? 0, this.countRateLimitedMessage);
     if (this.closing) {
       socket.send({ type: 'error', code: 'shutting_down', message: 'The relay is shutting down.' });
       socket.close(1001, 'shutting down');
@@ -159,7 +159,7 @@ export class Relay {
   handleMessage(session: AgentSession, raw: string | Buffer, isBinary = false): void {
     let msg: AgentToRelay | undefined;
     try {
-      msg = parseAgentMessage(raw, isBinary, (n) => this.takeTokens(session, n));
+      msg = parseAgentMessage(raw, isBinary, session.take);
       this.dispatch(session, msg);
     } catch (err) {
       this.refuse(session, err, msg);
@@ -178,11 +178,9 @@ export class Relay {
     this.handleClose(session, reason);
   }
 
-  private takeTokens(session: AgentSession, n: number): boolean {
-    if (session.bucket.take(n)) return true;
+  private readonly countRateLimitedMessage = (): void => {
     this.stats.rateLimited++;
-    return false;
-  }
+  };
 
   private dispatch(session: AgentSession, msg: AgentToRelay): void {
     switch (msg.type) {
@@ -293,19 +291,17 @@ export class Relay {
     const agent = requireName(session);
     const now = this.now();
     const events = new Array<ScopedEvent>(frames.length);
-    const ids = new Array<string>(frames.length);
     let wantsAck = ack === true;
     for (let i = 0; i < frames.length; i++) {
-      const e = frameToEvent(frames[i], agent, now, this.correlationLookup, session.scope);
-      events[i] = e;
-      ids[i] = e.id;
+      events[i] = frameToEvent(frames[i], agent, now, this.correlationLookup, session.scope);
       if (frames[i].ack) wantsAck = true;
     }
-    // One callback per message, no promise (ingest is hot): ack with the ids once durable, or nack.
+    // One callback per message, no promise (ingest is hot): ack with the ids once durable, or
+    // nack. The ids are read off the events only when an answer needs them.
     if (wantsAck) session.acks.expect();
     this.writer.enqueue(events, (err) => {
-      if (err) session.acks.nack(writeFailed(ids, err), wantsAck);
-      else if (wantsAck) session.acks.ack(ids);
+      if (err) session.acks.nack(writeFailed(idsOf(events), err), wantsAck);
+      else if (wantsAck) session.acks.ack(idsOf(events));
     });
   }
 
@@ -513,4 +509,11 @@ export class Relay {
 function requireName(session: AgentSession): string {
   if (!session.name) throw new XrayError('not_registered');
   return session.name;
+}
+
+/** The ids of a message's events, in order: what its ack or nack names. */
+function idsOf(events: readonly ScopedEvent[]): string[] {
+  const ids = new Array<string>(events.length);
+  for (let i = 0; i < events.length; i++) ids[i] = events[i].id;
+  return ids;
 }
