@@ -1,12 +1,13 @@
 /**
  * CPU cost of ingest inside the process, per token: `Relay.handleMessage` → `LogWriter` →
- * SQLite file log (with the server's WAL checkpointer), no sockets, no commit listeners.
+ * SQLite file log (with the server's WAL checkpointer), no sockets, no commit listeners but
+ * the live swarm model with `--model`.
  * CPU time (process.cpuUsage), not wall time, so the figure holds on a loaded machine where
  * throughput does not. `--root DIR` measures another checkout (a worktree of an older commit)
  * with the same harness, for before/after in one sitting:
  *
  *   node --import tsx bench/relayCpu.ts [--batch 50] [--ack] [--tokens 200000] [--writer inline|thread]
- *     [--agents 100] [--trace] [--minted] [--budget 10] [--root ../old]
+ *     [--agents 100] [--trace] [--minted] [--model] [--budget 10] [--root ../old]
  *
  * `--agents`: senders the tokens are spread over (each its own idempotency scope; the networked
  * bench uses 1,000). `--trace`: every token names one trace, so the trace index, the text index
@@ -37,6 +38,8 @@ const agentCount = Number(arg('agents', '100'));
 const commitBudgetMs = Number(arg('budget', '10'));
 /** `--trace`: every token names one trace (as the latency section's do), so the trace index, the text index and the rollup run too. */
 const traceId = process.argv.includes('--trace') ? 'ab'.repeat(16) : undefined;
+/** `--model`: the live swarm model follows the commits, as the server's observation plane does. */
+const withModel = process.argv.includes('--model');
 /** `--minted`: frames carry no id, so the relay mints one (as for the seed's workers), in the log's unscoped key space. */
 const minted = process.argv.includes('--minted');
 const load = (rel: string) => import(pathToFileURL(path.join(root, rel)).href);
@@ -53,6 +56,11 @@ async function main(): Promise<void> {
   const checkpointer = new WalCheckpointer(log.file, 500);
   log.setAutoCheckpoint?.(10_000);
   const writer = await LogWriter.open(log, { commitBudgetMs });
+  if (withModel) {
+    const { createSwarmModel, applyEvents } = await load('lib/model/swarmModel.ts');
+    const model = createSwarmModel();
+    writer.onCommit((events: unknown[]) => applyEvents(model, events));
+  }
   const relay = new Relay(writer, { rateLimit: { perSecond: 1e9, burst: 1e9 } });
   const agents = Array.from({ length: agentCount }, (_, i) => TestSocketPair.register(relay, `agent-${i}`));
   await new Promise((r) => setTimeout(r, 100)); // the registrations commit
