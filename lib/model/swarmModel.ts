@@ -82,6 +82,7 @@ export const RECENT_TEXT_CHARS = 280;
 export function recentTextOf(a: AgentState): string {
   return a.recentText.length > RECENT_TEXT_CHARS ? a.recentText.slice(-RECENT_TEXT_CHARS) : a.recentText;
 }
+
 /** The overview's text preview of an agent refreshes at most this often: a glance, not a stream. */
 export const TAIL_REFRESH_MS = 2000;
 /** Disconnected agents kept for display past this count are dropped, oldest first. */

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { ApiRouter } from './apiRouter';
 import { XrayError } from '../../lib/protocol/errors';
-import { recentTextOf, type SwarmModel } from '../../lib/model/swarmModel';
+import { recentTextOf, type AgentState, type SwarmModel } from '../../lib/model/swarmModel';
 import { sendError, sendJson } from '../http/respond';
 import type { DataPlane } from '../dataPlane';
 import { addTraceRoutes } from './traceRoutes';
@@ -46,7 +46,7 @@ export async function createApiRouter(plane: DataPlane, model: SwarmModel, sessi
     // `storage` drives the dashboard's "log not writable" banner.
     .add('GET', '/api/health', async (_req, res) => sendJson(res, 200, { ok: true, head: await plane.log.head(), agents: plane.relay.agents().length, storage: plane.health.current() }))
     .add('GET', '/api/agents', (_req, res) =>
-      sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)).map((a) => ({ ...a, recentText: recentTextOf(a) })) }),
+      sendJson(res, 200, { seq: model.seq, agents: [...model.agents.values()].sort((a, b) => a.name.localeCompare(b.name)).map(agentForApi) }),
     );
   const usage = new TraceUsageCache(plane.log, prices);
   api.add('GET', '/api/agents/:name', async (_req, res, _url, params) => {
@@ -66,7 +66,7 @@ export async function createApiRouter(plane: DataPlane, model: SwarmModel, sessi
       await yieldToLoop();
     }
     const traces = await plane.log.listTraces({ agent: name.data, after: floor, limit: 20 });
-    sendJson(res, 200, { agent: { ...agent, recentText: recentTextOf(agent) }, stats: agentStats(name.data, events), traces, usage: await usage.ofAgent(name.data) });
+    sendJson(res, 200, { agent: agentForApi(agent), stats: agentStats(name.data, events), traces, usage: await usage.ofAgent(name.data) });
   });
   if (signer) addEmbedRoutes(api, signer);
   if (plane.alerts) addAlertRoutes(api, plane.alerts);
@@ -75,4 +75,9 @@ export async function createApiRouter(plane: DataPlane, model: SwarmModel, sessi
   addSwarmCallsRoute(api, plane.log);
   addTracePartRoutes(api, plane.log, prices);
   return addTraceRoutes(api, plane.log, prices, usage);
+}
+
+/** An agent as the API shows it: the model keeps up to twice its recent text, the API the exact tail. */
+function agentForApi(a: AgentState): AgentState {
+  return { ...a, recentText: recentTextOf(a) };
 }

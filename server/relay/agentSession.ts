@@ -44,7 +44,7 @@ export class AgentSession {
     /** Longest this connection's acks are held for company (AckCoalescer); the relay's option. */
     ackHoldMs: number,
     /** Told each time the bucket refuses (the relay counts them). */
-    private readonly onRateLimited: () => void = () => {},
+    private readonly onRateLimited: () => void,
   ) {
     this.bucket = new TokenBucket(rate.perSecond, rate.burst);
     this.acks = new AckCoalescer((m) => this.send(m), ackHoldMs);
